@@ -1,0 +1,157 @@
+/** `bgmatte image`: many photos against one plate → alpha, foreground, composite and preview PNGs. */
+import { parseArgs } from "node:util";
+import { composite, foregroundRgba, parseColour, sideBySide, type Rgb } from "../composite/composite.js";
+import { BgmatteError } from "../errors.js";
+import { decodeImage, writePng } from "../image/codec-node.js";
+import type { FloatImage } from "../image/types.js";
+import { createMatter } from "../node/matter.js";
+import { checkNoOverwrite, expandPhotos, outputPaths } from "./inputs.js";
+import { ensureWritableDir } from "./output-dir.js";
+import { createProgress } from "./progress.js";
+import { EXIT, EXIT_CODE_HELP, exitCodeFor } from "./exit-codes.js";
+
+export const IMAGE_HELP = `Usage: bgmatte image <photo|dir>... --plate <plate> [options]
+
+Matte photos against a clean plate (the same scene without the subject) and composite the subject on a new
+background. For each photo, writes into the output directory:
+  <name>.alpha.png      the alpha matte (white = subject)
+  <name>.fg.png         the subject's colours with transparency (RGBA)
+  <name>.composite.png  the subject on the target background
+  <name>.preview.png    input | alpha | composite, side by side
+
+Options:
+  -p, --plate <file>        the clean plate (required)
+  -t, --target <img|#hex>   background to composite on: an image (scaled to cover) or a colour (default #00b140)
+  -o, --out <dir>           output directory (default: bgmatte-out)
+      --prior <file>        your own subject mask (white = subject) instead of the plate-difference prior
+      --model <name|file>   model name from models/manifest.json or an .onnx path (default: bm-lite)
+      --threads <n>         inference threads (default: min(4, cores))
+      --working-size <px>   network input size, longer side (default: 512)
+      --refine <mode>       guided (default, follows image edges) or bilinear
+      --no-cleanup          keep every component of the matte (default keeps the largest)
+      --max-pixels <n>      refuse larger images (default: 50000000)
+      --json                print a JSON report on stdout
+  -q, --quiet               no progress on stderr
+  -h, --help                this help
+
+Examples:
+  bgmatte image examples/studio/photo.png --plate examples/studio/plate.png -o out
+  bgmatte image shots/ --plate shots/plate.jpg --target beach.jpg -o composites --json
+
+${EXIT_CODE_HELP}`;
+
+export async function imageCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      plate: { type: "string", short: "p" },
+      target: { type: "string", short: "t" },
+      out: { type: "string", short: "o", default: "bgmatte-out" },
+      prior: { type: "string" },
+      model: { type: "string" },
+      threads: { type: "string" },
+      "working-size": { type: "string" },
+      refine: { type: "string" },
+      "no-cleanup": { type: "boolean", default: false },
+      "max-pixels": { type: "string" },
+      json: { type: "boolean", default: false },
+      quiet: { type: "boolean", short: "q", default: false },
+      help: { type: "boolean", short: "h", default: false },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(IMAGE_HELP + "\n");
+    return EXIT.ok;
+  }
+  if (positionals.length === 0)
+    throw new BgmatteError(
+      "INVALID_OPTION",
+      "no photo given",
+      "usage: bgmatte image <photo>... --plate <plate> (see --help)",
+    );
+  if (!values.plate)
+    throw new BgmatteError(
+      "INVALID_OPTION",
+      "--plate is required",
+      "give the clean plate: --plate plate.png (see --help)",
+    );
+  const num = (flag: string, v: string | undefined) => {
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    if (!Number.isFinite(n))
+      throw new BgmatteError(
+        "INVALID_OPTION",
+        `Expected a number for option --${flag} but received "${v}"`,
+        "see --help",
+      );
+    return n;
+  };
+
+  const photos = expandPhotos(positionals, [values.plate]);
+  const plans = photos.map((p) => outputPaths(p, values.out!));
+  const inputs = [
+    ...photos,
+    values.plate,
+    ...(values.prior ? [values.prior] : []),
+    ...(values.target && !parseColour(values.target) ? [values.target] : []),
+  ];
+  checkNoOverwrite(plans, inputs);
+
+  const matter = await createMatter({
+    model: values.model,
+    threads: num("threads", values.threads),
+    workingSize: num("working-size", values["working-size"]),
+    refine: values.refine as "guided" | "bilinear" | undefined,
+    cleanup: !values["no-cleanup"],
+    maxPixels: num("max-pixels", values["max-pixels"]),
+  });
+  let target: Rgb | FloatImage = [0, 0xb1 / 255, 0x40 / 255];
+  if (values.target)
+    target = parseColour(values.target) ?? (await decodeImage(values.target, "target background"));
+  await ensureWritableDir(values.out!);
+
+  const progress = createProgress(photos.length, !values.quiet);
+  const report: unknown[] = [];
+  let failures = 0;
+  let worstExit: number = EXIT.ok;
+  try {
+    for (let i = 0; i < photos.length; i++) {
+      const photo = photos[i];
+      const plan = plans[i];
+      try {
+        const result = await matter.matte({ image: photo, plate: values.plate, prior: values.prior });
+        const t0 = performance.now();
+        const comp = composite(result, target);
+        const image = await decodeImage(photo, "photo");
+        await writePng(plan.alpha, result.alpha);
+        await writePng(plan.fg, foregroundRgba(result));
+        await writePng(plan.composite, comp);
+        await writePng(plan.preview, sideBySide([image, result.alpha, comp], Math.min(360, image.height)));
+        result.meta.timings.write = performance.now() - t0;
+        for (const w of result.meta.warnings)
+          if (!values.quiet) process.stderr.write(`warning: ${photo}: ${w}\n`);
+        report.push({ photo, outputs: plan, ...result.meta });
+        progress.tick(photo);
+      } catch (e) {
+        if (!(e instanceof BgmatteError) || photos.length === 1) throw e;
+        failures++;
+        worstExit = Math.max(worstExit, exitCodeFor(e.code));
+        progress.tick(`${photo} FAILED`);
+        process.stderr.write(`\nerror: ${e.message}\n`);
+        report.push({ photo, error: { code: e.code, message: e.message } });
+      }
+    }
+  } finally {
+    progress.done();
+    await matter.dispose();
+  }
+  if (values.json) process.stdout.write(JSON.stringify({ results: report }, null, 2) + "\n");
+  else if (!values.quiet) {
+    for (const r of report as { photo: string; outputs?: Record<string, string> }[]) {
+      if (r.outputs) process.stderr.write(`${r.photo} → ${Object.values(r.outputs).join(", ")}\n`);
+    }
+  }
+  if (failures) process.stderr.write(`${failures} of ${photos.length} photos failed\n`);
+  return worstExit;
+}

@@ -1,0 +1,35 @@
+/** A progress line on stderr: redrawn in place on a terminal, one line per step otherwise (logs, CI). */
+export interface Progress {
+  tick(label: string): void;
+  done(): void;
+}
+
+export function createProgress(
+  total: number,
+  enabled: boolean,
+  stream: NodeJS.WriteStream = process.stderr,
+): Progress {
+  const started = Date.now();
+  let count = 0;
+  const tty = stream.isTTY === true;
+  const render = (label: string) => {
+    const elapsed = (Date.now() - started) / 1000;
+    const rate = count / Math.max(elapsed, 1e-3);
+    const eta = count > 0 ? (total - count) / rate : 0;
+    const width = 24;
+    const filled = Math.round((count / total) * width);
+    const bar = "█".repeat(filled) + "░".repeat(width - filled);
+    return `${bar} ${count}/${total} ${label}  ${elapsed.toFixed(1)}s elapsed${count < total ? `, ~${eta.toFixed(0)}s left` : ""}`;
+  };
+  return {
+    tick(label) {
+      if (!enabled) return;
+      count++;
+      if (tty) stream.write(`\r\x1b[2K${render(label)}`);
+      else stream.write(`${render(label)}\n`);
+    },
+    done() {
+      if (enabled && tty) stream.write("\n");
+    },
+  };
+}

@@ -1,0 +1,76 @@
+/** Compositing `α·F + (1−α)·T` on a colour or an image, and the side-by-side preview. */
+import { crop, resize } from "../image/geometry.js";
+import { createImage, type FloatImage } from "../image/types.js";
+
+export type Rgb = [number, number, number];
+
+export interface Matte {
+  alpha: FloatImage;
+  foreground: FloatImage;
+}
+
+/** Parse "#rrggbb" / "#rgb" into [0,1] RGB; null when it is not a colour. */
+export function parseColour(text: string): Rgb | null {
+  const m = /^#?([0-9a-f]{6}|[0-9a-f]{3})$/i.exec(text.trim());
+  if (!m) return null;
+  const hex = m[1].length === 3 ? [...m[1]].map((c) => c + c).join("") : m[1];
+  return [0, 2, 4].map((i) => parseInt(hex.slice(i, i + 2), 16) / 255) as Rgb;
+}
+
+/** Scale to cover width×height (aspect kept), centre-crop the excess. */
+export function cover(image: FloatImage, width: number, height: number): FloatImage {
+  const scale = Math.max(width / image.width, height / image.height);
+  const w = Math.max(width, Math.round(image.width * scale));
+  const h = Math.max(height, Math.round(image.height * scale));
+  const scaled = resize(image, w, h);
+  return crop(scaled, { x: (w - width) >> 1, y: (h - height) >> 1, width, height });
+}
+
+export function composite(matte: Matte, target: Rgb | FloatImage): FloatImage {
+  const { alpha, foreground } = matte;
+  const out = createImage(alpha.width, alpha.height, 3);
+  const bg = Array.isArray(target) ? null : cover(target, alpha.width, alpha.height);
+  for (let p = 0; p < alpha.data.length; p++) {
+    const a = alpha.data[p];
+    for (let c = 0; c < 3; c++) {
+      const t = bg ? bg.data[3 * p + c] : (target as Rgb)[c];
+      out.data[3 * p + c] = a * foreground.data[3 * p + c] + (1 - a) * t;
+    }
+  }
+  return out;
+}
+
+/** Foreground with α as a fourth channel (what a PNG with transparency stores). */
+export function foregroundRgba(matte: Matte): FloatImage {
+  const { alpha, foreground } = matte;
+  const out = createImage(alpha.width, alpha.height, 4);
+  for (let p = 0; p < alpha.data.length; p++) {
+    out.data.set(foreground.data.subarray(3 * p, 3 * p + 3), 4 * p);
+    out.data[4 * p + 3] = alpha.data[p];
+  }
+  return out;
+}
+
+function greyToRgb(grey: FloatImage): FloatImage {
+  const out = createImage(grey.width, grey.height, 3);
+  for (let p = 0; p < grey.data.length; p++) out.data.fill(grey.data[p], 3 * p, 3 * p + 3);
+  return out;
+}
+
+/** Panels side by side (RGB or grey), each scaled to `height`, separated by a thin gap. */
+export function sideBySide(panels: FloatImage[], height: number, gap = 4): FloatImage {
+  const scaled = panels.map((p) => {
+    const rgb = p.channels === 1 ? greyToRgb(p) : p;
+    return resize(rgb, Math.max(1, Math.round((rgb.width * height) / rgb.height)), height);
+  });
+  const width = scaled.reduce((s, p) => s + p.width, 0) + gap * (scaled.length - 1);
+  const out = createImage(width, height, 3, 1);
+  let x0 = 0;
+  for (const p of scaled) {
+    for (let y = 0; y < height; y++) {
+      out.data.set(p.data.subarray(y * p.width * 3, (y + 1) * p.width * 3), (y * width + x0) * 3);
+    }
+    x0 += p.width + gap;
+  }
+  return out;
+}

@@ -1,0 +1,107 @@
+/** Mask operations on single-channel FloatImages, through OpenCV. */
+import { createImage, type FloatImage } from "../image/types.js";
+import { type CV, withMats } from "./opencv.js";
+
+function toMat8(cv: CV, mask: FloatImage, threshold: number) {
+  const m = new cv.Mat(mask.height, mask.width, cv.CV_8UC1);
+  const d = m.data as Uint8Array;
+  for (let i = 0; i < d.length; i++) d[i] = mask.data[i] > threshold ? 255 : 0;
+  return m;
+}
+
+function fromMat8(mat: { data: Uint8Array; rows: number; cols: number }): FloatImage {
+  const out = createImage(mat.cols, mat.rows, 1);
+  for (let i = 0; i < out.data.length; i++) out.data[i] = mat.data[i] / 255;
+  return out;
+}
+
+/** The paper's soft segmentation: threshold → erode (3×3 ellipse) ×e → dilate (5×5 ellipse) ×d → Gaussian blur k×k. */
+export function softenMask(
+  cv: CV,
+  mask: FloatImage,
+  opts: { threshold: number; erode: number; dilate: number; blur: number },
+): FloatImage {
+  return withMats((t) => {
+    const m = t(toMat8(cv, mask, opts.threshold));
+    const k3 = t(cv.getStructuringElement(cv.MORPH_ELLIPSE, new cv.Size(3, 3)));
+    const k5 = t(cv.getStructuringElement(cv.MORPH_ELLIPSE, new cv.Size(5, 5)));
+    const anchor = new cv.Point(-1, -1);
+    if (opts.erode > 0)
+      cv.erode(m, m, k3, anchor, opts.erode, cv.BORDER_CONSTANT, cv.morphologyDefaultBorderValue());
+    if (opts.dilate > 0)
+      cv.dilate(m, m, k5, anchor, opts.dilate, cv.BORDER_CONSTANT, cv.morphologyDefaultBorderValue());
+    const f = t(new cv.Mat());
+    m.convertTo(f, cv.CV_32F, 1 / 255);
+    const k = opts.blur % 2 === 1 ? opts.blur : opts.blur + 1;
+    if (k > 1) cv.GaussianBlur(f, f, new cv.Size(k, k), 0, 0, cv.BORDER_REPLICATE);
+    return { width: mask.width, height: mask.height, channels: 1, data: new Float32Array(f.data32F) };
+  });
+}
+
+/** Morphological opening then closing of a binary mask (removes specks, fills pinholes). */
+export function openClose(cv: CV, mask: FloatImage, radius: number): FloatImage {
+  return withMats((t) => {
+    const m = t(toMat8(cv, mask, 0.5));
+    const k = t(cv.getStructuringElement(cv.MORPH_ELLIPSE, new cv.Size(2 * radius + 1, 2 * radius + 1)));
+    cv.morphologyEx(m, m, cv.MORPH_OPEN, k);
+    cv.morphologyEx(m, m, cv.MORPH_CLOSE, k);
+    return fromMat8(m);
+  });
+}
+
+export interface Components {
+  /** 1 inside the kept components, 0 elsewhere. */
+  mask: FloatImage;
+  /** Bounding box of the kept components, or null when nothing is above the threshold. */
+  box: { x: number; y: number; width: number; height: number } | null;
+}
+
+/**
+ * Components of `mask > threshold` (8-connected). Keeps the largest, plus any other at least `keepRatio` of its
+ * area (0 keeps all, 1 only the largest).
+ */
+export function largestComponents(cv: CV, mask: FloatImage, threshold: number, keepRatio = 1): Components {
+  return withMats((t) => {
+    const m = t(toMat8(cv, mask, threshold));
+    const labels = t(new cv.Mat());
+    const stats = t(new cv.Mat());
+    const centroids = t(new cv.Mat());
+    const n: number = cv.connectedComponentsWithStats(m, labels, stats, centroids, 8, cv.CV_32S);
+    const s = stats.data32S as Int32Array;
+    const cols = stats.cols as number;
+    let largest = 0;
+    for (let i = 1; i < n; i++) largest = Math.max(largest, s[i * cols + cv.CC_STAT_AREA]);
+    const keep = new Uint8Array(n);
+    let x0 = Infinity,
+      y0 = Infinity,
+      x1 = -Infinity,
+      y1 = -Infinity;
+    for (let i = 1; i < n; i++) {
+      const area = s[i * cols + cv.CC_STAT_AREA];
+      if (largest > 0 && area >= keepRatio * largest) {
+        keep[i] = 1;
+        const x = s[i * cols + cv.CC_STAT_LEFT];
+        const y = s[i * cols + cv.CC_STAT_TOP];
+        x0 = Math.min(x0, x);
+        y0 = Math.min(y0, y);
+        x1 = Math.max(x1, x + s[i * cols + cv.CC_STAT_WIDTH]);
+        y1 = Math.max(y1, y + s[i * cols + cv.CC_STAT_HEIGHT]);
+      }
+    }
+    const lab = labels.data32S as Int32Array;
+    const out = createImage(mask.width, mask.height, 1);
+    for (let i = 0; i < lab.length; i++) out.data[i] = keep[lab[i]];
+    const box = x1 > x0 ? { x: x0, y: y0, width: x1 - x0, height: y1 - y0 } : null;
+    return { mask: out, box };
+  });
+}
+
+export function gaussianBlur(cv: CV, image: FloatImage, sigma: number): FloatImage {
+  return withMats((t) => {
+    const type = image.channels === 1 ? cv.CV_32FC1 : image.channels === 3 ? cv.CV_32FC3 : cv.CV_32FC4;
+    const m = t(new cv.Mat(image.height, image.width, type));
+    (m.data32F as Float32Array).set(image.data);
+    cv.GaussianBlur(m, m, new cv.Size(0, 0), sigma, sigma, cv.BORDER_REPLICATE);
+    return { ...image, data: new Float32Array(m.data32F) };
+  });
+}

@@ -1,0 +1,109 @@
+import { createImage, type FloatImage } from "./types.js";
+
+export interface Box {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+export function crop(image: FloatImage, box: Box): FloatImage {
+  const out = createImage(box.width, box.height, image.channels);
+  const rowLen = box.width * image.channels;
+  for (let y = 0; y < box.height; y++) {
+    const src = ((box.y + y) * image.width + box.x) * image.channels;
+    out.data.set(image.data.subarray(src, src + rowLen), y * rowLen);
+  }
+  return out;
+}
+
+/** Copy `patch` into `target` at (box.x, box.y), in place. */
+export function paste(target: FloatImage, patch: FloatImage, box: Box): void {
+  const rowLen = patch.width * patch.channels;
+  for (let y = 0; y < patch.height; y++) {
+    const dst = ((box.y + y) * target.width + box.x) * target.channels;
+    target.data.set(patch.data.subarray(y * rowLen, (y + 1) * rowLen), dst);
+  }
+}
+
+/** Weights of a separable triangle filter; widened when shrinking so that downscaling averages (no aliasing). */
+function resampleWeights(
+  inSize: number,
+  outSize: number,
+): { start: Int32Array; count: Int32Array; w: Float32Array; taps: number } {
+  const scale = inSize / outSize;
+  const support = Math.max(1, scale);
+  const taps = Math.ceil(support) * 2 + 1;
+  const start = new Int32Array(outSize);
+  const count = new Int32Array(outSize);
+  const w = new Float32Array(outSize * taps);
+  for (let o = 0; o < outSize; o++) {
+    const center = (o + 0.5) * scale - 0.5;
+    const lo = Math.max(0, Math.floor(center - support + 1));
+    const hi = Math.min(inSize - 1, Math.ceil(center + support - 1));
+    let sum = 0;
+    let k = 0;
+    for (let i = lo; i <= hi && k < taps; i++, k++) {
+      const v = Math.max(0, 1 - Math.abs(i - center) / support);
+      w[o * taps + k] = v;
+      sum += v;
+    }
+    if (sum === 0) {
+      // Degenerate (upscaling from one pixel): take the nearest source pixel.
+      w[o * taps] = 1;
+      start[o] = Math.min(inSize - 1, Math.max(0, Math.round(center)));
+      count[o] = 1;
+      continue;
+    }
+    for (let j = 0; j < k; j++) w[o * taps + j] /= sum;
+    start[o] = lo;
+    count[o] = k;
+  }
+  return { start, count, w, taps };
+}
+
+/** Anti-aliased bilinear resize (triangle filter), any number of channels. */
+export function resize(image: FloatImage, width: number, height: number): FloatImage {
+  if (width === image.width && height === image.height) return image;
+  const c = image.channels;
+  const hx = resampleWeights(image.width, width);
+  const tmp = createImage(width, image.height, c);
+  for (let y = 0; y < image.height; y++) {
+    const row = y * image.width * c;
+    for (let x = 0; x < width; x++) {
+      const s = hx.start[x];
+      const n = hx.count[x];
+      for (let ch = 0; ch < c; ch++) {
+        let acc = 0;
+        for (let k = 0; k < n; k++) acc += hx.w[x * hx.taps + k] * image.data[row + (s + k) * c + ch];
+        tmp.data[(y * width + x) * c + ch] = acc;
+      }
+    }
+  }
+  const hy = resampleWeights(image.height, height);
+  const out = createImage(width, height, c);
+  const rowLen = width * c;
+  for (let y = 0; y < height; y++) {
+    const s = hy.start[y];
+    const n = hy.count[y];
+    const dst = y * rowLen;
+    for (let k = 0; k < n; k++) {
+      const wk = hy.w[y * hy.taps + k];
+      const src = (s + k) * rowLen;
+      for (let i = 0; i < rowLen; i++) out.data[dst + i] += wk * tmp.data[src + i];
+    }
+  }
+  return out;
+}
+
+/** Size with the same aspect whose longer side is `longSide`, both sides rounded to a multiple of `multiple`. */
+export function fitSize(
+  width: number,
+  height: number,
+  longSide: number,
+  multiple: number,
+): { width: number; height: number } {
+  const scale = longSide / Math.max(width, height);
+  const round = (v: number) => Math.max(multiple, Math.round((v * scale) / multiple) * multiple);
+  return { width: round(width), height: round(height) };
+}

@@ -1,0 +1,71 @@
+/**
+ * The ONNX contract (models/contract.json) as types, and conversion between FloatImage (HWC) and tensors (NCHW).
+ * Both runtimes (onnxruntime-node, onnxruntime-web) go through this file.
+ */
+import { BgmatteError } from "../errors.js";
+import { createImage, type FloatImage } from "../image/types.js";
+
+export interface TensorSpec {
+  name: string;
+  dtype: "float32";
+  shape: [string, number, string, string];
+  range: [number, number];
+  meaning: string;
+}
+
+export interface Contract {
+  version: number;
+  minOpset: number;
+  spatialMultiple: number;
+  inputs: TensorSpec[];
+  outputs: TensorSpec[];
+}
+
+export type NetworkInputs = Record<"image" | "plate" | "prior" | "motion", FloatImage>;
+export type NetworkOutputs = Record<"alpha" | "fg", FloatImage>;
+
+/** Raw tensor: what either ONNX runtime takes and gives. */
+export interface RawTensor {
+  data: Float32Array;
+  dims: readonly number[];
+}
+
+export function toNCHW(image: FloatImage): RawTensor {
+  const { width, height, channels } = image;
+  const n = width * height;
+  const out = new Float32Array(n * channels);
+  for (let p = 0; p < n; p++)
+    for (let c = 0; c < channels; c++) out[c * n + p] = image.data[p * channels + c];
+  return { data: out, dims: [1, channels, height, width] };
+}
+
+export function fromNCHW(t: RawTensor): FloatImage {
+  const [, channels, height, width] = t.dims;
+  const out = createImage(width, height, channels);
+  const n = width * height;
+  for (let c = 0; c < channels; c++)
+    for (let p = 0; p < n; p++) out.data[p * channels + c] = t.data[c * n + p];
+  return out;
+}
+
+/** Check inputs against the contract before they reach the runtime, with a message a user can act on. */
+export function checkInputs(contract: Contract, inputs: NetworkInputs): void {
+  const { width, height } = inputs.image;
+  if (width % contract.spatialMultiple || height % contract.spatialMultiple) {
+    throw new BgmatteError(
+      "MODEL_CONTRACT",
+      `network input is ${width}×${height}; the model needs sides that are multiples of ${contract.spatialMultiple}`,
+      "this is a bug in the pipeline's resizing; please report it",
+    );
+  }
+  for (const spec of contract.inputs) {
+    const im = inputs[spec.name as keyof NetworkInputs];
+    if (!im || im.channels !== spec.shape[1] || im.width !== width || im.height !== height) {
+      throw new BgmatteError(
+        "MODEL_CONTRACT",
+        `network input "${spec.name}" must be ${spec.shape[1]}×${height}×${width}, got ${im ? `${im.channels}×${im.height}×${im.width}` : "nothing"}`,
+        "this is a bug in the pipeline; please report it",
+      );
+    }
+  }
+}

@@ -1,0 +1,62 @@
+/** Where the shipped models live (models/ at the package root) and what the manifest says about them. */
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, isAbsolute, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { BgmatteError } from "../errors.js";
+
+export interface ManifestEntry {
+  file: string;
+  architecture: string;
+  parameters: number;
+  [key: string]: unknown;
+}
+export interface Manifest {
+  default: string;
+  models: Record<string, ManifestEntry>;
+}
+
+/** Walk up from this file to the package root (works from src/ under tsx and from dist/src/). */
+export function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 6; i++) {
+    if (existsSync(join(dir, "models", "manifest.json"))) return dir;
+    dir = dirname(dir);
+  }
+  throw new Error("bgmatte: cannot find the package's models/ folder");
+}
+
+export function modelsDir(): string {
+  return join(packageRoot(), "models");
+}
+
+export function readManifest(): Manifest {
+  return JSON.parse(readFileSync(join(modelsDir(), "manifest.json"), "utf8")) as Manifest;
+}
+
+/** A name from the manifest, or a path to an .onnx file. */
+export function resolveModel(model: string | undefined): { name: string; path: string } {
+  const manifest = readManifest();
+  const name = model ?? manifest.default;
+  const entry = manifest.models[name];
+  if (entry) return { name, path: join(modelsDir(), entry.file) };
+  if (model && (model.endsWith(".onnx") || isAbsolute(model) || model.includes("/"))) {
+    const path = resolve(model);
+    if (!existsSync(path)) {
+      throw new BgmatteError(
+        "MODEL_NOT_FOUND",
+        `model file not found: ${path}`,
+        "check the path passed as --model",
+      );
+    }
+    return { name: path, path };
+  }
+  throw new BgmatteError(
+    "MODEL_NOT_FOUND",
+    `unknown model "${name}"`,
+    `use one of: ${Object.keys(manifest.models).join(", ")}, or a path to an .onnx file`,
+  );
+}
+
+export function contractPath(): string {
+  return join(modelsDir(), "contract.json");
+}

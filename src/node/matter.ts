@@ -1,0 +1,99 @@
+/** The Node library entry: `createMatter(options)` → `{ matte(inputs), dispose() }`. */
+import { BgmatteError } from "../errors.js";
+import { loadOpenCV } from "../cv/opencv.js";
+import { decodeImage, type ImageSource } from "../image/codec-node.js";
+import { resize } from "../image/geometry.js";
+import { selectChannels, type FloatImage } from "../image/types.js";
+import { contractPath, resolveModel } from "../network/models-node.js";
+import { createNodeNetwork } from "../network/session-node.js";
+import { matterOptionsSchema, parseOptions, type MatterOptions } from "../options.js";
+import { runPipeline, type MatteResult } from "../pipeline.js";
+
+export interface MatteInputs {
+  image: ImageSource;
+  plate: ImageSource;
+  /** Your own subject mask (white = subject), instead of the plate-difference prior. */
+  prior?: ImageSource;
+  /** Motion cues: four neighbouring frames (video), instead of the still's own grey image. */
+  motion?: [ImageSource, ImageSource, ImageSource, ImageSource];
+}
+
+export interface Matter {
+  matte(inputs: MatteInputs): Promise<MatteResult>;
+  dispose(): Promise<void>;
+}
+
+/** Plate and image must show the same scene: resize when the aspect matches within 1 %, else refuse. */
+export function conformPlate(plate: FloatImage, image: FloatImage, warnings: string[]): FloatImage {
+  if (plate.width === image.width && plate.height === image.height) return plate;
+  const ratio = plate.width / plate.height / (image.width / image.height);
+  if (Math.abs(ratio - 1) > 0.01) {
+    throw new BgmatteError(
+      "SIZE_MISMATCH",
+      `the plate is ${plate.width}×${plate.height} but the photo is ${image.width}×${image.height}: their aspect ratios differ`,
+      "shoot the plate with the same camera and framing as the photo (same resolution, no crop)",
+    );
+  }
+  warnings.push(`plate resized from ${plate.width}×${plate.height} to ${image.width}×${image.height}`);
+  return resize(plate, image.width, image.height);
+}
+
+export async function createMatter(options: MatterOptions = {}): Promise<Matter> {
+  const opts = parseOptions(matterOptionsSchema, options);
+  const model = resolveModel(opts.model);
+  const [cv, network] = await Promise.all([
+    loadOpenCV(),
+    createNodeNetwork(model.path, contractPath(), {
+      threads: opts.threads,
+      device: opts.device,
+      name: model.name,
+    }),
+  ]);
+  let disposed = false;
+  return {
+    async matte(inputs) {
+      if (disposed) throw new Error("matte() called after dispose()");
+      if (!inputs || inputs.image === undefined || inputs.plate === undefined) {
+        throw new BgmatteError(
+          "INVALID_OPTION",
+          "matte() needs both `image` and `plate`",
+          "pass { image, plate }",
+        );
+      }
+      const t0 = performance.now();
+      const image = await decodeImage(inputs.image, "photo", opts.maxPixels);
+      const warnings: string[] = [];
+      const plate = conformPlate(await decodeImage(inputs.plate, "plate", opts.maxPixels), image, warnings);
+      const prior = inputs.prior
+        ? selectChannels(
+            resize(await decodeImage(inputs.prior, "prior mask", opts.maxPixels), image.width, image.height),
+            [0],
+          )
+        : undefined;
+      let motion: FloatImage | undefined;
+      if (inputs.motion) {
+        const frames = await Promise.all(
+          inputs.motion.map((m, i) => decodeImage(m, `motion frame ${i + 1}`, opts.maxPixels)),
+        );
+        const { motionCues } = await import("../prior/motion.js");
+        motion = motionCues(
+          frames.map((f) => resize(f, image.width, image.height)) as [
+            FloatImage,
+            FloatImage,
+            FloatImage,
+            FloatImage,
+          ],
+        );
+      }
+      const decodeMs = performance.now() - t0;
+      const result = await runPipeline(cv, network, { image, plate, prior, motion }, opts);
+      result.meta.timings = { decode: decodeMs, ...result.meta.timings };
+      result.meta.warnings.unshift(...warnings);
+      return result;
+    },
+    async dispose() {
+      disposed = true;
+      await network.dispose();
+    },
+  };
+}

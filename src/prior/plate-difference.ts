@@ -1,0 +1,56 @@
+/**
+ * Background-difference prior: where the photo differs from its clean plate. Works for any subject (no person
+ * model needed); its rough mask goes through the paper's soft-segmentation post-processing.
+ */
+import { gaussianBlur, largestComponents, openClose } from "../cv/mask-ops.js";
+import type { CV } from "../cv/opencv.js";
+import { createImage, type FloatImage } from "../image/types.js";
+
+export interface DifferenceMask {
+  mask: FloatImage;
+  /** The colour distance above which a pixel counts as subject (adaptive to the noise level). */
+  threshold: number;
+  box: { x: number; y: number; width: number; height: number } | null;
+}
+
+/** Per-pixel max-over-channels |I − B′| after a light blur (sensor noise is per pixel, subjects are not). */
+export function colourDistance(cv: CV, image: FloatImage, plate: FloatImage, sigma = 1): FloatImage {
+  const a = gaussianBlur(cv, image, sigma);
+  const b = gaussianBlur(cv, plate, sigma);
+  const out = createImage(image.width, image.height, 1);
+  for (let p = 0, i = 0; p < out.data.length; p++, i += 3) {
+    out.data[p] = Math.max(
+      Math.abs(a.data[i] - b.data[i]),
+      Math.abs(a.data[i + 1] - b.data[i + 1]),
+      Math.abs(a.data[i + 2] - b.data[i + 2]),
+    );
+  }
+  return out;
+}
+
+/** Threshold from the distance histogram: median + 5 robust sigmas, kept within [min, max]. */
+export function adaptiveThreshold(distance: FloatImage, min = 0.06, max = 0.2): number {
+  const sorted = Float32Array.from(distance.data).sort();
+  const median = sorted[sorted.length >> 1];
+  const deviations = sorted.map((v) => Math.abs(v - median)).sort();
+  const mad = deviations[deviations.length >> 1];
+  return Math.min(max, Math.max(min, median + 5 * 1.4826 * mad));
+}
+
+/** Binary subject mask from image vs plate: threshold, clean specks, keep the significant components. */
+export function differenceMask(
+  cv: CV,
+  image: FloatImage,
+  plate: FloatImage,
+  threshold?: number,
+): DifferenceMask {
+  const distance = colourDistance(cv, image, plate);
+  const t = threshold ?? adaptiveThreshold(distance);
+  const raw = createImage(distance.width, distance.height, 1);
+  for (let i = 0; i < raw.data.length; i++) raw.data[i] = distance.data[i] > t ? 1 : 0;
+  const radius = Math.max(1, Math.round(Math.max(image.width, image.height) / 256));
+  const cleaned = openClose(cv, raw, radius);
+  // Keep pieces of the subject that are not touching (a hand, a bottle cap) but drop specks.
+  const { mask, box } = largestComponents(cv, cleaned, 0.5, 0.05);
+  return { mask, threshold: t, box };
+}

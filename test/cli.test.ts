@@ -1,0 +1,177 @@
+/** The CLI spawned as a user would run it (the built bin), for behaviour, errors and exit codes. */
+import assert from "node:assert/strict";
+import { spawn, spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  writeFileSync,
+} from "node:fs";
+import { join } from "node:path";
+import { test } from "node:test";
+import sharp from "sharp";
+import { makeScene, savePng, tempDir, writeScene } from "./fixtures.js";
+
+const BIN = join(import.meta.dirname, "..", "bin", "bgmatte.js");
+
+function run(args: string[], cwd?: string) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: "utf8", cwd, timeout: 120_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const hash = (p: string) => createHash("sha256").update(readFileSync(p)).digest("hex");
+const noTemporaries = (dir: string) =>
+  assert.deepEqual(
+    readdirSync(dir).filter((f) => f.endsWith(".tmp")),
+    [],
+  );
+
+test("--help lists commands, an example and the exit codes", () => {
+  const r = run(["--help"]);
+  assert.equal(r.code, 0);
+  assert.match(r.stdout, /Commands:[\s\S]*image/);
+  assert.match(r.stdout, /Exit codes:/);
+  const i = run(["image", "--help"]);
+  assert.equal(i.code, 0);
+  assert.match(i.stdout, /--plate <file>/);
+  assert.match(i.stdout, /Examples:/);
+});
+
+test("no command, an unknown command or an unknown flag is a usage error (exit 2)", () => {
+  assert.equal(run([]).code, 2);
+  const u = run(["frobnicate"]);
+  assert.equal(u.code, 2);
+  assert.match(u.stderr, /unknown command "frobnicate"/);
+  const f = run(["image", "a.png", "--plate", "b.png", "--bogus"]);
+  assert.equal(f.code, 2);
+  assert.match(f.stderr, /bogus/);
+  const p = run(["image", "a.png"]);
+  assert.equal(p.code, 2);
+  assert.match(p.stderr, /--plate is required/);
+});
+
+test("matting a photo writes alpha, foreground, composite and preview, atomically, leaving inputs untouched", async () => {
+  const dir = tempDir();
+  const { photo, plate } = await writeScene(dir);
+  const before = [hash(photo), hash(plate)];
+  const out = join(dir, "out");
+  const r = run(["image", photo, "--plate", plate, "-o", out, "--json", "--target", "#ff00ff"]);
+  assert.equal(r.code, 0, r.stderr);
+  const report = JSON.parse(r.stdout);
+  assert.equal(report.results.length, 1);
+  for (const kind of ["alpha", "fg", "composite", "preview"]) {
+    const p = report.results[0].outputs[kind];
+    assert.ok(existsSync(p), kind);
+  }
+  const alphaMeta = await sharp(join(out, "photo.alpha.png")).metadata();
+  assert.equal(alphaMeta.channels, 1);
+  assert.equal(alphaMeta.width, 160);
+  assert.equal((await sharp(join(out, "photo.fg.png")).metadata()).channels, 4);
+  // Corner of the composite is the magenta target (the room is background there).
+  const { data } = await sharp(join(out, "photo.composite.png")).raw().toBuffer({ resolveWithObject: true });
+  assert.ok(data[0] > 200 && data[1] < 60 && data[2] > 200, `corner pixel ${data[0]},${data[1]},${data[2]}`);
+  assert.deepEqual([hash(photo), hash(plate)], before);
+  noTemporaries(out);
+});
+
+test("a directory of photos is matted in a batch with progress; the plate inside it is skipped", async () => {
+  const dir = tempDir();
+  const shots = join(dir, "shots");
+  mkdirSync(shots);
+  const scene = makeScene();
+  await savePng(scene.photo, join(shots, "a.png"));
+  await savePng(makeScene(160, 120, 2).photo, join(shots, "b.png"));
+  await savePng(scene.plate, join(shots, "plate.png"));
+  const r = run(["image", shots, "--plate", join(shots, "plate.png"), "-o", join(dir, "out")]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /2\/2/);
+  assert.deepEqual(readdirSync(join(dir, "out")).sort(), [
+    "a.alpha.png",
+    "a.composite.png",
+    "a.fg.png",
+    "a.preview.png",
+    "b.alpha.png",
+    "b.composite.png",
+    "b.fg.png",
+    "b.preview.png",
+  ]);
+});
+
+test("bad inputs: missing, not an image, different aspect — clear message, exit 3", async () => {
+  const dir = tempDir();
+  const { photo, plate } = await writeScene(dir);
+  const missing = run(["image", join(dir, "nope.png"), "--plate", plate, "-o", join(dir, "o1")]);
+  assert.equal(missing.code, 3);
+  assert.match(missing.stderr, /nope\.png" does not exist[\s\S]*→/);
+  writeFileSync(join(dir, "text.png"), "not an image");
+  const text = run(["image", join(dir, "text.png"), "--plate", plate, "-o", join(dir, "o2")]);
+  assert.equal(text.code, 3);
+  assert.match(text.stderr, /cannot read the photo/);
+  const square = await savePng(makeScene(100, 100).plate, join(dir, "square.png"));
+  const mismatch = run(["image", photo, "--plate", square, "-o", join(dir, "o3")]);
+  assert.equal(mismatch.code, 3);
+  assert.match(mismatch.stderr, /plate is 100×100 but the photo is 160×120/);
+});
+
+test("outputs that would overwrite an input are refused (exit 4), and so is an unwritable directory", async () => {
+  const dir = tempDir();
+  const { photo } = await writeScene(dir);
+  const out = join(dir, "out");
+  mkdirSync(out);
+  // The plate sits where the photo's alpha output would go.
+  const plate = join(out, "photo.alpha.png");
+  copyFileSync(join(dir, "plate.png"), plate);
+  const before = hash(plate);
+  const r = run(["image", photo, "--plate", plate, "-o", out]);
+  assert.equal(r.code, 4);
+  assert.match(r.stderr, /would overwrite an input/);
+  assert.equal(hash(plate), before);
+  // A path under a regular file can never be a directory (holds even for root).
+  const blocked = run(["image", photo, "--plate", join(dir, "plate.png"), "-o", join(photo, "sub")]);
+  assert.equal(blocked.code, 4);
+  assert.match(blocked.stderr, /cannot write to the output directory/);
+  if (process.getuid?.() !== 0) {
+    const ro = join(dir, "ro");
+    mkdirSync(ro);
+    chmodSync(ro, 0o500);
+    assert.equal(run(["image", photo, "--plate", join(dir, "plate.png"), "-o", ro]).code, 4);
+  }
+});
+
+test("Ctrl-C during a batch leaves no partial file under a final name (exit 130)", async () => {
+  const dir = tempDir();
+  const shots = join(dir, "shots");
+  mkdirSync(shots);
+  for (let i = 0; i < 12; i++)
+    await savePng(makeScene(320, 240, i + 3).photo, join(shots, `p${String(i).padStart(2, "0")}.png`));
+  const plate = await savePng(makeScene(320, 240).plate, join(dir, "plate.png"));
+  const out = join(dir, "out");
+  const child = spawn(process.execPath, [BIN, "image", shots, "--plate", plate, "-o", out], {
+    stdio: "pipe",
+  });
+  let stderr = "";
+  child.stderr.on("data", (d) => (stderr += d));
+  // Interrupt once the first photo is done, while the batch is under way.
+  await new Promise<void>((resolve) => {
+    const timer = setInterval(() => {
+      if (/1\/12/.test(stderr)) {
+        clearInterval(timer);
+        child.kill("SIGINT");
+        resolve();
+      }
+    }, 20);
+  });
+  const code = await new Promise<number | null>((resolve) => child.on("exit", (c) => resolve(c)));
+  assert.equal(code, 130);
+  noTemporaries(out);
+  // Every file under a final name is a complete PNG.
+  for (const f of readdirSync(out)) {
+    const m = await sharp(join(out, f)).metadata();
+    assert.ok(m.width && m.width > 0, f);
+    await sharp(join(out, f)).raw().toBuffer();
+  }
+});

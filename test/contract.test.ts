@@ -1,0 +1,54 @@
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { test } from "node:test";
+import * as ort from "onnxruntime-node";
+import { fromNCHW, toNCHW, type Contract } from "../src/network/contract.js";
+import { modelsDir, readManifest } from "../src/network/models-node.js";
+import { createImage } from "../src/image/types.js";
+
+const contract = JSON.parse(readFileSync(join(modelsDir(), "contract.json"), "utf8")) as Contract;
+
+test("every shipped model follows the ONNX contract: names, shapes and value ranges", async () => {
+  const manifest = readManifest();
+  assert.ok(manifest.models[manifest.default], "the default model is in the manifest");
+  for (const [name, entry] of Object.entries(manifest.models)) {
+    const session = await ort.InferenceSession.create(join(modelsDir(), entry.file));
+    assert.deepEqual(
+      session.inputNames,
+      contract.inputs.map((s) => s.name),
+      name,
+    );
+    assert.deepEqual(
+      session.outputNames,
+      contract.outputs.map((s) => s.name),
+      name,
+    );
+    for (const [h, w] of [
+      [64, 96],
+      [36, 20],
+    ]) {
+      const feeds: Record<string, ort.Tensor> = {};
+      for (const s of contract.inputs) {
+        const c = s.shape[1];
+        const data = new Float32Array(c * h * w).map((_, i) => ((i * 2654435761) % 1000) / 1000);
+        feeds[s.name] = new ort.Tensor("float32", data, [1, c, h, w]);
+      }
+      const out = await session.run(feeds);
+      for (const s of contract.outputs) {
+        assert.deepEqual(out[s.name].dims, [1, s.shape[1], h, w], `${name} ${s.name} at ${h}×${w}`);
+        for (const v of out[s.name].data as Float32Array) assert.ok(v >= s.range[0] && v <= s.range[1]);
+      }
+    }
+    await session.release();
+  }
+});
+
+test("HWC ↔ NCHW conversion round-trips", () => {
+  const im = createImage(3, 2, 4);
+  im.data.forEach((_, i) => (im.data[i] = i));
+  const t = toNCHW(im);
+  assert.deepEqual(t.dims, [1, 4, 2, 3]);
+  assert.equal(t.data[1], 4); // channel 0 of pixel 1
+  assert.deepEqual([...fromNCHW(t).data], [...im.data]);
+});

@@ -1,0 +1,68 @@
+import assert from "node:assert/strict";
+import { after, test } from "node:test";
+import { createMatter } from "../src/node/matter.js";
+import { BgmatteError } from "../src/errors.js";
+import { makeScene, meanAbsDiff } from "./fixtures.js";
+
+const matter = await createMatter({ threads: 2 });
+after(() => matter.dispose());
+
+test("the shipped model mattes a synthetic scene close to its true alpha", async () => {
+  const scene = makeScene(160, 120);
+  const raw = (im: typeof scene.photo) => ({
+    data: im.data,
+    width: im.width,
+    height: im.height,
+    channels: 3 as const,
+  });
+  const result = await matter.matte({ image: raw(scene.photo), plate: raw(scene.plate) });
+  assert.equal(result.alpha.width, 160);
+  assert.equal(result.alpha.height, 120);
+  assert.equal(result.meta.prior, "plate-difference");
+  const err = meanAbsDiff(result.alpha, scene.alpha);
+  assert.ok(err < 0.05, `mean |α − α*| = ${err.toFixed(4)}`);
+  for (const stage of ["decode", "prior", "network", "refine"])
+    assert.ok(result.meta.timings[stage] >= 0, stage);
+  // The subject's box covers the ellipse.
+  const { box } = result.meta;
+  assert.ok(
+    box.x <= 52 && box.x + box.width >= 108 && box.y <= 28 && box.y + box.height >= 104,
+    JSON.stringify(box),
+  );
+});
+
+test("a plate with the same aspect is resized; another aspect is refused naming both sizes", async () => {
+  const scene = makeScene(160, 120);
+  const small = makeScene(80, 60);
+  const raw = (im: typeof scene.photo) => ({
+    data: im.data,
+    width: im.width,
+    height: im.height,
+    channels: 3 as const,
+  });
+  const r = await matter.matte({ image: raw(scene.photo), plate: raw(small.plate) });
+  assert.match(r.meta.warnings.join(), /plate resized from 80×60 to 160×120/);
+  const wrong = makeScene(100, 100);
+  await assert.rejects(matter.matte({ image: raw(scene.photo), plate: raw(wrong.plate) }), (e: unknown) => {
+    assert.ok(e instanceof BgmatteError && e.code === "SIZE_MISMATCH");
+    assert.match(e.message, /100×100.*160×120/);
+    return true;
+  });
+});
+
+test("a user mask replaces the plate-difference prior", async () => {
+  const scene = makeScene(160, 120);
+  const raw = (im: typeof scene.photo, channels: 1 | 3) => ({
+    data: im.data,
+    width: im.width,
+    height: im.height,
+    channels,
+  });
+  const r = await matter.matte({
+    image: raw(scene.photo, 3),
+    plate: raw(scene.plate, 3),
+    prior: raw(scene.alpha, 1),
+  });
+  assert.equal(r.meta.prior, "user");
+  assert.ok(meanAbsDiff(r.alpha, scene.alpha) < 0.06);
+});

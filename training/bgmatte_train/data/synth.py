@@ -1,0 +1,262 @@
+"""Deterministic synthesiser of training samples (I, B', S, M, alpha, F) for the supervised stage.
+
+Each sample is a pure function of (seed, index): `Synthesiser(...).sample(index)`. The recipe follows the brief
+(§6): composite a foreground with known alpha on a background, then give the network a *perturbed* plate, a
+simulated soft segmentation S and simulated motion cues M, so that it cannot simply subtract.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from .foreground import estimate_foreground
+from .procedural import procedural_alpha, procedural_background
+
+# Held out of training for validation (4 of the 22 alphamatting foregrounds), and a few backgrounds with them.
+VALIDATION_FOREGROUNDS = ("GT02", "GT08", "GT13", "GT25")
+VALIDATION_BACKGROUND_EVERY = 8  # every 8th background photo (sorted) is validation-only
+
+cv2.setNumThreads(1)
+
+
+@dataclass
+class Foreground:
+    name: str
+    fg: np.ndarray  # H x W x 3 float32 [0,1]
+    alpha: np.ndarray  # H x W float32 [0,1]
+
+
+@dataclass
+class Sample:
+    image: np.ndarray  # H x W x 3, the shot, with every perturbation applied
+    plate: np.ndarray  # H x W x 3, the perturbed clean plate B'
+    prior: np.ndarray  # H x W, soft segmentation S
+    motion: np.ndarray  # H x W x 4, grey neighbour frames M
+    alpha: np.ndarray  # H x W, ground truth
+    fg: np.ndarray  # H x W x 3, ground-truth foreground colour
+    bg: np.ndarray  # H x W x 3, the true background behind the subject in the shot (shadow included)
+    info: dict = field(default_factory=dict)
+
+
+def _read_rgb(path: Path, max_side: int) -> np.ndarray:
+    img = cv2.imread(str(path), cv2.IMREAD_COLOR)
+    if img is None:
+        raise FileNotFoundError(f"cannot read image {path}")
+    scale = max_side / max(img.shape[:2])
+    if scale < 1:
+        img = cv2.resize(img, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    return cv2.cvtColor(img, cv2.COLOR_BGR2RGB).astype(np.float32) / 255
+
+
+def load_alphamatting(root: Path, names: list[str] | None = None, max_side: int = 640) -> list[Foreground]:
+    """Ground-truth foregrounds with F estimated from image + alpha (blur-fusion), downscaled to `max_side`."""
+    out = []
+    for alpha_path in sorted((root / "alpha").glob("*.png")):
+        name = alpha_path.stem
+        if names is not None and name not in names:
+            continue
+        image = _read_rgb(root / "image" / alpha_path.name, max_side)
+        alpha = cv2.imread(str(alpha_path), cv2.IMREAD_GRAYSCALE)
+        alpha = cv2.resize(alpha, (image.shape[1], image.shape[0]), interpolation=cv2.INTER_AREA).astype(np.float32) / 255
+        out.append(Foreground(name, estimate_foreground(image, alpha), alpha))
+    return out
+
+
+def load_backgrounds(root: Path, validation: bool, max_side: int = 640) -> list[np.ndarray]:
+    paths = sorted(p for p in root.iterdir() if p.suffix.lower() in (".jpg", ".jpeg", ".png"))
+    chosen = [p for i, p in enumerate(paths) if (i % VALIDATION_BACKGROUND_EVERY == 0) == validation]
+    return [_read_rgb(p, max_side) for p in chosen]
+
+
+def composite(alpha: np.ndarray, fg: np.ndarray, bg: np.ndarray) -> np.ndarray:
+    a = alpha[..., None]
+    return a * fg + (1 - a) * bg
+
+
+# ---------------------------------------------------------------- geometry helpers
+def _affine(size: int, center: tuple[float, float], window: float, angle_deg: float, flip: bool) -> np.ndarray:
+    """Affine map taking a square window (side `window`, centred on `center`) of the source onto size x size."""
+    m = cv2.getRotationMatrix2D(center, angle_deg, size / window)
+    m[0, 2] += size / 2 - center[0]
+    m[1, 2] += size / 2 - center[1]
+    if flip:
+        m = np.array([[-1, 0, size], [0, 1, 0]], np.float64) @ np.vstack([m, [0, 0, 1]])
+    return m
+
+
+def _random_crop(img: np.ndarray, size: int, rng: np.random.Generator) -> np.ndarray:
+    h, w = img.shape[:2]
+    side = int(min(h, w) * rng.uniform(0.5, 1.0))
+    y, x = rng.integers(0, h - side + 1), rng.integers(0, w - side + 1)
+    crop = img[y:y + side, x:x + side]
+    if rng.random() < 0.5:
+        crop = crop[:, ::-1]
+    return cv2.resize(np.ascontiguousarray(crop), (size, size), interpolation=cv2.INTER_AREA)
+
+
+def _ellipse(k: int) -> np.ndarray:
+    return cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k))
+
+
+def _odd(x: float) -> int:
+    return max(3, int(round(x)) // 2 * 2 + 1)
+
+
+# ---------------------------------------------------------------- the synthesiser
+class Synthesiser:
+    def __init__(self, foregrounds: list[Foreground], backgrounds: list[np.ndarray], size: int = 256, seed: int = 0,
+                 procedural_fraction: float = 0.5, still_fraction: float = 0.5, textures: list[np.ndarray] | None = None) -> None:
+        if size % 4:
+            raise ValueError(f"size must be a multiple of 4, got {size}")
+        self.foregrounds = foregrounds
+        self.backgrounds = backgrounds
+        self.textures = textures if textures is not None else backgrounds
+        self.size = size
+        self.seed = seed
+        self.procedural_fraction = procedural_fraction if foregrounds else 1.0
+        self.still_fraction = still_fraction
+        # Morphology counts in the brief are for 512 px; scale them to the working size.
+        self.scale = size / 512
+
+    # ---- foreground and background
+    def _real_foreground(self, rng: np.random.Generator) -> tuple[str, np.ndarray, np.ndarray]:
+        f = self.foregrounds[int(rng.integers(0, len(self.foregrounds)))]
+        ys, xs = np.nonzero(f.alpha > 0.02)
+        x0, x1, y0, y1 = xs.min(), xs.max(), ys.min(), ys.max()
+        if rng.random() < 0.3:  # zoom on a piece of the boundary, where the fine detail is
+            bx, by = _boundary_points_of(f.alpha, rng)
+            center = (float(bx), float(by))
+            window = max(x1 - x0, y1 - y0) * rng.uniform(0.3, 0.6)
+        else:  # the whole subject, framed like the inference crop (bounding box plus a margin)
+            window = max(x1 - x0, y1 - y0) * rng.uniform(1.05, 1.35)
+            center = ((x0 + x1) / 2 + rng.normal(0, 0.05) * window, (y0 + y1) / 2 + rng.normal(0, 0.05) * window)
+        m = _affine(self.size, center, window, rng.normal(0, 5), rng.random() < 0.5)
+        dsize = (self.size, self.size)
+        alpha = cv2.warpAffine(f.alpha, m, dsize, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=0)
+        fg = cv2.warpAffine(f.fg, m, dsize, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+        return f.name, np.clip(alpha, 0, 1), np.clip(fg, 0, 1)
+
+    def _procedural_foreground(self, rng: np.random.Generator) -> tuple[str, np.ndarray, np.ndarray]:
+        kind, alpha = procedural_alpha(self.size, rng)
+        if self.textures:
+            texture = _random_crop(self.textures[int(rng.integers(0, len(self.textures)))], self.size, rng)
+        else:
+            texture = procedural_background(self.size, rng)
+        if rng.random() < 0.4:  # flat clothing-like colour with shading instead of a photo texture
+            shade = cv2.GaussianBlur(rng.uniform(0.7, 1.1, (self.size, self.size)).astype(np.float32), (0, 0), self.size / 10)
+            texture = np.clip(rng.uniform(0, 1, 3).astype(np.float32) * shade[..., None], 0, 1)
+        return f"procedural-{kind}", alpha, texture
+
+    def _background(self, rng: np.random.Generator) -> np.ndarray:
+        if self.backgrounds and rng.random() < 0.75:
+            return _random_crop(self.backgrounds[int(rng.integers(0, len(self.backgrounds)))], self.size, rng)
+        return procedural_background(self.size, rng)
+
+    # ---- perturbations
+    def _cast_shadow(self, bg: np.ndarray, alpha: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        """Darken the background where a sheared, shifted, blurred copy of the subject falls (image only)."""
+        s = self.size
+        m = np.array([[1, rng.uniform(-0.6, 0.6), rng.uniform(-0.2, 0.2) * s], [0, rng.uniform(0.6, 1.0), rng.uniform(0, 0.15) * s]], np.float32)
+        shadow = cv2.warpAffine(alpha, m, (s, s), borderValue=0)
+        shadow = cv2.GaussianBlur(shadow, (0, 0), rng.uniform(2, 12) * self.scale * 2)
+        return bg * (1 - rng.uniform(0.2, 0.6) * shadow[..., None])
+
+    def _perturb_plate(self, plate: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        if rng.random() < 0.4:  # sensor noise (values from the brief are on 0..255)
+            plate = plate + (rng.uniform(-7, 6) + rng.normal(0, rng.uniform(2, 5), plate.shape)) / 255
+        else:  # exposure / tone curve drift
+            plate = np.clip(plate, 0, 1) ** max(0.5, rng.normal(1, 0.12))
+        if rng.random() < 0.8:  # colour jitter: per-channel gain and bias
+            plate = plate * rng.uniform(0.93, 1.07, 3) + rng.uniform(-0.03, 0.03, 3)
+        if rng.random() < 0.3:  # small affine misalignment (hand-held residual)
+            s = self.size
+            m = cv2.getRotationMatrix2D((s / 2, s / 2), rng.uniform(-1, 1), 1 + rng.uniform(-0.01, 0.01))
+            m[:, 2] += rng.uniform(-0.01, 0.01, 2) * s
+            plate = cv2.warpAffine(plate.astype(np.float32), m, (s, s), borderMode=cv2.BORDER_REFLECT)
+        if rng.random() < 0.15:
+            plate = cv2.GaussianBlur(plate.astype(np.float32), (0, 0), rng.uniform(0.5, 1.5))
+        return np.clip(plate, 0, 1).astype(np.float32)
+
+    def simulate_prior(self, alpha: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        """S: alpha > 0.5, eroded 10-19x, dilated 15-29x (5x5), 0-2 random holes, blurred (21/31/41), at 512-px scale."""
+        sc = self.scale
+        mask = (alpha > 0.5).astype(np.uint8)
+        mask = cv2.erode(mask, _ellipse(3), iterations=max(1, round(rng.integers(10, 20) * sc)))
+        mask = cv2.dilate(mask, _ellipse(5), iterations=max(1, round(rng.integers(15, 30) * sc)))
+        ys, xs = np.nonzero(mask)
+        for _ in range(int(rng.integers(0, 3)) if len(xs) else 0):
+            i = rng.integers(0, len(xs))
+            r = int(rng.uniform(15, 45) * sc / 2) + 1
+            cv2.circle(mask, (int(xs[i]), int(ys[i])), r, 0, -1)
+        k = _odd(rng.choice([21, 31, 41]) * sc)
+        return cv2.GaussianBlur(mask.astype(np.float32), (k, k), 0)
+
+    def _simulate_motion(self, alpha: np.ndarray, fg: np.ndarray, bg_noisy: np.ndarray, image: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, bool]:
+        """M: 4 grey frames. For stills the grey image repeated; otherwise 4 affine copies of the subject."""
+        grey = lambda x: cv2.cvtColor(x.astype(np.float32), cv2.COLOR_RGB2GRAY)
+        if rng.random() < self.still_fraction:
+            return np.repeat(grey(image)[..., None], 4, 2), True
+        s = self.size
+        frames = []
+        for _ in range(4):
+            angle = rng.normal(0, 7)
+            scale = 1 + rng.normal(0, 0.05)
+            m = cv2.getRotationMatrix2D((s / 2, s / 2), angle, scale)
+            m[0, 1] += rng.normal(0, 0.05)
+            m[:, 2] += rng.normal(0, 5 * self.scale * 2, 2)
+            a = cv2.warpAffine(alpha, m, (s, s), borderValue=0)
+            f = cv2.warpAffine(fg, m, (s, s), borderMode=cv2.BORDER_REPLICATE)
+            frames.append(grey(np.clip(composite(a, f, bg_noisy), 0, 1)))
+        return np.stack(frames, 2), False
+
+    # ---- one sample
+    def clean_sample(self, index: int) -> tuple[np.random.Generator, str, np.ndarray, np.ndarray, np.ndarray]:
+        """The unperturbed composite parts (rng continues for the perturbations): name, alpha, fg, bg."""
+        rng = np.random.default_rng([self.seed, index])
+        if rng.random() < self.procedural_fraction:
+            name, alpha, fg = self._procedural_foreground(rng)
+        else:
+            name, alpha, fg = self._real_foreground(rng)
+        if rng.random() < 0.5:  # colour jitter of the subject, so colours are not memorised per foreground
+            fg = np.clip(fg * rng.uniform(0.85, 1.15, 3) + rng.uniform(-0.05, 0.05, 3), 0, 1).astype(np.float32)
+        return rng, name, alpha, fg, self._background(rng)
+
+    def sample(self, index: int) -> Sample:
+        rng, name, alpha, fg, bg = self.clean_sample(index)
+        plate = self._perturb_plate(bg, rng)
+        shot_bg = bg
+        shadow = rng.random() < 0.3
+        if shadow:
+            shot_bg = self._cast_shadow(shot_bg, alpha, rng)
+        if rng.random() < 0.2:  # light changed a little between plate and shot
+            shot_bg = shot_bg * rng.uniform(0.95, 1.05)
+        shot_bg = np.clip(shot_bg, 0, 1).astype(np.float32)
+        image = composite(alpha, fg, shot_bg)
+        # Cameras are noisy in the shot as well as in the plate.
+        image = image + rng.normal(0, rng.uniform(0, 3) / 255, image.shape)
+        if rng.random() < 0.1:
+            image = cv2.GaussianBlur(image.astype(np.float32), (0, 0), rng.uniform(0.4, 1.0))
+        image = np.clip(image, 0, 1).astype(np.float32)
+        prior = self.simulate_prior(alpha, rng)
+        noisy_bg = np.clip(shot_bg + rng.normal(0, 2 / 255, shot_bg.shape), 0, 1)
+        motion, still = self._simulate_motion(alpha, fg, noisy_bg, image, rng)
+        return Sample(image, plate, prior, np.clip(motion, 0, 1).astype(np.float32), alpha, fg, shot_bg,
+                      {"index": index, "foreground": name, "shadow": shadow, "still": still})
+
+
+def _boundary_points_of(alpha: np.ndarray, rng: np.random.Generator) -> tuple[int, int]:
+    unknown = (alpha > 0.05) & (alpha < 0.95)
+    ys, xs = np.nonzero(unknown)
+    if len(xs) == 0:
+        ys, xs = np.nonzero(alpha > 0.5)
+    i = rng.integers(0, len(xs))
+    return int(xs[i]), int(ys[i])
+
+
+def to_tensors(sample: Sample) -> dict[str, np.ndarray]:
+    """CHW float32 arrays, the layout the network takes."""
+    chw = lambda x: np.ascontiguousarray((x[..., None] if x.ndim == 2 else x).transpose(2, 0, 1), dtype=np.float32)
+    return {k: chw(getattr(sample, k)) for k in ("image", "plate", "prior", "motion", "alpha", "fg", "bg")}

@@ -1,0 +1,42 @@
+"""PNG of the loss curves, so progress can be looked at rather than read."""
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+
+def _read(path: Path) -> dict[str, list[float]]:
+    if not path.exists():
+        return {}
+    with open(path) as f:
+        rows = list(csv.DictReader(f))
+    return {k: [float(r[k]) for r in rows] for k in (rows[0] if rows else {})}
+
+
+def plot_curves(train_csv: Path, val_csv: Path, out: Path, smooth: int = 20) -> None:
+    train, val = _read(train_csv), _read(val_csv)
+    fig, axes = plt.subplots(1, 2, figsize=(12, 4.5))
+    for name in ("total", "alpha_l1", "alpha_grad", "fg_l1", "compose"):
+        if name in train:
+            ys = train[name]
+            k = max(1, min(smooth, len(ys) // 5))
+            smoothed = [sum(ys[max(0, i - k + 1):i + 1]) / len(ys[max(0, i - k + 1):i + 1]) for i in range(len(ys))]
+            axes[0].plot(train["step"], smoothed, label=name)
+        if name in val:
+            axes[1].plot(val["step"], val[name], marker="o", ms=3, label=name)
+    for ax, title in zip(axes, ("training loss terms (moving average)", "validation (held-out foregrounds)")):
+        ax.set_title(title)
+        ax.set_xlabel("step")
+        ax.set_yscale("log")
+        ax.grid(alpha=0.3)
+        ax.legend()
+    fig.tight_layout()
+    tmp = out.with_name(out.stem + ".tmp.png")
+    fig.savefig(tmp, dpi=90)
+    plt.close(fig)
+    tmp.replace(out)

@@ -1,0 +1,75 @@
+import cv2
+import numpy as np
+
+from bgmatte_train.data.foreground import estimate_foreground
+from bgmatte_train.data.synth import Synthesiser, composite, load_alphamatting
+
+
+def test_same_seed_and_index_give_identical_samples(procedural_synth):
+    a, b = procedural_synth.sample(3), procedural_synth.sample(3)
+    for key in ("image", "plate", "prior", "motion", "alpha", "fg", "bg"):
+        assert np.array_equal(getattr(a, key), getattr(b, key)), key
+    other = Synthesiser([], [], size=64, seed=8).sample(3)
+    assert not np.array_equal(a.image, other.image)
+
+
+def test_clean_composite_obeys_the_matting_equation(procedural_synth):
+    for i in range(6):
+        _, _, alpha, fg, bg = procedural_synth.clean_sample(i)
+        image = composite(alpha, fg, bg)
+        quantised = np.round(image * 255) / 255
+        assert np.abs(quantised - (alpha[..., None] * fg + (1 - alpha[..., None]) * bg)).max() <= 1 / 255
+        assert 0 <= alpha.min() and alpha.max() <= 1 and 0 < alpha.mean() < 1
+
+
+def test_shot_without_perturbation_is_the_composite_on_its_own_background(procedural_synth):
+    s = procedural_synth.sample(1)
+    # The only differences left are camera noise (a few levels) and rare blur: compare on a median.
+    recon = composite(s.alpha, s.fg, s.bg)
+    assert np.median(np.abs(recon - s.image)) < 4 / 255
+
+
+def test_prior_is_a_blurred_eroded_dilated_version_of_the_hard_mask():
+    synth = Synthesiser([], [], size=128, seed=1)
+    alpha = np.zeros((128, 128), np.float32)
+    cv2.circle(alpha, (64, 64), 30, 1.0, -1)
+    prior = synth.simulate_prior(alpha, np.random.default_rng(0))
+    assert prior.shape == alpha.shape and 0 <= prior.min() and prior.max() <= 1
+    assert prior[64, 64] > 0.5  # the centre survives erosion (holes may dent it, but not to zero)
+    assert prior[2, 2] < 0.01  # far away stays empty
+    soft = (prior > 0.05) & (prior < 0.95)
+    assert soft.sum() > 100  # blurred: a wide soft band, not a hard mask
+    assert not np.array_equal(prior > 0.5, alpha > 0.5)  # eroded and dilated: not the mask itself
+
+
+def test_motion_cues_have_four_channels_in_unit_range(procedural_synth):
+    for i in range(6):
+        s = procedural_synth.sample(i)
+        assert s.motion.shape == (64, 64, 4)
+        assert 0 <= s.motion.min() and s.motion.max() <= 1
+        if s.info["still"]:
+            assert np.array_equal(s.motion[..., 0], s.motion[..., 3])
+
+
+def test_plate_is_perturbed_not_the_true_background(procedural_synth):
+    diffs = [np.abs(procedural_synth.sample(i).plate - procedural_synth.sample(i).bg).mean() for i in range(6)]
+    assert min(diffs) > 0
+
+
+def test_estimated_foreground_reproduces_the_image_and_removes_background_bleed():
+    rng = np.random.default_rng(0)
+    h = w = 64
+    yy, xx = np.mgrid[0:h, 0:w]
+    # An opaque disc with a 12-px soft rim: pure foreground and pure background both lie near the rim.
+    alpha = np.clip((22 - np.hypot(yy - 32, xx - 32)) / 12, 0, 1).astype(np.float32)
+    fg_true = np.zeros((h, w, 3), np.float32) + [0.9, 0.2, 0.1]
+    bg = np.zeros((h, w, 3), np.float32) + [0.1, 0.3, 0.9] + rng.normal(0, 0.01, (h, w, 3)).astype(np.float32)
+    image = composite(alpha, fg_true, bg)
+    fg = estimate_foreground(image, alpha)
+    mid = (alpha > 0.3) & (alpha < 0.7)
+    assert np.abs(fg[mid] - fg_true[mid]).mean() < np.abs(image[mid] - fg_true[mid]).mean() / 3
+
+
+def test_real_foregrounds_load_with_estimated_colours(shared_data):
+    fgs = load_alphamatting(shared_data / "alphamatting", names=["GT01"], max_side=200)
+    assert len(fgs) == 1 and fgs[0].fg.shape[:2] == fgs[0].alpha.shape
