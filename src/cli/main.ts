@@ -11,6 +11,10 @@ type Command = (argv: string[]) => Promise<number>;
 
 const COMMANDS: Record<string, { run: () => Promise<Command>; summary: string }> = {
   image: { run: async () => imageCommand, summary: "matte photos against a clean plate" },
+  eval: {
+    run: async () => (await import("./eval-command.js")).evalCommand,
+    summary: "score the model and baselines on a dataset",
+  },
 };
 
 function help(): string {

@@ -57,16 +57,22 @@ export interface Components {
 }
 
 /**
- * Components of `mask > threshold` (8-connected). Keeps the largest, plus any other at least `keepRatio` of its
+ * Components of `mask > threshold` (8- or 4-connected). Keeps the largest, plus any other at least `keepRatio` of its
  * area (0 keeps all, 1 only the largest).
  */
-export function largestComponents(cv: CV, mask: FloatImage, threshold: number, keepRatio = 1): Components {
+export function largestComponents(
+  cv: CV,
+  mask: FloatImage,
+  threshold: number,
+  keepRatio = 1,
+  connectivity: 4 | 8 = 8,
+): Components {
   return withMats((t) => {
     const m = t(toMat8(cv, mask, threshold));
     const labels = t(new cv.Mat());
     const stats = t(new cv.Mat());
     const centroids = t(new cv.Mat());
-    const n: number = cv.connectedComponentsWithStats(m, labels, stats, centroids, 8, cv.CV_32S);
+    const n: number = cv.connectedComponentsWithStats(m, labels, stats, centroids, connectivity, cv.CV_32S);
     const s = stats.data32S as Int32Array;
     const cols = stats.cols as number;
     let largest = 0;
@@ -103,5 +109,15 @@ export function gaussianBlur(cv: CV, image: FloatImage, sigma: number): FloatIma
     (m.data32F as Float32Array).set(image.data);
     cv.GaussianBlur(m, m, new cv.Size(0, 0), sigma, sigma, cv.BORDER_REPLICATE);
     return { ...image, data: new Float32Array(m.data32F) };
+  });
+}
+
+/** Binary dilation of `mask > 0.5` by an ellipse of the given radius. */
+export function dilateMask(cv: CV, mask: FloatImage, radius: number): FloatImage {
+  return withMats((t) => {
+    const m = t(toMat8(cv, mask, 0.5));
+    const k = t(cv.getStructuringElement(cv.MORPH_ELLIPSE, new cv.Size(2 * radius + 1, 2 * radius + 1)));
+    cv.dilate(m, m, k);
+    return fromMat8(m);
   });
 }

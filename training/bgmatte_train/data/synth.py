@@ -108,7 +108,8 @@ def _odd(x: float) -> int:
 # ---------------------------------------------------------------- the synthesiser
 class Synthesiser:
     def __init__(self, foregrounds: list[Foreground], backgrounds: list[np.ndarray], size: int = 256, seed: int = 0,
-                 procedural_fraction: float = 0.5, still_fraction: float = 0.5, textures: list[np.ndarray] | None = None) -> None:
+                 procedural_fraction: float = 0.5, still_fraction: float = 0.5, textures: list[np.ndarray] | None = None,
+                 difference_prior_fraction: float = 0.5) -> None:
         if size % 4:
             raise ValueError(f"size must be a multiple of 4, got {size}")
         self.foregrounds = foregrounds
@@ -118,6 +119,8 @@ class Synthesiser:
         self.seed = seed
         self.procedural_fraction = procedural_fraction if foregrounds else 1.0
         self.still_fraction = still_fraction
+        # Half the priors come from the image-plate difference, as at inference; half from alpha, as in the paper.
+        self.difference_prior_fraction = difference_prior_fraction
         # Morphology counts in the brief are for 512 px; scale them to the working size.
         self.scale = size / 512
 
@@ -156,15 +159,16 @@ class Synthesiser:
         return procedural_background(self.size, rng)
 
     # ---- perturbations
-    def _cast_shadow(self, bg: np.ndarray, alpha: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    def cast_shadow(self, bg: np.ndarray, alpha: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         """Darken the background where a sheared, shifted, blurred copy of the subject falls (image only)."""
-        s = self.size
+        h, w = alpha.shape
+        s = max(h, w)
         m = np.array([[1, rng.uniform(-0.6, 0.6), rng.uniform(-0.2, 0.2) * s], [0, rng.uniform(0.6, 1.0), rng.uniform(0, 0.15) * s]], np.float32)
-        shadow = cv2.warpAffine(alpha, m, (s, s), borderValue=0)
-        shadow = cv2.GaussianBlur(shadow, (0, 0), rng.uniform(2, 12) * self.scale * 2)
+        shadow = cv2.warpAffine(alpha, m, (w, h), borderValue=0)
+        shadow = cv2.GaussianBlur(shadow, (0, 0), rng.uniform(2, 12) * s / 256)
         return bg * (1 - rng.uniform(0.2, 0.6) * shadow[..., None])
 
-    def _perturb_plate(self, plate: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    def perturb_plate(self, plate: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         if rng.random() < 0.4:  # sensor noise (values from the brief are on 0..255)
             plate = plate + (rng.uniform(-7, 6) + rng.normal(0, rng.uniform(2, 5), plate.shape)) / 255
         else:  # exposure / tone curve drift
@@ -172,18 +176,42 @@ class Synthesiser:
         if rng.random() < 0.8:  # colour jitter: per-channel gain and bias
             plate = plate * rng.uniform(0.93, 1.07, 3) + rng.uniform(-0.03, 0.03, 3)
         if rng.random() < 0.3:  # small affine misalignment (hand-held residual)
-            s = self.size
-            m = cv2.getRotationMatrix2D((s / 2, s / 2), rng.uniform(-1, 1), 1 + rng.uniform(-0.01, 0.01))
-            m[:, 2] += rng.uniform(-0.01, 0.01, 2) * s
-            plate = cv2.warpAffine(plate.astype(np.float32), m, (s, s), borderMode=cv2.BORDER_REFLECT)
+            h, w = plate.shape[:2]
+            m = cv2.getRotationMatrix2D((w / 2, h / 2), rng.uniform(-1, 1), 1 + rng.uniform(-0.01, 0.01))
+            m[:, 2] += rng.uniform(-0.01, 0.01, 2) * max(h, w)
+            plate = cv2.warpAffine(plate.astype(np.float32), m, (w, h), borderMode=cv2.BORDER_REFLECT)
         if rng.random() < 0.15:
             plate = cv2.GaussianBlur(plate.astype(np.float32), (0, 0), rng.uniform(0.5, 1.5))
         return np.clip(plate, 0, 1).astype(np.float32)
 
     def simulate_prior(self, alpha: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         """S: alpha > 0.5, eroded 10-19x, dilated 15-29x (5x5), 0-2 random holes, blurred (21/31/41), at 512-px scale."""
+        return self._soften_mask((alpha > 0.5).astype(np.uint8), rng)
+
+    def difference_prior(self, image: np.ndarray, plate: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        """S as the product makes it without a person model: where the shot differs from its plate.
+
+        Same recipe as src/prior/plate-difference.ts (blurred max-channel distance, threshold median + 5 robust
+        sigmas within [0.06, 0.2], open/close, components >= 5 % of the largest), so the network learns to
+        live with that prior's misses (see-through parts, colours close to the background) and false hits (shadows).
+        """
+        a = cv2.GaussianBlur(image, (0, 0), 1)
+        b = cv2.GaussianBlur(plate, (0, 0), 1)
+        dist = np.abs(a - b).max(2)
+        med = np.median(dist)
+        mad = np.median(np.abs(dist - med))
+        mask = (dist > np.clip(med + 5 * 1.4826 * mad, 0.06, 0.2)).astype(np.uint8)
+        k = _ellipse(2 * max(1, round(self.size / 256)) + 1)
+        mask = cv2.morphologyEx(cv2.morphologyEx(mask, cv2.MORPH_OPEN, k), cv2.MORPH_CLOSE, k)
+        n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+        if n > 1:
+            areas = stats[1:, cv2.CC_STAT_AREA]
+            keep = np.concatenate([[False], areas >= 0.05 * areas.max()])
+            mask = keep[labels].astype(np.uint8)
+        return self._soften_mask(mask, rng)
+
+    def _soften_mask(self, mask: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         sc = self.scale
-        mask = (alpha > 0.5).astype(np.uint8)
         mask = cv2.erode(mask, _ellipse(3), iterations=max(1, round(rng.integers(10, 20) * sc)))
         mask = cv2.dilate(mask, _ellipse(5), iterations=max(1, round(rng.integers(15, 30) * sc)))
         ys, xs = np.nonzero(mask)
@@ -226,11 +254,11 @@ class Synthesiser:
 
     def sample(self, index: int) -> Sample:
         rng, name, alpha, fg, bg = self.clean_sample(index)
-        plate = self._perturb_plate(bg, rng)
+        plate = self.perturb_plate(bg, rng)
         shot_bg = bg
         shadow = rng.random() < 0.3
         if shadow:
-            shot_bg = self._cast_shadow(shot_bg, alpha, rng)
+            shot_bg = self.cast_shadow(shot_bg, alpha, rng)
         if rng.random() < 0.2:  # light changed a little between plate and shot
             shot_bg = shot_bg * rng.uniform(0.95, 1.05)
         shot_bg = np.clip(shot_bg, 0, 1).astype(np.float32)
@@ -240,11 +268,13 @@ class Synthesiser:
         if rng.random() < 0.1:
             image = cv2.GaussianBlur(image.astype(np.float32), (0, 0), rng.uniform(0.4, 1.0))
         image = np.clip(image, 0, 1).astype(np.float32)
-        prior = self.simulate_prior(alpha, rng)
+        from_difference = rng.random() < self.difference_prior_fraction
+        prior = self.difference_prior(image, plate, rng) if from_difference else self.simulate_prior(alpha, rng)
         noisy_bg = np.clip(shot_bg + rng.normal(0, 2 / 255, shot_bg.shape), 0, 1)
         motion, still = self._simulate_motion(alpha, fg, noisy_bg, image, rng)
         return Sample(image, plate, prior, np.clip(motion, 0, 1).astype(np.float32), alpha, fg, shot_bg,
-                      {"index": index, "foreground": name, "shadow": shadow, "still": still})
+                      {"index": index, "foreground": name, "shadow": shadow, "still": still,
+                       "prior": "difference" if from_difference else "alpha"})
 
 
 def _boundary_points_of(alpha: np.ndarray, rng: np.random.Generator) -> tuple[int, int]:

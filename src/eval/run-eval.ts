@@ -1,0 +1,150 @@
+/** Run the network and the baselines over a dataset and score them (SAD, MSE, Grad, Conn). */
+import { sideBySide } from "../composite/composite.js";
+import type { CV } from "../cv/opencv.js";
+import { resize } from "../image/geometry.js";
+import { createImage, type FloatImage } from "../image/types.js";
+import type { Matter } from "../node/matter.js";
+import { backgroundSubtraction, knownBackgroundMatting } from "./baselines.js";
+import type { EvalItemSource } from "./dataset.js";
+import { conn, grad, mse, sad, unknownRegion } from "./metrics.js";
+
+export const METHODS = ["model", "bgsub", "known-bg"] as const;
+export type Method = (typeof METHODS)[number];
+
+export const METHOD_LABELS: Record<Method, string> = {
+  model: "bgmatte network",
+  bgsub: "background subtraction (thresholded colour distance)",
+  "known-bg": "known-background least squares + guided smoothing",
+};
+
+export interface Score {
+  item: string;
+  method: Method;
+  sad: number;
+  mse: number;
+  grad?: number;
+  conn?: number;
+  ms: number;
+  region: "trimap-unknown" | "whole-image";
+}
+
+export interface EvalOptions {
+  methods: Method[];
+  /** Grad and Conn are slow on large images; they can be left out. */
+  slowMetrics: boolean;
+  /** Downscale items whose longer side exceeds this before scoring (all methods see the same pixels). */
+  maxSide: number;
+  onItem?: (name: string, scores: Score[]) => void;
+}
+
+function asRaw(im: FloatImage) {
+  return { data: im.data, width: im.width, height: im.height, channels: 3 as const };
+}
+
+function errorMap(pred: FloatImage, truth: FloatImage): FloatImage {
+  const out = createImage(pred.width, pred.height, 3);
+  for (let p = 0; p < pred.data.length; p++) {
+    const e = Math.min(1, Math.abs(pred.data[p] - truth.data[p]) * 2);
+    out.data.set([e, e * 0.2, e * 0.2], 3 * p); // red = wrong
+  }
+  return out;
+}
+
+export async function evaluate(cv: CV, matter: Matter, sources: EvalItemSource[], opts: EvalOptions) {
+  const scores: Score[] = [];
+  const sheetRows: FloatImage[] = [];
+  for (const source of sources) {
+    const item = await source.load();
+    const long = Math.max(item.image.width, item.image.height);
+    const scale = Math.min(1, opts.maxSide / long);
+    const w = Math.round(item.image.width * scale);
+    const h = Math.round(item.image.height * scale);
+    const image = resize(item.image, w, h);
+    const plate = resize(item.plate, w, h);
+    const truth = item.alpha ? resize(item.alpha, w, h) : undefined;
+    const region = item.trimap ? unknownRegion(resize(item.trimap, w, h)) : undefined;
+    const itemScores: Score[] = [];
+    let modelAlpha: FloatImage | undefined;
+    for (const method of opts.methods) {
+      const t0 = performance.now();
+      let alpha: FloatImage;
+      if (method === "model")
+        alpha = modelAlpha = (await matter.matte({ image: asRaw(image), plate: asRaw(plate) })).alpha;
+      else if (method === "bgsub") alpha = backgroundSubtraction(cv, image, plate);
+      else alpha = knownBackgroundMatting(cv, image, plate);
+      const ms = performance.now() - t0;
+      if (!truth) continue;
+      itemScores.push({
+        item: item.name,
+        method,
+        sad: sad(alpha, truth, region),
+        mse: mse(alpha, truth, region),
+        grad: opts.slowMetrics ? grad(alpha, truth, region) : undefined,
+        conn: opts.slowMetrics ? conn(cv, alpha, truth, region) : undefined,
+        ms,
+        region: region ? "trimap-unknown" : "whole-image",
+      });
+    }
+    scores.push(...itemScores);
+    opts.onItem?.(item.name, itemScores);
+    if (truth && modelAlpha)
+      sheetRows.push(sideBySide([image, modelAlpha, truth, errorMap(modelAlpha, truth)], 160));
+  }
+  return { scores, contactSheet: sheetRows.length ? stackRows(sheetRows) : undefined };
+}
+
+function stackRows(rows: FloatImage[], gap = 4): FloatImage {
+  const width = Math.max(...rows.map((r) => r.width));
+  const height = rows.reduce((s, r) => s + r.height, 0) + gap * (rows.length - 1);
+  const out = createImage(width, height, 3, 1);
+  let y0 = 0;
+  for (const r of rows) {
+    for (let y = 0; y < r.height; y++)
+      out.data.set(r.data.subarray(y * r.width * 3, (y + 1) * r.width * 3), (y0 + y) * width * 3);
+    y0 += r.height + gap;
+  }
+  return out;
+}
+
+export interface Summary {
+  method: Method;
+  items: number;
+  sad: number;
+  mse: number;
+  grad?: number;
+  conn?: number;
+  ms: number;
+}
+
+export function summarise(scores: Score[]): Summary[] {
+  const methods = [...new Set(scores.map((s) => s.method))];
+  const mean = (xs: (number | undefined)[]) =>
+    xs.every((x) => x !== undefined) ? xs.reduce((a, b) => a! + b!, 0)! / xs.length : undefined;
+  return methods.map((method) => {
+    const s = scores.filter((x) => x.method === method);
+    return {
+      method,
+      items: s.length,
+      sad: mean(s.map((x) => x.sad))!,
+      mse: mean(s.map((x) => x.mse))!,
+      grad: mean(s.map((x) => x.grad)),
+      conn: mean(s.map((x) => x.conn)),
+      ms: mean(s.map((x) => x.ms))!,
+    };
+  });
+}
+
+export function markdownTable(title: string, summary: Summary[]): string {
+  const f = (v: number | undefined, d = 2) => (v === undefined ? "–" : v.toFixed(d));
+  const lines = [
+    `**${title}** (mean per image; MSE ×10⁻³)`,
+    "",
+    "| method | items | SAD | MSE | Grad | Conn | time (ms) |",
+    "|---|---|---|---|---|---|---|",
+    ...summary.map(
+      (s) =>
+        `| ${METHOD_LABELS[s.method]} | ${s.items} | ${f(s.sad)} | ${f(s.mse * 1000)} | ${f(s.grad)} | ${f(s.conn)} | ${f(s.ms, 0)} |`,
+    ),
+  ];
+  return lines.join("\n");
+}
