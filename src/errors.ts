@@ -9,7 +9,8 @@ export type ErrorCode =
   | "OUTPUT_NOT_WRITABLE"
   | "OUTPUT_IS_INPUT"
   | "MODEL_NOT_FOUND"
-  | "MODEL_CONTRACT";
+  | "MODEL_CONTRACT"
+  | "ALIGNMENT_FAILED";
 
 export class BgmatteError extends Error {
   readonly code: ErrorCode;

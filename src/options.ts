@@ -20,8 +20,10 @@ export const matterOptionsSchema = z
     /** Longer side of the network input in pixels. */
     workingSize: z.number().int().min(64).max(2048).default(512),
     margin: z.number().min(0).max(1).default(0.1),
-    refine: z.enum(["guided", "bilinear"]).default("guided"),
+    refine: z.enum(["plate", "guided", "bilinear"]).default("plate"),
     cleanup: z.boolean().default(true),
+    align: z.enum(["auto", "on", "off"]).default("auto"),
+    exposure: z.boolean().default(true),
     maxPixels: z.number().int().positive().default(DEFAULT_MAX_PIXELS),
   })
   .strict();

@@ -1,8 +1,11 @@
 /**
  * The one place that chains the stages (brief §4), shared by Node and the browser:
- * find the subject → crop → resize to the working size → prior S and motion M → network → edge-aware upsampling
+ * align the plate and match its exposure → find the subject → crop → resize to the working size → prior S and motion M → network → edge-aware upsampling
  * → paste into the full frame → clean-up.
  */
+import type { ExposureReport } from "./align/exposure.js";
+import type { AlignmentReport } from "./align/homography.js";
+import { preparePlate } from "./align/prepare-plate.js";
 import type { CV } from "./cv/opencv.js";
 import { crop, fitSize, paste, resize, type Box } from "./image/geometry.js";
 import { createImage, type FloatImage } from "./image/types.js";
@@ -11,6 +14,7 @@ import { keepLargestComponent, opaqueForegroundFromImage } from "./postprocess/c
 import { stillMotionCues } from "./prior/motion.js";
 import { differenceMask } from "./prior/plate-difference.js";
 import { softSegmentation } from "./prior/soft-segmentation.js";
+import { refineWithPlate } from "./refine/compositing-equation.js";
 import { guidedUpsample } from "./refine/guided-upsample.js";
 
 export interface PipelineInputs {
@@ -27,10 +31,17 @@ export interface PipelineOptions {
   workingSize: number;
   /** Margin around the subject's box, as a fraction of its longer side (the paper: 0.1). */
   margin: number;
-  /** Upsampling of the network's matte to full resolution. */
-  refine: "guided" | "bilinear";
+  /**
+   * Full-resolution restoration of the network's matte: `plate` = guided upsampling then the compositing-equation
+   * refinement against the plate; `guided` = guided upsampling only; `bilinear` = plain resize.
+   */
+  refine: "plate" | "guided" | "bilinear";
   /** Keep only the largest connected component of α > 0.05. */
   cleanup: boolean;
+  /** Plate alignment: auto = when the measured misalignment exceeds half a pixel; on = required; off. */
+  align: "auto" | "on" | "off";
+  /** Match the plate's per-channel gain and bias to the photo around the subject. */
+  exposure: boolean;
 }
 
 export interface MatteMetadata {
@@ -43,6 +54,8 @@ export interface MatteMetadata {
   /** Colour-distance threshold of the plate-difference prior (when used). */
   priorThreshold?: number;
   model: string;
+  alignment: AlignmentReport | null;
+  exposure: ExposureReport | null;
   timings: Record<string, number>;
   warnings: string[];
 }
@@ -104,25 +117,39 @@ export async function runPipeline(
     timings[stage] = (timings[stage] ?? 0) + (now - t);
     t = now;
   };
-  const { image, plate } = inputs;
+  const { image } = inputs;
+  let { plate } = inputs;
   const { width, height } = image;
-
-  // 1. Where is the subject? A rough mask at analysis resolution.
   const analysis = fitSize(width, height, Math.min(ANALYSIS_SIZE, Math.max(width, height)), 1);
   const sx = width / analysis.width;
   const sy = height / analysis.height;
+  const small = (im: FloatImage) => resize(im, analysis.width, analysis.height);
+
+  // 0. Pre-processing: bring the plate onto the photo (hand-held capture) and match its exposure.
+  const prepared = preparePlate(
+    cv,
+    image,
+    plate,
+    small,
+    options,
+    inputs.prior ? small(inputs.prior) : undefined,
+  );
+  plate = prepared.plate;
+  warnings.push(...prepared.warnings);
+  Object.assign(timings, prepared.timings);
+  const { alignment, exposure } = prepared;
+  t = performance.now();
+  const imageSmall = small(image);
+
+  // 1. Where is the subject? A rough mask at analysis resolution.
   let roughMask: FloatImage;
   let priorThreshold: number | undefined;
   let subjectBox: Box | null;
   if (inputs.prior) {
-    roughMask = resize(inputs.prior, analysis.width, analysis.height);
+    roughMask = small(inputs.prior);
     subjectBox = boxOfMask(roughMask, 0.5);
   } else {
-    const diff = differenceMask(
-      cv,
-      resize(image, analysis.width, analysis.height),
-      resize(plate, analysis.width, analysis.height),
-    );
+    const diff = differenceMask(cv, imageSmall, small(plate));
     roughMask = diff.mask;
     priorThreshold = diff.threshold;
     subjectBox = diff.box;
@@ -152,11 +179,13 @@ export async function runPipeline(
   lap("network");
 
   // 4. Back to full resolution, guided by the full-resolution photo.
-  const alphaCrop =
-    options.refine === "guided"
-      ? guidedUpsample(out.alpha, imageWork, imageCrop)
-      : resize(out.alpha, box.width, box.height);
+  let alphaCrop =
+    options.refine === "bilinear"
+      ? resize(out.alpha, box.width, box.height)
+      : guidedUpsample(out.alpha, imageWork, imageCrop);
   const fgCrop = resize(out.fg, box.width, box.height);
+  if (options.refine === "plate")
+    alphaCrop = refineWithPlate(cv, imageCrop, crop(plate, box), alphaCrop, fgCrop);
   const alpha = createImage(width, height, 1);
   paste(alpha, alphaCrop, box);
   const foreground: FloatImage = { ...image, data: Float32Array.from(image.data) };
@@ -179,6 +208,8 @@ export async function runPipeline(
       prior: inputs.prior ? "user" : "plate-difference",
       priorThreshold,
       model: network.name,
+      alignment,
+      exposure,
       timings,
       warnings,
     },

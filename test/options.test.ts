@@ -7,7 +7,7 @@ test("defaults come from the schema", () => {
   const o = parseOptions(matterOptionsSchema, {});
   assert.equal(o.device, "cpu");
   assert.equal(o.workingSize, 512);
-  assert.equal(o.refine, "guided");
+  assert.equal(o.refine, "plate");
   assert.ok(o.threads >= 1);
 });
 

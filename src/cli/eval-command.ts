@@ -29,6 +29,9 @@ Options:
       --methods <list>     comma-separated: ${METHODS.join(", ")} (default: all)
       --max-side <px>      downscale larger items first (default: 1024)
       --fast               skip Grad and Conn
+      --no-align           do not align plates (to measure what alignment brings)
+      --no-exposure        do not match plate exposure
+      --refine <mode>      plate (default), guided or bilinear: how the matte reaches full resolution
       --model <name|file>  model to evaluate (default: bm-lite)
   -q, --quiet              no progress
   -h, --help               this help
@@ -49,6 +52,9 @@ export async function evalCommand(argv: string[]): Promise<number> {
       methods: { type: "string" },
       "max-side": { type: "string", default: "1024" },
       fast: { type: "boolean", default: false },
+      "no-align": { type: "boolean", default: false },
+      refine: { type: "string" },
+      "no-exposure": { type: "boolean", default: false },
       model: { type: "string" },
       quiet: { type: "boolean", short: "q", default: false },
       help: { type: "boolean", short: "h", default: false },
@@ -93,7 +99,12 @@ export async function evalCommand(argv: string[]): Promise<number> {
     sources: listDataset(cv, dir, { pair: values.pair as "a" | "b", only }),
   }));
   await ensureWritableDir(values.out!);
-  const matter = await createMatter({ model: values.model });
+  const matter = await createMatter({
+    model: values.model,
+    align: values["no-align"] ? "off" : "auto",
+    exposure: !values["no-exposure"],
+    refine: values.refine as "plate" | "guided" | "bilinear" | undefined,
+  });
   const all: { dataset: string; scores: Score[] }[] = [];
   const tables: string[] = [];
   try {

@@ -19,6 +19,8 @@ export function exitCodeFor(code: ErrorCode): number {
       return EXIT.output;
     case "MODEL_CONTRACT":
       return EXIT.internal;
+    case "ALIGNMENT_FAILED":
+      return EXIT.badInput;
     default:
       return EXIT.badInput;
   }

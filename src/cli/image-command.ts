@@ -27,8 +27,12 @@ Options:
       --model <name|file>   model name from models/manifest.json or an .onnx path (default: bm-lite)
       --threads <n>         inference threads (default: min(4, cores))
       --working-size <px>   network input size, longer side (default: 512)
-      --refine <mode>       guided (default, follows image edges) or bilinear
+      --refine <mode>       plate (default: guided upsampling + per-pixel solve against the plate),
+                            guided (edges follow the photo) or bilinear
       --no-cleanup          keep every component of the matte (default keeps the largest)
+      --align               require plate alignment (fail if the plate cannot be aligned)
+      --no-align            never align the plate (default: align when it is off by more than 0.5 px)
+      --no-exposure         do not match the plate's exposure to the photo
       --max-pixels <n>      refuse larger images (default: 50000000)
       --json                print a JSON report on stdout
   -q, --quiet               no progress on stderr
@@ -54,6 +58,9 @@ export async function imageCommand(argv: string[]): Promise<number> {
       "working-size": { type: "string" },
       refine: { type: "string" },
       "no-cleanup": { type: "boolean", default: false },
+      align: { type: "boolean", default: false },
+      "no-align": { type: "boolean", default: false },
+      "no-exposure": { type: "boolean", default: false },
       "max-pixels": { type: "string" },
       json: { type: "boolean", default: false },
       quiet: { type: "boolean", short: "q", default: false },
@@ -102,8 +109,10 @@ export async function imageCommand(argv: string[]): Promise<number> {
     model: values.model,
     threads: num("threads", values.threads),
     workingSize: num("working-size", values["working-size"]),
-    refine: values.refine as "guided" | "bilinear" | undefined,
+    refine: values.refine as "plate" | "guided" | "bilinear" | undefined,
     cleanup: !values["no-cleanup"],
+    align: values["no-align"] ? "off" : values.align ? "on" : "auto",
+    exposure: !values["no-exposure"],
     maxPixels: num("max-pixels", values["max-pixels"]),
   });
   let target: Rgb | FloatImage = [0, 0xb1 / 255, 0x40 / 255];

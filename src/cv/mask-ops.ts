@@ -121,3 +121,14 @@ export function dilateMask(cv: CV, mask: FloatImage, radius: number): FloatImage
     return fromMat8(m);
   });
 }
+
+/** Euclidean distance (px) from each pixel to the nearest pixel of `mask > 0.5` (0 inside it). */
+export function distanceToMask(cv: CV, mask: FloatImage): Float32Array {
+  return withMats((t) => {
+    const m = t(toMat8(cv, mask, 0.5));
+    cv.bitwise_not(m, m);
+    const dist = t(new cv.Mat());
+    cv.distanceTransform(m, dist, cv.DIST_L2, 3);
+    return new Float32Array(dist.data32F);
+  });
+}

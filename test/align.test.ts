@@ -1,0 +1,145 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { applyExposure } from "../src/align/exposure.js";
+import { estimateHomography, warpPlate } from "../src/align/homography.js";
+import { preparePlate } from "../src/align/prepare-plate.js";
+import { loadOpenCV } from "../src/cv/opencv.js";
+import { resize } from "../src/image/geometry.js";
+import { createImage, type FloatImage } from "../src/image/types.js";
+import { lcg } from "./fixtures.js";
+
+const cv = await loadOpenCV();
+
+/** A textured room: many random rectangles and discs (features to match), and a subject disc in the shot. */
+function texturedScene(w: number, h: number, seed: number) {
+  const rand = lcg(seed);
+  const plate = createImage(w, h, 3);
+  for (let p = 0; p < w * h; p++) plate.data.set([0.5, 0.45, 0.4], 3 * p);
+  for (let k = 0; k < 400; k++) {
+    const x0 = Math.floor(rand() * w),
+      y0 = Math.floor(rand() * h);
+    const rw = 4 + Math.floor(rand() * 40),
+      rh = 4 + Math.floor(rand() * 40);
+    const c = [rand(), rand(), rand()];
+    const disc = rand() < 0.4;
+    for (let y = y0; y < Math.min(h, y0 + rh); y++)
+      for (let x = x0; x < Math.min(w, x0 + rw); x++) {
+        if (disc && Math.hypot(x - x0 - rw / 2, y - y0 - rh / 2) > Math.min(rw, rh) / 2) continue;
+        plate.data.set(c, 3 * (y * w + x));
+      }
+  }
+  const subject = createImage(w, h, 1);
+  const image = { ...plate, data: Float32Array.from(plate.data) };
+  for (let y = 0; y < h; y++)
+    for (let x = 0; x < w; x++) {
+      if (Math.hypot(x - w * 0.5, y - h * 0.55) < h * 0.25) {
+        subject.data[y * w + x] = 1;
+        image.data.set([0.9, 0.2, 0.3], 3 * (y * w + x));
+      }
+    }
+  return { image, plate, subject };
+}
+
+/** Homography of a rotation by `deg` and scale `s` about the centre, then a shift. */
+function similarity(w: number, h: number, deg: number, s: number, dx: number, dy: number): number[] {
+  const a = (deg * Math.PI) / 180;
+  const c = s * Math.cos(a),
+    si = s * Math.sin(a);
+  const cx = w / 2,
+    cy = h / 2;
+  return [c, -si, cx - c * cx + si * cy + dx, si, c, cy - si * cx - c * cy + dy, 0, 0, 1];
+}
+
+function invert3(m: number[]): number[] {
+  const [a, b, c, d, e, f, g, h, i] = m;
+  const A = e * i - f * h,
+    B = -(d * i - f * g),
+    C = d * h - e * g;
+  const det = a * A + b * B + c * C;
+  return [
+    A,
+    -(b * i - c * h),
+    b * f - c * e,
+    B,
+    a * i - c * g,
+    -(a * f - c * d),
+    C,
+    -(a * h - b * g),
+    a * e - b * d,
+  ].map((v) => v / det);
+}
+
+function apply(m: number[], x: number, y: number) {
+  const z = m[6] * x + m[7] * y + m[8];
+  return [(m[0] * x + m[1] * y + m[2]) / z, (m[3] * x + m[4] * y + m[5]) / z];
+}
+
+const W = 640,
+  H = 480;
+const cases = [
+  { deg: 3, s: 1.03, dx: 40, dy: -25 },
+  { deg: -2, s: 0.97, dx: -30, dy: 40 },
+  { deg: 0.5, s: 1.0, dx: 12, dy: 8 },
+];
+
+for (const [k, c] of cases.entries()) {
+  test(`a plate moved by ${c.deg}°, ×${c.s}, (${c.dx}, ${c.dy}) px and re-exposed is recovered`, () => {
+    const { image, plate: truth, subject } = texturedScene(W, H, 10 + k);
+    // The user's plate: the true background seen by a moved camera, with another exposure.
+    const moved = similarity(W, H, c.deg, c.s, c.dx, c.dy);
+    const given = applyExposure(warpPlate(cv, truth, truth, moved), {
+      gain: [1.12, 0.9, 1.05],
+      bias: [0.03, -0.02, 0.01],
+      ringPixels: 0,
+    });
+    const report = estimateHomography(cv, image, given);
+    assert.ok(report.homography, report.reason);
+    // Mean corner error of the estimated homography against the true one (which is the inverse move).
+    const truthH = invert3(moved);
+    const corners = [
+      [0, 0],
+      [W, 0],
+      [0, H],
+      [W, H],
+    ];
+    const err =
+      corners.reduce((s, [x, y]) => {
+        const [ex, ey] = apply(report.homography!, x, y);
+        const [tx, ty] = apply(truthH, x, y);
+        return s + Math.hypot(ex - tx, ey - ty);
+      }, 0) / 4;
+    assert.ok(err < 1.5, `mean corner error ${err.toFixed(2)} px`);
+    assert.ok(report.residualBefore > 5 && report.residualAfter < 1, JSON.stringify(report));
+
+    const small = (im: FloatImage) => resize(im, 320, 240);
+    const prepared = preparePlate(cv, image, given, small, { align: "auto", exposure: true });
+    assert.equal(prepared.alignment?.applied, true);
+    // Grey-level difference to the true plate, outside the subject and away from the frame edge the move exposed.
+    const diffs: number[] = [];
+    for (let y = 50; y < H - 50; y++)
+      for (let x = 50; x < W - 50; x++) {
+        const p = y * W + x;
+        if (subject.data[p]) continue;
+        for (let ch = 0; ch < 3; ch++)
+          diffs.push(Math.abs(prepared.plate.data[3 * p + ch] - truth.data[3 * p + ch]) * 255);
+      }
+    diffs.sort((a, b) => a - b);
+    const median = diffs[diffs.length >> 1];
+    assert.ok(median <= 3, `median |recovered − true| = ${median.toFixed(2)} grey levels`);
+  });
+}
+
+test("an aligned plate is left alone, and a featureless one falls back with a warning (or fails when required)", () => {
+  const { image, plate } = texturedScene(W, H, 3);
+  const small = (im: FloatImage) => resize(im, 320, 240);
+  const same = preparePlate(cv, image, plate, small, { align: "auto", exposure: false });
+  assert.equal(same.alignment?.applied, false);
+  assert.match(same.alignment!.reason, /already aligned/);
+  const flat = createImage(W, H, 3, 0.5);
+  const fallback = preparePlate(cv, flat, flat, small, { align: "auto", exposure: false });
+  assert.match(fallback.warnings.join(), /plate not aligned: too few features/);
+  assert.throws(
+    () => preparePlate(cv, flat, flat, small, { align: "on", exposure: false }),
+    /cannot align the plate[\s\S]*--no-align/,
+  );
+});
