@@ -10,7 +10,7 @@ import type { CV } from "./cv/opencv.js";
 import { crop, fitSize, paste, resize, type Box } from "./image/geometry.js";
 import { createImage, type FloatImage } from "./image/types.js";
 import type { MattingNetwork } from "./network/network.js";
-import { keepLargestComponent, opaqueForegroundFromImage } from "./postprocess/cleanup.js";
+import { keepMainComponents, opaqueForegroundFromImage } from "./postprocess/cleanup.js";
 import { stillMotionCues } from "./prior/motion.js";
 import { differenceMask } from "./prior/plate-difference.js";
 import { softSegmentation } from "./prior/soft-segmentation.js";
@@ -22,7 +22,7 @@ export interface PipelineInputs {
   plate: FloatImage; // RGB, same size as image
   /** Optional subject mask (1 channel, image size): replaces the plate-difference prior. */
   prior?: FloatImage;
-  /** Optional motion cues (4 channels, image size); a still's own grey image ×4 otherwise. */
+  /** Optional motion cues (4 channels, the image's aspect, any size); a still's own grey image ×4 otherwise. */
   motion?: FloatImage;
 }
 
@@ -36,7 +36,7 @@ export interface PipelineOptions {
    * refinement against the plate; `guided` = guided upsampling only; `bilinear` = plain resize.
    */
   refine: "plate" | "guided" | "bilinear";
-  /** Keep only the largest connected component of α > 0.05. */
+  /** Keep only the main connected components of α > 0.05 (drops specks). */
   cleanup: boolean;
   /** Plate alignment: auto = when the measured misalignment exceeds half a pixel; on = required; off. */
   align: "auto" | "on" | "off";
@@ -67,6 +67,8 @@ export interface MatteResult {
 }
 
 const ANALYSIS_SIZE = 512;
+/** The training crops' size (training/configs/bm-lite.json, data.size). */
+const MIN_WORKING_SIZE = 256;
 
 function expandBox(box: Box, margin: number, width: number, height: number): Box {
   const m = Math.round(margin * Math.max(box.width, box.height));
@@ -161,16 +163,31 @@ export async function runPipeline(
   const box = expandBox(scaleBox(subjectBox, sx, sy, width, height), options.margin, width, height);
   lap("prior");
 
-  // 2. Crop and resize to the working size (never upscale a small crop past its own size).
-  const long = Math.min(options.workingSize, Math.max(4, Math.max(box.width, box.height)));
+  // 2. Crop and resize to the working size. Small crops are enlarged up to the size the network was trained at
+  // (its filters expect subjects of that scale), larger ones shrunk to the working size.
+  const long = Math.min(options.workingSize, Math.max(MIN_WORKING_SIZE, box.width, box.height));
   const work = fitSize(box.width, box.height, long, 4);
   const imageCrop = crop(image, box);
   const imageWork = resize(imageCrop, work.width, work.height);
   const plateWork = resize(crop(plate, box), work.width, work.height);
   const maskBox = scaleBox(box, 1 / sx, 1 / sy, analysis.width, analysis.height);
   const prior = softSegmentation(cv, resize(crop(roughMask, maskBox), work.width, work.height));
+  // Motion cues may come at a reduced size (video keeps its look-ahead buffer small): crop the same region.
   const motion = inputs.motion
-    ? resize(crop(inputs.motion, box), work.width, work.height)
+    ? resize(
+        crop(
+          inputs.motion,
+          scaleBox(
+            box,
+            inputs.motion.width / width,
+            inputs.motion.height / height,
+            inputs.motion.width,
+            inputs.motion.height,
+          ),
+        ),
+        work.width,
+        work.height,
+      )
     : stillMotionCues(imageWork);
   lap("resize");
 
@@ -193,7 +210,7 @@ export async function runPipeline(
   lap("refine");
 
   // 5. Clean-up.
-  if (options.cleanup) keepLargestComponent(cv, alpha);
+  if (options.cleanup) keepMainComponents(cv, alpha);
   opaqueForegroundFromImage(foreground, image, alpha);
   lap("cleanup");
 

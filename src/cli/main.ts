@@ -11,6 +11,10 @@ type Command = (argv: string[]) => Promise<number>;
 
 const COMMANDS: Record<string, { run: () => Promise<Command>; summary: string }> = {
   image: { run: async () => imageCommand, summary: "matte photos against a clean plate" },
+  video: {
+    run: async () => (await import("./video-command.js")).videoCommand,
+    summary: "matte a video clip against its plate (or --plate auto)",
+  },
   eval: {
     run: async () => (await import("./eval-command.js")).evalCommand,
     summary: "score the model and baselines on a dataset",

@@ -19,7 +19,8 @@ export function createProgress(
     const width = 24;
     const filled = Math.round((count / total) * width);
     const bar = "█".repeat(filled) + "░".repeat(width - filled);
-    return `${bar} ${count}/${total} ${label}  ${elapsed.toFixed(1)}s elapsed${count < total ? `, ~${eta.toFixed(0)}s left` : ""}`;
+    const speed = rate >= 1 ? `${rate.toFixed(1)}/s` : `${(1 / Math.max(rate, 1e-9)).toFixed(1)} s each`;
+    return `${bar} ${count}/${total} ${label}  ${elapsed.toFixed(1)}s elapsed, ${speed}${count < total ? `, ~${eta.toFixed(0)}s left` : ""}`;
   };
   return {
     tick(label) {

@@ -7,7 +7,7 @@ import { selectChannels, type FloatImage } from "../image/types.js";
 import { contractPath, resolveModel } from "../network/models-node.js";
 import { createNodeNetwork } from "../network/session-node.js";
 import { matterOptionsSchema, parseOptions, type MatterOptions } from "../options.js";
-import { runPipeline, type MatteResult } from "../pipeline.js";
+import { runPipeline, type MatteResult, type PipelineInputs } from "../pipeline.js";
 
 export interface MatteInputs {
   image: ImageSource;
@@ -20,6 +20,8 @@ export interface MatteInputs {
 
 export interface Matter {
   matte(inputs: MatteInputs): Promise<MatteResult>;
+  /** The same on already-decoded images (video frames): no decoding, no plate-size checks. */
+  matteImages(inputs: PipelineInputs): Promise<MatteResult>;
   dispose(): Promise<void>;
 }
 
@@ -90,6 +92,10 @@ export async function createMatter(options: MatterOptions = {}): Promise<Matter>
       result.meta.timings = { decode: decodeMs, ...result.meta.timings };
       result.meta.warnings.unshift(...warnings);
       return result;
+    },
+    async matteImages(inputs) {
+      if (disposed) throw new Error("matteImages() called after dispose()");
+      return runPipeline(cv, network, inputs, opts);
     },
     async dispose() {
       disposed = true;

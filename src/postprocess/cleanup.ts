@@ -3,9 +3,13 @@ import { largestComponents } from "../cv/mask-ops.js";
 import type { CV } from "../cv/opencv.js";
 import type { FloatImage } from "../image/types.js";
 
-/** Zero α outside the largest connected component of α > `threshold` (in place). */
-export function keepLargestComponent(cv: CV, alpha: FloatImage, threshold = 0.05): void {
-  const { mask } = largestComponents(cv, alpha, threshold, 1);
+/**
+ * Zero α outside the main connected components of α > `threshold` (in place). The paper keeps only the largest;
+ * we also keep any component at least `keepRatio` of its area, so that several people in one frame survive
+ * while specks go.
+ */
+export function keepMainComponents(cv: CV, alpha: FloatImage, threshold = 0.05, keepRatio = 0.05): void {
+  const { mask } = largestComponents(cv, alpha, threshold, keepRatio);
   for (let i = 0; i < alpha.data.length; i++) if (mask.data[i] === 0) alpha.data[i] = 0;
 }
 

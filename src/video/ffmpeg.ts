@@ -1,0 +1,111 @@
+/**
+ * Locating and running ffmpeg. Precedence: $BGMATTE_FFMPEG, then an `ffmpeg` on PATH (the user's own, usually
+ * newer), then the static build shipped by @ffmpeg-installer/ffmpeg.
+ */
+import { spawn, spawnSync } from "node:child_process";
+import { createRequire } from "node:module";
+import { BgmatteError } from "../errors.js";
+
+let cached: string | undefined;
+
+export function ffmpegPath(): string {
+  if (cached) return cached;
+  const fromEnv = process.env.BGMATTE_FFMPEG;
+  if (fromEnv) return (cached = fromEnv);
+  if (spawnSync("ffmpeg", ["-version"], { stdio: "ignore" }).status === 0) return (cached = "ffmpeg");
+  try {
+    const require = createRequire(import.meta.url);
+    return (cached = (require("@ffmpeg-installer/ffmpeg") as { path: string }).path);
+  } catch {
+    throw new BgmatteError(
+      "INPUT_UNREADABLE",
+      "no ffmpeg found",
+      "install ffmpeg, or set BGMATTE_FFMPEG to its path",
+    );
+  }
+}
+
+export interface VideoInfo {
+  width: number;
+  height: number;
+  fps: number;
+  /** Seconds, from the container (NaN when unknown). */
+  duration: number;
+  hasAudio: boolean;
+}
+
+/** Read stream facts from `ffmpeg -i` (the bundled build has no ffprobe). */
+export function probe(path: string): VideoInfo {
+  const r = spawnSync(ffmpegPath(), ["-hide_banner", "-i", path], { encoding: "utf8" });
+  const text = r.stderr ?? "";
+  const video = /Stream #\d+:\d+.*?: Video: .*?(\d{2,5})x(\d{2,5})[^\n]*?(?:([\d.]+) fps|([\d.]+) tbr)/.exec(
+    text,
+  );
+  if (!video) {
+    const why = /No such file|does not exist/.test(text)
+      ? "it does not exist"
+      : "it has no readable video stream";
+    throw new BgmatteError(
+      "INPUT_UNREADABLE",
+      `cannot read the clip "${path}": ${why}`,
+      "give a video file ffmpeg can decode (MP4, MOV, WebM, AVI…)",
+    );
+  }
+  const d = /Duration: (\d+):(\d+):([\d.]+)/.exec(text);
+  return {
+    width: Number(video[1]),
+    height: Number(video[2]),
+    fps: Number(video[3] ?? video[4]),
+    duration: d ? Number(d[1]) * 3600 + Number(d[2]) * 60 + Number(d[3]) : NaN,
+    hasAudio: /Stream #\d+:\d+.*?: Audio:/.test(text),
+  };
+}
+
+/** Decode RGB24 frames one at a time (constant memory). `filter` is an optional -vf chain (e.g. sampling). */
+export async function* decodeFrames(
+  path: string,
+  info: VideoInfo,
+  filter?: string,
+): AsyncGenerator<Uint8Array> {
+  const args = [
+    "-hide_banner",
+    "-loglevel",
+    "error",
+    "-i",
+    path,
+    ...(filter ? ["-vf", filter, "-vsync", "0"] : []),
+    "-f",
+    "rawvideo",
+    "-pix_fmt",
+    "rgb24",
+    "-",
+  ];
+  const child = spawn(ffmpegPath(), args, { stdio: ["ignore", "pipe", "pipe"] });
+  let stderr = "";
+  child.stderr.on("data", (d) => (stderr += d));
+  const frameBytes = info.width * info.height * 3;
+  let pending: Buffer[] = [];
+  let have = 0;
+  try {
+    for await (const chunk of child.stdout as AsyncIterable<Buffer>) {
+      pending.push(chunk);
+      have += chunk.length;
+      while (have >= frameBytes) {
+        const all = Buffer.concat(pending, have);
+        yield new Uint8Array(all.subarray(0, frameBytes));
+        const rest = all.subarray(frameBytes);
+        pending = rest.length ? [Buffer.from(rest)] : [];
+        have = rest.length;
+      }
+    }
+  } finally {
+    if (child.exitCode === null) child.kill("SIGKILL");
+  }
+  const code = child.exitCode ?? (await new Promise<number | null>((r) => child.once("exit", r)));
+  if (code !== 0 && code !== null)
+    throw new BgmatteError(
+      "INPUT_UNREADABLE",
+      `ffmpeg could not decode "${path}": ${stderr.trim().split("\n").pop()}`,
+      "check that the clip plays and is not truncated",
+    );
+}
