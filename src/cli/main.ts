@@ -15,6 +15,10 @@ const COMMANDS: Record<string, { run: () => Promise<Command>; summary: string }>
     run: async () => (await import("./video-command.js")).videoCommand,
     summary: "matte a video clip against its plate (or --plate auto)",
   },
+  serve: {
+    run: async () => (await import("./serve-command.js")).serveCommand,
+    summary: "the live webcam green screen in your browser",
+  },
   eval: {
     run: async () => (await import("./eval-command.js")).evalCommand,
     summary: "score the model and baselines on a dataset",

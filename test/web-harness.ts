@@ -1,0 +1,82 @@
+/** Shared by the browser end-to-end test and the web benchmark: a fake camera clip, the server, Chromium. */
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { chromium, type Browser } from "playwright-core";
+import { makeScene } from "./fixtures.js";
+
+export const CHROMIUM = process.env.BGMATTE_CHROMIUM ?? "/usr/bin/chromium";
+export const hasChromium = () => existsSync(CHROMIUM);
+const BIN = join(import.meta.dirname, "..", "bin", "bgmatte.js");
+
+/** A Y4M clip (what Chromium's fake camera plays, looping): the empty room, then the room with a subject. */
+export function writeY4m(
+  path: string,
+  width: number,
+  height: number,
+  fps: number,
+  plateFrames: number,
+  subjectFrames: number,
+): void {
+  const { photo, plate } = makeScene(width, height);
+  const toYuv = (rgb: Float32Array) => {
+    const n = width * height;
+    const y = Buffer.alloc(n);
+    const u = Buffer.alloc(n / 4);
+    const v = Buffer.alloc(n / 4);
+    for (let j = 0; j < height; j++)
+      for (let i = 0; i < width; i++) {
+        const p = j * width + i;
+        const [r, g, b] = [rgb[3 * p] * 255, rgb[3 * p + 1] * 255, rgb[3 * p + 2] * 255];
+        y[p] = Math.round(0.299 * r + 0.587 * g + 0.114 * b);
+        if (j % 2 === 0 && i % 2 === 0) {
+          const q = (j / 2) * (width / 2) + i / 2;
+          u[q] = Math.round(128 - 0.168736 * r - 0.331264 * g + 0.5 * b);
+          v[q] = Math.round(128 + 0.5 * r - 0.418688 * g - 0.081312 * b);
+        }
+      }
+    return Buffer.concat([Buffer.from("FRAME\n"), y, u, v]);
+  };
+  const empty = toYuv(plate.data);
+  const full = toYuv(photo.data);
+  const frames = [...Array(plateFrames).fill(empty), ...Array(subjectFrames).fill(full)];
+  writeFileSync(
+    path,
+    Buffer.concat([Buffer.from(`YUV4MPEG2 W${width} H${height} F${fps}:1 Ip A1:1 C420jpeg\n`), ...frames]),
+  );
+}
+
+export async function startServer(): Promise<{ url: string; stop: () => void }> {
+  const child: ChildProcess = spawn(process.execPath, [BIN, "serve", "--port", "0"], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = "";
+    child.stdout!.on("data", (d) => {
+      out += d;
+      const m = /http:\/\/[^\s]+/.exec(out);
+      if (m) resolve(m[0]);
+    });
+    child.on("exit", (c) => reject(new Error(`bgmatte serve exited with ${c}`)));
+  });
+  return { url, stop: () => child.kill("SIGTERM") };
+}
+
+export async function launchWithFakeCamera(y4m: string): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--use-fake-ui-for-media-stream",
+      "--use-fake-device-for-media-stream",
+      `--use-file-for-fake-video-capture=${y4m}`,
+    ],
+  });
+}

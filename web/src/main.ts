@@ -1,0 +1,243 @@
+/** The page: camera, plate capture, live composite, stats, snapshot, recording, still photos by drag and drop. */
+import type { FromWorker, ToWorker } from "./protocol.js";
+
+const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+const video = $<HTMLVideoElement>("camera");
+const output = $<HTMLCanvasElement>("output");
+const ctx = output.getContext("2d", { willReadFrequently: true })!;
+const status = (s: string) => ($("status").textContent = s);
+const params = new URLSearchParams(location.search);
+const countdownSeconds = Number(params.get("countdown") ?? 3);
+
+const worker = new Worker("worker.js", { type: "module" });
+const send = (m: ToWorker, transfer: Transferable[] = []) => worker.postMessage(m, transfer);
+let ready = false;
+let plateCaptured = false;
+let busy = false;
+let frameId = 0;
+let workingSize = 256;
+let background: HTMLImageElement | null = null;
+let recorder: MediaRecorder | null = null;
+let lastFg: { alpha: Float32Array; fg: Float32Array; width: number; height: number } | null = null;
+const e2eTimes: number[] = [];
+const modelTimes: number[] = [];
+
+// Expose state for end-to-end tests and curious users.
+const debug = { framesDone: 0, backend: "", plateCaptured: false };
+(window as unknown as { __bgmatte: typeof debug }).__bgmatte = debug;
+
+send({
+  type: "init",
+  modelUrl: new URL("models/bm-lite.onnx", location.href).href,
+  contractUrl: new URL("models/contract.json", location.href).href,
+  wasmPaths: new URL("ort/", location.href).href,
+  threads: Math.min(4, navigator.hardwareConcurrency || 1),
+  preferWebGPU: params.get("backend") !== "wasm",
+});
+
+/** Frame size sent to the worker: the camera's, scaled to at most 640 px wide. */
+function frameSize() {
+  const scale = Math.min(1, 640 / (video.videoWidth || 640));
+  return { width: Math.round(video.videoWidth * scale), height: Math.round(video.videoHeight * scale) };
+}
+
+function grab(): ImageData {
+  const { width, height } = frameSize();
+  const c = new OffscreenCanvas(width, height).getContext("2d")!;
+  c.drawImage(video, 0, 0, width, height);
+  return c.getImageData(0, 0, width, height);
+}
+
+function drawBackground(width: number, height: number, frame: ImageData): Uint8ClampedArray {
+  const mode = $<HTMLSelectElement>("background").value;
+  const c = new OffscreenCanvas(width, height).getContext("2d")!;
+  if (mode === "image" && background) {
+    const s = Math.max(width / background.width, height / background.height);
+    c.drawImage(
+      background,
+      (width - background.width * s) / 2,
+      (height - background.height * s) / 2,
+      background.width * s,
+      background.height * s,
+    );
+  } else if (mode === "blur") {
+    c.filter = "blur(12px)";
+    c.putImageData(frame, 0, 0);
+    c.drawImage(c.canvas, 0, 0);
+  } else {
+    c.fillStyle = $<HTMLInputElement>("colour").value;
+    c.fillRect(0, 0, width, height);
+  }
+  return c.getImageData(0, 0, width, height).data;
+}
+
+function showComposite(r: Extract<FromWorker, { type: "result" }>, frame: ImageData) {
+  const { width, height, alpha, fg } = r;
+  const bg = drawBackground(width, height, frame);
+  const out = new ImageData(width, height);
+  for (let p = 0; p < width * height; p++) {
+    const a = alpha[p];
+    for (let c = 0; c < 3; c++) out.data[4 * p + c] = 255 * (a * fg[3 * p + c]) + (1 - a) * bg[4 * p + c];
+    out.data[4 * p + 3] = 255;
+  }
+  if (output.width !== width || output.height !== height) Object.assign(output, { width, height });
+  ctx.putImageData(out, 0, 0);
+  lastFg = { alpha, fg, width, height };
+}
+
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+function updateStats(r: Extract<FromWorker, { type: "result" }>, started: number) {
+  e2eTimes.push(performance.now() - started);
+  modelTimes.push(r.networkMs);
+  if (e2eTimes.length > 20) {
+    e2eTimes.shift();
+    modelTimes.shift();
+  }
+  $("model-fps").textContent = `model ${(1000 / mean(modelTimes)).toFixed(1)} fps`;
+  $("e2e-fps").textContent = `end-to-end ${(1000 / mean(e2eTimes)).toFixed(1)} fps @ ${workingSize}px`;
+  // Adaptive working size: aim for ~8 fps end to end.
+  if ($<HTMLSelectElement>("resolution").value === "auto" && e2eTimes.length >= 5) {
+    const fps = 1000 / mean(e2eTimes);
+    const step = fps < 5 && workingSize > 160 ? -32 : fps > 12 && workingSize < 512 ? 32 : 0;
+    if (step) {
+      workingSize += step;
+      e2eTimes.length = 0;
+    }
+  } else if ($<HTMLSelectElement>("resolution").value !== "auto")
+    workingSize = Number($<HTMLSelectElement>("resolution").value);
+}
+
+let pending: { frame: ImageData; started: number } | null = null;
+function loop() {
+  if (ready && plateCaptured && !busy && video.readyState >= 2) {
+    const frame = grab();
+    busy = true;
+    pending = { frame, started: performance.now() };
+    const rgba = new Uint8ClampedArray(frame.data);
+    send({ type: "frame", id: ++frameId, rgba, width: frame.width, height: frame.height, workingSize }, [
+      rgba.buffer,
+    ]);
+  } else if (!plateCaptured && video.readyState >= 2) {
+    const f = grab();
+    if (output.width !== f.width) Object.assign(output, { width: f.width, height: f.height });
+    ctx.putImageData(f, 0, 0);
+  }
+  requestAnimationFrame(loop);
+}
+
+worker.onmessage = (e: MessageEvent<FromWorker>) => {
+  const m = e.data;
+  if (m.type === "ready") {
+    ready = true;
+    debug.backend = m.backend;
+    $("backend").textContent = `backend: ${m.backend}`;
+  } else if (m.type === "result") {
+    busy = false;
+    if (pending) {
+      showComposite(m, pending.frame);
+      updateStats(m, pending.started);
+    }
+    debug.framesDone++;
+  } else {
+    busy = false;
+    status(`error: ${m.message}`);
+  }
+};
+
+$("start").onclick = async () => {
+  try {
+    video.srcObject = await navigator.mediaDevices.getUserMedia({
+      video: { width: 640, height: 360 },
+      audio: false,
+    });
+    await video.play();
+    $<HTMLButtonElement>("capture").disabled = false;
+    status("Camera on. Step out of frame and capture the plate.");
+    requestAnimationFrame(loop);
+  } catch (e) {
+    status(`Cannot open the camera: ${(e as Error).message}. Allow camera access and reload.`);
+  }
+};
+
+$("capture").onclick = async () => {
+  const cd = $("countdown");
+  cd.hidden = false;
+  for (let s = Math.ceil(countdownSeconds); s > 0; s--) {
+    cd.textContent = String(s);
+    await new Promise((r) => setTimeout(r, (countdownSeconds / Math.ceil(countdownSeconds)) * 1000));
+  }
+  cd.hidden = true;
+  const f = grab();
+  send({ type: "plate", rgba: new Uint8ClampedArray(f.data), width: f.width, height: f.height });
+  plateCaptured = debug.plateCaptured = true;
+  for (const id of ["snapshot", "record"]) $<HTMLButtonElement>(id).disabled = false;
+  status("Plate captured. Step back in.");
+};
+
+$("background").onchange = () => {
+  if ($<HTMLSelectElement>("background").value === "image") $<HTMLInputElement>("upload").click();
+};
+$<HTMLInputElement>("upload").onchange = () => {
+  const file = $<HTMLInputElement>("upload").files?.[0];
+  if (!file) return;
+  const img = new Image();
+  img.onload = () => (background = img);
+  img.src = URL.createObjectURL(file);
+};
+
+$("snapshot").onclick = () => {
+  if (!lastFg) return;
+  const { width, height, alpha, fg } = lastFg;
+  const im = new ImageData(width, height);
+  for (let p = 0; p < width * height; p++) {
+    for (let c = 0; c < 3; c++) im.data[4 * p + c] = 255 * fg[3 * p + c];
+    im.data[4 * p + 3] = 255 * alpha[p];
+  }
+  const c = document.createElement("canvas");
+  Object.assign(c, { width, height });
+  c.getContext("2d")!.putImageData(im, 0, 0);
+  c.toBlob((b) => download(b!, "bgmatte-snapshot.png"), "image/png");
+};
+
+$("record").onclick = () => {
+  if (recorder) {
+    recorder.stop();
+    return;
+  }
+  const chunks: Blob[] = [];
+  recorder = new MediaRecorder(output.captureStream(15), { mimeType: "video/webm" });
+  recorder.ondataavailable = (e) => chunks.push(e.data);
+  recorder.onstop = () => {
+    download(new Blob(chunks, { type: "video/webm" }), "bgmatte-recording.webm");
+    recorder = null;
+    $("record").textContent = "Record";
+  };
+  recorder.start();
+  $("record").textContent = "Stop recording";
+};
+
+function download(blob: Blob, name: string) {
+  const a = document.createElement("a");
+  a.href = URL.createObjectURL(blob);
+  a.download = name;
+  a.click();
+}
+
+// Still photos: drop the photo and its plate (two files; the first is the photo).
+const drop = $("drop");
+drop.ondragover = (e) => (e.preventDefault(), drop.classList.add("over"));
+drop.ondragleave = () => drop.classList.remove("over");
+drop.ondrop = async (e) => {
+  e.preventDefault();
+  drop.classList.remove("over");
+  const files = Array.from(e.dataTransfer?.files ?? []).filter((f) => f.type.startsWith("image/"));
+  if (files.length !== 2) return status("Drop exactly two images: the photo, then its plate.");
+  const [image, plate] = await Promise.all(files.map((f) => createImageBitmap(f)));
+  const started = performance.now();
+  const frameCanvas = new OffscreenCanvas(image.width, image.height).getContext("2d")!;
+  frameCanvas.drawImage(image, 0, 0);
+  pending = { frame: frameCanvas.getImageData(0, 0, image.width, image.height), started };
+  busy = true;
+  send({ type: "still", id: ++frameId, image, plate, workingSize: 512 }, [image, plate]);
+  status("Matting the photo…");
+};
