@@ -1,7 +1,10 @@
 import assert from "node:assert/strict";
+import { join } from "node:path";
 import { after, test } from "node:test";
 import { createMatter } from "../src/node/matter.js";
 import { BgmatteError } from "../src/errors.js";
+import { decodeImage } from "../src/image/codec-node.js";
+import { selectChannels } from "../src/image/types.js";
 import { makeScene, meanAbsDiff } from "./fixtures.js";
 
 const matter = await createMatter({ threads: 2 });
@@ -65,4 +68,14 @@ test("a user mask replaces the plate-difference prior", async () => {
   });
   assert.equal(r.meta.prior, "user");
   assert.ok(meanAbsDiff(r.alpha, scene.alpha) < 0.06);
+});
+
+test("golden: the matte of the synthetic scene matches the committed one (regenerate with npm run golden:update)", async () => {
+  const scene = makeScene(160, 120);
+  const raw = (im: typeof scene.photo) => ({ data: im.data, width: im.width, height: im.height, channels: 3 as const });
+  const result = await matter.matte({ image: raw(scene.photo), plate: raw(scene.plate) });
+  const golden = selectChannels(await decodeImage(join(import.meta.dirname, "golden", "scene.alpha.png")), [0]);
+  // Thread count and float summation order may move values by a few 1/255 steps; the matte must not change.
+  const diff = meanAbsDiff(result.alpha, golden);
+  assert.ok(diff < 2 / 255, `mean |α − golden| = ${(diff * 255).toFixed(2)}/255`);
 });
