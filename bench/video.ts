@@ -15,7 +15,8 @@ import { ffmpegPath, probe } from "../src/video/ffmpeg.js";
 import { matteVideo } from "../src/video/matte-video.js";
 import { DEFAULT_TEMPORAL } from "../src/video/temporal.js";
 import { VideoWriter } from "../src/video/writer.js";
-import { makeScene, tempDir } from "../test/fixtures.js";
+import { clipFrames, makeScene, tempDir, writeClip } from "../test/fixtures.js";
+import { dtssd } from "../src/eval/metrics.js";
 
 const { values } = parseArgs({ options: { frames: { type: "string", default: "20" } } });
 const frames = Number(values.frames);
@@ -100,6 +101,32 @@ for (const [w, h] of [
       .map(([k, v]) => `${k} ${v}`)
       .join(", ")})`,
   );
+}
+// Temporal stability: dtSSD against the known α of the moving-disc clip, with and without flicker reduction.
+{
+  const { frames: discFrames, plate, alphas } = clipFrames();
+  const clip = join(dir, "disc.mp4");
+  await writeClip(clip, discFrames);
+  const info = probe(clip);
+  const stability: Record<string, number> = {};
+  for (const [name, temporal] of [
+    ["off", { ...DEFAULT_TEMPORAL, strength: 0 }],
+    ["on", DEFAULT_TEMPORAL],
+  ] as const) {
+    const matter = await createMatter({ align: "off", exposure: false });
+    const preds = [];
+    for await (const f of matteVideo(matter, clip, info, {
+      plate,
+      motionSeconds: 0.2,
+      handHeld: false,
+      temporal,
+    }))
+      preds.push(f.result.alpha);
+    await matter.dispose();
+    stability[`temporal ${name}`] = +dtssd(preds, alphas).toFixed(3);
+  }
+  results.dtSSD = stability;
+  console.log(`dtSSD on the moving-disc clip: ${JSON.stringify(stability)}`);
 }
 mkdirSync("bench-results", { recursive: true });
 writeFileSync("bench-results/video.json", JSON.stringify(results, null, 2));

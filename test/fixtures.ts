@@ -3,57 +3,16 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import sharp from "sharp";
+import { spawn } from "node:child_process";
 import { createImage, toUint8, type FloatImage } from "../src/image/types.js";
+import { ffmpegPath } from "../src/video/ffmpeg.js";
 
 export function tempDir(prefix = "bgmatte-test-"): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
-/** Deterministic pseudo-random numbers (tests must not depend on Math.random). */
-export function lcg(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
-
-export interface Scene {
-  photo: FloatImage;
-  plate: FloatImage;
-  alpha: FloatImage;
-}
-
-/** A room-like plate (gradient wall, stripes) and an elliptical subject with a soft rim, plus camera noise. */
-export function makeScene(width = 160, height = 120, seed = 1): Scene {
-  const rand = lcg(seed);
-  const plate = createImage(width, height, 3);
-  const photo = createImage(width, height, 3);
-  const alpha = createImage(width, height, 1);
-  const cx = width * 0.5,
-    cy = height * 0.55,
-    rx = width * 0.18,
-    ry = height * 0.32;
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      const p = y * width + x;
-      const stripe = Math.sin(x / 5) > 0.6 ? 0.12 : 0;
-      const wall = [0.75 - 0.2 * (y / height) - stripe, 0.7 - 0.15 * (y / height), 0.6 - stripe * 0.5];
-      const d = Math.hypot((x - cx) / rx, (y - cy) / ry);
-      const a = Math.min(1, Math.max(0, (1 - d) * 8));
-      alpha.data[p] = a;
-      const fg = [0.15, 0.3 + 0.2 * Math.sin(y / 7), 0.75];
-      for (let c = 0; c < 3; c++) {
-        plate.data[3 * p + c] = Math.min(1, Math.max(0, wall[c] + (rand() - 0.5) * 0.02));
-        photo.data[3 * p + c] = Math.min(
-          1,
-          Math.max(0, a * fg[c] + (1 - a) * wall[c] + (rand() - 0.5) * 0.02),
-        );
-      }
-    }
-  }
-  return { photo, plate, alpha };
-}
+export { lcg, makeScene, type Scene } from "../src/eval/synthetic-scene.js";
+import { lcg, makeScene, type Scene } from "../src/eval/synthetic-scene.js";
 
 export async function savePng(image: FloatImage, path: string): Promise<string> {
   await sharp(toUint8(image), {
@@ -78,4 +37,77 @@ export function meanAbsDiff(a: FloatImage, b: FloatImage): number {
   let s = 0;
   for (let i = 0; i < a.data.length; i++) s += Math.abs(a.data[i] - b.data[i]);
   return s / a.data.length;
+}
+
+/** The moving-disc clip of the video tests and benchmark: size, frame rate and length. */
+export const MOVING_DISC = { W: 192, H: 128, FPS: 10, N: 14 };
+
+/** A striped room, and a textured disc moving left to right across it. */
+export function clipFrames() {
+  const { W, H, N } = MOVING_DISC;
+  const rand = lcg(5);
+  const plate = createImage(W, H, 3);
+  for (let y = 0; y < H; y++)
+    for (let x = 0; x < W; x++) {
+      const s = Math.sin(x / 6) > 0.5 ? 0.15 : 0;
+      plate.data.set([0.7 - s, 0.65 - 0.2 * (y / H), 0.55 - s / 2 + (rand() - 0.5) * 0.02], 3 * (y * W + x));
+    }
+  const frames: FloatImage[] = [];
+  const alphas: FloatImage[] = [];
+  for (let t = 0; t < N; t++) {
+    const cx = 50 + t * 7,
+      cy = 66,
+      r = 30;
+    const im = { ...plate, data: Float32Array.from(plate.data) };
+    const a = createImage(W, H, 1);
+    for (let y = 0; y < H; y++)
+      for (let x = 0; x < W; x++) {
+        const v = Math.min(1, Math.max(0, (r - Math.hypot(x - cx, y - cy)) / 2.5));
+        a.data[y * W + x] = v;
+        const fg = [0.15, 0.25 + 0.2 * Math.sin((x + y) / 5), 0.8];
+        for (let c = 0; c < 3; c++)
+          im.data[3 * (y * W + x) + c] = v * fg[c] + (1 - v) * plate.data[3 * (y * W + x) + c];
+      }
+    frames.push(im);
+    alphas.push(a);
+  }
+  return { plate, frames, alphas };
+}
+
+export async function writeClip(path: string, frames: FloatImage[]) {
+  const { W, H, FPS, N } = MOVING_DISC;
+  const args = [
+    "-hide_banner",
+    "-loglevel",
+    "error",
+    "-y",
+    "-f",
+    "rawvideo",
+    "-pix_fmt",
+    "rgb24",
+    "-s",
+    `${W}x${H}`,
+    "-r",
+    String(FPS),
+    "-i",
+    "-",
+    "-f",
+    "lavfi",
+    "-i",
+    `sine=frequency=440:duration=${N / FPS}`,
+    "-c:v",
+    "libx264",
+    "-crf",
+    "8",
+    "-pix_fmt",
+    "yuv444p",
+    "-c:a",
+    "aac",
+    "-shortest",
+    path,
+  ];
+  const child = spawn(ffmpegPath(), args, { stdio: ["pipe", "ignore", "inherit"] });
+  for (const f of frames) child.stdin.write(toUint8(f));
+  child.stdin.end();
+  await new Promise((r) => child.on("exit", r));
 }

@@ -72,9 +72,17 @@ test("a user mask replaces the plate-difference prior", async () => {
 
 test("golden: the matte of the synthetic scene matches the committed one (regenerate with npm run golden:update)", async () => {
   const scene = makeScene(160, 120);
-  const raw = (im: typeof scene.photo) => ({ data: im.data, width: im.width, height: im.height, channels: 3 as const });
+  const raw = (im: typeof scene.photo) => ({
+    data: im.data,
+    width: im.width,
+    height: im.height,
+    channels: 3 as const,
+  });
   const result = await matter.matte({ image: raw(scene.photo), plate: raw(scene.plate) });
-  const golden = selectChannels(await decodeImage(join(import.meta.dirname, "golden", "scene.alpha.png")), [0]);
+  const golden = selectChannels(
+    await decodeImage(join(import.meta.dirname, "golden", "scene.alpha.png")),
+    [0],
+  );
   // Thread count and float summation order may move values by a few 1/255 steps; the matte must not change.
   const diff = meanAbsDiff(result.alpha, golden);
   assert.ok(diff < 2 / 255, `mean |α − golden| = ${(diff * 255).toFixed(2)}/255`);

@@ -1,86 +1,14 @@
 import assert from "node:assert/strict";
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import { createImage, toUint8, type FloatImage } from "../src/image/types.js";
-import { decodeFrames, ffmpegPath, probe } from "../src/video/ffmpeg.js";
+import { decodeFrames, probe } from "../src/video/ffmpeg.js";
 import { motionIndices } from "../src/video/matte-video.js";
-import { lcg, savePng, tempDir } from "./fixtures.js";
+import { clipFrames, MOVING_DISC, savePng, tempDir, writeClip } from "./fixtures.js";
 
 const BIN = join(import.meta.dirname, "..", "bin", "bgmatte.js");
-const W = 192,
-  H = 128,
-  FPS = 10,
-  N = 14;
-
-/** A striped room, and a textured disc moving left to right across it. */
-function clipFrames() {
-  const rand = lcg(5);
-  const plate = createImage(W, H, 3);
-  for (let y = 0; y < H; y++)
-    for (let x = 0; x < W; x++) {
-      const s = Math.sin(x / 6) > 0.5 ? 0.15 : 0;
-      plate.data.set([0.7 - s, 0.65 - 0.2 * (y / H), 0.55 - s / 2 + (rand() - 0.5) * 0.02], 3 * (y * W + x));
-    }
-  const frames: FloatImage[] = [];
-  const alphas: FloatImage[] = [];
-  for (let t = 0; t < N; t++) {
-    const cx = 50 + t * 7,
-      cy = 66,
-      r = 30;
-    const im = { ...plate, data: Float32Array.from(plate.data) };
-    const a = createImage(W, H, 1);
-    for (let y = 0; y < H; y++)
-      for (let x = 0; x < W; x++) {
-        const v = Math.min(1, Math.max(0, (r - Math.hypot(x - cx, y - cy)) / 2.5));
-        a.data[y * W + x] = v;
-        const fg = [0.15, 0.25 + 0.2 * Math.sin((x + y) / 5), 0.8];
-        for (let c = 0; c < 3; c++)
-          im.data[3 * (y * W + x) + c] = v * fg[c] + (1 - v) * plate.data[3 * (y * W + x) + c];
-      }
-    frames.push(im);
-    alphas.push(a);
-  }
-  return { plate, frames, alphas };
-}
-
-async function writeClip(path: string, frames: FloatImage[]) {
-  const args = [
-    "-hide_banner",
-    "-loglevel",
-    "error",
-    "-y",
-    "-f",
-    "rawvideo",
-    "-pix_fmt",
-    "rgb24",
-    "-s",
-    `${W}x${H}`,
-    "-r",
-    String(FPS),
-    "-i",
-    "-",
-    "-f",
-    "lavfi",
-    "-i",
-    `sine=frequency=440:duration=${N / FPS}`,
-    "-c:v",
-    "libx264",
-    "-crf",
-    "8",
-    "-pix_fmt",
-    "yuv444p",
-    "-c:a",
-    "aac",
-    "-shortest",
-    path,
-  ];
-  const child = spawn(ffmpegPath(), args, { stdio: ["pipe", "ignore", "inherit"] });
-  for (const f of frames) child.stdin.write(toUint8(f));
-  child.stdin.end();
-  await new Promise((r) => child.on("exit", r));
-}
+const { W, H, FPS, N } = MOVING_DISC;
 
 test("motion cue indices are t±T, t±2T, clamped at the clip's ends", () => {
   assert.deepEqual(motionIndices(10, 3, 100), [4, 7, 13, 16]);

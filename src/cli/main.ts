@@ -19,6 +19,10 @@ const COMMANDS: Record<string, { run: () => Promise<Command>; summary: string }>
     run: async () => (await import("./serve-command.js")).serveCommand,
     summary: "the live webcam green screen in your browser",
   },
+  bench: {
+    run: async () => (await import("./bench-command.js")).benchCommand,
+    summary: "time every stage at standard resolutions",
+  },
   eval: {
     run: async () => (await import("./eval-command.js")).evalCommand,
     summary: "score the model and baselines on a dataset",

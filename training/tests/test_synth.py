@@ -73,3 +73,12 @@ def test_estimated_foreground_reproduces_the_image_and_removes_background_bleed(
 def test_real_foregrounds_load_with_estimated_colours(shared_data):
     fgs = load_alphamatting(shared_data / "alphamatting", names=["GT01"], max_side=200)
     assert len(fgs) == 1 and fgs[0].fg.shape[:2] == fgs[0].alpha.shape
+
+
+def test_preview_command_writes_pngs_a_person_can_open(tmp_path, shared_data):
+    from bgmatte_train import preview_samples
+
+    preview_samples.main(["--n", "2", "--out", str(tmp_path), "--size", "64"])
+    for name in ("image", "plate", "prior", "motion", "alpha", "fg", "sheet"):
+        img = cv2.imread(str(tmp_path / f"0001_{name}.png"), cv2.IMREAD_UNCHANGED)
+        assert img is not None and img.shape[0] == 64, name
