@@ -1,0 +1,177 @@
+"""Self-supervised adaptation to real, unlabeled video (brief §7): teacher-student + multi-scale LSGAN.
+
+A frozen teacher (the supervised model) gives pseudo-labels (F~, alpha~) on real frames; the student starts from
+it and learns so that composites of its output on *new*, randomly shifted backgrounds fool a multi-scale
+discriminator, while the teacher terms (weight halving every 2 epochs) keep alpha from collapsing to 1.
+
+    python -m bgmatte_train.adapt --videos clips/ --teacher runs/bm-lite/best.pt --run-dir runs/adapt
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+import torch
+import torch.nn.functional as F
+from tqdm import tqdm
+
+from .data.real_video import Clip, grey, load_clips
+from .data.synth import Synthesiser, load_backgrounds
+from .export import load_graph
+from .losses import sobel
+from .model.discriminator import MultiscaleDiscriminator
+from .model.generator import MattingGraph
+from .paths import SHARED_DATA
+
+
+class RealSampler:
+    """Random crops of real frames with their plate, prior S (image-plate difference) and motion cues M."""
+
+    def __init__(self, clips: list[Clip], backgrounds: list[np.ndarray], size: int, motion_frames: int, seed: int) -> None:
+        self.clips, self.backgrounds, self.size, self.T = clips, backgrounds, size, motion_frames
+        self.rng = np.random.default_rng(seed)
+        self.prior_maker = Synthesiser([], [], size=size, seed=seed)
+
+    def _crop(self, shape: tuple[int, int]) -> tuple[int, int, int]:
+        h, w = shape
+        side = int(min(h, w) * self.rng.uniform(0.5, 1.0))
+        return int(self.rng.integers(0, h - side + 1)), int(self.rng.integers(0, w - side + 1)), side
+
+    def batch(self, n: int) -> dict[str, torch.Tensor]:
+        out: dict[str, list[np.ndarray]] = {k: [] for k in ("image", "plate", "prior", "motion", "new_bg")}
+        s = self.size
+        for _ in range(n):
+            clip = self.clips[int(self.rng.integers(0, len(self.clips)))]
+            t = int(self.rng.integers(0, len(clip.frames)))
+            y, x, side = self._crop(clip.frames.shape[1:3])
+            cut = lambda im: cv2.resize(np.ascontiguousarray(im[y:y + side, x:x + side]), (s, s), interpolation=cv2.INTER_AREA)
+            image, plate = cut(clip.frames[t]), cut(clip.plate)
+            last = len(clip.frames) - 1
+            idx = [min(last, max(0, t + d * self.T)) for d in (-2, -1, 1, 2)]
+            motion = np.stack([cut(grey(clip.frames[i])) for i in idx], 2)
+            prior = self.prior_maker.difference_prior(image, plate, self.rng)
+            bg = self.backgrounds[int(self.rng.integers(0, len(self.backgrounds)))]
+            by, bx, bside = self._crop(bg.shape[:2])  # a new background, randomly shifted
+            new_bg = cv2.resize(np.ascontiguousarray(bg[by:by + bside, bx:bx + bside]), (s, s), interpolation=cv2.INTER_AREA)
+            for k, v in zip(out, (image, plate, prior[..., None], motion, new_bg)):
+                out[k].append(v.transpose(2, 0, 1))
+        return {k: torch.from_numpy(np.stack(v).astype(np.float32)) for k, v in out.items()}
+
+
+def lsgan(scores: list[torch.Tensor], target: float) -> torch.Tensor:
+    return sum(((s - target) ** 2).mean() for s in scores) / len(scores)
+
+
+def generator_losses(student: MattingGraph, teacher: MattingGraph, disc: MultiscaleDiscriminator, batch: dict[str, torch.Tensor],
+                     teacher_weight: float) -> dict[str, torch.Tensor]:
+    """loss1 (fool D with composites on new backgrounds) + loss2 (teacher terms, weighted, + compositing)."""
+    inputs = (batch["image"], batch["plate"], batch["prior"], batch["motion"])
+    with torch.no_grad():
+        alpha_t, fg_t = teacher(*inputs)
+    alpha, fg = student(*inputs)
+    fake = alpha * fg + (1 - alpha) * batch["new_bg"]
+    terms = {
+        "adversarial": lsgan(disc(fake * 2 - 1), 1.0),
+        "teacher_alpha": teacher_weight * 2 * F.l1_loss(alpha, alpha_t),
+        "teacher_grad": teacher_weight * 4 * F.l1_loss(sobel(alpha), sobel(alpha_t)),
+        "teacher_fg": teacher_weight * F.l1_loss(fg, fg_t),
+        "compose": F.l1_loss(alpha * fg + (1 - alpha) * batch["plate"], batch["image"]),
+    }
+    terms["total"] = sum(terms.values())
+    return terms, fake.detach(), (alpha_t, alpha)
+
+
+def discriminator_loss(disc: MultiscaleDiscriminator, real: torch.Tensor, fake: torch.Tensor) -> torch.Tensor:
+    return 0.5 * (lsgan(disc(real * 2 - 1), 1.0) + lsgan(disc(fake * 2 - 1), 0.0))
+
+
+def main(argv: list[str] | None = None) -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--videos", type=Path, required=True, help="folder of clips (+ optional <clip>.plate.png)")
+    p.add_argument("--teacher", type=Path, required=True, help="supervised checkpoint (runs/bm-lite/best.pt)")
+    p.add_argument("--run-dir", type=Path, default=Path("runs/adapt"))
+    p.add_argument("--backgrounds", type=Path, default=SHARED_DATA / "backgrounds")
+    p.add_argument("--steps", type=int, default=2000)
+    p.add_argument("--steps-per-epoch", type=int, default=200, help="the teacher weight halves every 2 epochs")
+    p.add_argument("--batch-size", type=int, default=4)
+    p.add_argument("--size", type=int, default=256)
+    p.add_argument("--motion-frames", type=int, default=7, help="T in frames (about 2/3 s)")
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--dump-every", type=int, default=100)
+    args = p.parse_args(argv)
+    torch.manual_seed(args.seed)
+    torch.set_flush_denormal(True)
+    args.run_dir.mkdir(parents=True, exist_ok=True)
+
+    teacher = load_graph(args.teacher).eval().requires_grad_(False)
+    student = load_graph(args.teacher).train()
+    disc = MultiscaleDiscriminator()
+    opt_g = torch.optim.Adam(student.parameters(), lr=1e-4, betas=(0.5, 0.999))
+    opt_d = torch.optim.Adam(disc.parameters(), lr=1e-5, betas=(0.5, 0.999))
+    step = 0
+    last = args.run_dir / "last.pt"
+    if last.exists():
+        state = torch.load(last, map_location="cpu")
+        student.load_state_dict(state["student"])
+        disc.load_state_dict(state["disc"])
+        opt_g.load_state_dict(state["opt_g"])
+        opt_d.load_state_dict(state["opt_d"])
+        step = state["step"]
+    sampler = RealSampler(load_clips(args.videos, max_side=2 * args.size), load_backgrounds(args.backgrounds, validation=False),
+                          args.size, args.motion_frames, args.seed + step)
+    teacher_config = torch.load(args.teacher, map_location="cpu")["config"]
+
+    def save() -> None:
+        tmp = last.with_suffix(".tmp")
+        torch.save({"step": step, "student": student.state_dict(), "disc": disc.state_dict(), "opt_g": opt_g.state_dict(),
+                    "opt_d": opt_d.state_dict(), "model": student.state_dict(), "config": teacher_config}, tmp)
+        os.replace(tmp, last)
+
+    log = args.run_dir / "adapt_log.csv"
+    bar = tqdm(total=args.steps, initial=step, unit="step")
+    t0 = time.time()
+    try:
+        while step < args.steps:
+            batch = sampler.batch(args.batch_size)
+            weight = 0.5 ** (step // (2 * args.steps_per_epoch))
+            terms, fake, (alpha_t, alpha_s) = generator_losses(student, teacher, disc, batch, weight)
+            opt_g.zero_grad(set_to_none=True)
+            terms["total"].backward()
+            opt_g.step()
+            d_loss = None
+            if step % 5 == 0:  # D once per 5 generator steps
+                d_loss = discriminator_loss(disc, batch["image"], fake)
+                opt_d.zero_grad(set_to_none=True)
+                d_loss.backward()
+                opt_d.step()
+            step += 1
+            bar.update(1)
+            row = {"step": step, "seconds": round(time.time() - t0, 1), "teacher_weight": weight,
+                   **{k: round(v.item(), 6) for k, v in terms.items()}, "disc": round(d_loss.item(), 6) if d_loss is not None else ""}
+            new = not log.exists()
+            with open(log, "a", newline="") as f:
+                w = csv.DictWriter(f, fieldnames=list(row))
+                if new:
+                    w.writeheader()
+                w.writerow(row)
+            if step % args.dump_every == 0 or step == args.steps:
+                save()
+                sheet = torch.cat([batch["image"][0], alpha_t[0].expand(3, -1, -1), alpha_s[0].detach().expand(3, -1, -1)], 2)
+                cv2.imwrite(str(args.run_dir / f"dump_{step:06d}.png"),
+                            cv2.cvtColor((sheet.permute(1, 2, 0).numpy() * 255).astype(np.uint8), cv2.COLOR_RGB2BGR))
+    except KeyboardInterrupt:
+        save()
+        raise SystemExit(130)
+    finally:
+        bar.close()
+    (args.run_dir / "done.json").write_text(json.dumps({"steps": step}))
+
+
+if __name__ == "__main__":
+    main()
