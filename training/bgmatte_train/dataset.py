@@ -25,14 +25,16 @@ class SynthDataset(Dataset):
 
 
 def training_synthesiser(data_root: Path, size: int, seed: int, procedural_fraction: float, still_fraction: float,
-                         foreground_dir: Path | None = None, background_dir: Path | None = None) -> Synthesiser:
+                         foreground_dir: Path | None = None, background_dir: Path | None = None,
+                         difference_prior_fraction: float = 0.5) -> Synthesiser:
     """Training foregrounds: alphamatting minus the 4 held out (or the user's own folder), plus procedural ones."""
     if foreground_dir is not None:
         foregrounds = load_alphamatting(foreground_dir)
     else:
         foregrounds = [f for f in load_alphamatting(data_root / "alphamatting") if f.name not in VALIDATION_FOREGROUNDS]
     backgrounds = load_backgrounds(background_dir or data_root / "backgrounds", validation=False)
-    return Synthesiser(foregrounds, backgrounds, size, seed, procedural_fraction, still_fraction)
+    return Synthesiser(foregrounds, backgrounds, size, seed, procedural_fraction, still_fraction,
+                       difference_prior_fraction=difference_prior_fraction)
 
 
 def validation_set(data_root: Path, size: int, count: int, seed: int = 20200614) -> dict[str, torch.Tensor]:

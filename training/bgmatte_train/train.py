@@ -128,7 +128,7 @@ def main(argv: list[str] | None = None) -> None:
     net = DistributedDataParallel(model) if world > 1 else model
 
     synth = training_synthesiser(args.data, dc["size"], tc["seed"], dc["procedural_fraction"], dc["still_fraction"],
-                                 args.foregrounds, args.backgrounds)
+                                 args.foregrounds, args.backgrounds, dc.get("difference_prior_fraction", 0.5))
     loader = DataLoader(SynthDataset(synth), batch_size=tc["batch_size"], num_workers=args.workers,
                         sampler=IndexRange(start_step, steps, tc["batch_size"], rank, world),
                         persistent_workers=False, prefetch_factor=2 if args.workers else None)

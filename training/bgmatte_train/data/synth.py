@@ -268,7 +268,8 @@ class Synthesiser:
         if rng.random() < 0.1:
             image = cv2.GaussianBlur(image.astype(np.float32), (0, 0), rng.uniform(0.4, 1.0))
         image = np.clip(image, 0, 1).astype(np.float32)
-        from_difference = rng.random() < self.difference_prior_fraction
+        # No draw at all when the fraction is 0, so that such runs replay the original (alpha-only) stream exactly.
+        from_difference = self.difference_prior_fraction > 0 and rng.random() < self.difference_prior_fraction
         prior = self.difference_prior(image, plate, rng) if from_difference else self.simulate_prior(alpha, rng)
         noisy_bg = np.clip(shot_bg + rng.normal(0, 2 / 255, shot_bg.shape), 0, 1)
         motion, still = self._simulate_motion(alpha, fg, noisy_bg, image, rng)
