@@ -4,10 +4,16 @@ import { after, test } from "node:test";
 import { createMatter } from "../src/node/matter.js";
 import { BgmatteError } from "../src/errors.js";
 import { decodeImage } from "../src/image/codec-node.js";
-import { selectChannels } from "../src/image/types.js";
+import { selectChannels, type FloatImage } from "../src/image/types.js";
 import { makeScene, meanAbsDiff } from "./fixtures.js";
 
 const matter = await createMatter({ threads: 2 });
+const raw = (im: FloatImage, channels: 1 | 3 = 3) => ({
+  data: im.data,
+  width: im.width,
+  height: im.height,
+  channels,
+});
 after(() => matter.dispose());
 
 test("the shipped model mattes a synthetic scene close to its true alpha", async () => {

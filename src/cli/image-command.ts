@@ -8,6 +8,7 @@ import { createMatter } from "../node/matter.js";
 import { checkNoOverwrite, expandPhotos, outputPaths } from "./inputs.js";
 import { ensureWritableDir } from "./output-dir.js";
 import { createProgress } from "./progress.js";
+import { numberFlag } from "./args.js";
 import { EXIT, EXIT_CODE_HELP, exitCodeFor } from "./exit-codes.js";
 
 export const IMAGE_HELP = `Usage: bgmatte image <photo|dir>... --plate <plate> [options]
@@ -83,17 +84,6 @@ export async function imageCommand(argv: string[]): Promise<number> {
       "--plate is required",
       "give the clean plate: --plate plate.png (see --help)",
     );
-  const num = (flag: string, v: string | undefined) => {
-    if (v === undefined) return undefined;
-    const n = Number(v);
-    if (!Number.isFinite(n))
-      throw new BgmatteError(
-        "INVALID_OPTION",
-        `Expected a number for option --${flag} but received "${v}"`,
-        "see --help",
-      );
-    return n;
-  };
 
   const photos = expandPhotos(positionals, [values.plate]);
   const plans = photos.map((p) => outputPaths(p, values.out!));
@@ -107,13 +97,13 @@ export async function imageCommand(argv: string[]): Promise<number> {
 
   const matter = await createMatter({
     model: values.model,
-    threads: num("threads", values.threads),
-    workingSize: num("working-size", values["working-size"]),
+    threads: numberFlag("threads", values.threads),
+    workingSize: numberFlag("working-size", values["working-size"]),
     refine: values.refine as "plate" | "guided" | "bilinear" | undefined,
     cleanup: !values["no-cleanup"],
     align: values["no-align"] ? "off" : values.align ? "on" : "auto",
     exposure: !values["no-exposure"],
-    maxPixels: num("max-pixels", values["max-pixels"]),
+    maxPixels: numberFlag("max-pixels", values["max-pixels"]),
   });
   let target: Rgb | FloatImage = [0, 0xb1 / 255, 0x40 / 255];
   if (values.target)

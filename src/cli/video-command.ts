@@ -12,6 +12,7 @@ import { decodeFrames, probe } from "../video/ffmpeg.js";
 import { matteVideo } from "../video/matte-video.js";
 import { DEFAULT_TEMPORAL } from "../video/temporal.js";
 import { VideoWriter } from "../video/writer.js";
+import { numberFlag } from "./args.js";
 import { EXIT, EXIT_CODE_HELP } from "./exit-codes.js";
 import { ensureWritableDir } from "./output-dir.js";
 import { createProgress } from "./progress.js";
@@ -85,17 +86,6 @@ export async function videoCommand(argv: string[]): Promise<number> {
       "--plate is required",
       'give the clean plate (an image), or "--plate auto" to estimate it',
     );
-  const num = (flag: string, v: string | undefined) => {
-    if (v === undefined) return undefined;
-    const n = Number(v);
-    if (!Number.isFinite(n) || n < 0)
-      throw new BgmatteError(
-        "INVALID_OPTION",
-        `Expected a number for option --${flag} but received "${v}"`,
-        "see --help",
-      );
-    return n;
-  };
   const info = probe(clip);
   const stem = basename(clip, extname(clip));
   const out = values.out!;
@@ -164,8 +154,8 @@ export async function videoCommand(argv: string[]): Promise<number> {
 
   const matter = await createMatter({
     model: values.model,
-    threads: num("threads", values.threads),
-    workingSize: num("working-size", values["working-size"]),
+    threads: numberFlag("threads", values.threads),
+    workingSize: numberFlag("working-size", values["working-size"]),
     refine: values.refine as "plate" | "guided" | "bilinear" | undefined,
     align: "off", // per-frame alignment is done (smoothed) by the video loop when --hand-held
     exposure: false,
@@ -177,7 +167,7 @@ export async function videoCommand(argv: string[]): Promise<number> {
     ...(values["no-fg"] ? [] : [new VideoWriter(paths.fg, { ...base, format: "webm-alpha" })]),
   ];
   if (values["png-sequence"]) await mkdir(paths.frames, { recursive: true });
-  const maxFrames = num("max-frames", values["max-frames"]) ?? Infinity;
+  const maxFrames = numberFlag("max-frames", values["max-frames"]) ?? Infinity;
   const total = Math.min(
     maxFrames,
     Number.isFinite(info.duration) ? Math.round(info.duration * info.fps) : Infinity,
@@ -189,7 +179,7 @@ export async function videoCommand(argv: string[]): Promise<number> {
   try {
     for await (const frame of matteVideo(matter, values.plate === "auto" ? clip : clip, info, {
       plate,
-      motionSeconds: num("motion-seconds", values["motion-seconds"])!,
+      motionSeconds: numberFlag("motion-seconds", values["motion-seconds"])!,
       handHeld: values["hand-held"],
       temporal: values["no-temporal"] ? { ...DEFAULT_TEMPORAL, strength: 0 } : DEFAULT_TEMPORAL,
     })) {

@@ -69,3 +69,14 @@ export function checkInputs(contract: Contract, inputs: NetworkInputs): void {
     }
   }
 }
+
+/** Runtime-neutral feeds: one raw NCHW tensor per contract input, in contract order. */
+export function toFeeds(contract: Contract, inputs: NetworkInputs): [string, RawTensor][] {
+  checkInputs(contract, inputs);
+  return contract.inputs.map((spec) => [spec.name, toNCHW(inputs[spec.name as keyof NetworkInputs])]);
+}
+
+export function fromOutputs(out: Record<string, { data: unknown; dims: readonly number[] }>): NetworkOutputs {
+  const get = (name: string) => fromNCHW({ data: out[name].data as Float32Array, dims: out[name].dims });
+  return { alpha: get("alpha"), fg: get("fg") };
+}

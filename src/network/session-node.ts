@@ -2,7 +2,7 @@
 import { readFileSync } from "node:fs";
 import * as ort from "onnxruntime-node";
 import { BgmatteError } from "../errors.js";
-import { checkInputs, fromNCHW, toNCHW, type Contract, type NetworkInputs } from "./contract.js";
+import { fromOutputs, toFeeds, type Contract, type NetworkInputs } from "./contract.js";
 import type { Device, MattingNetwork } from "./network.js";
 
 const EXECUTION_PROVIDERS: Record<Device, string[]> = { cpu: ["cpu"] };
@@ -39,19 +39,10 @@ export async function createNodeNetwork(
   return {
     name: opts.name,
     async run(inputs: NetworkInputs) {
-      checkInputs(contract, inputs);
-      const feeds: Record<string, ort.Tensor> = {};
-      for (const spec of contract.inputs) {
-        const t = toNCHW(inputs[spec.name as keyof NetworkInputs]);
-        feeds[spec.name] = new ort.Tensor("float32", t.data, t.dims);
-      }
-      const out = await session.run(feeds);
-      const alpha = out.alpha;
-      const fg = out.fg;
-      return {
-        alpha: fromNCHW({ data: alpha.data as Float32Array, dims: alpha.dims }),
-        fg: fromNCHW({ data: fg.data as Float32Array, dims: fg.dims }),
-      };
+      const feeds = Object.fromEntries(
+        toFeeds(contract, inputs).map(([name, t]) => [name, new ort.Tensor("float32", t.data, t.dims)]),
+      );
+      return fromOutputs(await session.run(feeds));
     },
     async dispose() {
       await session.release();

@@ -1,6 +1,6 @@
 /** MattingNetwork on onnxruntime-web (WebGPU when available, else WASM with SIMD and threads): same .onnx file. */
 import * as ort from "onnxruntime-web";
-import { checkInputs, fromNCHW, toNCHW, type Contract, type NetworkInputs } from "./contract.js";
+import { fromOutputs, toFeeds, type Contract, type NetworkInputs } from "./contract.js";
 import type { MattingNetwork } from "./network.js";
 
 export type WebBackend = "webgpu" | "wasm";
@@ -33,17 +33,10 @@ export async function createWebNetwork(
     name: modelUrl,
     backend,
     async run(inputs: NetworkInputs) {
-      checkInputs(contract, inputs);
-      const feeds: Record<string, ort.Tensor> = {};
-      for (const spec of contract.inputs) {
-        const t = toNCHW(inputs[spec.name as keyof NetworkInputs]);
-        feeds[spec.name] = new ort.Tensor("float32", t.data, t.dims);
-      }
-      const out = await s.run(feeds);
-      return {
-        alpha: fromNCHW({ data: out.alpha.data as Float32Array, dims: out.alpha.dims }),
-        fg: fromNCHW({ data: out.fg.data as Float32Array, dims: out.fg.dims }),
-      };
+      const feeds = Object.fromEntries(
+        toFeeds(contract, inputs).map(([name, t]) => [name, new ort.Tensor("float32", t.data, t.dims)]),
+      );
+      return fromOutputs(await s.run(feeds));
     },
     async dispose() {
       await s.release();

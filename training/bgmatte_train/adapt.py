@@ -9,7 +9,6 @@ discriminator, while the teacher terms (weight halving every 2 epochs) keep alph
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import os
 import time
@@ -28,6 +27,7 @@ from .losses import sobel
 from .model.discriminator import MultiscaleDiscriminator
 from .model.generator import MattingGraph
 from .paths import SHARED_DATA
+from .train import append_csv
 
 
 class RealSampler:
@@ -154,12 +154,7 @@ def main(argv: list[str] | None = None) -> None:
             bar.update(1)
             row = {"step": step, "seconds": round(time.time() - t0, 1), "teacher_weight": weight,
                    **{k: round(v.item(), 6) for k, v in terms.items()}, "disc": round(d_loss.item(), 6) if d_loss is not None else ""}
-            new = not log.exists()
-            with open(log, "a", newline="") as f:
-                w = csv.DictWriter(f, fieldnames=list(row))
-                if new:
-                    w.writeheader()
-                w.writerow(row)
+            append_csv(log, row)
             if step % args.dump_every == 0 or step == args.steps:
                 save()
                 sheet = torch.cat([batch["image"][0], alpha_t[0].expand(3, -1, -1), alpha_s[0].detach().expand(3, -1, -1)], 2)

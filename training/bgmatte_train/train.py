@@ -162,13 +162,13 @@ def main(argv: list[str] | None = None) -> None:
             bar.update(1)
             bar.set_postfix(loss=f"{terms['total'].item():.4f}")
             if step % tc["log_every"] == 0:
-                _append_csv(log_path, {"step": step, "seconds": round(time.time() - t0, 1), "lr": lr,
+                append_csv(log_path, {"step": step, "seconds": round(time.time() - t0, 1), "lr": lr,
                                        **{k: round(float(v), 6) for k, v in terms.items()}})
             if step % tc["checkpoint_every"] == 0 or step == steps:
                 save(step, last)
             if step % tc["validate_every"] == 0 or step == steps:
                 metrics = evaluate(model, val)
-                _append_csv(val_path, {"step": step, **{k: round(v, 6) for k, v in metrics.items()}})
+                append_csv(val_path, {"step": step, **{k: round(v, 6) for k, v in metrics.items()}})
                 if metrics["total"] < best:
                     best = metrics["total"]
                     save(step, run_dir / "best.pt", {"val_total": best, "val": metrics})
@@ -185,7 +185,7 @@ def main(argv: list[str] | None = None) -> None:
             dist.destroy_process_group()
 
 
-def _append_csv(path: Path, row: dict) -> None:
+def append_csv(path: Path, row: dict) -> None:
     new = not path.exists()
     with open(path, "a", newline="") as f:
         w = csv.DictWriter(f, fieldnames=list(row))
