@@ -18,12 +18,6 @@ after(() => matter.dispose());
 
 test("the shipped model mattes a synthetic scene close to its true alpha", async () => {
   const scene = makeScene(160, 120);
-  const raw = (im: typeof scene.photo) => ({
-    data: im.data,
-    width: im.width,
-    height: im.height,
-    channels: 3 as const,
-  });
   const result = await matter.matte({ image: raw(scene.photo), plate: raw(scene.plate) });
   assert.equal(result.alpha.width, 160);
   assert.equal(result.alpha.height, 120);
@@ -43,12 +37,6 @@ test("the shipped model mattes a synthetic scene close to its true alpha", async
 test("a plate with the same aspect is resized; another aspect is refused naming both sizes", async () => {
   const scene = makeScene(160, 120);
   const small = makeScene(80, 60);
-  const raw = (im: typeof scene.photo) => ({
-    data: im.data,
-    width: im.width,
-    height: im.height,
-    channels: 3 as const,
-  });
   const r = await matter.matte({ image: raw(scene.photo), plate: raw(small.plate) });
   assert.match(r.meta.warnings.join(), /plate resized from 80×60 to 160×120/);
   const wrong = makeScene(100, 100);
@@ -61,12 +49,6 @@ test("a plate with the same aspect is resized; another aspect is refused naming 
 
 test("a user mask replaces the plate-difference prior", async () => {
   const scene = makeScene(160, 120);
-  const raw = (im: typeof scene.photo, channels: 1 | 3) => ({
-    data: im.data,
-    width: im.width,
-    height: im.height,
-    channels,
-  });
   const r = await matter.matte({
     image: raw(scene.photo, 3),
     plate: raw(scene.plate, 3),
@@ -78,12 +60,6 @@ test("a user mask replaces the plate-difference prior", async () => {
 
 test("golden: the matte of the synthetic scene matches the committed one (regenerate with npm run golden:update)", async () => {
   const scene = makeScene(160, 120);
-  const raw = (im: typeof scene.photo) => ({
-    data: im.data,
-    width: im.width,
-    height: im.height,
-    channels: 3 as const,
-  });
   const result = await matter.matte({ image: raw(scene.photo), plate: raw(scene.plate) });
   const golden = selectChannels(
     await decodeImage(join(import.meta.dirname, "golden", "scene.alpha.png")),
