@@ -7,7 +7,12 @@ import { createMatter } from "../src/node/matter.js";
 import { makeScene } from "../test/fixtures.js";
 
 const scene = makeScene(160, 120);
-const raw = (im: typeof scene.photo) => ({ data: im.data, width: im.width, height: im.height, channels: 3 as const });
+const raw = (im: typeof scene.photo) => ({
+  data: im.data,
+  width: im.width,
+  height: im.height,
+  channels: 3 as const,
+});
 const matter = await createMatter({ threads: 1 });
 const r = await matter.matte({ image: raw(scene.photo), plate: raw(scene.plate) });
 await matter.dispose();
