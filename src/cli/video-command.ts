@@ -124,17 +124,14 @@ export async function videoCommand(argv: string[]): Promise<number> {
       );
   } else {
     plate = await decodeImage(values.plate, "plate");
-    plate = conformPlate(
-      plate,
-      { width: info.width, height: info.height, channels: 3, data: new Float32Array(0) },
-      warnings,
-    );
+    plate = conformPlate(plate, info, warnings);
   }
   for (const w of warnings) log(`warning: ${w}\n`);
 
   // Target: a colour, an image, or a clip (looped).
   let target: Rgb | FloatImage = [0, 0xb1 / 255, 0x40 / 255];
   let targetFrames: (() => Promise<FloatImage>) | undefined;
+  let closeTarget = async () => {};
   if (values.target) {
     const colour = parseColour(values.target);
     if (colour) target = colour;
@@ -149,6 +146,8 @@ export async function videoCommand(argv: string[]): Promise<number> {
         }
         return cover(fromUint8(r.value!, tInfo.width, tInfo.height, 3), info.width, info.height);
       };
+      // Stops the target's ffmpeg when we are done (a suspended decoder would keep the process alive).
+      closeTarget = async () => void (await it.return(undefined));
     } else target = cover(await decodeImage(values.target, "target background"), info.width, info.height);
   }
 
@@ -177,7 +176,7 @@ export async function videoCommand(argv: string[]): Promise<number> {
   const rssAt: Record<string, number> = {};
   const progress = createProgress(Number.isFinite(total) ? total : 1e9, !values.quiet);
   try {
-    for await (const frame of matteVideo(matter, values.plate === "auto" ? clip : clip, info, {
+    for await (const frame of matteVideo(matter, clip, info, {
       plate,
       motionSeconds: numberFlag("motion-seconds", values["motion-seconds"])!,
       handHeld: values["hand-held"],
@@ -205,6 +204,7 @@ export async function videoCommand(argv: string[]): Promise<number> {
     throw e;
   } finally {
     progress.done();
+    await closeTarget();
     await matter.dispose();
   }
   const memory = Object.entries(rssAt)

@@ -26,7 +26,11 @@ export interface Matter {
 }
 
 /** Plate and image must show the same scene: resize when the aspect matches within 1 %, else refuse. */
-export function conformPlate(plate: FloatImage, image: FloatImage, warnings: string[]): FloatImage {
+export function conformPlate(
+  plate: FloatImage,
+  image: { width: number; height: number },
+  warnings: string[],
+): FloatImage {
   if (plate.width === image.width && plate.height === image.height) return plate;
   const ratio = plate.width / plate.height / (image.width / image.height);
   if (Math.abs(ratio - 1) > 0.01) {
