@@ -173,7 +173,7 @@ export async function videoCommand(argv: string[]): Promise<number> {
   );
   const started = Date.now();
   let done = 0;
-  const rssAt: Record<string, number> = {};
+  const rssAt: Record<string, string> = {};
   const progress = createProgress(Number.isFinite(total) ? total : 1e9, !values.quiet);
   try {
     for await (const frame of matteVideo(matter, clip, info, {
@@ -191,9 +191,10 @@ export async function videoCommand(argv: string[]): Promise<number> {
         await writePng(join(paths.frames, `frame_${String(frame.index + 1).padStart(6, "0")}.png`), rgba);
       done++;
       if (Number.isFinite(total) && (done === Math.round(total * 0.1) || done === Math.round(total * 0.9))) {
-        rssAt[done === Math.round(total * 0.1) ? "10%" : "90%"] = Math.round(
-          process.memoryUsage().rss / 2 ** 20,
-        );
+        const m = process.memoryUsage();
+        const mb = (v: number) => Math.round(v / 2 ** 20);
+        rssAt[done === Math.round(total * 0.1) ? "10%" : "90%"] =
+          `${mb(m.rss)} MB (JS heap ${mb(m.heapUsed)}, buffers ${mb(m.arrayBuffers)})`;
       }
       progress.tick(`frame ${frame.index + 1}`);
       if (done >= maxFrames) break;
@@ -208,7 +209,7 @@ export async function videoCommand(argv: string[]): Promise<number> {
     await matter.dispose();
   }
   const memory = Object.entries(rssAt)
-    .map(([k, v]) => `${v} MB at ${k}`)
+    .map(([k, v]) => `${v} at ${k}`)
     .join(", ");
   log(
     `wrote ${writers.length} videos to ${out} (${done} frames, ${(done / ((Date.now() - started) / 1000)).toFixed(2)} fps; RSS ${memory || "n/a"}; peak ${Math.round(process.resourceUsage().maxRSS / 1024)} MB)\n`,
