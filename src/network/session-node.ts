@@ -20,6 +20,9 @@ export async function createNodeNetwork(
       intraOpNumThreads: opts.threads,
       interOpNumThreads: 1,
       graphOptimizationLevel: "all",
+      // The crop (so the input shape) changes from frame to frame; ORT's arena would keep a block per shape seen,
+      // letting a long video's memory creep. Plain allocations keep it flat.
+      enableCpuMemArena: false,
     });
   } catch (e) {
     throw new BgmatteError(
