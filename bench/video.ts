@@ -4,14 +4,13 @@
  *
  *   node --import tsx bench/video.ts [--frames 20]
  */
-import { spawn } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { composite } from "../src/composite/composite.js";
 import { toUint8 } from "../src/image/types.js";
 import { createMatter } from "../src/node/matter.js";
-import { ffmpegPath, probe } from "../src/video/ffmpeg.js";
+import { probe } from "../src/video/ffmpeg.js";
 import { matteVideo } from "../src/video/matte-video.js";
 import { DEFAULT_TEMPORAL } from "../src/video/temporal.js";
 import { VideoWriter } from "../src/video/writer.js";
@@ -30,36 +29,11 @@ for (const [w, h] of [
 ]) {
   const scene = makeScene(w, h);
   const clip = join(dir, `clip-${w}.mp4`);
-  // A clip of the still scene with a little noise per frame (encoder noise is enough).
-  await new Promise<void>((resolve) => {
-    const c = spawn(ffmpegPath(), [
-      "-hide_banner",
-      "-loglevel",
-      "error",
-      "-y",
-      "-f",
-      "rawvideo",
-      "-pix_fmt",
-      "rgb24",
-      "-s",
-      `${w}x${h}`,
-      "-r",
-      "25",
-      "-i",
-      "-",
-      "-c:v",
-      "libx264",
-      "-crf",
-      "18",
-      "-pix_fmt",
-      "yuv420p",
-      clip,
-    ]);
-    const buf = toUint8(scene.photo);
-    for (let i = 0; i < frames; i++) c.stdin.write(buf);
-    c.stdin.end();
-    c.on("exit", () => resolve());
-  });
+  // A clip of the still scene (the encoder's noise varies it a little from frame to frame).
+  const clipWriter = new VideoWriter(clip, { width: w, height: h, fps: 25, format: "mp4" });
+  const still = toUint8(scene.photo);
+  for (let i = 0; i < frames; i++) await clipWriter.write(still);
+  await clipWriter.finish();
   const info = probe(clip);
   const matter = await createMatter({ align: "off", exposure: false });
   const writer = new VideoWriter(join(dir, `out-${w}.mp4`), {
