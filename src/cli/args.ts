@@ -13,3 +13,29 @@ export function numberFlag(flag: string, value: string | undefined): number | un
   }
   return n;
 }
+
+/** Flags shared by the commands that matte (image, video): where the inputs and outputs are, and the model. */
+export const MATTING_FLAGS = {
+  plate: { type: "string", short: "p" },
+  target: { type: "string", short: "t" },
+  out: { type: "string", short: "o", default: "bgmatte-out" },
+  model: { type: "string" },
+  threads: { type: "string" },
+  "working-size": { type: "string" },
+  refine: { type: "string" },
+} as const;
+
+/** The library options those flags set (the schema in src/options.ts validates them). */
+export function modelOptionsFromFlags(values: {
+  model?: string;
+  threads?: string;
+  "working-size"?: string;
+  refine?: string;
+}) {
+  return {
+    model: values.model,
+    threads: numberFlag("threads", values.threads),
+    workingSize: numberFlag("working-size", values["working-size"]),
+    refine: values.refine as "plate" | "guided" | "bilinear" | undefined,
+  };
+}

@@ -8,7 +8,7 @@ import { createMatter } from "../node/matter.js";
 import { checkNoOverwrite, expandPhotos, outputPaths } from "./inputs.js";
 import { ensureWritableDir } from "./output-dir.js";
 import { createProgress } from "./progress.js";
-import { numberFlag } from "./args.js";
+import { MATTING_FLAGS, modelOptionsFromFlags, numberFlag } from "./args.js";
 import { EXIT, EXIT_CODE_HELP, exitCodeFor } from "./exit-codes.js";
 
 export const IMAGE_HELP = `Usage: bgmatte image <photo|dir>... --plate <plate> [options]
@@ -50,14 +50,8 @@ export async function imageCommand(argv: string[]): Promise<number> {
     args: argv,
     allowPositionals: true,
     options: {
-      plate: { type: "string", short: "p" },
-      target: { type: "string", short: "t" },
-      out: { type: "string", short: "o", default: "bgmatte-out" },
+      ...MATTING_FLAGS,
       prior: { type: "string" },
-      model: { type: "string" },
-      threads: { type: "string" },
-      "working-size": { type: "string" },
-      refine: { type: "string" },
       "no-cleanup": { type: "boolean", default: false },
       align: { type: "boolean", default: false },
       "no-align": { type: "boolean", default: false },
@@ -96,10 +90,7 @@ export async function imageCommand(argv: string[]): Promise<number> {
   checkNoOverwrite(plans, inputs);
 
   const matter = await createMatter({
-    model: values.model,
-    threads: numberFlag("threads", values.threads),
-    workingSize: numberFlag("working-size", values["working-size"]),
-    refine: values.refine as "plate" | "guided" | "bilinear" | undefined,
+    ...modelOptionsFromFlags(values),
     cleanup: !values["no-cleanup"],
     align: values["no-align"] ? "off" : values.align ? "on" : "auto",
     exposure: !values["no-exposure"],

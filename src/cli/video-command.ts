@@ -12,7 +12,7 @@ import { decodeFrames, probe } from "../video/ffmpeg.js";
 import { matteVideo } from "../video/matte-video.js";
 import { DEFAULT_TEMPORAL } from "../video/temporal.js";
 import { VideoWriter } from "../video/writer.js";
-import { numberFlag } from "./args.js";
+import { MATTING_FLAGS, modelOptionsFromFlags, numberFlag } from "./args.js";
 import { EXIT, EXIT_CODE_HELP } from "./exit-codes.js";
 import { ensureWritableDir } from "./output-dir.js";
 import { createProgress } from "./progress.js";
@@ -52,19 +52,13 @@ export async function videoCommand(argv: string[]): Promise<number> {
     args: argv,
     allowPositionals: true,
     options: {
-      plate: { type: "string", short: "p" },
-      target: { type: "string", short: "t" },
-      out: { type: "string", short: "o", default: "bgmatte-out" },
+      ...MATTING_FLAGS,
       "motion-seconds": { type: "string", default: "0.67" },
       "hand-held": { type: "boolean", default: false },
       "no-temporal": { type: "boolean", default: false },
       "no-fg": { type: "boolean", default: false },
       "png-sequence": { type: "boolean", default: false },
       "max-frames": { type: "string" },
-      model: { type: "string" },
-      threads: { type: "string" },
-      "working-size": { type: "string" },
-      refine: { type: "string" },
       quiet: { type: "boolean", short: "q", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
@@ -152,10 +146,7 @@ export async function videoCommand(argv: string[]): Promise<number> {
   }
 
   const matter = await createMatter({
-    model: values.model,
-    threads: numberFlag("threads", values.threads),
-    workingSize: numberFlag("working-size", values["working-size"]),
-    refine: values.refine as "plate" | "guided" | "bilinear" | undefined,
+    ...modelOptionsFromFlags(values),
     align: "off", // per-frame alignment is done (smoothed) by the video loop when --hand-held
     exposure: false,
   });

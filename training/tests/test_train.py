@@ -6,13 +6,20 @@ import torch
 from bgmatte_train import train
 
 
-def test_training_writes_checkpoints_logs_and_resumes(tmp_path, shared_data):
+def tiny_config(tmp_path, procedural_fraction, batch_size, steps, threads, validation_samples):
+    """A minute network and schedule, written as a config file; returns its path."""
     config = {"name": "tiny", "model": {"ngf": 4, "trunk_blocks": 1, "head_blocks": 1},
-              "data": {"size": 64, "procedural_fraction": 0.5, "still_fraction": 0.5},
-              "train": {"batch_size": 2, "lr": 1e-3, "steps": 4, "seed": 1, "threads": 2, "checkpoint_every": 2,
-                        "log_every": 1, "validate_every": 2, "validation_samples": 4}}
-    cfg = tmp_path / "tiny.json"
-    cfg.write_text(json.dumps(config))
+              "data": {"size": 64, "procedural_fraction": procedural_fraction, "still_fraction": 0.5},
+              "train": {"batch_size": batch_size, "lr": 1e-3, "steps": steps, "seed": 1, "threads": threads,
+                        "checkpoint_every": 2, "log_every": 1, "validate_every": 2,
+                        "validation_samples": validation_samples}}
+    path = tmp_path / "tiny.json"
+    path.write_text(json.dumps(config))
+    return path
+
+
+def test_training_writes_checkpoints_logs_and_resumes(tmp_path, shared_data):
+    cfg = tiny_config(tmp_path, procedural_fraction=0.5, batch_size=2, steps=4, threads=2, validation_samples=4)
     run = tmp_path / "run"
     train.main(["--config", str(cfg), "--run-dir", str(run), "--workers", "0", "--steps", "2"])
     assert torch.load(run / "last.pt")["step"] == 2
@@ -31,12 +38,7 @@ def test_distributed_training_runs_under_torchrun(tmp_path, shared_data):
     import sys
     from pathlib import Path
 
-    config = {"name": "tiny", "model": {"ngf": 4, "trunk_blocks": 1, "head_blocks": 1},
-              "data": {"size": 64, "procedural_fraction": 1.0, "still_fraction": 0.5},
-              "train": {"batch_size": 1, "lr": 1e-3, "steps": 2, "seed": 1, "threads": 1, "checkpoint_every": 2,
-                        "log_every": 1, "validate_every": 2, "validation_samples": 2}}
-    cfg = tmp_path / "tiny.json"
-    cfg.write_text(json.dumps(config))
+    cfg = tiny_config(tmp_path, procedural_fraction=1.0, batch_size=1, steps=2, threads=1, validation_samples=2)
     run = tmp_path / "run"
     root = Path(__file__).resolve().parents[1]
     r = subprocess.run([sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2", "-m",
