@@ -3,6 +3,7 @@ import { availableParallelism } from "node:os";
 import { z } from "zod";
 import { BgmatteError } from "./errors.js";
 import { DEFAULT_MAX_PIXELS } from "./image/codec-node.js";
+import { MODE_NAMES, REFINE_METHODS, SUBJECTS } from "./modes.js";
 import { DEVICES } from "./network/network.js";
 
 export const matterOptionsSchema = z
@@ -17,10 +18,14 @@ export const matterOptionsSchema = z
       .min(1)
       .max(64)
       .default(() => Math.min(4, availableParallelism())),
-    /** Longer side of the network input in pixels. */
-    workingSize: z.number().int().min(64).max(2048).default(512),
+    /** Speed/quality trade-off; sets the working size and the refinement budget (src/modes.ts). */
+    mode: z.enum(MODE_NAMES).default("balanced"),
+    /** Longer side of the network input in pixels; overrides the mode's choice. */
+    workingSize: z.number().int().min(64).max(2048).optional(),
     margin: z.number().min(0).max(1).default(0.1),
-    refine: z.enum(["plate", "guided", "bilinear"]).default("plate"),
+    refine: z.enum(REFINE_METHODS).default("auto"),
+    /** Prior S: person segmenter, image–plate difference (any subject), or auto (person when one is found). */
+    subject: z.enum(SUBJECTS).default("auto"),
     cleanup: z.boolean().default(true),
     align: z.enum(["auto", "on", "off"]).default("auto"),
     exposure: z.boolean().default(true),

@@ -3,19 +3,24 @@
  * align the plate and match its exposure → find the subject → crop → resize to the working size → prior S and motion M → network → edge-aware upsampling
  * → paste into the full frame → clean-up.
  */
-import type { ExposureReport } from "./align/exposure.js";
+import { applyExposure, type ExposureReport } from "./align/exposure.js";
 import type { AlignmentReport } from "./align/homography.js";
 import { preparePlate } from "./align/prepare-plate.js";
 import type { CV } from "./cv/opencv.js";
+import { shrinkImage } from "./cv/shrink.js";
 import { crop, fitSize, paste, resize, type Box } from "./image/geometry.js";
 import { createImage, type FloatImage } from "./image/types.js";
-import type { MattingNetwork } from "./network/network.js";
+import { BgmatteError } from "./errors.js";
+import type { MattingNetwork, SegmenterNetwork } from "./network/network.js";
 import { keepMainComponents, opaqueForegroundFromImage } from "./postprocess/cleanup.js";
 import { stillMotionCues } from "./prior/motion.js";
+import { personArea, personProbability } from "./prior/person.js";
 import { differenceMask } from "./prior/plate-difference.js";
 import { softSegmentation } from "./prior/soft-segmentation.js";
+import { MODES, type ModeName, type RefineMethod, type Subject } from "./modes.js";
 import { refineWithPlate } from "./refine/compositing-equation.js";
 import { guidedUpsample } from "./refine/guided-upsample.js";
+import { refineUncertainPatches, upsampleBilinear, type PatchRefineReport } from "./refine/patch-refiner.js";
 
 export interface PipelineInputs {
   image: FloatImage; // RGB
@@ -27,17 +32,21 @@ export interface PipelineInputs {
 }
 
 export interface PipelineOptions {
-  /** Longer side of the network's input, in pixels (rounded to a multiple of 4). */
-  workingSize: number;
+  /** Speed/quality mode (src/modes.ts): working size and refinement budget. */
+  mode: ModeName;
+  /** Longer side of the network's input, in pixels (rounded to a multiple of 4); default: the mode's. */
+  workingSize?: number;
   /** Margin around the subject's box, as a fraction of its longer side (the paper: 0.1). */
   margin: number;
-  /**
-   * Full-resolution restoration of the network's matte: `plate` = guided upsampling then the compositing-equation
-   * refinement against the plate; `guided` = guided upsampling only; `bilinear` = plain resize.
-   */
-  refine: "plate" | "guided" | "bilinear";
+  /** Full-resolution restoration of the network's matte (src/modes.ts, REFINE_METHODS). */
+  refine: RefineMethod;
   /** Keep only the main connected components of α > 0.05 (drops specks). */
   cleanup: boolean;
+  /**
+   * What the prior S is made from: `person` = the person segmenter; `any` = the image–plate difference (any
+   * subject); `auto` = the person segmenter when it finds a person, else the difference. A user's mask wins.
+   */
+  subject: Subject;
   /** Plate alignment: auto = when the measured misalignment exceeds half a pixel; on = required; off. */
   align: "auto" | "on" | "off";
   /** Match the plate's per-channel gain and bias to the photo around the subject. */
@@ -49,8 +58,14 @@ export interface MatteMetadata {
   height: number;
   /** Region of the frame that went through the network. */
   box: Box;
+  mode: ModeName;
   workingSize: { width: number; height: number };
-  prior: "plate-difference" | "user";
+  /** How the matte was brought to full resolution, and what the refiner did. */
+  refine: Exclude<RefineMethod, "auto">;
+  refiner?: PatchRefineReport;
+  prior: "plate-difference" | "user" | "person";
+  /** Fraction of the frame the person segmenter saw as a person (when it ran). */
+  personArea?: number;
   /** Colour-distance threshold of the plate-difference prior (when used). */
   priorThreshold?: number;
   model: string;
@@ -67,8 +82,18 @@ export interface MatteResult {
 }
 
 const ANALYSIS_SIZE = 512;
-/** The training crops' size (training/configs/bm-lite.json, data.size). */
-const MIN_WORKING_SIZE = 256;
+/** Below this fraction of the frame, the segmenter's "person" is noise: fall back to the plate difference. */
+const MIN_PERSON_AREA = 0.005;
+
+/** A video's plate is the same image every frame: keep its analysis-size copy. */
+const smallPlates = new WeakMap<FloatImage, FloatImage>();
+function smallPlate(cv: CV, plate: FloatImage, width: number, height: number): FloatImage {
+  const cached = smallPlates.get(plate);
+  if (cached && cached.width === width && cached.height === height) return cached;
+  const s = shrinkImage(cv, plate, width, height);
+  smallPlates.set(plate, s);
+  return s;
+}
 
 function expandBox(box: Box, margin: number, width: number, height: number): Box {
   const m = Math.round(margin * Math.max(box.width, box.height));
@@ -110,6 +135,7 @@ export async function runPipeline(
   network: MattingNetwork,
   inputs: PipelineInputs,
   options: PipelineOptions,
+  segmenter?: SegmenterNetwork,
 ): Promise<MatteResult> {
   const timings: Record<string, number> = {};
   const warnings: string[] = [];
@@ -120,38 +146,64 @@ export async function runPipeline(
     t = now;
   };
   const { image } = inputs;
-  let { plate } = inputs;
   const { width, height } = image;
-  const analysis = fitSize(width, height, Math.min(ANALYSIS_SIZE, Math.max(width, height)), 1);
+  const mode = MODES[options.mode];
+  const maxSide = options.workingSize ?? mode.maxSide;
+  // Whole-frame modes feed the network the analysis image itself: a single downscale of the photo per frame.
+  const analysis = mode.wholeFrame
+    ? fitSize(width, height, Math.min(maxSide, Math.max(width, height)), 4)
+    : fitSize(width, height, Math.min(ANALYSIS_SIZE, Math.max(width, height)), 1);
   const sx = width / analysis.width;
   const sy = height / analysis.height;
-  const small = (im: FloatImage) => resize(im, analysis.width, analysis.height);
+  const small = (im: FloatImage) => shrinkImage(cv, im, analysis.width, analysis.height);
+  const imageSmall = small(image);
+  const priorSmall = inputs.prior ? small(inputs.prior) : undefined;
 
   // 0. Pre-processing: bring the plate onto the photo (hand-held capture) and match its exposure.
-  const prepared = preparePlate(
-    cv,
-    image,
-    plate,
-    small,
-    options,
-    inputs.prior ? small(inputs.prior) : undefined,
-  );
-  plate = prepared.plate;
+  const prepared = preparePlate(cv, image, inputs.plate, small, options, priorSmall, {
+    imageSmall,
+    plateSmall: smallPlate(cv, inputs.plate, analysis.width, analysis.height),
+  });
+  const plate = prepared.aligned;
+  const plateSmall = prepared.small;
   warnings.push(...prepared.warnings);
   Object.assign(timings, prepared.timings);
   const { alignment, exposure } = prepared;
   t = performance.now();
-  const imageSmall = small(image);
 
   // 1. Where is the subject? A rough mask at analysis resolution.
   let roughMask: FloatImage;
   let priorThreshold: number | undefined;
   let subjectBox: Box | null;
-  if (inputs.prior) {
-    roughMask = small(inputs.prior);
+  let priorKind: MatteMetadata["prior"] = priorSmall ? "user" : "plate-difference";
+  let personAreaFound: number | undefined;
+  let person: FloatImage | undefined;
+  if (!priorSmall && options.subject !== "any") {
+    if (!segmenter)
+      throw new BgmatteError(
+        "INVALID_OPTION",
+        `subject "${options.subject}" needs the person segmenter, which is not loaded`,
+        'load it (createMatter does unless subject is "any"), or use subject "any"',
+      );
+    person = await personProbability(segmenter, imageSmall);
+    personAreaFound = personArea(person);
+    if (personAreaFound < MIN_PERSON_AREA) {
+      if (options.subject === "person")
+        warnings.push("no person found by the segmenter; the plate difference was used as the prior");
+      person = undefined;
+    }
+  }
+  if (priorSmall) {
+    roughMask = priorSmall;
     subjectBox = boxOfMask(roughMask, 0.5);
+  } else if (person) {
+    roughMask = person;
+    subjectBox = boxOfMask(person, 0.5);
+    priorKind = "person";
   } else {
-    const diff = differenceMask(cv, imageSmall, small(plate));
+    // Whole-frame (fast) mode reuses the mask the exposure step measured, before matching: one difference per frame.
+    const diff =
+      (mode.wholeFrame ? prepared.difference : undefined) ?? differenceMask(cv, imageSmall, plateSmall);
     roughMask = diff.mask;
     priorThreshold = diff.threshold;
     subjectBox = diff.box;
@@ -160,18 +212,33 @@ export async function runPipeline(
     warnings.push("no subject found (the photo matches its plate everywhere); the whole frame was matted");
     subjectBox = { x: 0, y: 0, width: analysis.width, height: analysis.height };
   }
-  const box = expandBox(scaleBox(subjectBox, sx, sy, width, height), options.margin, width, height);
+  const whole = { x: 0, y: 0, width, height };
+  const box = mode.wholeFrame
+    ? whole
+    : expandBox(scaleBox(subjectBox, sx, sy, width, height), options.margin, width, height);
   lap("prior");
 
   // 2. Crop and resize to the working size. Small crops are enlarged up to the size the network was trained at
   // (its filters expect subjects of that scale), larger ones shrunk to the working size.
-  const long = Math.min(options.workingSize, Math.max(MIN_WORKING_SIZE, box.width, box.height));
-  const work = fitSize(box.width, box.height, long, 4);
-  const imageCrop = crop(image, box);
-  const imageWork = resize(imageCrop, work.width, work.height);
-  const plateWork = resize(crop(plate, box), work.width, work.height);
-  const maskBox = scaleBox(box, 1 / sx, 1 / sy, analysis.width, analysis.height);
-  const prior = softSegmentation(cv, resize(crop(roughMask, maskBox), work.width, work.height));
+  const isWhole = box.width === width && box.height === height;
+  const cropOf = (im: FloatImage) => (isWhole ? im : crop(im, box));
+  const imageCrop = cropOf(image);
+  // Exposure is applied where the plate is used: the network's input and, at full resolution, the refinement.
+  const plateCropRaw = cropOf(plate);
+  const exposed = (im: FloatImage) => (exposure ? applyExposure(im, exposure) : im);
+  let work: { width: number; height: number };
+  let imageWork: FloatImage, plateWork: FloatImage, prior: FloatImage;
+  if (mode.wholeFrame) {
+    work = analysis;
+    [imageWork, plateWork, prior] = [imageSmall, plateSmall, softSegmentation(cv, roughMask)];
+  } else {
+    const long = Math.min(maxSide, Math.max(Math.min(mode.minSide, maxSide), box.width, box.height));
+    work = fitSize(box.width, box.height, long, 4);
+    imageWork = shrinkImage(cv, imageCrop, work.width, work.height);
+    plateWork = exposed(shrinkImage(cv, plateCropRaw, work.width, work.height));
+    const maskBox = scaleBox(box, 1 / sx, 1 / sy, analysis.width, analysis.height);
+    prior = softSegmentation(cv, resize(crop(roughMask, maskBox), work.width, work.height));
+  }
   // Motion cues may come at a reduced size (video keeps its look-ahead buffer small): crop the same region.
   const motion = inputs.motion
     ? resize(
@@ -194,23 +261,57 @@ export async function runPipeline(
   // 3. The network.
   const out = await network.run({ image: imageWork, plate: plateWork, prior, motion });
   lap("network");
+  if (options.cleanup && mode.cleanupAtCoarse) keepMainComponents(cv, out.alpha);
 
-  // 4. Back to full resolution, guided by the full-resolution photo.
-  let alphaCrop =
-    options.refine === "bilinear"
-      ? resize(out.alpha, box.width, box.height)
-      : guidedUpsample(out.alpha, imageWork, imageCrop);
-  const fgCrop = resize(out.fg, box.width, box.height);
-  if (options.refine === "plate")
-    alphaCrop = refineWithPlate(cv, imageCrop, crop(plate, box), alphaCrop, fgCrop);
-  const alpha = createImage(width, height, 1);
-  paste(alpha, alphaCrop, box);
-  const foreground: FloatImage = { ...image, data: Float32Array.from(image.data) };
-  paste(foreground, fgCrop, box);
+  // 4. Back to full resolution: upsample, then refine where it pays.
+  const refine =
+    options.refine === "auto"
+      ? network.refiner && out.error && out.hidden
+        ? "refiner"
+        : "plate"
+      : options.refine;
+  if (refine === "refiner" && !(network.refiner && out.error && out.hidden)) {
+    throw new BgmatteError(
+      "INVALID_OPTION",
+      `the model ${network.name} has no refiner (refine: "refiner")`,
+      'use refine "auto", "plate", "guided" or "bilinear", or a model that ships <name>-refiner.onnx',
+    );
+  }
+  // The refiner was trained on exactly bilinear (half-pixel) upsampling; the other paths keep their resize.
+  const upsample = refine === "refiner" ? upsampleBilinear : resize;
+  const bilinear = refine === "bilinear" || (refine === "refiner" && mode.upsample === "bilinear");
+  let alphaCrop = bilinear
+    ? upsample(out.alpha, box.width, box.height)
+    : guidedUpsample(out.alpha, imageWork, imageCrop);
+  const fgCrop = upsample(out.fg, box.width, box.height);
+  lap("upsample");
+  let refinerReport: PatchRefineReport | undefined;
+  if (refine === "plate")
+    alphaCrop = refineWithPlate(cv, imageCrop, exposed(plateCropRaw), alphaCrop, fgCrop);
+  if (refine === "refiner") {
+    const coarse = { alpha: out.alpha, fg: out.fg, error: out.error!, hidden: out.hidden! };
+    refinerReport = await refineUncertainPatches(
+      network.refiner!,
+      imageCrop,
+      { image: plateCropRaw, exposure },
+      coarse,
+      alphaCrop,
+      fgCrop,
+      mode.patches,
+    );
+  }
+  let alpha = alphaCrop;
+  let foreground = fgCrop;
+  if (!isWhole) {
+    alpha = createImage(width, height, 1);
+    paste(alpha, alphaCrop, box);
+    foreground = { ...image, data: Float32Array.from(image.data) };
+    paste(foreground, fgCrop, box);
+  }
   lap("refine");
 
   // 5. Clean-up.
-  if (options.cleanup) keepMainComponents(cv, alpha);
+  if (options.cleanup && !mode.cleanupAtCoarse) keepMainComponents(cv, alpha);
   opaqueForegroundFromImage(foreground, image, alpha);
   lap("cleanup");
 
@@ -221,8 +322,12 @@ export async function runPipeline(
       width,
       height,
       box,
+      mode: options.mode,
       workingSize: work,
-      prior: inputs.prior ? "user" : "plate-difference",
+      refine,
+      refiner: refinerReport,
+      prior: priorKind,
+      personArea: personAreaFound,
       priorThreshold,
       model: network.name,
       alignment,

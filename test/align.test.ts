@@ -114,6 +114,7 @@ for (const [k, c] of cases.entries()) {
     const small = (im: FloatImage) => resize(im, 320, 240);
     const prepared = preparePlate(cv, image, given, small, { align: "auto", exposure: true });
     assert.equal(prepared.alignment?.applied, true);
+    const recovered = applyExposure(prepared.aligned, prepared.exposure!);
     // Grey-level difference to the true plate, outside the subject and away from the frame edge the move exposed.
     const diffs: number[] = [];
     for (let y = 50; y < H - 50; y++)
@@ -121,7 +122,7 @@ for (const [k, c] of cases.entries()) {
         const p = y * W + x;
         if (subject.data[p]) continue;
         for (let ch = 0; ch < 3; ch++)
-          diffs.push(Math.abs(prepared.plate.data[3 * p + ch] - truth.data[3 * p + ch]) * 255);
+          diffs.push(Math.abs(recovered.data[3 * p + ch] - truth.data[3 * p + ch]) * 255);
       }
     diffs.sort((a, b) => a - b);
     const median = diffs[diffs.length >> 1];

@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import * as ort from "onnxruntime-node";
-import { fromNCHW, toNCHW, type Contract } from "../src/network/contract.js";
+import { fromNCHW, refinerFeeds, toNCHW, type Contract } from "../src/network/contract.js";
 import { modelsDir, readManifest } from "../src/network/models-node.js";
 import { createImage } from "../src/image/types.js";
 
@@ -19,10 +19,12 @@ test("every shipped model follows the ONNX contract: names, shapes and value ran
       contract.inputs.map((s) => s.name),
       name,
     );
-    assert.deepEqual(
-      session.outputNames,
-      contract.outputs.map((s) => s.name),
-      name,
+    // The contract's outputs first; a model with a refiner adds the refinement's extra outputs.
+    const base = contract.outputs.map((s) => s.name);
+    const extra = contract.refinement.coarseExtraOutputs.map((s) => s.name);
+    assert.ok(
+      [base, [...base, ...extra]].some((names) => names.join() === session.outputNames.join()),
+      `${name}: outputs ${session.outputNames.join(", ")}`,
     );
     for (const [h, w] of [
       [64, 96],
@@ -51,4 +53,31 @@ test("HWC ↔ NCHW conversion round-trips", () => {
   assert.deepEqual(t.dims, [1, 4, 2, 3]);
   assert.equal(t.data[1], 4); // channel 0 of pixel 1
   assert.deepEqual([...fromNCHW(t).data], [...im.data]);
+});
+
+test("the refiner's feeds are named and shaped as the contract's refinement section says", () => {
+  const n = 2,
+    side = 16,
+    k = 3;
+  const z = (c: number) => new Float32Array(n * c * side * side);
+  const feeds = refinerFeeds({
+    count: n,
+    side,
+    hiddenChannels: k,
+    image: z(3),
+    plate: z(3),
+    coarseAlpha: z(1),
+    coarseFg: z(3),
+    hidden: z(k),
+  });
+  const specs = contract.refinement.refinerInputs;
+  assert.deepEqual(
+    feeds.map(([name]) => name),
+    specs.map((s) => s.name),
+  );
+  for (const [i, [, t]] of feeds.entries()) {
+    const c = specs[i].shape[1] === "K" ? k : specs[i].shape[1];
+    assert.deepEqual(t.dims, [n, c, side, side]);
+    assert.equal(t.data.length, n * (c as number) * side * side);
+  }
 });

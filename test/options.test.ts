@@ -6,8 +6,9 @@ import { matterOptionsSchema, parseOptions } from "../src/options.js";
 test("defaults come from the schema", () => {
   const o = parseOptions(matterOptionsSchema, {});
   assert.equal(o.device, "cpu");
-  assert.equal(o.workingSize, 512);
-  assert.equal(o.refine, "plate");
+  assert.equal(o.mode, "balanced");
+  assert.equal(o.workingSize, undefined); // chosen by the mode
+  assert.equal(o.refine, "auto");
   assert.ok(o.threads >= 1);
 });
 

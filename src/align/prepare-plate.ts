@@ -2,7 +2,7 @@
 import type { CV } from "../cv/opencv.js";
 import { BgmatteError } from "../errors.js";
 import type { FloatImage } from "../image/types.js";
-import { differenceMask } from "../prior/plate-difference.js";
+import { differenceMask, type DifferenceMask } from "../prior/plate-difference.js";
 import { applyExposure, measureExposure, type ExposureReport } from "./exposure.js";
 import { DEFAULT_ALIGN, estimateHomography, warpPlate, type AlignmentReport } from "./homography.js";
 
@@ -12,16 +12,22 @@ export interface PrepareOptions {
 }
 
 export interface PreparedPlate {
-  plate: FloatImage;
+  /** Full resolution, aligned to the photo; exposure not yet applied (apply it to the region you use). */
+  aligned: FloatImage;
+  /** At the analysis size: aligned and exposure-matched. */
+  small: FloatImage;
   alignment: AlignmentReport | null;
   exposure: ExposureReport | null;
+  /** The plate-difference subject mask measured for the exposure ring (before exposure matching), if any. */
+  difference?: DifferenceMask;
   warnings: string[];
   timings: Record<string, number>;
 }
 
 /**
  * `small` downsizes a full-resolution image to the analysis size (where statistics are measured);
- * `subjectSmall` is the user's mask at that size, if any (else the plate difference finds the subject).
+ * `subjectSmall` is the user's mask at that size, if any (else the plate difference finds the subject);
+ * `known` passes analysis-size images the caller already has (a video's plate is the same every frame).
  */
 export function preparePlate(
   cv: CV,
@@ -30,6 +36,7 @@ export function preparePlate(
   small: (im: FloatImage) => FloatImage,
   options: PrepareOptions,
   subjectSmall?: FloatImage,
+  known: { imageSmall?: FloatImage; plateSmall?: FloatImage } = {},
 ): PreparedPlate {
   const warnings: string[] = [];
   const timings: Record<string, number> = {};
@@ -48,6 +55,7 @@ export function preparePlate(
       warnings.push(`plate not aligned: ${alignment.reason}`);
     } else if (options.align === "on" || alignment.residualBefore > DEFAULT_ALIGN.skipBelowPx) {
       plate = warpPlate(cv, plate, image, alignment.homography);
+      known = { ...known, plateSmall: undefined };
       alignment.applied = true;
       alignment.reason = `misaligned by ${alignment.residualBefore.toFixed(1)} px`;
     } else {
@@ -57,13 +65,14 @@ export function preparePlate(
     t = performance.now();
   }
   let exposure: ExposureReport | null = null;
+  let difference: DifferenceMask | undefined;
+  const imageSmall = known.imageSmall ?? small(image);
+  let plateSmall = known.plateSmall ?? small(plate);
   if (options.exposure) {
-    const imageSmall = small(image);
-    const plateSmall = small(plate);
-    const subject = subjectSmall ?? differenceMask(cv, imageSmall, plateSmall).mask;
-    exposure = measureExposure(cv, imageSmall, plateSmall, subject);
-    plate = applyExposure(plate, exposure);
+    if (!subjectSmall) difference = differenceMask(cv, imageSmall, plateSmall);
+    exposure = measureExposure(cv, imageSmall, plateSmall, subjectSmall ?? difference!.mask);
+    plateSmall = applyExposure(plateSmall, exposure);
     timings.exposure = performance.now() - t;
   }
-  return { plate, alignment, exposure, warnings, timings };
+  return { aligned: plate, small: plateSmall, alignment, exposure, difference, warnings, timings };
 }

@@ -1,4 +1,5 @@
 import { BgmatteError } from "../errors.js";
+import type { ModeName, RefineMethod, Subject } from "../modes.js";
 
 /** A numeric flag's value, or undefined when absent; anything else is a usage error naming the flag. */
 export function numberFlag(flag: string, value: string | undefined): number | undefined {
@@ -21,6 +22,8 @@ export const MATTING_FLAGS = {
   out: { type: "string", short: "o", default: "bgmatte-out" },
   model: { type: "string" },
   threads: { type: "string" },
+  mode: { type: "string", short: "m" },
+  subject: { type: "string" },
   "working-size": { type: "string" },
   refine: { type: "string" },
 } as const;
@@ -29,13 +32,17 @@ export const MATTING_FLAGS = {
 export function modelOptionsFromFlags(values: {
   model?: string;
   threads?: string;
+  mode?: string;
+  subject?: string;
   "working-size"?: string;
   refine?: string;
 }) {
   return {
     model: values.model,
+    mode: values.mode as ModeName | undefined,
+    subject: values.subject as Subject | undefined,
     threads: numberFlag("threads", values.threads),
     workingSize: numberFlag("working-size", values["working-size"]),
-    refine: values.refine as "plate" | "guided" | "bilinear" | undefined,
+    refine: values.refine as RefineMethod | undefined,
   };
 }

@@ -8,6 +8,8 @@ import { evaluate, markdownTable, METHODS, summarise, type Method, type Score } 
 import { writePng } from "../image/codec-node.js";
 import { writeFileAtomic } from "../io/atomic-write.js";
 import { createMatter } from "../node/matter.js";
+import type { ModeName, RefineMethod, Subject } from "../modes.js";
+import { numberFlag } from "./args.js";
 import { EXIT, EXIT_CODE_HELP } from "./exit-codes.js";
 import { ensureWritableDir } from "./output-dir.js";
 import { createProgress } from "./progress.js";
@@ -31,7 +33,10 @@ Options:
       --fast               skip Grad and Conn
       --no-align           do not align plates (to measure what alignment brings)
       --no-exposure        do not match plate exposure
-      --refine <mode>      plate (default), guided or bilinear: how the matte reaches full resolution
+      --mode <mode>        fast, balanced (default) or best
+      --subject <kind>     auto (default), person or any: what the prior S comes from
+      --working-size <px>  network input size (default: the mode's)
+      --refine <method>    auto (default), refiner, plate, guided or bilinear: how the matte reaches full resolution
       --model <name|file>  model to evaluate (default: bm-lite)
   -q, --quiet              no progress
   -h, --help               this help
@@ -54,6 +59,9 @@ export async function evalCommand(argv: string[]): Promise<number> {
       fast: { type: "boolean", default: false },
       "no-align": { type: "boolean", default: false },
       refine: { type: "string" },
+      mode: { type: "string" },
+      subject: { type: "string" },
+      "working-size": { type: "string" },
       "no-exposure": { type: "boolean", default: false },
       model: { type: "string" },
       quiet: { type: "boolean", short: "q", default: false },
@@ -103,7 +111,10 @@ export async function evalCommand(argv: string[]): Promise<number> {
     model: values.model,
     align: values["no-align"] ? "off" : "auto",
     exposure: !values["no-exposure"],
-    refine: values.refine as "plate" | "guided" | "bilinear" | undefined,
+    refine: values.refine as RefineMethod | undefined,
+    mode: values.mode as ModeName | undefined,
+    subject: values.subject as Subject | undefined,
+    workingSize: numberFlag("working-size", values["working-size"]),
   });
   const all: { dataset: string; scores: Score[] }[] = [];
   const tables: string[] = [];

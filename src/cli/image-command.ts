@@ -24,12 +24,17 @@ Options:
   -p, --plate <file>        the clean plate (required)
   -t, --target <img|#hex>   background to composite on: an image (scaled to cover) or a colour (default #00b140)
   -o, --out <dir>           output directory (default: bgmatte-out)
-      --prior <file>        your own subject mask (white = subject) instead of the plate-difference prior
+      --subject <kind>      what the prior S comes from: auto (default: the person segmenter when it finds a
+                            person, else the image–plate difference), person, or any (difference only)
+      --prior <file>        your own subject mask (white = subject) instead of either
       --model <name|file>   model name from models/manifest.json or an .onnx path (default: bm-lite)
       --threads <n>         inference threads (default: min(4, cores))
-      --working-size <px>   network input size, longer side (default: 512)
-      --refine <mode>       plate (default: guided upsampling + per-pixel solve against the plate),
-                            guided (edges follow the photo) or bilinear
+  -m, --mode <mode>         fast | balanced (default) | best: network input size and how much of the frame
+                            the refiner re-predicts at full resolution (fast: 256 px; balanced: 512; best: 768)
+      --working-size <px>   network input size, longer side (default: the mode's)
+      --refine <method>     auto (default: refiner when the model ships one, else plate), refiner (uncertain
+                            patches re-predicted at full resolution), plate (guided upsampling + per-pixel solve
+                            against the plate), guided (edges follow the photo) or bilinear
       --no-cleanup          keep every component of the matte (default keeps the largest)
       --align               require plate alignment (fail if the plate cannot be aligned)
       --no-align            never align the plate (default: align when it is off by more than 0.5 px)

@@ -37,7 +37,7 @@ Options:
       --no-fg                do not write the transparent WebM
       --png-sequence         also write an RGBA PNG per frame
       --max-frames <n>       stop after n frames (previews)
-      --model, --threads, --working-size, --refine   as for \`bgmatte image\`
+      --model, --threads, --mode, --subject, --working-size, --refine   as for \`bgmatte image\`
   -q, --quiet                no progress
   -h, --help                 this help
 

@@ -4,6 +4,7 @@
  */
 import { BgmatteError } from "../errors.js";
 import { createImage, type FloatImage } from "../image/types.js";
+import type { PatchBatch } from "./network.js";
 
 export interface TensorSpec {
   name: string;
@@ -19,10 +20,22 @@ export interface Contract {
   spatialMultiple: number;
   inputs: TensorSpec[];
   outputs: TensorSpec[];
+  refinement: RefinementContract;
 }
 
 export type NetworkInputs = Record<"image" | "plate" | "prior" | "motion", FloatImage>;
-export type NetworkOutputs = Record<"alpha" | "fg", FloatImage>;
+export type NetworkOutputs = Record<"alpha" | "fg", FloatImage> & {
+  /** Coarse models with a refiner also give the predicted error map and hidden channels. */
+  error?: FloatImage;
+  hidden?: FloatImage;
+};
+
+export interface RefinementContract {
+  context: number;
+  coarseExtraOutputs: { name: string }[];
+  refinerInputs: { name: string; shape: [string, number | string, string, string] }[];
+  refinerOutputs: { name: string }[];
+}
 
 /** Raw tensor: what either ONNX runtime takes and gives. */
 export interface RawTensor {
@@ -78,5 +91,28 @@ export function toFeeds(contract: Contract, inputs: NetworkInputs): [string, Raw
 
 export function fromOutputs(out: Record<string, { data: unknown; dims: readonly number[] }>): NetworkOutputs {
   const get = (name: string) => fromNCHW({ data: out[name].data as Float32Array, dims: out[name].dims });
-  return { alpha: get("alpha"), fg: get("fg") };
+  const result: NetworkOutputs = { alpha: get("alpha"), fg: get("fg") };
+  if (out.error && out.hidden) {
+    result.error = get("error");
+    result.hidden = get("hidden");
+  }
+  return result;
+}
+
+/** Runtime-neutral feeds of the refiner graph, in contract order. */
+export function refinerFeeds(batch: PatchBatch): [string, RawTensor][] {
+  const { count: n, side: s } = batch;
+  const t = (data: Float32Array, c: number): RawTensor => ({ data, dims: [n, c, s, s] });
+  return [
+    ["image", t(batch.image, 3)],
+    ["plate", t(batch.plate, 3)],
+    ["coarse_alpha", t(batch.coarseAlpha, 1)],
+    ["coarse_fg", t(batch.coarseFg, 3)],
+    ["hidden", t(batch.hidden, batch.hiddenChannels)],
+  ];
+}
+
+/** Does this coarse graph have what a refiner needs? (Output names, from either runtime's session.) */
+export function hasRefinementOutputs(contract: Contract, outputNames: readonly string[]): boolean {
+  return contract.refinement.coarseExtraOutputs.every((o) => outputNames.includes(o.name));
 }

@@ -13,6 +13,8 @@ export interface ManifestEntry {
 export interface Manifest {
   default: string;
   models: Record<string, ManifestEntry>;
+  /** The person segmenter used for the prior S (not a matting model: its own contract). */
+  segmenter: ManifestEntry;
 }
 
 /** Walk up from this file to the package root (works from src/ under tsx and from dist/src/). */
@@ -59,4 +61,8 @@ export function resolveModel(model: string | undefined): { name: string; path: s
 
 export function contractPath(): string {
   return join(modelsDir(), "contract.json");
+}
+
+export function segmenterPath(): string {
+  return join(modelsDir(), readManifest().segmenter.file);
 }

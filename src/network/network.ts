@@ -1,10 +1,42 @@
 /** The runtime-agnostic view of a matting network: the pipeline needs nothing more. */
-import type { NetworkInputs, NetworkOutputs } from "./contract.js";
+import type { NetworkInputs, NetworkOutputs, RawTensor } from "./contract.js";
+
+/** N patches of side P + 2·context, planar NCHW (contract "refinement"). */
+export interface PatchBatch {
+  count: number;
+  side: number;
+  hiddenChannels: number;
+  image: Float32Array;
+  plate: Float32Array;
+  coarseAlpha: Float32Array;
+  coarseFg: Float32Array;
+  hidden: Float32Array;
+}
+
+/** The full-resolution refiner that ships beside a coarse model (<model>-refiner.onnx). */
+export interface RefinerNetwork {
+  /** Context pixels each side of a patch that the refiner consumes. */
+  readonly context: number;
+  /** Refined alpha (N×1×P×P) and fg (N×3×P×P) of the patch centres. */
+  run(batch: PatchBatch): Promise<{ alpha: Float32Array; fg: Float32Array }>;
+  dispose(): Promise<void>;
+}
 
 export interface MattingNetwork {
   /** Model name and where it came from, for result metadata. */
   readonly name: string;
   run(inputs: NetworkInputs): Promise<NetworkOutputs>;
+  /** Present when the model ships a refiner and its coarse graph has the `error` and `hidden` outputs. */
+  readonly refiner?: RefinerNetwork;
+  dispose(): Promise<void>;
+}
+
+/** A person segmenter (models/person-segmenter.onnx): `image` 1×3×size×size RGB in [0,1] → `person` 1×1×size×size. */
+export const SEGMENTER_SIZE = 256;
+
+export interface SegmenterNetwork {
+  readonly size: number;
+  run(image: RawTensor): Promise<RawTensor>;
   dispose(): Promise<void>;
 }
 

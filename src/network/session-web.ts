@@ -1,45 +1,96 @@
-/** MattingNetwork on onnxruntime-web (WebGPU when available, else WASM with SIMD and threads): same .onnx file. */
+/** MattingNetwork on onnxruntime-web (WebGPU when available, else WASM with SIMD and threads): same .onnx files. */
 import * as ort from "onnxruntime-web";
-import { fromOutputs, toFeeds, type Contract, type NetworkInputs } from "./contract.js";
-import type { MattingNetwork } from "./network.js";
+import {
+  fromOutputs,
+  hasRefinementOutputs,
+  refinerFeeds,
+  toFeeds,
+  type Contract,
+  type NetworkInputs,
+  type RawTensor,
+} from "./contract.js";
+import {
+  SEGMENTER_SIZE,
+  type MattingNetwork,
+  type PatchBatch,
+  type RefinerNetwork,
+  type SegmenterNetwork,
+} from "./network.js";
 
 export type WebBackend = "webgpu" | "wasm";
+
+const toOrtFeeds = (feeds: [string, RawTensor][]) =>
+  Object.fromEntries(feeds.map(([name, t]) => [name, new ort.Tensor("float32", t.data, t.dims)]));
+
+async function createSession(
+  url: string,
+  backends: WebBackend[],
+): Promise<{ session: ort.InferenceSession; backend: WebBackend }> {
+  for (const b of backends) {
+    try {
+      const session = await ort.InferenceSession.create(url, {
+        executionProviders: [b],
+        graphOptimizationLevel: "all",
+      });
+      return { session, backend: b };
+    } catch (e) {
+      if (b === backends[backends.length - 1]) throw e;
+    }
+  }
+  throw new Error("no backend to try");
+}
 
 export async function createWebNetwork(
   modelUrl: string,
   contract: Contract,
-  opts: { wasmPaths: string; threads: number; preferWebGPU: boolean },
+  opts: { wasmPaths: string; threads: number; preferWebGPU: boolean; refinerUrl?: string },
 ): Promise<MattingNetwork & { backend: WebBackend }> {
   ort.env.wasm.wasmPaths = opts.wasmPaths;
   ort.env.wasm.numThreads = opts.threads;
   const hasWebGPU = typeof navigator !== "undefined" && "gpu" in navigator;
   const backends: WebBackend[] = opts.preferWebGPU && hasWebGPU ? ["webgpu", "wasm"] : ["wasm"];
-  let session: ort.InferenceSession | undefined;
-  let backend: WebBackend = "wasm";
-  for (const b of backends) {
-    try {
-      session = await ort.InferenceSession.create(modelUrl, {
-        executionProviders: [b],
-        graphOptimizationLevel: "all",
-      });
-      backend = b;
-      break;
-    } catch (e) {
-      if (b === backends[backends.length - 1]) throw e;
+  const { session, backend } = await createSession(modelUrl, backends);
+  let refiner: RefinerNetwork | undefined;
+  if (opts.refinerUrl && hasRefinementOutputs(contract, session.outputNames)) {
+    // Small patch batches: WASM avoids WebGPU's per-call upload cost.
+    const r = (await createSession(opts.refinerUrl, ["wasm"]).catch(() => null))?.session;
+    if (r) {
+      refiner = {
+        context: contract.refinement.context,
+        async run(batch: PatchBatch) {
+          const out = await r.run(toOrtFeeds(refinerFeeds(batch)));
+          return { alpha: out.alpha.data as Float32Array, fg: out.fg.data as Float32Array };
+        },
+        async dispose() {
+          await r.release();
+        },
+      };
     }
   }
-  const s = session!;
   return {
     name: modelUrl,
     backend,
+    refiner,
     async run(inputs: NetworkInputs) {
-      const feeds = Object.fromEntries(
-        toFeeds(contract, inputs).map(([name, t]) => [name, new ort.Tensor("float32", t.data, t.dims)]),
-      );
-      return fromOutputs(await s.run(feeds));
+      return fromOutputs(await session.run(toOrtFeeds(toFeeds(contract, inputs))));
     },
     async dispose() {
-      await s.release();
+      await Promise.all([session.release(), refiner?.dispose()]);
+    },
+  };
+}
+
+/** The person segmenter on onnxruntime-web (WASM: a small graph, where WebGPU's upload cost dominates). */
+export async function createWebSegmenter(url: string): Promise<SegmenterNetwork> {
+  const { session } = await createSession(url, ["wasm"]);
+  return {
+    size: SEGMENTER_SIZE,
+    async run(image: RawTensor) {
+      const out = await session.run(toOrtFeeds([["image", image]]));
+      return { data: out.person.data as Float32Array, dims: out.person.dims };
+    },
+    async dispose() {
+      await session.release();
     },
   };
 }

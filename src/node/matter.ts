@@ -4,8 +4,8 @@ import { loadOpenCV } from "../cv/opencv.js";
 import { decodeImage, type ImageSource } from "../image/codec-node.js";
 import { resize } from "../image/geometry.js";
 import { selectChannels, type FloatImage } from "../image/types.js";
-import { contractPath, resolveModel } from "../network/models-node.js";
-import { createNodeNetwork } from "../network/session-node.js";
+import { contractPath, resolveModel, segmenterPath } from "../network/models-node.js";
+import { createNodeNetwork, createNodeSegmenter } from "../network/session-node.js";
 import { matterOptionsSchema, parseOptions, type MatterOptions } from "../options.js";
 import { runPipeline, type MatteResult, type PipelineInputs } from "../pipeline.js";
 
@@ -47,13 +47,14 @@ export function conformPlate(
 export async function createMatter(options: MatterOptions = {}): Promise<Matter> {
   const opts = parseOptions(matterOptionsSchema, options);
   const model = resolveModel(opts.model);
-  const [cv, network] = await Promise.all([
+  const [cv, network, segmenter] = await Promise.all([
     loadOpenCV(),
     createNodeNetwork(model.path, contractPath(), {
       threads: opts.threads,
       device: opts.device,
       name: model.name,
     }),
+    opts.subject === "any" ? undefined : createNodeSegmenter(segmenterPath(), opts.threads),
   ]);
   let disposed = false;
   return {
@@ -92,18 +93,18 @@ export async function createMatter(options: MatterOptions = {}): Promise<Matter>
         );
       }
       const decodeMs = performance.now() - t0;
-      const result = await runPipeline(cv, network, { image, plate, prior, motion }, opts);
+      const result = await runPipeline(cv, network, { image, plate, prior, motion }, opts, segmenter);
       result.meta.timings = { decode: decodeMs, ...result.meta.timings };
       result.meta.warnings.unshift(...warnings);
       return result;
     },
     async matteImages(inputs) {
       if (disposed) throw new Error("matteImages() called after dispose()");
-      return runPipeline(cv, network, inputs, opts);
+      return runPipeline(cv, network, inputs, opts, segmenter);
     },
     async dispose() {
       disposed = true;
-      await network.dispose();
+      await Promise.all([network.dispose(), segmenter?.dispose()]);
     },
   };
 }

@@ -1,6 +1,10 @@
 """Export a trained checkpoint to ONNX following models/contract.json, check parity, optionally store fp16 weights.
 
     python -m bgmatte_train.export --checkpoint runs/bm-lite/best.pt --out ../models/bm-lite.onnx --fp16
+    python -m bgmatte_train.export --checkpoint runs/bm-refine/best.pt --out ../models/bm-lite.onnx --fp16
+
+A refiner checkpoint (train_refiner.py) exports two files: the coarse graph with the extra `error` and `hidden`
+outputs at --out, and the refiner at <out>-refiner.onnx (contract "refinement").
 
 fp16 here means fp16 *storage*: weights are kept as float16 initialisers with a Cast to float32 in front of each,
 so the file halves while arithmetic stays float32 (onnxruntime's CPU kernels are float32).
@@ -18,6 +22,7 @@ from onnx import helper, numpy_helper
 
 from .contract import channels, load_contract
 from .model.generator import Generator, MattingGraph
+from .model.refiner import CoarseGraph, Refiner
 
 
 def load_graph(checkpoint: Path) -> MattingGraph:
@@ -28,17 +33,53 @@ def load_graph(checkpoint: Path) -> MattingGraph:
     return graph.eval()
 
 
-def export_onnx(graph: MattingGraph, out: Path, opset: int = 17) -> None:
-    contract = load_contract()
-    names_in = [s["name"] for s in contract["inputs"]]
-    names_out = [s["name"] for s in contract["outputs"]]
-    dummy = tuple(torch.rand(1, channels(s), 64, 64) for s in contract["inputs"])
+def load_refined(checkpoint: Path) -> tuple[CoarseGraph, Refiner]:
+    from .train_refiner import build_refined
+
+    state = torch.load(checkpoint, map_location="cpu")
+    model = build_refined(state["coarse_checkpoint"]["config"], state["config"])
+    model.load_state_dict(state["model"])
+    return model.coarse.eval(), model.refiner.eval()
+
+
+def is_refiner_checkpoint(checkpoint: Path) -> bool:
+    return "coarse_checkpoint" in torch.load(checkpoint, map_location="cpu")
+
+
+def _channels(spec: dict, hidden: int) -> int:
+    return hidden if spec["shape"][1] == "K" else channels(spec)
+
+
+def refiner_path(coarse_path: Path) -> Path:
+    return coarse_path.with_name(coarse_path.name.removesuffix(".onnx") + "-refiner.onnx")
+
+
+def _export(module: torch.nn.Module, inputs: list[dict], outputs: list[dict], hidden: int, side: int,
+            out: Path, opset: int) -> None:
+    names_in, names_out = [s["name"] for s in inputs], [s["name"] for s in outputs]
+    dummy = tuple(torch.rand(1, _channels(s, hidden), side, side) for s in inputs)
     axes = {n: {0: "N", 2: "H", 3: "W"} for n in names_in + names_out}
     tmp = out.with_suffix(".tmp.onnx")
-    torch.onnx.export(graph.eval(), dummy, str(tmp), input_names=names_in, output_names=names_out,
-                      dynamic_axes=axes, opset_version=max(opset, contract["minOpset"]), dynamo=False)
+    torch.onnx.export(module.eval(), dummy, str(tmp), input_names=names_in, output_names=names_out,
+                      dynamic_axes=axes, opset_version=max(opset, load_contract()["minOpset"]), dynamo=False)
     onnx.checker.check_model(str(tmp))
     os.replace(tmp, out)
+
+
+def export_onnx(graph: torch.nn.Module, out: Path, opset: int = 17) -> None:
+    """The matting graph; a CoarseGraph also gets the `error` and `hidden` outputs."""
+    contract = load_contract()
+    outputs = contract["outputs"]
+    hidden = 0
+    if isinstance(graph, CoarseGraph):
+        outputs = outputs + contract["refinement"]["coarseExtraOutputs"]
+        hidden = graph.heads.hidden[0].out_channels
+    _export(graph, contract["inputs"], outputs, hidden, 64, out, opset)
+
+
+def export_refiner(refiner: Refiner, hidden: int, out: Path, opset: int = 17) -> None:
+    r = load_contract()["refinement"]
+    _export(refiner, r["refinerInputs"], r["refinerOutputs"], hidden, 8 + 2 * Refiner.PAD, out, opset)
 
 
 def to_fp16_storage(src: Path, dst: Path) -> None:
@@ -64,21 +105,38 @@ def to_fp16_storage(src: Path, dst: Path) -> None:
     os.replace(tmp, dst)
 
 
-def parity(graph: MattingGraph, onnx_path: Path, sizes: list[tuple[int, int]], seed: int = 0) -> float:
-    """Max abs difference between PyTorch and onnxruntime on random inputs at each size."""
+def parity(graph: torch.nn.Module, onnx_path: Path, sizes: list[tuple[int, int]], seed: int = 0,
+           inputs: list[dict] | None = None, hidden: int = 0) -> float:
+    """Max abs difference between PyTorch and onnxruntime on random inputs at each size (every output)."""
     import onnxruntime as ort
 
-    contract = load_contract()
+    specs = inputs or load_contract()["inputs"]
     session = ort.InferenceSession(str(onnx_path), providers=["CPUExecutionProvider"])
     gen = torch.Generator().manual_seed(seed)
     worst = 0.0
     for h, w in sizes:
-        inputs = {s["name"]: torch.rand(1, channels(s), h, w, generator=gen) for s in contract["inputs"]}
+        feeds = {s["name"]: torch.rand(1, _channels(s, hidden), h, w, generator=gen) for s in specs}
         with torch.no_grad():
-            ref = graph(*inputs.values())
-        got = session.run(None, {k: v.numpy() for k, v in inputs.items()})
+            ref = graph(*feeds.values())
+        got = session.run(None, {k: v.numpy() for k, v in feeds.items()})
         worst = max(worst, *(float(np.abs(r.numpy() - o).max()) for r, o in zip(ref, got)))
     return worst
+
+
+def _write(module: torch.nn.Module, export, out: Path, fp16: bool, check) -> None:
+    """Export (fp32), report parity, optionally convert to fp16 storage and report again."""
+    fp32_path = out.with_suffix(".fp32.onnx") if fp16 else out
+    export(fp32_path)
+    print(f"{out.name}: fp32 parity (max abs diff at two sizes): {check(fp32_path):.2e}")
+    if fp16:
+        to_fp16_storage(fp32_path, out)
+        fp32_path.unlink()
+        print(f"{out.name}: fp16-storage vs PyTorch fp32 (max abs diff): {check(out):.2e}")
+    print(f"wrote {out} ({out.stat().st_size / 1e6:.2f} MB)")
+
+
+COARSE_SIZES = [(64, 96), (128, 128)]
+PATCH_SIZES = [(16, 16), (40, 72)]
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -87,15 +145,18 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--out", type=Path, required=True)
     p.add_argument("--fp16", action="store_true", help="store weights as float16 (half the file)")
     args = p.parse_args(argv)
-    graph = load_graph(args.checkpoint)
-    fp32_path = args.out.with_suffix(".fp32.onnx") if args.fp16 else args.out
-    export_onnx(graph, fp32_path)
-    print(f"fp32 parity (max abs diff, 64x96 and 128x128): {parity(graph, fp32_path, [(64, 96), (128, 128)]):.2e}")
-    if args.fp16:
-        to_fp16_storage(fp32_path, args.out)
-        fp32_path.unlink()
-        print(f"fp16-storage vs PyTorch fp32 (max abs diff): {parity(graph, args.out, [(64, 96), (128, 128)]):.2e}")
-    print(f"wrote {args.out} ({args.out.stat().st_size / 1e6:.2f} MB)")
+    if not is_refiner_checkpoint(args.checkpoint):
+        graph = load_graph(args.checkpoint)
+        _write(graph, lambda path: export_onnx(graph, path), args.out, args.fp16,
+               lambda path: parity(graph, path, COARSE_SIZES))
+        return
+    coarse, refiner = load_refined(args.checkpoint)
+    hidden = coarse.heads.hidden[0].out_channels
+    _write(coarse, lambda path: export_onnx(coarse, path), args.out, args.fp16,
+           lambda path: parity(coarse, path, COARSE_SIZES))
+    specs = load_contract()["refinement"]["refinerInputs"]
+    _write(refiner, lambda path: export_refiner(refiner, hidden, path), refiner_path(args.out), args.fp16,
+           lambda path: parity(refiner, path, PATCH_SIZES, inputs=specs, hidden=hidden))
 
 
 if __name__ == "__main__":

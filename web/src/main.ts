@@ -30,6 +30,7 @@ send({
   type: "init",
   modelUrl: new URL("models/bm-lite.onnx", location.href).href,
   contractUrl: new URL("models/contract.json", location.href).href,
+  segmenterUrl: new URL("models/person-segmenter.onnx", location.href).href,
   wasmPaths: new URL("ort/", location.href).href,
   threads: Math.min(4, navigator.hardwareConcurrency || 1),
   preferWebGPU: params.get("backend") !== "wasm",

@@ -4,6 +4,7 @@ export type ToWorker =
       type: "init";
       modelUrl: string;
       contractUrl: string;
+      segmenterUrl: string;
       wasmPaths: string;
       threads: number;
       preferWebGPU: boolean;

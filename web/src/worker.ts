@@ -5,13 +5,15 @@ import { loadOpenCV, type CV } from "../../src/cv/opencv.js";
 import { fitSize, resize } from "../../src/image/geometry.js";
 import { fromUint8, selectChannels, type FloatImage } from "../../src/image/types.js";
 import type { Contract } from "../../src/network/contract.js";
-import type { MattingNetwork } from "../../src/network/network.js";
-import { createWebNetwork } from "../../src/network/session-web.js";
+import type { MattingNetwork, SegmenterNetwork } from "../../src/network/network.js";
+import { createWebNetwork, createWebSegmenter } from "../../src/network/session-web.js";
+import type { ModeName } from "../../src/modes.js";
 import { runPipeline } from "../../src/pipeline.js";
 import type { FromWorker, ToWorker } from "./protocol.js";
 
 let cv: CV;
 let network: MattingNetwork;
+let segmenter: SegmenterNetwork | undefined;
 let plate: FloatImage | undefined;
 const post = (m: FromWorker, transfer: Transferable[] = []) =>
   (self as unknown as Worker).postMessage(m, transfer);
@@ -33,7 +35,13 @@ async function bitmapToRgb(bitmap: ImageBitmap, maxSide: number): Promise<FloatI
   return rgbaToRgb(ctx.getImageData(0, 0, size.width, size.height).data, size.width, size.height);
 }
 
-async function matte(id: number, image: FloatImage, platePx: FloatImage, workingSize: number) {
+async function matte(
+  id: number,
+  image: FloatImage,
+  platePx: FloatImage,
+  workingSize: number,
+  mode: ModeName,
+) {
   const t0 = performance.now();
   const p =
     platePx.width === image.width && platePx.height === image.height
@@ -43,7 +51,17 @@ async function matte(id: number, image: FloatImage, platePx: FloatImage, working
     cv,
     network,
     { image, plate: p },
-    { workingSize, margin: 0.1, refine: "plate", cleanup: true, align: "off", exposure: true },
+    {
+      mode,
+      workingSize,
+      margin: 0.1,
+      refine: "auto",
+      subject: segmenter ? "auto" : "any",
+      cleanup: true,
+      align: "off",
+      exposure: true,
+    },
+    segmenter,
   );
   const alpha = result.alpha.data;
   const fg = result.foreground.data;
@@ -72,17 +90,20 @@ self.onmessage = async (e: MessageEvent<ToWorker>) => {
         wasmPaths: m.wasmPaths,
         threads: m.threads,
         preferWebGPU: m.preferWebGPU,
+        refinerUrl: m.modelUrl.replace(/\.onnx$/, "-refiner.onnx"),
       });
       network = net;
+      // The person prior is optional in the browser: without it, the plate difference still works.
+      segmenter = await createWebSegmenter(m.segmenterUrl).catch(() => undefined);
       post({ type: "ready", backend: net.backend });
     } else if (m.type === "plate") {
       plate = rgbaToRgb(m.rgba, m.width, m.height);
     } else if (m.type === "frame") {
       if (!plate) throw new Error("capture the plate first");
-      await matte(m.id, rgbaToRgb(m.rgba, m.width, m.height), plate, m.workingSize);
+      await matte(m.id, rgbaToRgb(m.rgba, m.width, m.height), plate, m.workingSize, "fast");
     } else if (m.type === "still") {
       const image = await bitmapToRgb(m.image, 1280);
-      await matte(m.id, image, await bitmapToRgb(m.plate, 1280), m.workingSize);
+      await matte(m.id, image, await bitmapToRgb(m.plate, 1280), m.workingSize, "balanced");
     }
   } catch (err) {
     post({ type: "error", message: (err as Error).message });

@@ -79,6 +79,12 @@ class Generator(nn.Module):
         self.fg_out = nn.Sequential(*_upsample_conv(c4, ngf), nn.ReflectionPad2d(3), nn.Conv2d(ngf, 3, 7))
 
     def forward(self, image: torch.Tensor, plate: torch.Tensor, prior: torch.Tensor, motion: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        alpha, fg, _ = self.forward_with_features(image, plate, prior, motion)
+        return alpha, fg
+
+    def forward_with_features(self, image: torch.Tensor, plate: torch.Tensor, prior: torch.Tensor,
+                              motion: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """Also returns the last decoder features of both heads (2*ngf channels, full size) for the refiner."""
         img_half, img_feat = self.enc_image(image)
         _, plate_feat = self.enc_plate(plate)
         _, prior_feat = self.enc_prior(prior)
@@ -93,9 +99,10 @@ class Generator(nn.Module):
             1,
         )
         trunk = self.trunk(self.combinator(torch.cat([img_feat, selected], 1)))
-        alpha = self.alpha_out(self.alpha_blocks(trunk))
-        fg = self.fg_out(torch.cat([self.fg_up1(self.fg_blocks(trunk)), img_half], 1))
-        return alpha, fg
+        # alpha_out = 2 x (upsample, conv, BN, ReLU) then (pad, 7x7 conv, tanh); fg_out = 1 x (...) then (pad, conv).
+        alpha_feat = self.alpha_out[:8](self.alpha_blocks(trunk))
+        fg_feat = self.fg_out[:4](torch.cat([self.fg_up1(self.fg_blocks(trunk)), img_half], 1))
+        return self.alpha_out[8:](alpha_feat), self.fg_out[4:](fg_feat), torch.cat([alpha_feat, fg_feat], 1)
 
 
 class MattingGraph(nn.Module):

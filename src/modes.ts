@@ -1,0 +1,60 @@
+/**
+ * Speed/quality modes: how large the coarse network's input is and how much of the frame the refiner re-predicts.
+ * Measured on a 2-core CPU (README "Speed and quality modes"); the network's cost grows with its input area.
+ */
+import type { PatchRefineOptions } from "./refine/patch-refiner.js";
+
+export const MODE_NAMES = ["fast", "balanced", "best"] as const;
+export type ModeName = (typeof MODE_NAMES)[number];
+
+/**
+ * Full-resolution restoration of the coarse matte: `refiner` = the model's refiner network on uncertain patches;
+ * `plate` = guided upsampling then the compositing-equation refinement against the plate; `guided` = guided
+ * upsampling only; `bilinear` = plain resize; `auto` = `refiner` when the model ships one, else `plate`.
+ */
+export const REFINE_METHODS = ["auto", "refiner", "plate", "guided", "bilinear"] as const;
+export type RefineMethod = (typeof REFINE_METHODS)[number];
+
+/** What the prior S is made from (pipeline.ts PipelineOptions.subject). */
+export const SUBJECTS = ["auto", "person", "any"] as const;
+export type Subject = (typeof SUBJECTS)[number];
+
+export interface Mode {
+  /** The network sees the whole frame (no crop around the subject): one downscale per frame, for speed. */
+  wholeFrame: boolean;
+  /** Longest side of the network input; smaller crops are enlarged up to `minSide` (the training scale). */
+  maxSide: number;
+  minSide: number;
+  /** How pixels the refiner does not touch are upsampled. */
+  upsample: "bilinear" | "guided";
+  /** Drop specks at the network's resolution instead of full resolution (cheaper). */
+  cleanupAtCoarse: boolean;
+  patches: PatchRefineOptions;
+}
+
+export const MODES: Record<ModeName, Mode> = {
+  fast: {
+    wholeFrame: true,
+    maxSide: 256,
+    minSide: 128,
+    upsample: "bilinear",
+    cleanupAtCoarse: true,
+    patches: { threshold: 0.1, maxFraction: 0.02, patch: 8 },
+  },
+  balanced: {
+    wholeFrame: false,
+    maxSide: 512,
+    minSide: 256,
+    upsample: "guided",
+    cleanupAtCoarse: false,
+    patches: { threshold: 0.05, maxFraction: 0.15, patch: 8 },
+  },
+  best: {
+    wholeFrame: false,
+    maxSide: 768,
+    minSide: 256,
+    upsample: "guided",
+    cleanupAtCoarse: false,
+    patches: { threshold: 0.02, maxFraction: 0.5, patch: 8 },
+  },
+};

@@ -1,0 +1,228 @@
+/**
+ * Full-resolution refinement of uncertain patches (after Background Matting V2): the coarse network's error map says
+ * where its matte is likely wrong; only there, the refiner network re-predicts α and F from the full-resolution
+ * photo, plate and the upsampled coarse outputs. Everything else keeps the upsampled coarse result.
+ *
+ * The refiner sees `context` pixels around each P×P patch. Inputs are gathered exactly as training computed them
+ * densely (training/bgmatte_train/model/refiner.py): coarse maps upsampled bilinearly with half-pixel centres,
+ * pixels beyond the region's border repeat the edge pixel.
+ */
+import type { ExposureReport } from "../align/exposure.js";
+import { createImage, type FloatImage } from "../image/types.js";
+import type { PatchBatch, RefinerNetwork } from "../network/network.js";
+
+export interface PatchRefineOptions {
+  /** Patches whose predicted coarse error exceeds this are candidates. */
+  threshold: number;
+  /** At most this fraction of the region's patches is refined (the most uncertain first). */
+  maxFraction: number;
+  /** Patch side P in full-resolution pixels. */
+  patch: number;
+}
+
+export interface PatchRefineReport {
+  patches: number;
+  candidates: number;
+  /** Fraction of the region's pixels that went through the refiner. */
+  refinedFraction: number;
+}
+
+export interface CoarseMaps {
+  alpha: FloatImage;
+  fg: FloatImage;
+  error: FloatImage;
+  hidden: FloatImage;
+}
+
+const BATCH = 256;
+
+/** Source indices and weights of bilinear upsampling from `src` to `dst` samples (PyTorch align_corners=False). */
+export function bilinearTaps(src: number, dst: number): { i0: Int32Array; i1: Int32Array; w: Float32Array } {
+  const i0 = new Int32Array(dst);
+  const i1 = new Int32Array(dst);
+  const w = new Float32Array(dst);
+  const scale = src / dst;
+  for (let x = 0; x < dst; x++) {
+    const s = Math.max(0, (x + 0.5) * scale - 0.5);
+    const f = Math.min(Math.floor(s), src - 1);
+    i0[x] = f;
+    i1[x] = Math.min(f + 1, src - 1);
+    w[x] = f < src - 1 ? s - f : 0;
+  }
+  return { i0, i1, w };
+}
+
+type Taps = ReturnType<typeof bilinearTaps>;
+
+/** One patch row of a coarse map, bilinearly upsampled, into planar destination `dst` (patch k, row offset). */
+function gatherRow(
+  m: FloatImage,
+  dst: Float32Array,
+  k: number,
+  area: number,
+  row: number,
+  y: number,
+  xs: Int32Array,
+  xt: Taps,
+  yt: Taps,
+): void {
+  const C = m.channels;
+  const W = m.width;
+  const r0 = yt.i0[y] * W;
+  const r1 = yt.i1[y] * W;
+  const wy = yt.w[y];
+  const d = m.data;
+  for (let dx = 0; dx < xs.length; dx++) {
+    const x = xs[dx];
+    const a0 = (r0 + xt.i0[x]) * C;
+    const b0 = (r0 + xt.i1[x]) * C;
+    const a1 = (r1 + xt.i0[x]) * C;
+    const b1 = (r1 + xt.i1[x]) * C;
+    const wx = xt.w[x];
+    for (let ch = 0; ch < C; ch++) {
+      const top = d[a0 + ch] * (1 - wx) + d[b0 + ch] * wx;
+      const bottom = d[a1 + ch] * (1 - wx) + d[b1 + ch] * wx;
+      dst[(k * C + ch) * area + row + dx] = top + (bottom - top) * wy;
+    }
+  }
+}
+
+/** Bilinear upsampling with half-pixel centres (the refiner's training used exactly this, PyTorch's default). */
+export function upsampleBilinear(m: FloatImage, width: number, height: number): FloatImage {
+  const xt = bilinearTaps(m.width, width);
+  const yt = bilinearTaps(m.height, height);
+  const out = createImage(width, height, m.channels);
+  const C = m.channels;
+  const rowLen = m.width * C;
+  const blended = new Float32Array(rowLen); // the two source rows mixed vertically, at source width
+  for (let y = 0; y < height; y++) {
+    const r0 = yt.i0[y] * rowLen;
+    const r1 = yt.i1[y] * rowLen;
+    const wy = yt.w[y];
+    for (let i = 0; i < rowLen; i++) blended[i] = m.data[r0 + i] + (m.data[r1 + i] - m.data[r0 + i]) * wy;
+    const o = y * width * C;
+    for (let x = 0; x < width; x++) {
+      const a = xt.i0[x] * C;
+      const b = xt.i1[x] * C;
+      const wx = xt.w[x];
+      for (let ch = 0; ch < C; ch++)
+        out.data[o + x * C + ch] = blended[a + ch] + (blended[b + ch] - blended[a + ch]) * wx;
+    }
+  }
+  return out;
+}
+
+/** Per-patch score: the largest predicted error of the coarse pixels the patch covers. */
+function scorePatches(error: FloatImage, width: number, height: number, patch: number) {
+  const nx = Math.ceil(width / patch);
+  const ny = Math.ceil(height / patch);
+  const scores = new Float32Array(nx * ny);
+  const sx = error.width / width;
+  const sy = error.height / height;
+  for (let py = 0; py < ny; py++) {
+    const cy0 = Math.floor(py * patch * sy);
+    const cy1 = Math.min(error.height - 1, Math.floor(Math.min(height, (py + 1) * patch) * sy - 1e-6));
+    for (let px = 0; px < nx; px++) {
+      const cx0 = Math.floor(px * patch * sx);
+      const cx1 = Math.min(error.width - 1, Math.floor(Math.min(width, (px + 1) * patch) * sx - 1e-6));
+      let m = 0;
+      for (let y = cy0; y <= Math.max(cy0, cy1); y++)
+        for (let x = cx0; x <= Math.max(cx0, cx1); x++) m = Math.max(m, error.data[y * error.width + x]);
+      scores[py * nx + px] = m;
+    }
+  }
+  return { nx, ny, scores };
+}
+
+/**
+ * Refine `alpha` (1 channel) and `fg` (3 channels), both at the size of `image`, in place.
+ * `image` and the plate are the full-resolution region the coarse maps were computed from; the plate may come
+ * with the exposure matching still to apply.
+ */
+export async function refineUncertainPatches(
+  refiner: RefinerNetwork,
+  image: FloatImage,
+  plateSource: FloatImage | { image: FloatImage; exposure: ExposureReport | null },
+  coarse: CoarseMaps,
+  alpha: FloatImage,
+  fg: FloatImage,
+  options: PatchRefineOptions,
+): Promise<PatchRefineReport> {
+  const { width, height } = image;
+  // The plate's exposure matching is applied to the gathered pixels only (cheaper than the whole frame).
+  const plate = "data" in plateSource ? plateSource : plateSource.image;
+  const { gain, bias } = ("data" in plateSource ? null : plateSource.exposure) ?? {
+    gain: [1, 1, 1],
+    bias: [0, 0, 0],
+  };
+  const P = options.patch;
+  const c = refiner.context;
+  const side = P + 2 * c;
+  const { nx, ny, scores } = scorePatches(coarse.error, width, height, P);
+  const candidates: number[] = [];
+  for (let i = 0; i < scores.length; i++) if (scores[i] > options.threshold) candidates.push(i);
+  candidates.sort((a, b) => scores[b] - scores[a]);
+  const chosen = candidates.slice(0, Math.floor(options.maxFraction * nx * ny));
+
+  const xt = bilinearTaps(coarse.alpha.width, width);
+  const yt = bilinearTaps(coarse.alpha.height, height);
+  const K = coarse.hidden.channels;
+  const area = side * side;
+  let refinedPixels = 0;
+  for (let start = 0; start < chosen.length; start += BATCH) {
+    const ids = chosen.slice(start, start + BATCH);
+    const n = ids.length;
+    const batch: PatchBatch = {
+      count: n,
+      side,
+      hiddenChannels: K,
+      image: new Float32Array(n * 3 * area),
+      plate: new Float32Array(n * 3 * area),
+      coarseAlpha: new Float32Array(n * area),
+      coarseFg: new Float32Array(n * 3 * area),
+      hidden: new Float32Array(n * K * area),
+    };
+    ids.forEach((id, k) => {
+      const x0 = (id % nx) * P - c;
+      const y0 = Math.floor(id / nx) * P - c;
+      const xs = new Int32Array(side);
+      for (let dx = 0; dx < side; dx++) xs[dx] = Math.min(width - 1, Math.max(0, x0 + dx));
+      for (let dy = 0; dy < side; dy++) {
+        const y = Math.min(height - 1, Math.max(0, y0 + dy));
+        const row = dy * side;
+        for (let dx = 0; dx < side; dx++) {
+          const p = (y * width + xs[dx]) * 3;
+          for (let ch = 0; ch < 3; ch++) {
+            batch.image[(k * 3 + ch) * area + row + dx] = image.data[p + ch];
+            const b = gain[ch] * plate.data[p + ch] + bias[ch];
+            batch.plate[(k * 3 + ch) * area + row + dx] = b < 0 ? 0 : b > 1 ? 1 : b;
+          }
+        }
+        // Coarse maps: interpolate rows once, then columns, into the patch's planes.
+        gatherRow(coarse.alpha, batch.coarseAlpha, k, area, row, y, xs, xt, yt);
+        gatherRow(coarse.fg, batch.coarseFg, k, area, row, y, xs, xt, yt);
+        gatherRow(coarse.hidden, batch.hidden, k, area, row, y, xs, xt, yt);
+      }
+    });
+    const out = await refiner.run(batch);
+    const pp = P * P;
+    ids.forEach((id, k) => {
+      const x0 = (id % nx) * P;
+      const y0 = Math.floor(id / nx) * P;
+      for (let dy = 0; dy < P && y0 + dy < height; dy++) {
+        for (let dx = 0; dx < P && x0 + dx < width; dx++) {
+          const p = (y0 + dy) * width + x0 + dx;
+          const q = dy * P + dx;
+          alpha.data[p] = out.alpha[k * pp + q];
+          for (let ch = 0; ch < 3; ch++) fg.data[p * 3 + ch] = out.fg[(k * 3 + ch) * pp + q];
+          refinedPixels++;
+        }
+      }
+    });
+  }
+  return {
+    patches: chosen.length,
+    candidates: candidates.length,
+    refinedFraction: refinedPixels / (width * height),
+  };
+}

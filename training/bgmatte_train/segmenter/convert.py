@@ -1,0 +1,169 @@
+"""Convert MediaPipe's selfie segmentation model (TFLite, Apache-2.0, shipped in the npm package
+`@mediapipe/selfie_segmentation`) into an ONNX graph that onnxruntime runs in Node and in the browser.
+
+    python -m bgmatte_train.segmenter.convert \\
+        --tflite ../node_modules/@mediapipe/selfie_segmentation/selfie_segmentation.tflite \\
+        --out ../models/person-segmenter.onnx
+
+The ONNX graph takes `image` (N x 3 x 256 x 256, RGB in [0, 1], NCHW like the matting contract) and returns `person`
+(N x 1 x 256 x 256, probability in [0, 1]). The network is translated op by op (NHWC -> NCHW); weights are kept in
+float16 storage as in the original.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import struct
+from pathlib import Path
+
+import numpy as np
+import onnx
+from onnx import TensorProto, helper, numpy_helper
+
+from .tflite_reader import Graph, read_tflite
+
+# BuiltinOperator codes (tensorflow/lite/schema/schema.fbs)
+ADD, AVERAGE_POOL_2D, CONV_2D, DEPTHWISE_CONV_2D, DEQUANTIZE, LOGISTIC, MUL, RELU, RESIZE_BILINEAR, CUSTOM, HARD_SWISH = (
+    0, 1, 3, 4, 6, 14, 18, 19, 23, 32, 117)
+_ACTIVATIONS = {0: None, 1: "Relu", 3: "Clip6"}
+INPUT_SIZE = 256
+
+
+class _Builder:
+    def __init__(self, graph: Graph) -> None:
+        self.g = graph
+        self.nodes: list[onnx.NodeProto] = []
+        self.inits: list[onnx.TensorProto] = []
+        self.names: dict[int, str] = {}
+        self.consts: dict[int, np.ndarray] = {}
+        for i, t in enumerate(graph.tensors):
+            if t.data is not None:
+                self.consts[i] = t.data
+
+    def name(self, i: int) -> str:
+        return self.names.setdefault(i, f"t{i}")
+
+    def init(self, name: str, arr: np.ndarray) -> str:
+        if arr.dtype == np.float32 and arr.size > 16:  # float16 storage, as the original
+            self.inits.append(numpy_helper.from_array(arr.astype(np.float16), name + "_fp16"))
+            self.nodes.append(helper.make_node("Cast", [name + "_fp16"], [name], to=TensorProto.FLOAT))
+        else:
+            self.inits.append(numpy_helper.from_array(arr, name))
+        return name
+
+    def activation(self, out: str, act: int, final: str) -> None:
+        kind = _ACTIVATIONS[act]
+        if kind == "Relu":
+            self.nodes.append(helper.make_node("Relu", [out], [final]))
+        elif kind == "Clip6":
+            lo, hi = self.init(final + "_lo", np.array(0, np.float32)), self.init(final + "_hi", np.array(6, np.float32))
+            self.nodes.append(helper.make_node("Clip", [out, lo, hi], [final]))
+
+    def emit(self, op_type: str, inputs: list[str], out_index: int, act: int = 0, **attrs) -> None:
+        final = self.name(out_index)
+        out = final + "_pre" if _ACTIVATIONS[act] else final
+        self.nodes.append(helper.make_node(op_type, inputs, [out], **attrs))
+        if _ACTIVATIONS[act]:
+            self.activation(out, act, final)
+
+    def channel_const(self, i: int) -> str:
+        """A constant operand of an elementwise op, NHWC-broadcastable -> NCHW-broadcastable."""
+        arr = self.consts[i].astype(np.float32)
+        if arr.ndim == 4:
+            arr = arr.transpose(0, 3, 1, 2)
+        elif arr.ndim == 1 and arr.size > 1:
+            arr = arr.reshape(1, -1, 1, 1)
+        return self.init(f"c{i}", arr)
+
+    def operand(self, i: int) -> str:
+        return self.channel_const(i) if i in self.consts else self.name(i)
+
+    def convert(self) -> onnx.ModelProto:
+        g = self.g
+        (inp,), (outp,) = g.inputs, g.outputs
+        self.nodes.append(helper.make_node("Identity", ["image"], [self.name(inp)]))
+        for op in g.operators:
+            o = op.options
+            ins, out = op.inputs, op.outputs[0]
+            if op.code == DEQUANTIZE:  # float16 weights -> float32 constant
+                self.consts[out] = self.consts[ins[0]].astype(np.float32)
+            elif op.code in (CONV_2D, DEPTHWISE_CONV_2D):
+                w = self.consts[ins[1]].astype(np.float32)
+                depthwise = op.code == DEPTHWISE_CONV_2D
+                # TFLite: conv [O, kh, kw, I]; depthwise [1, kh, kw, O]. ONNX: [O, I/group, kh, kw].
+                w = w.transpose(3, 0, 1, 2) if depthwise else w.transpose(0, 3, 1, 2)
+                stride = (o.scalar(2, "i", 1), o.scalar(1, "i", 1))
+                dilation_fields = (6, 5) if depthwise else (5, 4)
+                dilation = (o.scalar(dilation_fields[0], "i", 1), o.scalar(dilation_fields[1], "i", 1))
+                act = o.scalar(4 if depthwise else 3, "b")
+                pad = "SAME_UPPER" if o.scalar(0, "b") == 0 else "VALID"
+                inputs = [self.name(ins[0]), self.init(f"w{out}", w)]
+                if len(ins) > 2 and ins[2] >= 0:
+                    inputs.append(self.init(f"b{out}", self.consts[ins[2]].astype(np.float32)))
+                self.emit("Conv", inputs, out, act, auto_pad=pad, strides=list(stride), dilations=list(dilation),
+                          group=w.shape[0] if depthwise else 1, kernel_shape=list(w.shape[2:]))
+            elif op.code == CUSTOM and op.custom == "Convolution2DTransposeBias":
+                padding, stride_w, stride_h = struct.unpack_from("<3i", op.custom_options)
+                w = self.consts[ins[1]].astype(np.float32).transpose(3, 0, 1, 2)  # [O,kh,kw,I] -> [I,O,kh,kw]
+                bias = self.init(f"b{out}", self.consts[ins[2]].astype(np.float32))
+                # TfLitePadding: 1 = SAME, 2 = VALID. SAME transposed conv: output = input * stride.
+                h, w_ = g.tensors[out].shape[1:3]
+                self.emit("ConvTranspose", [self.name(ins[0]), self.init(f"w{out}", w), bias], out,
+                          strides=[stride_h, stride_w], kernel_shape=list(w.shape[2:]),
+                          **({"output_shape": [h, w_]} if padding == 1 else {}))
+            elif op.code in (ADD, MUL):
+                self.emit("Add" if op.code == ADD else "Mul", [self.operand(ins[0]), self.operand(ins[1])], out,
+                          o.scalar(0, "b") if o else 0)
+            elif op.code == AVERAGE_POOL_2D:
+                kh, kw = o.scalar(4, "i"), o.scalar(3, "i")
+                in_h, in_w = g.tensors[ins[0]].shape[1:3]
+                if (kh, kw) == (in_h, in_w):
+                    self.emit("GlobalAveragePool", [self.name(ins[0])], out, o.scalar(5, "b"))
+                else:
+                    self.emit("AveragePool", [self.name(ins[0])], out, o.scalar(5, "b"), kernel_shape=[kh, kw],
+                              strides=[o.scalar(2, "i", 1), o.scalar(1, "i", 1)],
+                              auto_pad="SAME_UPPER" if o.scalar(0, "b") == 0 else "VALID")
+            elif op.code == RESIZE_BILINEAR:
+                h, w_ = (int(v) for v in self.consts[ins[1]])
+                mode = ("align_corners" if o.scalar(2, "b") else "half_pixel" if o.scalar(3, "b") else "asymmetric")
+                n, c = 1, g.tensors[ins[0]].shape[3]
+                sizes = self.init(f"s{out}", np.array([n, c, h, w_], np.int64))
+                self.emit("Resize", [self.name(ins[0]), "", "", sizes], out, mode="linear",
+                          coordinate_transformation_mode=mode)
+            elif op.code in (RELU, LOGISTIC, HARD_SWISH):
+                kind = {RELU: "Relu", LOGISTIC: "Sigmoid", HARD_SWISH: "HardSwish"}[op.code]
+                self.emit(kind, [self.name(ins[0])], out)
+            else:
+                raise ValueError(f"unsupported TFLite operator {op.code} ({op.custom})")
+        self.nodes.append(helper.make_node("Identity", [self.name(outp)], ["person"]))
+        graph = helper.make_graph(
+            self.nodes, "person_segmenter",
+            [helper.make_tensor_value_info("image", TensorProto.FLOAT, [1, 3, INPUT_SIZE, INPUT_SIZE])],
+            [helper.make_tensor_value_info("person", TensorProto.FLOAT, [1, 1, INPUT_SIZE, INPUT_SIZE])],
+            self.inits)
+        model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)],
+                                  producer_name="bgmatte_train.segmenter.convert", ir_version=8)
+        model.doc_string = ("MediaPipe selfie segmentation (general, 256x256), Apache-2.0, converted from "
+                            "@mediapipe/selfie_segmentation's selfie_segmentation.tflite")
+        onnx.checker.check_model(model)
+        return model
+
+
+def convert(tflite: Path, out: Path) -> None:
+    model = _Builder(read_tflite(str(tflite))).convert()
+    tmp = out.with_suffix(".tmp.onnx")
+    onnx.save(model, str(tmp))
+    os.replace(tmp, out)
+
+
+def main(argv: list[str] | None = None) -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--tflite", type=Path, required=True)
+    p.add_argument("--out", type=Path, required=True)
+    args = p.parse_args(argv)
+    convert(args.tflite, args.out)
+    print(f"wrote {args.out} ({args.out.stat().st_size / 1e6:.2f} MB)")
+
+
+if __name__ == "__main__":
+    main()
