@@ -8,7 +8,9 @@ export const MODE_NAMES = ["fast", "balanced", "best"] as const;
 export type ModeName = (typeof MODE_NAMES)[number];
 
 /**
- * Full-resolution restoration of the coarse matte: `refiner` = the model's refiner network on uncertain patches;
+ * Full-resolution restoration of the coarse matte: `refiner` = the model's refiner network on uncertain patches
+ * (balanced and best then also solve the compositing equation against the plate: measured better on the
+ * synthetic composites, README "Speed and quality modes");
  * `plate` = guided upsampling then the compositing-equation refinement against the plate; `guided` = guided
  * upsampling only; `bilinear` = plain resize; `auto` = `refiner` when the model ships one, else `plate`.
  */
@@ -27,6 +29,10 @@ export interface Mode {
   minSide: number;
   /** How pixels the refiner does not touch are upsampled. */
   upsample: "bilinear" | "guided";
+  /** With the refiner: F is the photo's colour except in refined patches (saves a full-resolution pass). */
+  fgFromPhotoOutsidePatches: boolean;
+  /** After the refiner, also solve the compositing equation against the plate per pixel (refine/compositing-equation). */
+  plateAfterRefiner: boolean;
   /** Drop specks at the network's resolution instead of full resolution (cheaper). */
   cleanupAtCoarse: boolean;
   patches: PatchRefineOptions;
@@ -38,6 +44,8 @@ export const MODES: Record<ModeName, Mode> = {
     maxSide: 256,
     minSide: 128,
     upsample: "bilinear",
+    fgFromPhotoOutsidePatches: true,
+    plateAfterRefiner: false,
     cleanupAtCoarse: true,
     patches: { threshold: 0.1, maxFraction: 0.02, patch: 8 },
   },
@@ -46,6 +54,8 @@ export const MODES: Record<ModeName, Mode> = {
     maxSide: 512,
     minSide: 256,
     upsample: "guided",
+    fgFromPhotoOutsidePatches: false,
+    plateAfterRefiner: true,
     cleanupAtCoarse: false,
     patches: { threshold: 0.05, maxFraction: 0.15, patch: 8 },
   },
@@ -54,6 +64,8 @@ export const MODES: Record<ModeName, Mode> = {
     maxSide: 768,
     minSide: 256,
     upsample: "guided",
+    fgFromPhotoOutsidePatches: false,
+    plateAfterRefiner: true,
     cleanupAtCoarse: false,
     patches: { threshold: 0.02, maxFraction: 0.5, patch: 8 },
   },

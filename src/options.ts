@@ -25,7 +25,7 @@ export const matterOptionsSchema = z
     margin: z.number().min(0).max(1).default(0.1),
     refine: z.enum(REFINE_METHODS).default("auto"),
     /** Prior S: person segmenter, image–plate difference (any subject), or auto (person when one is found). */
-    subject: z.enum(SUBJECTS).default("auto"),
+    subject: z.enum(SUBJECTS).default("any"),
     cleanup: z.boolean().default(true),
     align: z.enum(["auto", "on", "off"]).default("auto"),
     exposure: z.boolean().default(true),

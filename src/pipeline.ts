@@ -14,8 +14,7 @@ import { BgmatteError } from "./errors.js";
 import type { MattingNetwork, SegmenterNetwork } from "./network/network.js";
 import { keepMainComponents, opaqueForegroundFromImage } from "./postprocess/cleanup.js";
 import { stillMotionCues } from "./prior/motion.js";
-import { personArea, personProbability } from "./prior/person.js";
-import { differenceMask } from "./prior/plate-difference.js";
+import { choosePrior } from "./prior/choose-prior.js";
 import { softSegmentation } from "./prior/soft-segmentation.js";
 import { MODES, type ModeName, type RefineMethod, type Subject } from "./modes.js";
 import { refineWithPlate } from "./refine/compositing-equation.js";
@@ -64,8 +63,10 @@ export interface MatteMetadata {
   refine: Exclude<RefineMethod, "auto">;
   refiner?: PatchRefineReport;
   prior: "plate-difference" | "user" | "person";
-  /** Fraction of the frame the person segmenter saw as a person (when it ran). */
+  /** When the person segmenter ran: share of the frame it saw as a person, and the share of that which differs
+   * from the plate (src/prior/choose-prior.ts decides from these). */
   personArea?: number;
+  personAgreement?: number;
   /** Colour-distance threshold of the plate-difference prior (when used). */
   priorThreshold?: number;
   model: string;
@@ -82,8 +83,6 @@ export interface MatteResult {
 }
 
 const ANALYSIS_SIZE = 512;
-/** Below this fraction of the frame, the segmenter's "person" is noise: fall back to the plate difference. */
-const MIN_PERSON_AREA = 0.005;
 
 /** A video's plate is the same image every frame: keep its analysis-size copy. */
 const smallPlates = new WeakMap<FloatImage, FloatImage>();
@@ -110,24 +109,6 @@ function scaleBox(box: Box, sx: number, sy: number, width: number, height: numbe
   const x1 = Math.min(width, Math.ceil((box.x + box.width) * sx));
   const y1 = Math.min(height, Math.ceil((box.y + box.height) * sy));
   return { x: x0, y: y0, width: Math.max(1, x1 - x0), height: Math.max(1, y1 - y0) };
-}
-
-function boxOfMask(mask: FloatImage, threshold: number): Box | null {
-  let x0 = Infinity,
-    y0 = Infinity,
-    x1 = -1,
-    y1 = -1;
-  for (let y = 0; y < mask.height; y++) {
-    for (let x = 0; x < mask.width; x++) {
-      if (mask.data[y * mask.width + x] > threshold) {
-        if (x < x0) x0 = x;
-        if (x > x1) x1 = x;
-        if (y < y0) y0 = y;
-        if (y > y1) y1 = y;
-      }
-    }
-  }
-  return x1 < 0 ? null : { x: x0, y: y0, width: x1 - x0 + 1, height: y1 - y0 + 1 };
 }
 
 export async function runPipeline(
@@ -172,42 +153,21 @@ export async function runPipeline(
   t = performance.now();
 
   // 1. Where is the subject? A rough mask at analysis resolution.
-  let roughMask: FloatImage;
-  let priorThreshold: number | undefined;
-  let subjectBox: Box | null;
-  let priorKind: MatteMetadata["prior"] = priorSmall ? "user" : "plate-difference";
-  let personAreaFound: number | undefined;
-  let person: FloatImage | undefined;
-  if (!priorSmall && options.subject !== "any") {
-    if (!segmenter)
-      throw new BgmatteError(
-        "INVALID_OPTION",
-        `subject "${options.subject}" needs the person segmenter, which is not loaded`,
-        'load it (createMatter does unless subject is "any"), or use subject "any"',
-      );
-    person = await personProbability(segmenter, imageSmall);
-    personAreaFound = personArea(person);
-    if (personAreaFound < MIN_PERSON_AREA) {
-      if (options.subject === "person")
-        warnings.push("no person found by the segmenter; the plate difference was used as the prior");
-      person = undefined;
-    }
-  }
-  if (priorSmall) {
-    roughMask = priorSmall;
-    subjectBox = boxOfMask(roughMask, 0.5);
-  } else if (person) {
-    roughMask = person;
-    subjectBox = boxOfMask(person, 0.5);
-    priorKind = "person";
-  } else {
-    // Whole-frame (fast) mode reuses the mask the exposure step measured, before matching: one difference per frame.
-    const diff =
-      (mode.wholeFrame ? prepared.difference : undefined) ?? differenceMask(cv, imageSmall, plateSmall);
-    roughMask = diff.mask;
-    priorThreshold = diff.threshold;
-    subjectBox = diff.box;
-  }
+  const choice = await choosePrior(
+    cv,
+    {
+      image: imageSmall,
+      plate: plateSmall,
+      user: priorSmall,
+      // Whole-frame (fast) mode reuses the mask the exposure step measured: one difference per frame.
+      difference: mode.wholeFrame ? prepared.difference : undefined,
+    },
+    options.subject,
+    segmenter,
+  );
+  warnings.push(...choice.warnings);
+  const roughMask = choice.mask;
+  let subjectBox = choice.box;
   if (!subjectBox) {
     warnings.push("no subject found (the photo matches its plate everywhere); the whole frame was matted");
     subjectBox = { x: 0, y: 0, width: analysis.width, height: analysis.height };
@@ -283,7 +243,12 @@ export async function runPipeline(
   let alphaCrop = bilinear
     ? upsample(out.alpha, box.width, box.height)
     : guidedUpsample(out.alpha, imageWork, imageCrop);
-  const fgCrop = upsample(out.fg, box.width, box.height);
+  // Fast mode takes F from the photo except where the refiner re-predicts it (the uncertain edges): the blurry
+  // upsampled coarse F would cost a full-resolution pass and add little there.
+  const fgCrop =
+    refine === "refiner" && mode.fgFromPhotoOutsidePatches
+      ? { ...imageCrop, data: Float32Array.from(imageCrop.data) }
+      : upsample(out.fg, box.width, box.height);
   lap("upsample");
   let refinerReport: PatchRefineReport | undefined;
   if (refine === "plate")
@@ -299,6 +264,8 @@ export async function runPipeline(
       fgCrop,
       mode.patches,
     );
+    if (mode.plateAfterRefiner)
+      alphaCrop = refineWithPlate(cv, imageCrop, exposed(plateCropRaw), alphaCrop, fgCrop);
   }
   let alpha = alphaCrop;
   let foreground = fgCrop;
@@ -326,9 +293,10 @@ export async function runPipeline(
       workingSize: work,
       refine,
       refiner: refinerReport,
-      prior: priorKind,
-      personArea: personAreaFound,
-      priorThreshold,
+      prior: choice.kind,
+      personArea: choice.personArea,
+      personAgreement: choice.personAgreement,
+      priorThreshold: choice.threshold,
       model: network.name,
       alignment,
       exposure,

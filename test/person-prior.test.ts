@@ -53,3 +53,13 @@ test("subject any never runs the segmenter", async () => {
   assert.equal(r.meta.personArea, undefined);
   await any.dispose();
 });
+
+test("subject auto takes the person prior for the real person photo", { skip: !havePerson }, async () => {
+  const photo = resize(await decodeImage(join(PERSON, "0001_img.png"), "photo"), 640, 360);
+  const plate = resize(await decodeImage(join(PERSON, "back.png"), "plate"), 640, 360);
+  const matter = await createMatter({ subject: "auto", threads: 2, mode: "fast" });
+  const r = await matter.matteImages({ image: photo, plate });
+  assert.equal(r.meta.prior, "person", JSON.stringify(r.meta.warnings));
+  assert.ok(r.meta.personArea! > 0.1 && r.meta.personAgreement! > 0.5);
+  await matter.dispose();
+});

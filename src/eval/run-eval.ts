@@ -26,6 +26,8 @@ export interface Score {
   conn?: number;
   ms: number;
   region: "trimap-unknown" | "whole-image";
+  /** The network's prior for this item (user, person or plate-difference). */
+  prior?: string;
 }
 
 export interface EvalOptions {
@@ -65,12 +67,15 @@ export async function evaluate(cv: CV, matter: Matter, sources: EvalItemSource[]
     const region = item.trimap ? unknownRegion(resize(item.trimap, w, h)) : undefined;
     const itemScores: Score[] = [];
     let modelAlpha: FloatImage | undefined;
+    let prior: string | undefined;
     for (const method of opts.methods) {
       const t0 = performance.now();
       let alpha: FloatImage;
-      if (method === "model")
-        alpha = modelAlpha = (await matter.matte({ image: asRaw(image), plate: asRaw(plate) })).alpha;
-      else if (method === "bgsub") alpha = backgroundSubtraction(cv, image, plate);
+      if (method === "model") {
+        const result = await matter.matte({ image: asRaw(image), plate: asRaw(plate) });
+        alpha = modelAlpha = result.alpha;
+        prior = result.meta.prior;
+      } else if (method === "bgsub") alpha = backgroundSubtraction(cv, image, plate);
       else alpha = knownBackgroundMatting(cv, image, plate);
       const ms = performance.now() - t0;
       if (!truth) continue;
@@ -83,6 +88,7 @@ export async function evaluate(cv: CV, matter: Matter, sources: EvalItemSource[]
         conn: opts.slowMetrics ? conn(cv, alpha, truth, region) : undefined,
         ms,
         region: region ? "trimap-unknown" : "whole-image",
+        ...(method === "model" ? { prior } : {}),
       });
     }
     scores.push(...itemScores);

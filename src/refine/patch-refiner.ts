@@ -35,6 +35,9 @@ export interface CoarseMaps {
 }
 
 const BATCH = 256;
+/** A patch is on an edge when the coarse α around it spans from below EDGE_HIGH to above EDGE_LOW. */
+const EDGE_LOW = 0.05;
+const EDGE_HIGH = 0.95;
 
 /** Source indices and weights of bilinear upsampling from `src` to `dst` samples (PyTorch align_corners=False). */
 export function bilinearTaps(src: number, dst: number): { i0: Int32Array; i1: Int32Array; w: Float32Array } {
@@ -113,7 +116,7 @@ export function upsampleBilinear(m: FloatImage, width: number, height: number): 
 }
 
 /** Per-patch score: the largest predicted error of the coarse pixels the patch covers. */
-function scorePatches(error: FloatImage, width: number, height: number, patch: number) {
+function scorePatches(error: FloatImage, alpha: FloatImage, width: number, height: number, patch: number) {
   const nx = Math.ceil(width / patch);
   const ny = Math.ceil(height / patch);
   const scores = new Float32Array(nx * ny);
@@ -126,9 +129,19 @@ function scorePatches(error: FloatImage, width: number, height: number, patch: n
       const cx0 = Math.floor(px * patch * sx);
       const cx1 = Math.min(error.width - 1, Math.floor(Math.min(width, (px + 1) * patch) * sx - 1e-6));
       let m = 0;
-      for (let y = cy0; y <= Math.max(cy0, cy1); y++)
-        for (let x = cx0; x <= Math.max(cx0, cx1); x++) m = Math.max(m, error.data[y * error.width + x]);
-      scores[py * nx + px] = m;
+      let lo = 1;
+      let hi = 0;
+      for (let y = Math.max(0, cy0 - 1); y <= Math.min(error.height - 1, Math.max(cy0, cy1) + 1); y++)
+        for (let x = Math.max(0, cx0 - 1); x <= Math.min(error.width - 1, Math.max(cx0, cx1) + 1); x++) {
+          const i = y * error.width + x;
+          if (y >= cy0 && y <= Math.max(cy0, cy1) && x >= cx0 && x <= Math.max(cx0, cx1))
+            m = Math.max(m, error.data[i]);
+          lo = Math.min(lo, alpha.data[i]);
+          hi = Math.max(hi, alpha.data[i]);
+        }
+      // Only where the coarse matte has an edge nearby: inside a solid subject the refiner's local evidence (photo
+      // vs plate) is fooled wherever the subject's colour matches the background (holes in a face, in a label).
+      scores[py * nx + px] = lo < EDGE_HIGH && hi > EDGE_LOW ? m : 0;
     }
   }
   return { nx, ny, scores };
@@ -158,7 +171,7 @@ export async function refineUncertainPatches(
   const P = options.patch;
   const c = refiner.context;
   const side = P + 2 * c;
-  const { nx, ny, scores } = scorePatches(coarse.error, width, height, P);
+  const { nx, ny, scores } = scorePatches(coarse.error, coarse.alpha, width, height, P);
   const candidates: number[] = [];
   for (let i = 0; i < scores.length; i++) if (scores[i] > options.threshold) candidates.push(i);
   candidates.sort((a, b) => scores[b] - scores[a]);

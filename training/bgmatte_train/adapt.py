@@ -104,14 +104,18 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--motion-frames", type=int, default=7, help="T in frames (about 2/3 s)")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--dump-every", type=int, default=100)
+    p.add_argument("--threads", type=int, default=2, help="CPU threads")
     args = p.parse_args(argv)
     torch.manual_seed(args.seed)
     torch.set_flush_denormal(True)
+    torch.set_num_threads(args.threads)
     args.run_dir.mkdir(parents=True, exist_ok=True)
 
-    teacher = load_graph(args.teacher).eval().requires_grad_(False)
-    student = load_graph(args.teacher).train()
-    disc = MultiscaleDiscriminator()
+    # channels_last: measured several times faster for these convolutions on CPU (as in train.py).
+    cl = torch.channels_last
+    teacher = load_graph(args.teacher).eval().requires_grad_(False).to(memory_format=cl)
+    student = load_graph(args.teacher).train().to(memory_format=cl)
+    disc = MultiscaleDiscriminator().to(memory_format=cl)
     opt_g = torch.optim.Adam(student.parameters(), lr=1e-4, betas=(0.5, 0.999))
     opt_d = torch.optim.Adam(disc.parameters(), lr=1e-5, betas=(0.5, 0.999))
     step = 0
@@ -138,7 +142,7 @@ def main(argv: list[str] | None = None) -> None:
     t0 = time.time()
     try:
         while step < args.steps:
-            batch = sampler.batch(args.batch_size)
+            batch = {k: v.contiguous(memory_format=cl) for k, v in sampler.batch(args.batch_size).items()}
             weight = 0.5 ** (step // (2 * args.steps_per_epoch))
             terms, fake, (alpha_t, alpha_s) = generator_losses(student, teacher, disc, batch, weight)
             opt_g.zero_grad(set_to_none=True)

@@ -1,0 +1,99 @@
+/**
+ * Which prior S the network gets (brief §2): the user's mask, the person segmenter, or the image–plate difference.
+ *
+ * `auto` uses the person segmenter only where it is reliable: MediaPipe's selfie model is made for people close to
+ * the camera. On distant pedestrians (../shared/data/video/vtest.avi) it paints blobs in the wrong places, so a
+ * person must cover a fair part of the frame and mostly lie where the photo differs from its plate.
+ */
+import type { CV } from "../cv/opencv.js";
+import type { Box } from "../image/geometry.js";
+import type { FloatImage } from "../image/types.js";
+import type { SegmenterNetwork } from "../network/network.js";
+import type { Subject } from "../modes.js";
+import { personArea, personProbability } from "./person.js";
+import { differenceMask, type DifferenceMask } from "./plate-difference.js";
+
+/** `person` asked for explicitly: any detection above noise is used. */
+const MIN_AREA_FORCED = 0.005;
+/** `auto`: the person must fill at least this much of the frame… */
+const MIN_AREA_AUTO = 0.03;
+/** …and at least this share of it must differ from the plate. */
+const MIN_AGREEMENT_AUTO = 0.5;
+
+export interface PriorChoice {
+  kind: "user" | "person" | "plate-difference";
+  /** Rough subject mask or probability at analysis size (soft-segmentation.ts turns it into S). */
+  mask: FloatImage;
+  box: Box | null;
+  /** Colour-distance threshold of the difference prior, when it was used. */
+  threshold?: number;
+  /** What the segmenter saw, when it ran: share of the frame, and share of that which differs from the plate. */
+  personArea?: number;
+  personAgreement?: number;
+  warnings: string[];
+}
+
+export function boxOfMask(mask: FloatImage, threshold: number): Box | null {
+  let x0 = Infinity,
+    y0 = Infinity,
+    x1 = -1,
+    y1 = -1;
+  for (let y = 0; y < mask.height; y++) {
+    for (let x = 0; x < mask.width; x++) {
+      if (mask.data[y * mask.width + x] > threshold) {
+        if (x < x0) x0 = x;
+        if (x > x1) x1 = x;
+        if (y < y0) y0 = y;
+        if (y > y1) y1 = y;
+      }
+    }
+  }
+  return x1 < 0 ? null : { x: x0, y: y0, width: x1 - x0 + 1, height: y1 - y0 + 1 };
+}
+
+function agreement(person: FloatImage, difference: FloatImage): number {
+  let inPerson = 0,
+    both = 0;
+  for (let i = 0; i < person.data.length; i++) {
+    if (person.data[i] <= 0.5) continue;
+    inPerson++;
+    if (difference.data[i] > 0.5) both++;
+  }
+  return inPerson ? both / inPerson : 0;
+}
+
+export async function choosePrior(
+  cv: CV,
+  images: { image: FloatImage; plate: FloatImage; user?: FloatImage; difference?: DifferenceMask },
+  subject: Subject,
+  segmenter?: SegmenterNetwork,
+): Promise<PriorChoice> {
+  const warnings: string[] = [];
+  if (images.user) return { kind: "user", mask: images.user, box: boxOfMask(images.user, 0.5), warnings };
+  const diff = images.difference ?? differenceMask(cv, images.image, images.plate);
+  const fromDifference = (extra: Partial<PriorChoice> = {}): PriorChoice => ({
+    kind: "plate-difference",
+    mask: diff.mask,
+    box: diff.box,
+    threshold: diff.threshold,
+    warnings,
+    ...extra,
+  });
+  if (subject === "any") return fromDifference();
+  if (!segmenter) {
+    warnings.push(`subject "${subject}": the person segmenter is not loaded; the plate difference was used`);
+    return fromDifference();
+  }
+  const person = await personProbability(segmenter, images.image);
+  const area = personArea(person);
+  const agree = agreement(person, diff.mask);
+  const seen = { personArea: area, personAgreement: agree };
+  const usable =
+    subject === "person" ? area >= MIN_AREA_FORCED : area >= MIN_AREA_AUTO && agree >= MIN_AGREEMENT_AUTO;
+  if (!usable) {
+    if (subject === "person")
+      warnings.push("no person found by the segmenter; the plate difference was used as the prior");
+    return fromDifference(seen);
+  }
+  return { kind: "person", mask: person, box: boxOfMask(person, 0.5), warnings, ...seen };
+}
