@@ -1,26 +1,21 @@
-/** MattingNetwork on onnxruntime-node. */
+/** MattingNetwork (with its refiner) and the person segmenter on onnxruntime-node. */
 import { existsSync, readFileSync } from "node:fs";
 import * as ort from "onnxruntime-node";
 import { BgmatteError } from "../errors.js";
 import {
   fromOutputs,
   hasRefinementOutputs,
-  refinerFeeds,
   toFeeds,
   type Contract,
   type NetworkInputs,
   type RawTensor,
 } from "./contract.js";
-import {
-  SEGMENTER_SIZE,
-  type Device,
-  type MattingNetwork,
-  type PatchBatch,
-  type RefinerNetwork,
-  type SegmenterNetwork,
-} from "./network.js";
+import type { Device, MattingNetwork, SegmenterNetwork } from "./network.js";
+import { toOrtFeeds, wrapRefiner, wrapSegmenter } from "./wrap-session.js";
 
 const EXECUTION_PROVIDERS: Record<Device, string[]> = { cpu: ["cpu"] };
+
+const makeTensor = (t: RawTensor) => new ort.Tensor("float32", t.data, t.dims);
 
 /** `models/bm-lite.onnx` → `models/bm-lite-refiner.onnx`. */
 export function refinerPathOf(modelPath: string): string {
@@ -36,27 +31,6 @@ function sessionOptions(opts: { threads: number; device: Device }): ort.Inferenc
     // The crop (so the input shape) changes from frame to frame; ORT's arena would keep a block per shape seen,
     // letting a long video's memory creep. Plain allocations keep it flat.
     enableCpuMemArena: false,
-  };
-}
-
-const toOrtFeeds = (feeds: [string, RawTensor][]) =>
-  Object.fromEntries(feeds.map(([name, t]) => [name, new ort.Tensor("float32", t.data, t.dims)]));
-
-async function createNodeRefiner(
-  path: string,
-  contract: Contract,
-  opts: { threads: number; device: Device },
-): Promise<RefinerNetwork> {
-  const session = await ort.InferenceSession.create(path, sessionOptions(opts));
-  return {
-    context: contract.refinement.context,
-    async run(batch: PatchBatch) {
-      const out = await session.run(toOrtFeeds(refinerFeeds(batch)));
-      return { alpha: out.alpha.data as Float32Array, fg: out.fg.data as Float32Array };
-    },
-    async dispose() {
-      await session.release();
-    },
   };
 }
 
@@ -87,13 +61,21 @@ export async function createNodeNetwork(
   const refinerPath = refinerPathOf(modelPath);
   const refiner =
     hasRefinementOutputs(contract, session.outputNames) && existsSync(refinerPath)
-      ? await createNodeRefiner(refinerPath, contract, opts)
+      ? wrapRefiner(
+          await ort.InferenceSession.create(refinerPath, sessionOptions(opts)),
+          makeTensor,
+          contract.refinement.context,
+        )
       : undefined;
   return {
     name: opts.name,
     refiner,
     async run(inputs: NetworkInputs) {
-      return fromOutputs(await session.run(toOrtFeeds(toFeeds(contract, inputs))));
+      return fromOutputs(
+        await session.run(
+          toOrtFeeds(toFeeds(contract, inputs), makeTensor) as ort.InferenceSession.FeedsType,
+        ),
+      );
     },
     async dispose() {
       await Promise.all([session.release(), refiner?.dispose()]);
@@ -101,17 +83,10 @@ export async function createNodeNetwork(
   };
 }
 
-/** The person segmenter on onnxruntime-node (its input size is read from the graph). */
+/** The person segmenter on onnxruntime-node. */
 export async function createNodeSegmenter(path: string, threads: number): Promise<SegmenterNetwork> {
-  const session = await ort.InferenceSession.create(path, sessionOptions({ threads, device: "cpu" }));
-  return {
-    size: SEGMENTER_SIZE,
-    async run(image: RawTensor) {
-      const out = await session.run(toOrtFeeds([["image", image]]));
-      return { data: out.person.data as Float32Array, dims: out.person.dims };
-    },
-    async dispose() {
-      await session.release();
-    },
-  };
+  return wrapSegmenter(
+    await ort.InferenceSession.create(path, sessionOptions({ threads, device: "cpu" })),
+    makeTensor,
+  );
 }

@@ -3,24 +3,17 @@ import * as ort from "onnxruntime-web";
 import {
   fromOutputs,
   hasRefinementOutputs,
-  refinerFeeds,
   toFeeds,
   type Contract,
   type NetworkInputs,
   type RawTensor,
 } from "./contract.js";
-import {
-  SEGMENTER_SIZE,
-  type MattingNetwork,
-  type PatchBatch,
-  type RefinerNetwork,
-  type SegmenterNetwork,
-} from "./network.js";
+import type { MattingNetwork, RefinerNetwork, SegmenterNetwork } from "./network.js";
+import { toOrtFeeds, wrapRefiner, wrapSegmenter } from "./wrap-session.js";
 
 export type WebBackend = "webgpu" | "wasm";
 
-const toOrtFeeds = (feeds: [string, RawTensor][]) =>
-  Object.fromEntries(feeds.map(([name, t]) => [name, new ort.Tensor("float32", t.data, t.dims)]));
+const makeTensor = (t: RawTensor) => new ort.Tensor("float32", t.data, t.dims);
 
 async function createSession(
   url: string,
@@ -54,25 +47,18 @@ export async function createWebNetwork(
   if (opts.refinerUrl && hasRefinementOutputs(contract, session.outputNames)) {
     // Small patch batches: WASM avoids WebGPU's per-call upload cost.
     const r = (await createSession(opts.refinerUrl, ["wasm"]).catch(() => null))?.session;
-    if (r) {
-      refiner = {
-        context: contract.refinement.context,
-        async run(batch: PatchBatch) {
-          const out = await r.run(toOrtFeeds(refinerFeeds(batch)));
-          return { alpha: out.alpha.data as Float32Array, fg: out.fg.data as Float32Array };
-        },
-        async dispose() {
-          await r.release();
-        },
-      };
-    }
+    if (r) refiner = wrapRefiner(r, makeTensor, contract.refinement.context);
   }
   return {
     name: modelUrl,
     backend,
     refiner,
     async run(inputs: NetworkInputs) {
-      return fromOutputs(await session.run(toOrtFeeds(toFeeds(contract, inputs))));
+      return fromOutputs(
+        await session.run(
+          toOrtFeeds(toFeeds(contract, inputs), makeTensor) as ort.InferenceSession.FeedsType,
+        ),
+      );
     },
     async dispose() {
       await Promise.all([session.release(), refiner?.dispose()]);
@@ -82,15 +68,5 @@ export async function createWebNetwork(
 
 /** The person segmenter on onnxruntime-web (WASM: a small graph, where WebGPU's upload cost dominates). */
 export async function createWebSegmenter(url: string): Promise<SegmenterNetwork> {
-  const { session } = await createSession(url, ["wasm"]);
-  return {
-    size: SEGMENTER_SIZE,
-    async run(image: RawTensor) {
-      const out = await session.run(toOrtFeeds([["image", image]]));
-      return { data: out.person.data as Float32Array, dims: out.person.dims };
-    },
-    async dispose() {
-      await session.release();
-    },
-  };
+  return wrapSegmenter((await createSession(url, ["wasm"])).session, makeTensor);
 }
