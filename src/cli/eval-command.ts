@@ -34,7 +34,7 @@ Options:
       --no-align           do not align plates (to measure what alignment brings)
       --no-exposure        do not match plate exposure
       --mode <mode>        fast, balanced (default) or best
-      --subject <kind>     auto (default), person or any: what the prior S comes from
+      --subject <kind>     any (default: plate difference), person or auto: what the prior S comes from
       --working-size <px>  network input size (default: the mode's)
       --refine <method>    auto (default), refiner, plate, guided or bilinear: how the matte reaches full resolution
       --model <name|file>  model to evaluate (default: bm-lite)

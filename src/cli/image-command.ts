@@ -24,8 +24,9 @@ Options:
   -p, --plate <file>        the clean plate (required)
   -t, --target <img|#hex>   background to composite on: an image (scaled to cover) or a colour (default #00b140)
   -o, --out <dir>           output directory (default: bgmatte-out)
-      --subject <kind>      what the prior S comes from: auto (default: the person segmenter when it finds a
-                            person, else the image–plate difference), person, or any (difference only)
+      --subject <kind>      what the prior S comes from: any (default: the image–plate difference, any
+                            subject), person (the person segmenter), or auto (the segmenter when it sees a
+                            person filling 3 % of the frame that differs from the plate; it misfires on objects)
       --prior <file>        your own subject mask (white = subject) instead of either
       --model <name|file>   model name from models/manifest.json or an .onnx path (default: bm-lite)
       --threads <n>         inference threads (default: min(4, cores))

@@ -56,6 +56,7 @@ async function matte(
       workingSize,
       margin: 0.1,
       refine: "auto",
+      // A person in front of a webcam is what the selfie segmenter was made for (the library default is "any").
       subject: segmenter ? "auto" : "any",
       cleanup: true,
       align: "off",
