@@ -3,6 +3,15 @@ export { createMatter, type Matter, type MatteInputs } from "./node/matter.js";
 export type { MatteResult, MatteMetadata, PipelineOptions } from "./pipeline.js";
 export type { MatterOptions } from "./options.js";
 export {
+  MODES,
+  MODE_NAMES,
+  SUBJECTS,
+  REFINE_METHODS,
+  type ModeName,
+  type Subject,
+  type RefineMethod,
+} from "./modes.js";
+export {
   composite,
   foregroundRgba,
   sideBySide,
