@@ -20,7 +20,7 @@ import torch
 import torch.nn.functional as F
 from tqdm import tqdm
 
-from .data.real_video import Clip, grey, load_clips
+from .data.real_video import Clip, align_plate_to, grey, load_clips
 from .data.synth import Synthesiser, load_backgrounds
 from .export import load_graph
 from .losses import sobel
@@ -37,6 +37,16 @@ class RealSampler:
         self.clips, self.backgrounds, self.size, self.T = clips, backgrounds, size, motion_frames
         self.rng = np.random.default_rng(seed)
         self.prior_maker = Synthesiser([], [], size=size, seed=seed)
+        self._aligned: dict[tuple[str, int], np.ndarray] = {}
+
+    def _plate_for(self, clip: Clip, t: int) -> np.ndarray:
+        """Fixed camera: the clip's plate. Hand-held: the plate aligned to frame t (cached)."""
+        if not clip.hand_held:
+            return clip.plate
+        key = (clip.name, t)
+        if key not in self._aligned:
+            self._aligned[key] = align_plate_to(clip.frames[t], clip.plate)
+        return self._aligned[key]
 
     def _crop(self, shape: tuple[int, int]) -> tuple[int, int, int]:
         h, w = shape
@@ -51,7 +61,7 @@ class RealSampler:
             t = int(self.rng.integers(0, len(clip.frames)))
             y, x, side = self._crop(clip.frames.shape[1:3])
             cut = lambda im: cv2.resize(np.ascontiguousarray(im[y:y + side, x:x + side]), (s, s), interpolation=cv2.INTER_AREA)
-            image, plate = cut(clip.frames[t]), cut(clip.plate)
+            image, plate = cut(clip.frames[t]), cut(self._plate_for(clip, t))
             last = len(clip.frames) - 1
             idx = [min(last, max(0, t + d * self.T)) for d in (-2, -1, 1, 2)]
             motion = np.stack([cut(grey(clip.frames[i])) for i in idx], 2)
@@ -105,6 +115,8 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--dump-every", type=int, default=100)
     p.add_argument("--threads", type=int, default=2, help="CPU threads")
+    p.add_argument("--hand-held", action="store_true",
+                   help="clips from a moving camera: align the plate (required as <clip>.plate.png) to every frame")
     args = p.parse_args(argv)
     torch.manual_seed(args.seed)
     torch.set_flush_denormal(True)
@@ -127,7 +139,7 @@ def main(argv: list[str] | None = None) -> None:
         opt_g.load_state_dict(state["opt_g"])
         opt_d.load_state_dict(state["opt_d"])
         step = state["step"]
-    sampler = RealSampler(load_clips(args.videos, max_side=2 * args.size), load_backgrounds(args.backgrounds, validation=False),
+    sampler = RealSampler(load_clips(args.videos, max_side=2 * args.size, hand_held=args.hand_held), load_backgrounds(args.backgrounds, validation=False),
                           args.size, args.motion_frames, args.seed + step)
     teacher_config = torch.load(args.teacher, map_location="cpu")["config"]
 

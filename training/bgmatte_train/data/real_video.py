@@ -2,7 +2,12 @@
 
 Folder layout (documented in the README):
     <videos>/<name>.<mp4|avi|mov|...>     a clip from a fixed (or hand-held) camera
-    <videos>/<name>.plate.png             its clean plate (optional: estimated by temporal median when absent)
+    <videos>/<name>.plate.png             its clean plate (optional for a fixed camera: estimated by temporal
+                                          median when absent; required for a hand-held one)
+
+Hand-held recipe: the plate is aligned to every frame it is used with (ORB features — OpenCV 5's Python build has no
+AKAZE —, best 15 % of the matches, RANSAC homography, warp; what the warp leaves empty is taken from the frame), as
+the product does per photo.
 """
 from __future__ import annotations
 
@@ -44,9 +49,37 @@ class Clip:
     name: str
     frames: np.ndarray
     plate: np.ndarray
+    hand_held: bool = False
 
 
-def load_clips(folder: Path, max_side: int = 512) -> list[Clip]:
+def _grey_u8(x: np.ndarray) -> np.ndarray:
+    return (np.clip(cv2.cvtColor(x, cv2.COLOR_RGB2GRAY), 0, 1) * 255).astype(np.uint8)
+
+
+def align_plate_to(frame: np.ndarray, plate: np.ndarray, min_inliers: int = 12) -> np.ndarray:
+    """The plate warped onto the frame by a RANSAC homography; unchanged when too few features match."""
+    orb = cv2.ORB_create(nfeatures=2000)
+    kp_p, des_p = orb.detectAndCompute(_grey_u8(plate), None)
+    kp_f, des_f = orb.detectAndCompute(_grey_u8(frame), None)
+    if des_p is None or des_f is None or len(kp_p) < min_inliers or len(kp_f) < min_inliers:
+        return plate
+    matches = sorted(cv2.BFMatcher(cv2.NORM_HAMMING, crossCheck=True).match(des_p, des_f), key=lambda m: m.distance)
+    matches = matches[:max(min_inliers, int(len(matches) * 0.15))]
+    if len(matches) < min_inliers:
+        return plate
+    src = np.float32([kp_p[m.queryIdx].pt for m in matches])
+    dst = np.float32([kp_f[m.trainIdx].pt for m in matches])
+    h, inliers = cv2.findHomography(src, dst, cv2.RANSAC, 3.0)
+    if h is None or int(inliers.sum()) < min_inliers:
+        return plate
+    size = (frame.shape[1], frame.shape[0])
+    warped = cv2.warpPerspective(plate, h, size, flags=cv2.INTER_LINEAR, borderValue=(-1, -1, -1))
+    empty = warped[..., 0] < 0
+    warped[empty] = frame[empty]
+    return warped.astype(np.float32)
+
+
+def load_clips(folder: Path, max_side: int = 512, hand_held: bool = False) -> list[Clip]:
     clips = []
     for path in sorted(p for p in folder.iterdir() if p.suffix.lower() in VIDEO_EXTENSIONS):
         frames = read_frames(path, max_side)
@@ -54,9 +87,12 @@ def load_clips(folder: Path, max_side: int = 512) -> list[Clip]:
         if plate_path.exists():
             plate = cv2.cvtColor(cv2.imread(str(plate_path)), cv2.COLOR_BGR2RGB).astype(np.float32) / 255
             plate = cv2.resize(plate, (frames.shape[2], frames.shape[1]), interpolation=cv2.INTER_AREA)
+        elif hand_held:
+            raise ValueError(f"{path.name}: a hand-held clip needs its plate as {plate_path.name} (a moving camera "
+                             "has no temporal median background)")
         else:
             plate = estimate_plate(frames)
-        clips.append(Clip(path.stem, frames, plate))
+        clips.append(Clip(path.stem, frames, plate, hand_held))
     if not clips:
         raise ValueError(f"no clips in {folder} (expected {sorted(VIDEO_EXTENSIONS)})")
     return clips
