@@ -8,7 +8,7 @@
  * The plate is the clip's temporal median (as `bgmatte video --plate auto`).
  */
 import { parseArgs } from "node:util";
-import { composite, sideBySide } from "../src/composite/composite.js";
+import { composite, sideBySide, stackRows } from "../src/composite/composite.js";
 import { writePng } from "../src/image/codec-node.js";
 import { fromUint8, type FloatImage } from "../src/image/types.js";
 import { createMatter } from "../src/node/matter.js";
@@ -50,20 +50,7 @@ for (const model of models) {
   await matter.dispose();
 }
 const h = Number(values.height);
-const stacked = rows.map((r) => sideBySide(r, h));
-const width = Math.max(...stacked.map((s) => s.width));
-const sheet: FloatImage = {
-  width,
-  height: stacked.reduce((s, r) => s + r.height, 0),
-  channels: 3,
-  data: new Float32Array(width * stacked.reduce((s, r) => s + r.height, 0) * 3).fill(1),
-};
-let y = 0;
-for (const r of stacked) {
-  for (let row = 0; row < r.height; row++)
-    sheet.data.set(r.data.subarray(row * r.width * 3, (row + 1) * r.width * 3), (y + row) * width * 3);
-  y += r.height;
-}
+const sheet = stackRows(rows.map((r) => sideBySide(r, h)));
 await writePng(values.out!, sheet);
 process.stdout.write(
   `wrote ${values.out} (rows: frames ${wanted.join(", ")}; columns: frame, then α and composite for ${models.join(", ")})\n`,

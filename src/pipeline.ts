@@ -8,7 +8,7 @@ import type { AlignmentReport } from "./align/homography.js";
 import { preparePlate } from "./align/prepare-plate.js";
 import type { CV } from "./cv/opencv.js";
 import { shrinkImage } from "./cv/shrink.js";
-import { crop, fitSize, paste, resize, type Box } from "./image/geometry.js";
+import { crop, fitSize, paste, resize, upsampleBilinear, type Box } from "./image/geometry.js";
 import { createImage, type FloatImage } from "./image/types.js";
 import { BgmatteError } from "./errors.js";
 import type { MattingNetwork, SegmenterNetwork } from "./network/network.js";
@@ -19,7 +19,7 @@ import { softSegmentation } from "./prior/soft-segmentation.js";
 import { MODES, type ModeName, type RefineMethod, type Subject } from "./modes.js";
 import { refineWithPlate } from "./refine/compositing-equation.js";
 import { guidedUpsample } from "./refine/guided-upsample.js";
-import { refineUncertainPatches, upsampleBilinear, type PatchRefineReport } from "./refine/patch-refiner.js";
+import { refineUncertainPatches, type PatchRefineReport } from "./refine/patch-refiner.js";
 
 export interface PipelineInputs {
   image: FloatImage; // RGB

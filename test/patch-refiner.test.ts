@@ -4,12 +4,12 @@ import { join } from "node:path";
 import { test } from "node:test";
 import * as ort from "onnxruntime-node";
 import { createImage, type FloatImage } from "../src/image/types.js";
-import { resize } from "../src/image/geometry.js";
+import { bilinearTaps, resize } from "../src/image/geometry.js";
 import type { Contract } from "../src/network/contract.js";
 import { contractPath, modelsDir, readManifest } from "../src/network/models-node.js";
 import type { PatchBatch, RefinerNetwork } from "../src/network/network.js";
 import { createNodeNetwork, refinerPathOf } from "../src/network/session-node.js";
-import { bilinearTaps, refineUncertainPatches, type CoarseMaps } from "../src/refine/patch-refiner.js";
+import { refineUncertainPatches, type CoarseMaps } from "../src/refine/patch-refiner.js";
 import { lcg } from "./fixtures.js";
 
 function randomImage(width: number, height: number, channels: number, seed: number): FloatImage {

@@ -74,3 +74,17 @@ export function sideBySide(panels: FloatImage[], height: number, gap = 4): Float
   }
   return out;
 }
+
+/** Rows (RGB) stacked top to bottom on white, left-aligned, separated by a thin gap. */
+export function stackRows(rows: FloatImage[], gap = 4): FloatImage {
+  const width = Math.max(...rows.map((r) => r.width));
+  const height = rows.reduce((s, r) => s + r.height, 0) + gap * (rows.length - 1);
+  const out = createImage(width, height, 3, 1);
+  let y0 = 0;
+  for (const r of rows) {
+    for (let y = 0; y < r.height; y++)
+      out.data.set(r.data.subarray(y * r.width * 3, (y + 1) * r.width * 3), (y0 + y) * width * 3);
+    y0 += r.height + gap;
+  }
+  return out;
+}

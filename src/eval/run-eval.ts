@@ -1,5 +1,5 @@
 /** Run the network and the baselines over a dataset and score them (SAD, MSE, Grad, Conn). */
-import { sideBySide } from "../composite/composite.js";
+import { sideBySide, stackRows } from "../composite/composite.js";
 import type { CV } from "../cv/opencv.js";
 import { resize } from "../image/geometry.js";
 import { createImage, type FloatImage } from "../image/types.js";
@@ -97,19 +97,6 @@ export async function evaluate(cv: CV, matter: Matter, sources: EvalItemSource[]
       sheetRows.push(sideBySide([image, modelAlpha, truth, errorMap(modelAlpha, truth)], 160));
   }
   return { scores, contactSheet: sheetRows.length ? stackRows(sheetRows) : undefined };
-}
-
-function stackRows(rows: FloatImage[], gap = 4): FloatImage {
-  const width = Math.max(...rows.map((r) => r.width));
-  const height = rows.reduce((s, r) => s + r.height, 0) + gap * (rows.length - 1);
-  const out = createImage(width, height, 3, 1);
-  let y0 = 0;
-  for (const r of rows) {
-    for (let y = 0; y < r.height; y++)
-      out.data.set(r.data.subarray(y * r.width * 3, (y + 1) * r.width * 3), (y0 + y) * width * 3);
-    y0 += r.height + gap;
-  }
-  return out;
 }
 
 export interface Summary {

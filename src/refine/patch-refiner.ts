@@ -8,7 +8,8 @@
  * pixels beyond the region's border repeat the edge pixel.
  */
 import type { ExposureReport } from "../align/exposure.js";
-import { createImage, type FloatImage } from "../image/types.js";
+import { bilinearTaps } from "../image/geometry.js";
+import type { FloatImage } from "../image/types.js";
 import type { PatchBatch, RefinerNetwork } from "../network/network.js";
 
 export interface PatchRefineOptions {
@@ -38,22 +39,6 @@ const BATCH = 256;
 /** A patch is on an edge when the coarse α around it spans from below EDGE_HIGH to above EDGE_LOW. */
 const EDGE_LOW = 0.05;
 const EDGE_HIGH = 0.95;
-
-/** Source indices and weights of bilinear upsampling from `src` to `dst` samples (PyTorch align_corners=False). */
-export function bilinearTaps(src: number, dst: number): { i0: Int32Array; i1: Int32Array; w: Float32Array } {
-  const i0 = new Int32Array(dst);
-  const i1 = new Int32Array(dst);
-  const w = new Float32Array(dst);
-  const scale = src / dst;
-  for (let x = 0; x < dst; x++) {
-    const s = Math.max(0, (x + 0.5) * scale - 0.5);
-    const f = Math.min(Math.floor(s), src - 1);
-    i0[x] = f;
-    i1[x] = Math.min(f + 1, src - 1);
-    w[x] = f < src - 1 ? s - f : 0;
-  }
-  return { i0, i1, w };
-}
 
 type Taps = ReturnType<typeof bilinearTaps>;
 
@@ -88,31 +73,6 @@ function gatherRow(
       dst[(k * C + ch) * area + row + dx] = top + (bottom - top) * wy;
     }
   }
-}
-
-/** Bilinear upsampling with half-pixel centres (the refiner's training used exactly this, PyTorch's default). */
-export function upsampleBilinear(m: FloatImage, width: number, height: number): FloatImage {
-  const xt = bilinearTaps(m.width, width);
-  const yt = bilinearTaps(m.height, height);
-  const out = createImage(width, height, m.channels);
-  const C = m.channels;
-  const rowLen = m.width * C;
-  const blended = new Float32Array(rowLen); // the two source rows mixed vertically, at source width
-  for (let y = 0; y < height; y++) {
-    const r0 = yt.i0[y] * rowLen;
-    const r1 = yt.i1[y] * rowLen;
-    const wy = yt.w[y];
-    for (let i = 0; i < rowLen; i++) blended[i] = m.data[r0 + i] + (m.data[r1 + i] - m.data[r0 + i]) * wy;
-    const o = y * width * C;
-    for (let x = 0; x < width; x++) {
-      const a = xt.i0[x] * C;
-      const b = xt.i1[x] * C;
-      const wx = xt.w[x];
-      for (let ch = 0; ch < C; ch++)
-        out.data[o + x * C + ch] = blended[a + ch] + (blended[b + ch] - blended[a + ch]) * wx;
-    }
-  }
-  return out;
 }
 
 /** Per-patch score: the largest predicted error of the coarse pixels the patch covers. */
