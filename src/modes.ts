@@ -41,7 +41,8 @@ export interface Mode {
 export const MODES: Record<ModeName, Mode> = {
   fast: {
     wholeFrame: true,
-    maxSide: 256,
+    // 224 rather than 256: the network's time goes with its input area (measured −25 %); composites SAD +3 %.
+    maxSide: 224,
     minSide: 128,
     upsample: "bilinear",
     fgFromPhotoOutsidePatches: true,
@@ -57,7 +58,9 @@ export const MODES: Record<ModeName, Mode> = {
     fgFromPhotoOutsidePatches: false,
     plateAfterRefiner: true,
     cleanupAtCoarse: false,
-    patches: { threshold: 0.05, maxFraction: 0.15, patch: 8 },
+    // Only the patches the coarse network is most unsure of: on noisy real captures the refiner follows sensor
+    // noise at the edges (README "Speed and quality modes": threshold swept 0.05–0.5 on both evaluation sets).
+    patches: { threshold: 0.4, maxFraction: 0.15, patch: 8 },
   },
   best: {
     wholeFrame: false,

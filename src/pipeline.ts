@@ -247,7 +247,7 @@ export async function runPipeline(
   // upsampled coarse F would cost a full-resolution pass and add little there.
   const fgCrop =
     refine === "refiner" && mode.fgFromPhotoOutsidePatches
-      ? { ...imageCrop, data: Float32Array.from(imageCrop.data) }
+      ? { ...imageCrop, data: imageCrop.data.slice() }
       : upsample(out.fg, box.width, box.height);
   lap("upsample");
   let refinerReport: PatchRefineReport | undefined;
@@ -272,7 +272,7 @@ export async function runPipeline(
   if (!isWhole) {
     alpha = createImage(width, height, 1);
     paste(alpha, alphaCrop, box);
-    foreground = { ...image, data: Float32Array.from(image.data) };
+    foreground = { ...image, data: image.data.slice() };
     paste(foreground, fgCrop, box);
   }
   lap("refine");

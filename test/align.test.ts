@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { applyExposure } from "../src/align/exposure.js";
+import { applyExposure, measureExposure } from "../src/align/exposure.js";
 import { estimateHomography, warpPlate } from "../src/align/homography.js";
 import { preparePlate } from "../src/align/prepare-plate.js";
 import { loadOpenCV } from "../src/cv/opencv.js";
@@ -146,4 +146,28 @@ test("an aligned plate is left alone, and a featureless one falls back with a wa
     () => preparePlate(cv, flat, flat, small, { align: "on", exposure: false }),
     /cannot align the plate[\s\S]*--no-align/,
   );
+});
+
+test("exposure: the subject's shadow in the ring does not bias the fitted gain and bias", () => {
+  const w = 320;
+  const h = 240;
+  const { image: scene, plate, subject } = texturedScene(w, h, 11);
+  // The photo: the plate re-exposed (gain 1.12, bias −0.03), the subject, and its soft shadow beside it.
+  const image = applyExposure(plate, {
+    gain: [1.12, 1.12, 1.12],
+    bias: [-0.03, -0.03, -0.03],
+    ringPixels: 0,
+  });
+  for (let p = 0; p < w * h; p++) {
+    const x = p % w;
+    const y = Math.floor(p / w);
+    if (subject.data[p]) image.data.set(scene.data.subarray(3 * p, 3 * p + 3), 3 * p);
+    else if (Math.hypot(x - w * 0.62, y - h * 0.75) < h * 0.22)
+      for (let c = 0; c < 3; c++) image.data[3 * p + c] *= 0.55;
+  }
+  const e = measureExposure(cv, image, plate, subject);
+  for (let c = 0; c < 3; c++) {
+    assert.ok(Math.abs(e.gain[c] - 1.12) < 0.03, `gain ${e.gain[c].toFixed(3)} should be 1.12`);
+    assert.ok(Math.abs(e.bias[c] + 0.03) < 0.015, `bias ${e.bias[c].toFixed(3)} should be −0.03`);
+  }
 });

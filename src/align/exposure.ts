@@ -1,8 +1,9 @@
 /**
- * Exposure / white-balance matching of the plate to the photo (brief §5): per-channel gain and bias from the
- * statistics of a ring around the subject (near enough to share its lighting, far enough to be background).
+ * Exposure / white-balance matching of the plate to the photo (brief §5): per-channel gain and bias fitted on a
+ * ring around the subject (near enough to share its lighting, far enough to be background).
  */
-import { distanceToMask } from "../cv/mask-ops.js";
+import { distanceToMask, gaussianBlur } from "../cv/mask-ops.js";
+import { histogramQuantile } from "../cv/histogram.js";
 import type { CV } from "../cv/opencv.js";
 import type { FloatImage } from "../image/types.js";
 
@@ -12,7 +13,17 @@ export interface ExposureReport {
   ringPixels: number;
 }
 
-/** `mask`: the subject (1 channel, image size). Ring radii are fractions of the longer image side. */
+/** Pixels of the ring whose fit residual is largest are dropped and the line refitted, this many times. */
+const TRIM_ROUNDS = 2;
+const TRIM_FRACTION = 0.2;
+
+/**
+ * `mask`: the subject (1 channel, image size). Ring radii are fractions of the longer image side.
+ *
+ * Per channel, photo ≈ gain·plate + bias is fitted on the ring after a light blur (sensor noise), and refitted twice
+ * without the worst-fitting fifth of the ring: the subject's shadow, its reflections and any residual misalignment
+ * fall near the subject and are not exposure.
+ */
 export function measureExposure(
   cv: CV,
   image: FloatImage,
@@ -23,34 +34,56 @@ export function measureExposure(
   const distance = distanceToMask(cv, mask);
   const near = Math.max(2, long * 0.01);
   const far = Math.max(10, long * 0.3);
-  const sum = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]; // Σi, Σb, Σi², Σb² per channel
-  let n = 0;
-  for (let p = 0; p < mask.data.length; p++) {
-    if (distance[p] <= near || distance[p] > far) continue;
-    n++;
-    for (let c = 0; c < 3; c++) {
-      const i = image.data[3 * p + c];
-      const b = plate.data[3 * p + c];
-      sum[c] += i;
-      sum[3 + c] += b;
-      sum[6 + c] += i * i;
-      sum[9 + c] += b * b;
-    }
-  }
+  const ring: number[] = [];
+  for (let p = 0; p < mask.data.length; p++) if (distance[p] > near && distance[p] <= far) ring.push(p);
   const gain: [number, number, number] = [1, 1, 1];
   const bias: [number, number, number] = [0, 0, 0];
-  if (n >= 100) {
-    for (let c = 0; c < 3; c++) {
-      const mi = sum[c] / n;
-      const mb = sum[3 + c] / n;
-      const si = Math.sqrt(Math.max(0, sum[6 + c] / n - mi * mi));
-      const sb = Math.sqrt(Math.max(0, sum[9 + c] / n - mb * mb));
-      // Clamp: a ring with little texture gives unstable ratios; exposure drift is never huge.
-      gain[c] = sb > 1e-3 ? Math.min(1.5, Math.max(0.67, si / sb)) : 1;
-      bias[c] = mi - gain[c] * mb;
+  if (ring.length < 100) return { gain, bias, ringPixels: ring.length };
+  const sigma = Math.max(1, long / 512);
+  const I = gaussianBlur(cv, image, sigma).data;
+  const B = gaussianBlur(cv, plate, sigma).data;
+  for (let c = 0; c < 3; c++) {
+    let use = ring;
+    for (let round = 0; ; round++) {
+      const fit = fitLine(use, I, B, c);
+      gain[c] = fit.gain;
+      bias[c] = fit.bias;
+      if (round === TRIM_ROUNDS) break;
+      const residual = new Float32Array(use.length);
+      for (let k = 0; k < use.length; k++) {
+        const p = 3 * use[k] + c;
+        residual[k] = Math.abs(I[p] - fit.gain * B[p] - fit.bias);
+      }
+      const cut = histogramQuantile(residual, 1 - TRIM_FRACTION);
+      use = use.filter((_, k) => residual[k] <= cut);
     }
   }
-  return { gain, bias, ringPixels: n };
+  return { gain, bias, ringPixels: ring.length };
+}
+
+/** photo = gain·plate + bias over `pixels` of channel c; the gain clamped to what exposure drift does. */
+function fitLine(pixels: number[], I: Float32Array, B: Float32Array, c: number) {
+  let [si, sb, sbb, sib, sii] = [0, 0, 0, 0, 0];
+  for (const p of pixels) {
+    const i = I[3 * p + c];
+    const b = B[3 * p + c];
+    si += i;
+    sb += b;
+    sbb += b * b;
+    sib += i * b;
+    sii += i * i;
+  }
+  const n = pixels.length;
+  const [mi, mb] = [si / n, sb / n];
+  const varB = sbb / n - mb * mb;
+  const varI = sii / n - mi * mi;
+  const cov = sib / n - mi * mb;
+  // Both captures are noisy, so the slope is the ratio of standard deviations (reduced major axis), not the
+  // least-squares slope, which noise in the plate would flatten. A ring with little texture (or no positive
+  // correlation) says nothing about contrast: match the mean only.
+  const raw = varB > 1e-5 && cov > 0 ? Math.sqrt(varI / varB) : 1;
+  const gain = Math.min(1.5, Math.max(0.67, raw));
+  return { gain, bias: mi - gain * mb };
 }
 
 export function applyExposure(plate: FloatImage, { gain, bias }: ExposureReport): FloatImage {

@@ -31,7 +31,7 @@ Options:
       --model <name|file>   model name from models/manifest.json or an .onnx path (default: bm-lite)
       --threads <n>         inference threads (default: min(4, cores))
   -m, --mode <mode>         fast | balanced (default) | best: network input size and how much of the frame
-                            the refiner re-predicts at full resolution (fast: 256 px; balanced: 512; best: 768)
+                            the refiner re-predicts at full resolution (fast: 224 px; balanced: 512; best: 768)
       --working-size <px>   network input size, longer side (default: the mode's)
       --refine <method>     auto (default: refiner when the model ships one, else plate), refiner (uncertain
                             patches re-predicted at full resolution), plate (guided upsampling + per-pixel solve

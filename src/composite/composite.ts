@@ -29,13 +29,24 @@ export function cover(image: FloatImage, width: number, height: number): FloatIm
 export function composite(matte: Matte, target: Rgb | FloatImage): FloatImage {
   const { alpha, foreground } = matte;
   const out = createImage(alpha.width, alpha.height, 3);
-  const bg = Array.isArray(target) ? null : cover(target, alpha.width, alpha.height);
-  for (let p = 0; p < alpha.data.length; p++) {
-    const a = alpha.data[p];
-    for (let c = 0; c < 3; c++) {
-      const t = bg ? bg.data[3 * p + c] : (target as Rgb)[c];
-      out.data[3 * p + c] = a * foreground.data[3 * p + c] + (1 - a) * t;
+  const [A, F, O] = [alpha.data, foreground.data, out.data];
+  // Two straight loops (colour / image target): this runs on every video frame at full resolution.
+  if (Array.isArray(target)) {
+    const [t0, t1, t2] = target;
+    for (let p = 0, i = 0; p < A.length; p++, i += 3) {
+      const a = A[p];
+      O[i] = t0 + a * (F[i] - t0);
+      O[i + 1] = t1 + a * (F[i + 1] - t1);
+      O[i + 2] = t2 + a * (F[i + 2] - t2);
     }
+    return out;
+  }
+  const T = cover(target, alpha.width, alpha.height).data;
+  for (let p = 0, i = 0; p < A.length; p++, i += 3) {
+    const a = A[p];
+    O[i] = T[i] + a * (F[i] - T[i]);
+    O[i + 1] = T[i + 1] + a * (F[i + 1] - T[i + 1]);
+    O[i + 2] = T[i + 2] + a * (F[i + 2] - T[i + 2]);
   }
   return out;
 }

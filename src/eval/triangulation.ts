@@ -32,7 +32,7 @@ export function triangulateAlpha(
 }
 
 export function cleanTriangulated(cv: CV, alpha: FloatImage, floor = 0.08, reach = 15): FloatImage {
-  const out = { ...alpha, data: Float32Array.from(alpha.data) };
+  const out = { ...alpha, data: alpha.data.slice() };
   for (let i = 0; i < out.data.length; i++) if (out.data[i] < floor) out.data[i] = 0;
   // Opening first: speckle on dark, noisy textures would otherwise chain into one big component.
   const floored = createImage(out.width, out.height, 1);

@@ -132,12 +132,23 @@ export function upsampleBilinear(m: FloatImage, width: number, height: number): 
   const C = m.channels;
   const rowLen = m.width * C;
   const blended = new Float32Array(rowLen); // the two source rows mixed vertically, at source width
+  const src = m.data;
+  const dst = out.data;
+  const { i0: xi0, i1: xi1, w: xw } = xt;
   for (let y = 0; y < height; y++) {
     const r0 = yt.i0[y] * rowLen;
     const r1 = yt.i1[y] * rowLen;
     const wy = yt.w[y];
-    for (let i = 0; i < rowLen; i++) blended[i] = m.data[r0 + i] + (m.data[r1 + i] - m.data[r0 + i]) * wy;
+    for (let i = 0; i < rowLen; i++) blended[i] = src[r0 + i] + (src[r1 + i] - src[r0 + i]) * wy;
     const o = y * width * C;
+    if (C === 1) {
+      // The common case (α): no channel loop.
+      for (let x = 0; x < width; x++) {
+        const a = blended[xi0[x]];
+        dst[o + x] = a + (blended[xi1[x]] - a) * xw[x];
+      }
+      continue;
+    }
     for (let x = 0; x < width; x++) {
       const a = xt.i0[x] * C;
       const b = xt.i1[x] * C;

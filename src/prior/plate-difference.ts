@@ -3,6 +3,7 @@
  * model needed); its rough mask goes through the paper's soft-segmentation post-processing.
  */
 import { gaussianBlur, largestComponents, openClose } from "../cv/mask-ops.js";
+import { histogramQuantile } from "../cv/histogram.js";
 import type { CV } from "../cv/opencv.js";
 import { createImage, type FloatImage } from "../image/types.js";
 
@@ -30,10 +31,8 @@ export function colourDistance(cv: CV, image: FloatImage, plate: FloatImage, sig
 
 /** Threshold from the distance histogram: median + 5 robust sigmas, kept within [min, max]. */
 export function adaptiveThreshold(distance: FloatImage, min = 0.06, max = 0.2): number {
-  const sorted = Float32Array.from(distance.data).sort();
-  const median = sorted[sorted.length >> 1];
-  const deviations = sorted.map((v) => Math.abs(v - median)).sort();
-  const mad = deviations[deviations.length >> 1];
+  const median = histogramQuantile(distance.data, 0.5);
+  const mad = histogramQuantile(distance.data, 0.5, (v) => Math.abs(v - median));
   return Math.min(max, Math.max(min, median + 5 * 1.4826 * mad));
 }
 

@@ -44,7 +44,7 @@ export function refineWithPlate(
   }
   const local = boxFilter(weighted, Math.max(3, Math.round(0.03 * long))).data;
   const region = dilateMask(cv, support, Math.max(2, Math.round(opts.reach * long))).data;
-  const out = { ...alpha, data: Float32Array.from(alpha.data) };
+  const out = { ...alpha, data: alpha.data.slice() };
   const tau2 = opts.tau * opts.tau;
   for (let p = 0; p < n; p++) {
     // Confidently opaque pixels keep the network's α: inside a textured subject the local mean colour is a poor

@@ -155,20 +155,26 @@ export async function refineUncertainPatches(
       coarseFg: new Float32Array(n * 3 * area),
       hidden: new Float32Array(n * K * area),
     };
-    ids.forEach((id, k) => {
+    // Plain loops over local typed arrays: this gather runs for every refined patch of every frame.
+    const [bImage, bPlate] = [batch.image, batch.plate];
+    const [src, bg] = [image.data, plate.data];
+    const xs = new Int32Array(side);
+    for (let k = 0; k < n; k++) {
+      const id = ids[k];
       const x0 = (id % nx) * P - c;
       const y0 = Math.floor(id / nx) * P - c;
-      const xs = new Int32Array(side);
       for (let dx = 0; dx < side; dx++) xs[dx] = Math.min(width - 1, Math.max(0, x0 + dx));
       for (let dy = 0; dy < side; dy++) {
         const y = Math.min(height - 1, Math.max(0, y0 + dy));
         const row = dy * side;
-        for (let dx = 0; dx < side; dx++) {
-          const p = (y * width + xs[dx]) * 3;
-          for (let ch = 0; ch < 3; ch++) {
-            batch.image[(k * 3 + ch) * area + row + dx] = image.data[p + ch];
-            const b = gain[ch] * plate.data[p + ch] + bias[ch];
-            batch.plate[(k * 3 + ch) * area + row + dx] = b < 0 ? 0 : b > 1 ? 1 : b;
+        for (let ch = 0; ch < 3; ch++) {
+          const o = (k * 3 + ch) * area + row;
+          const [g, b0] = [gain[ch], bias[ch]];
+          for (let dx = 0; dx < side; dx++) {
+            const p = (y * width + xs[dx]) * 3 + ch;
+            bImage[o + dx] = src[p];
+            const b = g * bg[p] + b0;
+            bPlate[o + dx] = b < 0 ? 0 : b > 1 ? 1 : b;
           }
         }
         // Coarse maps: interpolate rows once, then columns, into the patch's planes.
@@ -176,22 +182,26 @@ export async function refineUncertainPatches(
         gatherRow(coarse.fg, batch.coarseFg, k, area, row, y, xs, xt, yt);
         gatherRow(coarse.hidden, batch.hidden, k, area, row, y, xs, xt, yt);
       }
-    });
+    }
     const out = await refiner.run(batch);
     const pp = P * P;
-    ids.forEach((id, k) => {
-      const x0 = (id % nx) * P;
-      const y0 = Math.floor(id / nx) * P;
+    const [A, F, outA, outF] = [alpha.data, fg.data, out.alpha, out.fg];
+    for (let k = 0; k < n; k++) {
+      const x0 = (ids[k] % nx) * P;
+      const y0 = Math.floor(ids[k] / nx) * P;
+      const w = Math.min(P, width - x0);
       for (let dy = 0; dy < P && y0 + dy < height; dy++) {
-        for (let dx = 0; dx < P && x0 + dx < width; dx++) {
+        for (let dx = 0; dx < w; dx++) {
           const p = (y0 + dy) * width + x0 + dx;
-          const q = dy * P + dx;
-          alpha.data[p] = out.alpha[k * pp + q];
-          for (let ch = 0; ch < 3; ch++) fg.data[p * 3 + ch] = out.fg[(k * 3 + ch) * pp + q];
-          refinedPixels++;
+          const q = k * pp + dy * P + dx;
+          A[p] = outA[q];
+          F[p * 3] = outF[q + 2 * k * pp];
+          F[p * 3 + 1] = outF[q + (2 * k + 1) * pp];
+          F[p * 3 + 2] = outF[q + (2 * k + 2) * pp];
         }
+        refinedPixels += w;
       }
-    });
+    }
   }
   return {
     patches: chosen.length,

@@ -18,7 +18,7 @@ export class TemporalSmoother {
   constructor(private readonly opts: TemporalOptions = DEFAULT_TEMPORAL) {}
 
   apply(image: FloatImage, alpha: FloatImage): FloatImage {
-    const out = { ...alpha, data: Float32Array.from(alpha.data) };
+    const out = { ...alpha, data: alpha.data.slice() };
     if (this.prevImage && this.prevAlpha && this.opts.strength > 0) {
       const a = image.data;
       const b = this.prevImage.data;

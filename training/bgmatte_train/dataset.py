@@ -24,17 +24,23 @@ class SynthDataset(Dataset):
         return {k: torch.from_numpy(v) for k, v in to_tensors(self.synth.sample(index)).items()}
 
 
+# Optional "data" settings of a config that go straight to the Synthesiser.
+SYNTH_OPTIONS = ("camouflage_fraction", "shot_noise")
+
+
 def training_synthesiser(data_root: Path, size: int, seed: int, procedural_fraction: float, still_fraction: float,
                          foreground_dir: Path | None = None, background_dir: Path | None = None,
-                         difference_prior_fraction: float = 0.5) -> Synthesiser:
-    """Training foregrounds: alphamatting minus the 4 held out (or the user's own folder), plus procedural ones."""
+                         difference_prior_fraction: float = 0.5, **options: float) -> Synthesiser:
+    """Training foregrounds: alphamatting minus the 4 held out (or the user's own folder), plus procedural ones.
+
+    `options`: further Synthesiser settings from a config's "data" section (SYNTH_OPTIONS)."""
     if foreground_dir is not None:
         foregrounds = load_alphamatting(foreground_dir)
     else:
         foregrounds = [f for f in load_alphamatting(data_root / "alphamatting") if f.name not in VALIDATION_FOREGROUNDS]
     backgrounds = load_backgrounds(background_dir or data_root / "backgrounds", validation=False)
     return Synthesiser(foregrounds, backgrounds, size, seed, procedural_fraction, still_fraction,
-                       difference_prior_fraction=difference_prior_fraction)
+                       difference_prior_fraction=difference_prior_fraction, **options)
 
 
 def validation_set(data_root: Path, size: int, count: int, seed: int = 20200614) -> dict[str, torch.Tensor]:

@@ -20,7 +20,7 @@ import torch.nn.functional as F
 from torch.utils.data import DataLoader
 from tqdm import tqdm
 
-from .dataset import SynthDataset, training_synthesiser, validation_set
+from .dataset import SYNTH_OPTIONS, SynthDataset, training_synthesiser, validation_set
 from .losses import supervised_loss
 from .model.generator import count_parameters
 from .model.refiner import CoarseGraph, CoarseHeads, RefinedMatting, Refiner, downsample
@@ -38,6 +38,24 @@ def build_refined(coarse_config: dict, config: dict) -> RefinedMatting:
     m = config["model"]
     return RefinedMatting(CoarseGraph(generator, CoarseHeads(generator.ngf, m["hidden"])),
                           Refiner(m["hidden"], m["width"]))
+
+
+def load_shipped_refinement(model: RefinedMatting, coarse_onnx: Path) -> None:
+    """Copy the error/hidden heads and the refiner out of a shipped ONNX pair (fine-tuning them after the coarse
+    generator changed is far cheaper than training them anew). Initialiser names are the PyTorch parameter names,
+    with a `__fp16` suffix where the weights are stored as float16."""
+    import onnx
+    from onnx import numpy_helper
+
+    def weights(path: Path) -> dict[str, torch.Tensor]:
+        graph = onnx.load(str(path)).graph
+        return {i.name.removesuffix("__fp16"): torch.from_numpy(numpy_helper.to_array(i).astype("float32"))
+                for i in graph.initializer}
+
+    coarse = weights(coarse_onnx)
+    heads = {k.removeprefix("heads."): v for k, v in coarse.items() if k.startswith("heads.")}
+    model.coarse.heads.load_state_dict(heads)
+    model.refiner.load_state_dict(weights(coarse_onnx.with_name(coarse_onnx.stem + "-refiner.onnx")))
 
 
 def refinement_loss(out: dict[str, torch.Tensor], batch: dict[str, torch.Tensor],
@@ -78,6 +96,8 @@ def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--config", type=Path, required=True, help="JSON config (configs/bm-refine.json)")
     p.add_argument("--coarse", type=Path, help="checkpoint of the coarse generator (train.py); needed on the first run")
+    p.add_argument("--init-onnx", type=Path,
+                   help="start the heads and refiner from a shipped model (models/NAME.onnx + NAME-refiner.onnx)")
     p.add_argument("--run-dir", type=Path, help="where checkpoints and logs go (default: runs/<config name>)")
     p.add_argument("--data", type=Path, default=SHARED_DATA, help="shared data root (alphamatting/, backgrounds/)")
     p.add_argument("--steps", type=int, help="total steps (overrides the config)")
@@ -105,6 +125,8 @@ def main(argv: list[str] | None = None) -> None:
     else:
         model.coarse.generator.load_state_dict(
             {k.removeprefix("generator."): v for k, v in coarse_state["model"].items()})
+        if args.init_onnx:
+            load_shipped_refinement(model, args.init_onnx)
     model.coarse.generator.requires_grad_(train_coarse)
     params = [q for q in model.parameters() if q.requires_grad]
     optimizer = torch.optim.Adam(params, lr=lr)
@@ -125,7 +147,8 @@ def main(argv: list[str] | None = None) -> None:
         json.dump({**config, "parameters": {"refiner": count_parameters(model.refiner),
                                             "heads": count_parameters(model.coarse.heads)}}, f, indent=2)
     synth = training_synthesiser(args.data, dc["size"], tc["seed"], dc["procedural_fraction"], dc["still_fraction"],
-                                 difference_prior_fraction=dc.get("difference_prior_fraction", 0.5))
+                                 difference_prior_fraction=dc.get("difference_prior_fraction", 0.5),
+                                 **{k: dc[k] for k in SYNTH_OPTIONS if k in dc})
     loader = DataLoader(SynthDataset(synth), batch_size=tc["batch_size"], num_workers=args.workers,
                         sampler=IndexRange(start_step, steps, tc["batch_size"], 0, 1),
                         prefetch_factor=2 if args.workers else None)

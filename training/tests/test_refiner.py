@@ -6,7 +6,7 @@ import torch
 
 from bgmatte_train import train, train_refiner
 from bgmatte_train.contract import load_contract
-from bgmatte_train.export import PATCH_SIZES, export_onnx, export_refiner, parity
+from bgmatte_train.export import PATCH_SIZES, export_onnx, export_refiner, parity, to_fp16_storage
 from bgmatte_train.model.generator import Generator
 from bgmatte_train.model.refiner import CoarseGraph, CoarseHeads, RefinedMatting, Refiner, upsample
 
@@ -90,3 +90,23 @@ def test_refiner_training_learns_resumes_and_keeps_the_coarse_network_frozen(tmp
     assert {"refined_alpha_l1", "refined_alpha_grad", "refined_fg_l1", "refined_compose", "error"} <= set(rows[0])
     val = list(csv.DictReader(open(run / "val_log.csv")))
     assert {"sad_coarse_upsampled", "sad_refined"} <= set(val[0])
+
+
+def test_heads_and_refiner_start_from_a_shipped_fp16_onnx_pair(tmp_path):
+    """Fine-tuning after the coarse generator changed starts from the shipped heads and refiner, not from zero."""
+    torch.manual_seed(3)
+    shipped = RefinedMatting(CoarseGraph(Generator(ngf=4, trunk_blocks=1, head_blocks=1), CoarseHeads(4, 3)),
+                             _random_refiner()).eval()
+    export_onnx(shipped.coarse, tmp_path / "m.fp32.onnx")
+    export_refiner(shipped.refiner, 3, tmp_path / "m-refiner.fp32.onnx")
+    to_fp16_storage(tmp_path / "m.fp32.onnx", tmp_path / "m.onnx")
+    to_fp16_storage(tmp_path / "m-refiner.fp32.onnx", tmp_path / "m-refiner.onnx")
+    fresh = RefinedMatting(CoarseGraph(Generator(ngf=4, trunk_blocks=1, head_blocks=1), CoarseHeads(4, 3)),
+                           Refiner(3, width=8))
+    train_refiner.load_shipped_refinement(fresh, tmp_path / "m.onnx")
+    for name, module in (("heads", "coarse.heads"), ("refiner", "refiner")):
+        want = shipped.get_submodule(module).state_dict()
+        got = fresh.get_submodule(module).state_dict()
+        assert want.keys() == got.keys(), name
+        for k in want:  # fp16 storage: equal to half precision
+            assert torch.allclose(want[k], got[k], rtol=1e-3, atol=1e-4), f"{name}.{k}"

@@ -82,3 +82,31 @@ def test_preview_command_writes_pngs_a_person_can_open(tmp_path, shared_data):
     for name in ("image", "plate", "prior", "motion", "alpha", "fg", "sheet"):
         img = cv2.imread(str(tmp_path / f"0001_{name}.png"), cv2.IMREAD_UNCHANGED)
         assert img is not None and img.shape[0] == 64, name
+
+
+def test_camouflage_paints_background_colour_inside_the_opaque_subject_only():
+    synth = Synthesiser([], [], size=128, seed=1)
+    alpha = np.zeros((128, 128), np.float32)
+    cv2.circle(alpha, (64, 64), 40, 1.0, -1)
+    alpha = cv2.GaussianBlur(alpha, (0, 0), 2)
+    fg = np.full((128, 128, 3), (0.9, 0.9, 0.9), np.float32)
+    bg = np.full((128, 128, 3), (0.1, 0.2, 0.3), np.float32)
+    painted = [synth.camouflage(alpha, fg, bg, np.random.default_rng(k)) for k in range(8)]
+    changed = [np.abs(p - fg).max(2) > 0.05 for p in painted]
+    assert sum(c.any() for c in changed) >= 6  # most draws paint something
+    for p, c in zip(painted, changed):
+        assert not c[alpha < 0.97].any()  # never on the soft edge or outside: alpha keeps its meaning
+        assert c.mean() < 0.15  # small parts only: a see-through subject still looks see-through
+        if c.any():  # the core of each painted part looks like the background (its rim blends into the subject)
+            assert np.abs(p[c] - bg[c]).max(1).min() < 0.15
+
+
+def test_camouflage_off_replays_the_original_stream_and_on_keeps_the_matting_equation():
+    plain = Synthesiser([], [], size=64, seed=7)
+    off = Synthesiser([], [], size=64, seed=7, camouflage_fraction=0.0)
+    assert np.array_equal(plain.sample(2).image, off.sample(2).image)
+    on = Synthesiser([], [], size=64, seed=7, camouflage_fraction=1.0, shot_noise=0.0)
+    for i in range(4):
+        s = on.sample(i)
+        # The painted colours are part of F, so the shot is still the composite of (alpha, F) on its background.
+        assert np.median(np.abs(composite(s.alpha, s.fg, s.bg) - s.image)) < 2 / 255

@@ -109,7 +109,8 @@ def _odd(x: float) -> int:
 class Synthesiser:
     def __init__(self, foregrounds: list[Foreground], backgrounds: list[np.ndarray], size: int = 256, seed: int = 0,
                  procedural_fraction: float = 0.5, still_fraction: float = 0.5, textures: list[np.ndarray] | None = None,
-                 difference_prior_fraction: float = 0.5) -> None:
+                 difference_prior_fraction: float = 0.5, camouflage_fraction: float = 0.0,
+                 shot_noise: float = 3.0) -> None:
         if size % 4:
             raise ValueError(f"size must be a multiple of 4, got {size}")
         self.foregrounds = foregrounds
@@ -121,6 +122,12 @@ class Synthesiser:
         self.still_fraction = still_fraction
         # Half the priors come from the image-plate difference, as at inference; half from alpha, as in the paper.
         self.difference_prior_fraction = difference_prior_fraction
+        # Share of samples where parts of an opaque subject take the background's colour (dark print on a dark
+        # wall, a shirt the colour of the sofa): the image-plate difference says "background" there, and only
+        # context and S can say "subject". The users' top complaint besides misalignment (brief section 5).
+        self.camouflage_fraction = camouflage_fraction
+        # Upper bound of the shot's sensor noise sigma, on 0..255 (phone captures of dark textures are noisy).
+        self.shot_noise = shot_noise
         # Morphology counts in the brief are for 512 px; scale them to the working size.
         self.scale = size / 512
 
@@ -183,6 +190,36 @@ class Synthesiser:
         if rng.random() < 0.15:
             plate = cv2.GaussianBlur(plate.astype(np.float32), (0, 0), rng.uniform(0.5, 1.5))
         return np.clip(plate, 0, 1).astype(np.float32)
+
+    def camouflage(self, alpha: np.ndarray, fg: np.ndarray, bg: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        """Paint small blobs and text-like strokes deep inside the opaque subject with the background's colour.
+
+        Kept small (a few percent of the subject) so that large see-through regions still read as transparent.
+        """
+        s = self.size
+        inner = cv2.erode((alpha > 0.97).astype(np.uint8), _ellipse(3), iterations=max(2, round(6 * self.scale)))
+        ys, xs = np.nonzero(inner)
+        if len(xs) < 50:
+            return fg
+        paint = np.zeros((s, s), np.uint8)
+        for _ in range(int(rng.integers(1, 7))):
+            i = rng.integers(0, len(xs))
+            x, y = int(xs[i]), int(ys[i])
+            if rng.random() < 0.5:  # a blob
+                axes = (int(rng.uniform(2, 14) * s / 256) + 1, int(rng.uniform(2, 14) * s / 256) + 1)
+                cv2.ellipse(paint, (x, y), axes, float(rng.uniform(0, 180)), 0, 360, 1, -1)
+            else:  # a line of print: short strokes side by side
+                height = int(rng.uniform(3, 12) * s / 256) + 1
+                for k in range(int(rng.integers(2, 8))):
+                    x0 = x + k * int(height * rng.uniform(0.6, 1.0))
+                    cv2.line(paint, (x0, y), (x0 + int(rng.integers(-2, 3)), y + height), 1,
+                             max(1, int(rng.uniform(1, 3) * s / 256)))
+        paint &= inner
+        if paint.sum() > 0.15 * max(1, inner.sum()):
+            return fg
+        weight = cv2.GaussianBlur(paint.astype(np.float32), (0, 0), 0.7)[..., None]
+        like_bg = np.clip(bg * rng.uniform(0.9, 1.1, 3) + rng.uniform(-0.03, 0.03, 3), 0, 1)
+        return (fg * (1 - weight) + like_bg * weight).astype(np.float32)
 
     def simulate_prior(self, alpha: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         """S: alpha > 0.5, eroded 10-19x, dilated 15-29x (5x5), 0-2 random holes, blurred (21/31/41), at 512-px scale."""
@@ -262,9 +299,12 @@ class Synthesiser:
         if rng.random() < 0.2:  # light changed a little between plate and shot
             shot_bg = shot_bg * rng.uniform(0.95, 1.05)
         shot_bg = np.clip(shot_bg, 0, 1).astype(np.float32)
+        # Like the prior's draw below: no draw when off, so runs without camouflage replay their stream exactly.
+        if self.camouflage_fraction > 0 and rng.random() < self.camouflage_fraction:
+            fg = self.camouflage(alpha, fg, shot_bg, rng)
         image = composite(alpha, fg, shot_bg)
         # Cameras are noisy in the shot as well as in the plate.
-        image = image + rng.normal(0, rng.uniform(0, 3) / 255, image.shape)
+        image = image + rng.normal(0, rng.uniform(0, self.shot_noise) / 255, image.shape)
         if rng.random() < 0.1:
             image = cv2.GaussianBlur(image.astype(np.float32), (0, 0), rng.uniform(0.4, 1.0))
         image = np.clip(image, 0, 1).astype(np.float32)
