@@ -193,11 +193,12 @@ export async function refineUncertainPatches(
       for (let dy = 0; dy < P && y0 + dy < height; dy++) {
         for (let dx = 0; dx < w; dx++) {
           const p = (y0 + dy) * width + x0 + dx;
-          const q = k * pp + dy * P + dx;
-          A[p] = outA[q];
-          F[p * 3] = outF[q + 2 * k * pp];
-          F[p * 3 + 1] = outF[q + (2 * k + 1) * pp];
-          F[p * 3 + 2] = outF[q + (2 * k + 2) * pp];
+          const q = dy * P + dx;
+          A[p] = outA[k * pp + q];
+          const f = 3 * k * pp + q; // fg is planar per patch: [k][channel][y][x]
+          F[p * 3] = outF[f];
+          F[p * 3 + 1] = outF[f + pp];
+          F[p * 3 + 2] = outF[f + 2 * pp];
         }
         refinedPixels += w;
       }

@@ -24,16 +24,12 @@ class SynthDataset(Dataset):
         return {k: torch.from_numpy(v) for k, v in to_tensors(self.synth.sample(index)).items()}
 
 
-# Optional "data" settings of a config that go straight to the Synthesiser.
-SYNTH_OPTIONS = ("camouflage_fraction", "shot_noise")
-
-
 def training_synthesiser(data_root: Path, size: int, seed: int, procedural_fraction: float, still_fraction: float,
                          foreground_dir: Path | None = None, background_dir: Path | None = None,
                          difference_prior_fraction: float = 0.5, **options: float) -> Synthesiser:
     """Training foregrounds: alphamatting minus the 4 held out (or the user's own folder), plus procedural ones.
 
-    `options`: further Synthesiser settings from a config's "data" section (SYNTH_OPTIONS)."""
+    `options`: further Synthesiser settings (SYNTH_OPTIONS)."""
     if foreground_dir is not None:
         foregrounds = load_alphamatting(foreground_dir)
     else:
@@ -41,6 +37,17 @@ def training_synthesiser(data_root: Path, size: int, seed: int, procedural_fract
     backgrounds = load_backgrounds(background_dir or data_root / "backgrounds", validation=False)
     return Synthesiser(foregrounds, backgrounds, size, seed, procedural_fraction, still_fraction,
                        difference_prior_fraction=difference_prior_fraction, **options)
+
+
+# Optional settings of a config's "data" section that go straight to the Synthesiser (its defaults otherwise).
+SYNTH_OPTIONS = ("difference_prior_fraction", "camouflage_fraction", "shot_noise")
+
+
+def synthesiser_from_config(data_root: Path, data: dict, seed: int, foreground_dir: Path | None = None,
+                            background_dir: Path | None = None) -> Synthesiser:
+    """The training synthesiser a config's "data" section describes (train.py and train_refiner.py)."""
+    return training_synthesiser(data_root, data["size"], seed, data["procedural_fraction"], data["still_fraction"],
+                                foreground_dir, background_dir, **{k: data[k] for k in SYNTH_OPTIONS if k in data})
 
 
 def validation_set(data_root: Path, size: int, count: int, seed: int = 20200614) -> dict[str, torch.Tensor]:

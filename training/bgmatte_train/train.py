@@ -20,7 +20,7 @@ from torch.nn.parallel import DistributedDataParallel
 from torch.utils.data import DataLoader
 from tqdm import tqdm
 
-from .dataset import SYNTH_OPTIONS, SynthDataset, training_synthesiser, validation_set
+from .dataset import SynthDataset, synthesiser_from_config, validation_set
 from .losses import supervised_loss
 from .model.generator import Generator, MattingGraph, count_parameters
 from .paths import SHARED_DATA
@@ -127,9 +127,7 @@ def main(argv: list[str] | None = None) -> None:
         best = torch.load(run_dir / "best.pt", map_location="cpu").get("val_total", best)
     net = DistributedDataParallel(model) if world > 1 else model
 
-    synth = training_synthesiser(args.data, dc["size"], tc["seed"], dc["procedural_fraction"], dc["still_fraction"],
-                                 args.foregrounds, args.backgrounds, dc.get("difference_prior_fraction", 0.5),
-                                 **{k: dc[k] for k in SYNTH_OPTIONS if k in dc})
+    synth = synthesiser_from_config(args.data, dc, tc["seed"], args.foregrounds, args.backgrounds)
     loader = DataLoader(SynthDataset(synth), batch_size=tc["batch_size"], num_workers=args.workers,
                         sampler=IndexRange(start_step, steps, tc["batch_size"], rank, world),
                         persistent_workers=False, prefetch_factor=2 if args.workers else None)

@@ -20,7 +20,7 @@ import torch.nn.functional as F
 from torch.utils.data import DataLoader
 from tqdm import tqdm
 
-from .dataset import SYNTH_OPTIONS, SynthDataset, training_synthesiser, validation_set
+from .dataset import SynthDataset, synthesiser_from_config, validation_set
 from .losses import supervised_loss
 from .model.generator import count_parameters
 from .model.refiner import CoarseGraph, CoarseHeads, RefinedMatting, Refiner, downsample
@@ -146,9 +146,7 @@ def main(argv: list[str] | None = None) -> None:
     with open(run_dir / "config.json", "w") as f:
         json.dump({**config, "parameters": {"refiner": count_parameters(model.refiner),
                                             "heads": count_parameters(model.coarse.heads)}}, f, indent=2)
-    synth = training_synthesiser(args.data, dc["size"], tc["seed"], dc["procedural_fraction"], dc["still_fraction"],
-                                 difference_prior_fraction=dc.get("difference_prior_fraction", 0.5),
-                                 **{k: dc[k] for k in SYNTH_OPTIONS if k in dc})
+    synth = synthesiser_from_config(args.data, dc, tc["seed"])
     loader = DataLoader(SynthDataset(synth), batch_size=tc["batch_size"], num_workers=args.workers,
                         sampler=IndexRange(start_step, steps, tc["batch_size"], 0, 1),
                         prefetch_factor=2 if args.workers else None)
