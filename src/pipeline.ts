@@ -224,13 +224,14 @@ export async function runPipeline(
   if (options.cleanup && mode.cleanupAtCoarse) keepMainComponents(cv, out.alpha);
 
   // 4. Back to full resolution: upsample, then refine where it pays.
+  const hasRefiner = Boolean(network.refiner && out.error && out.hidden);
   const refine =
     options.refine === "auto"
-      ? network.refiner && out.error && out.hidden
+      ? mode.autoRefine === "refiner" && hasRefiner
         ? "refiner"
         : "plate"
       : options.refine;
-  if (refine === "refiner" && !(network.refiner && out.error && out.hidden)) {
+  if (refine === "refiner" && !hasRefiner) {
     throw new BgmatteError(
       "INVALID_OPTION",
       `the model ${network.name} has no refiner (refine: "refiner")`,
@@ -240,32 +241,42 @@ export async function runPipeline(
   // The refiner was trained on exactly bilinear (half-pixel) upsampling; the other paths keep their resize.
   const upsample = refine === "refiner" ? upsampleBilinear : resize;
   const bilinear = refine === "bilinear" || (refine === "refiner" && mode.upsample === "bilinear");
-  let alphaCrop = bilinear
+  const alphaCrop = bilinear
     ? upsample(out.alpha, box.width, box.height)
     : guidedUpsample(out.alpha, imageWork, imageCrop);
-  // Fast mode takes F from the photo except where the refiner re-predicts it (the uncertain edges): the blurry
-  // upsampled coarse F would cost a full-resolution pass and add little there.
-  const fgCrop =
-    refine === "refiner" && mode.fgFromPhotoOutsidePatches
-      ? { ...imageCrop, data: imageCrop.data.slice() }
-      : upsample(out.fg, box.width, box.height);
+  // F from the photo except where a refiner re-predicts it (the uncertain edges): the blurry upsampled coarse F
+  // would cost a full-resolution pass and add little elsewhere.
+  const fgFromPhoto = mode.fgFromPhoto && (refine === "refiner" || refine === "plate");
+  const fgCrop = fgFromPhoto
+    ? { ...imageCrop, data: imageCrop.data.slice() }
+    : upsample(out.fg, box.width, box.height);
   lap("upsample");
   let refinerReport: PatchRefineReport | undefined;
+  const pendingPlate = { image: plateCropRaw, exposure };
+  const coarseMatte = { alpha: out.alpha, fg: out.fg, image: imageWork };
+  // With F from the photo, the equation writes the F it used where it solves α (decontaminated edges).
   if (refine === "plate")
-    alphaCrop = refineWithPlate(cv, imageCrop, exposed(plateCropRaw), alphaCrop, fgCrop);
+    refineWithPlate(
+      cv,
+      imageCrop,
+      pendingPlate,
+      alphaCrop,
+      coarseMatte,
+      undefined,
+      fgFromPhoto ? fgCrop : undefined,
+    );
   if (refine === "refiner") {
     const coarse = { alpha: out.alpha, fg: out.fg, error: out.error!, hidden: out.hidden! };
     refinerReport = await refineUncertainPatches(
       network.refiner!,
       imageCrop,
-      { image: plateCropRaw, exposure },
+      pendingPlate,
       coarse,
       alphaCrop,
       fgCrop,
       mode.patches,
     );
-    if (mode.plateAfterRefiner)
-      alphaCrop = refineWithPlate(cv, imageCrop, exposed(plateCropRaw), alphaCrop, fgCrop);
+    if (mode.plateAfterRefiner) refineWithPlate(cv, imageCrop, pendingPlate, alphaCrop, coarseMatte);
   }
   let alpha = alphaCrop;
   let foreground = fgCrop;
@@ -279,7 +290,8 @@ export async function runPipeline(
 
   // 5. Clean-up.
   if (options.cleanup && !mode.cleanupAtCoarse) keepMainComponents(cv, alpha);
-  opaqueForegroundFromImage(foreground, image, alpha);
+  // (With F from the photo it already is the photo wherever α is opaque.)
+  if (!fgFromPhoto) opaqueForegroundFromImage(foreground, image, alpha);
   lap("cleanup");
 
   return {

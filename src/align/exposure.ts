@@ -86,6 +86,20 @@ function fitLine(pixels: number[], I: Float32Array, B: Float32Array, c: number) 
   return { gain, bias: mi - gain * mb };
 }
 
+/**
+ * A plate with its exposure matching not yet applied. Stages that read only some of its pixels (the refiners)
+ * apply gain and bias to those pixels: cheaper than a matched copy of the whole frame.
+ */
+export interface PendingExposurePlate {
+  image: FloatImage;
+  exposure: ExposureReport | null;
+}
+
+/** Gain and bias to apply (identity when there is no exposure matching). */
+export function pendingGainBias({ exposure }: PendingExposurePlate): Pick<ExposureReport, "gain" | "bias"> {
+  return exposure ?? { gain: [1, 1, 1], bias: [0, 0, 0] };
+}
+
 export function applyExposure(plate: FloatImage, { gain, bias }: ExposureReport): FloatImage {
   const out = { ...plate, data: new Float32Array(plate.data.length) };
   for (let p = 0; p < plate.width * plate.height; p++) {

@@ -31,9 +31,11 @@ Options:
       --model <name|file>   model name from models/manifest.json or an .onnx path (default: bm-lite)
       --threads <n>         inference threads (default: min(4, cores))
   -m, --mode <mode>         fast | balanced (default) | best: network input size and how much of the frame
-                            the refiner re-predicts at full resolution (fast: 224 px; balanced: 512; best: 768)
+                            is re-predicted at full resolution (fast: whole frame at 128 px; balanced: crop at
+                            512 px; best: 768)
       --working-size <px>   network input size, longer side (default: the mode's)
-      --refine <method>     auto (default: refiner when the model ships one, else plate), refiner (uncertain
+      --refine <method>     auto (default: plate in fast mode; elsewhere refiner when the model ships one,
+                            else plate), refiner (uncertain
                             patches re-predicted at full resolution), plate (guided upsampling + per-pixel solve
                             against the plate), guided (edges follow the photo) or bilinear
       --no-cleanup          keep every component of the matte (default keeps the largest)

@@ -11,7 +11,8 @@ function toMat8(cv: CV, mask: FloatImage, threshold: number) {
 
 function fromMat8(mat: { data: Uint8Array; rows: number; cols: number }): FloatImage {
   const out = createImage(mat.cols, mat.rows, 1);
-  for (let i = 0; i < out.data.length; i++) out.data[i] = mat.data[i] / 255;
+  const d = mat.data; // OpenCV.js builds a new view on every `.data` read: once, not per pixel
+  for (let i = 0; i < out.data.length; i++) out.data[i] = d[i] / 255;
   return out;
 }
 

@@ -5,9 +5,15 @@
  * subject we take F from nearby opaque pixels of the photo, solve for α, and trust that solution in proportion to
  * how far F is from B′ (where they are alike, the network's α stays). Only the network's uncertain pixels
  * (α < 0.98) within reach of the subject are changed.
+ *
+ * The local F (the photo's mean over the network's opaque pixels within 3 % of the frame) and the reach are measured
+ * at the network's resolution, where they cost next to nothing; only the pixels near the subject's edge are visited at
+ * full resolution. This runs on every video frame (fast mode).
  */
+import { pendingGainBias, type PendingExposurePlate } from "../align/exposure.js";
 import { dilateMask } from "../cv/mask-ops.js";
 import type { CV } from "../cv/opencv.js";
+import { bilinearTaps } from "../image/geometry.js";
 import { createImage, type FloatImage } from "../image/types.js";
 import { boxFilter } from "./box-filter.js";
 
@@ -20,48 +26,119 @@ export interface EquationOptions {
 
 export const DEFAULT_EQUATION: EquationOptions = { tau: 0.12, reach: 0.01 };
 
+/** The network's output at its own resolution, with the photo at that size. */
+export interface CoarseMatte {
+  alpha: FloatImage;
+  fg: FloatImage;
+  image: FloatImage;
+}
+
+/**
+ * Refines `alpha` (full resolution, the size of `image`) in place. With `fgOut`, also writes there the F used
+ * wherever α is solved (for callers whose F is otherwise the photo's: decontaminated edges).
+ */
 export function refineWithPlate(
   cv: CV,
   image: FloatImage,
-  plate: FloatImage,
+  plateSource: PendingExposurePlate,
   alpha: FloatImage,
-  fallbackFg: FloatImage,
+  coarse: CoarseMatte,
   opts: EquationOptions = DEFAULT_EQUATION,
-): FloatImage {
+  fgOut?: FloatImage,
+): void {
   const { width: w, height: h } = alpha;
-  const n = w * h;
-  const long = Math.max(w, h);
-  // Local foreground colour: mean of the photo over confidently opaque pixels nearby.
-  const weighted = createImage(w, h, 4);
-  const support = createImage(w, h, 1);
-  for (let p = 0; p < n; p++) {
-    const m = alpha.data[p] > 0.95 ? 1 : 0;
-    weighted.data.set(
-      [image.data[3 * p] * m, image.data[3 * p + 1] * m, image.data[3 * p + 2] * m, m],
-      4 * p,
-    );
-    support.data[p] = alpha.data[p] > 0.02 ? 1 : 0;
+  const { width: gw, height: gh } = coarse.alpha;
+  const n = gw * gh;
+  const scale = Math.max(w, h) / Math.max(gw, gh); // full-resolution pixels per network pixel
+
+  // Per network pixel: photo colour × opacity (α > 0.95), opacity, and whether the subject is there (α > 0.02).
+  const opaque = createImage(gw, gh, 4);
+  const support = createImage(gw, gh, 1);
+  const [a0, im, O] = [coarse.alpha.data, coarse.image.data, opaque.data];
+  for (let q = 0; q < n; q++) {
+    if (a0[q] > 0.02) support.data[q] = 1;
+    if (a0[q] <= 0.95) continue;
+    O[4 * q] = im[3 * q];
+    O[4 * q + 1] = im[3 * q + 1];
+    O[4 * q + 2] = im[3 * q + 2];
+    O[4 * q + 3] = 1;
   }
-  const local = boxFilter(weighted, Math.max(3, Math.round(0.03 * long))).data;
-  const region = dilateMask(cv, support, Math.max(2, Math.round(opts.reach * long))).data;
-  const out = { ...alpha, data: alpha.data.slice() };
+  const long = Math.max(gw, gh);
+  const local = boxFilter(opaque, Math.max(1, Math.round(0.03 * long))).data;
+  const region = dilateMask(cv, support, Math.ceil(opts.reach * long)).data;
+
+  const A = alpha.data;
+  const I = image.data;
+  const plate = plateSource.image.data;
+  const { gain, bias } = pendingGainBias(plateSource);
   const tau2 = opts.tau * opts.tau;
-  for (let p = 0; p < n; p++) {
-    // Confidently opaque pixels keep the network's α: inside a textured subject the local mean colour is a poor
-    // F, and the per-pixel solve would punch false holes.
-    if (!region[p] || alpha.data[p] >= 0.98) continue;
-    const k = local[4 * p + 3];
-    let num = 0;
-    let den = 0;
-    for (let c = 0; c < 3; c++) {
-      const f = k > 1e-3 ? local[4 * p + c] / k : fallbackFg.data[3 * p + c];
-      const d = f - plate.data[3 * p + c];
-      num += (image.data[3 * p + c] - plate.data[3 * p + c]) * d;
-      den += d * d;
+  const bg = new Float64Array(3);
+  const xt = bilinearTaps(gw, w);
+  const yt = bilinearTaps(gh, h);
+  const FG = coarse.fg.data;
+  const f = new Float64Array(4);
+  // Only the network pixels within reach of the subject, each over the full-resolution pixels it covers.
+  for (let cy = 0; cy < gh; cy++)
+    for (let cx = 0; cx < gw; cx++) {
+      if (!region[cy * gw + cx]) continue;
+      const [x0, x1] = [Math.round(cx * scale), Math.min(w, Math.round((cx + 1) * scale))];
+      for (let y = Math.round(cy * scale); y < Math.min(h, Math.round((cy + 1) * scale)); y++) {
+        const r0 = yt.i0[y] * gw;
+        const r1 = yt.i1[y] * gw;
+        const wy = yt.w[y];
+        for (let x = x0, p = y * w + x0; x < x1; x++, p++) {
+          // Confidently opaque pixels keep the network's α: inside a textured subject the local mean colour is a
+          // poor F, and the per-pixel solve would punch false holes.
+          if (A[p] >= 0.98) continue;
+          const q00 = r0 + xt.i0[x];
+          const q01 = r0 + xt.i1[x];
+          const q10 = r1 + xt.i0[x];
+          const q11 = r1 + xt.i1[x];
+          const wx = xt.w[x];
+          const m0 = local[4 * q00 + 3] + (local[4 * q01 + 3] - local[4 * q00 + 3]) * wx;
+          const m = m0 + (local[4 * q10 + 3] + (local[4 * q11 + 3] - local[4 * q10 + 3]) * wx - m0) * wy;
+          // F: the local opaque colour, or where no opaque pixel is near, the network's own F.
+          if (m > 1e-3) lerp3(local, 4, q00, q01, q10, q11, wx, wy, f, m);
+          else lerp3(FG, 3, q00, q01, q10, q11, wx, wy, f, 1);
+          let num = 0;
+          let den = 0;
+          for (let c = 0; c < 3; c++) {
+            const b = (bg[c] = Math.min(1, Math.max(0, gain[c] * plate[3 * p + c] + bias[c])));
+            const d = f[c] - b;
+            num += (I[3 * p + c] - b) * d;
+            den += d * d;
+          }
+          const solved = Math.min(1, Math.max(0, num / Math.max(den, 1e-6)));
+          A[p] += (den / (den + tau2)) * (solved - A[p]); // each pixel is read before it is written: in place is exact
+          if (fgOut) {
+            // F that explains the photo exactly at this α (keeps the subject's texture, drops the plate's colour).
+            const a = A[p];
+            for (let c = 0; c < 3; c++) {
+              const v = a > 0.01 ? bg[c] + (I[3 * p + c] - bg[c]) / a : f[c];
+              fgOut.data[3 * p + c] = v < 0 ? 0 : v > 1 ? 1 : v;
+            }
+          }
+        }
+      }
     }
-    const solved = Math.min(1, Math.max(0, num / Math.max(den, 1e-6)));
-    const trust = den / (den + tau2);
-    out.data[p] = alpha.data[p] + trust * (solved - alpha.data[p]);
+}
+
+/** Bilinear read of 3 channels of a `stride`-channel map at taps q.. (weights wx, wy), divided by `div`, into out. */
+function lerp3(
+  d: Float32Array,
+  stride: number,
+  q00: number,
+  q01: number,
+  q10: number,
+  q11: number,
+  wx: number,
+  wy: number,
+  out: Float64Array,
+  div: number,
+): void {
+  for (let c = 0; c < 3; c++) {
+    const top = d[stride * q00 + c] + (d[stride * q01 + c] - d[stride * q00 + c]) * wx;
+    out[c] =
+      (top + (d[stride * q10 + c] + (d[stride * q11 + c] - d[stride * q10 + c]) * wx - top) * wy) / div;
   }
-  return out;
 }

@@ -3,7 +3,7 @@
  * (He & Sun 2015) with a colour guide. The linear model α ≈ A·I + b is fitted at low resolution, its coefficients
  * are upsampled (they are smooth), and applied to the full-resolution image, so α follows the image's edges.
  */
-import { resize } from "../image/geometry.js";
+import { bilinearTaps } from "../image/geometry.js";
 import { createImage, type FloatImage } from "../image/types.js";
 import { boxFilter } from "./box-filter.js";
 
@@ -14,60 +14,65 @@ export interface GuidedOptions {
   eps: number;
 }
 
-/** Solve (Σ + εI) a = v for a symmetric 3×3 Σ given as [xx, xy, xz, yy, yz, zz]. */
-function solve3(s: number[], v: number[], eps: number): [number, number, number] {
-  const a = s[0] + eps,
-    b = s[1],
-    c = s[2],
-    d = s[3] + eps,
-    e = s[4],
-    f = s[5] + eps;
-  const A = d * f - e * e;
-  const B = c * e - b * f;
-  const C = b * e - c * d;
-  const det = a * A + b * B + c * C;
-  const D = a * f - c * c;
-  const E = b * c - a * e;
-  const F = a * d - b * b;
-  const inv = 1 / det;
-  return [
-    (A * v[0] + B * v[1] + C * v[2]) * inv,
-    (B * v[0] + D * v[1] + E * v[2]) * inv,
-    (C * v[0] + E * v[1] + F * v[2]) * inv,
-  ];
-}
-
 /** Coefficients [A_r, A_g, A_b, b] of the local linear model, box-averaged, at the low resolution. */
 export function guidedCoefficients(guideLow: FloatImage, pLow: FloatImage, opts: GuidedOptions): FloatImage {
   const n = guideLow.width * guideLow.height;
-  // 13 channels: I (3), p, I·p (3), I_i·I_j (6).
+  const [G, P] = [guideLow.data, pLow.data];
+  // 13 channels: I (3), p, I·p (3), I_i·I_j (6). Plain stores, no per-pixel arrays: this runs on every frame.
   const stack = createImage(guideLow.width, guideLow.height, 13);
-  for (let i = 0; i < n; i++) {
-    const r = guideLow.data[3 * i],
-      g = guideLow.data[3 * i + 1],
-      bl = guideLow.data[3 * i + 2],
-      p = pLow.data[i];
-    stack.data.set([r, g, bl, p, r * p, g * p, bl * p, r * r, r * g, r * bl, g * g, g * bl, bl * bl], 13 * i);
+  const S = stack.data;
+  for (let i = 0, o = 0; i < n; i++, o += 13) {
+    const r = G[3 * i];
+    const g = G[3 * i + 1];
+    const b = G[3 * i + 2];
+    const p = P[i];
+    S[o] = r;
+    S[o + 1] = g;
+    S[o + 2] = b;
+    S[o + 3] = p;
+    S[o + 4] = r * p;
+    S[o + 5] = g * p;
+    S[o + 6] = b * p;
+    S[o + 7] = r * r;
+    S[o + 8] = r * g;
+    S[o + 9] = r * b;
+    S[o + 10] = g * g;
+    S[o + 11] = g * b;
+    S[o + 12] = b * b;
   }
   const m = boxFilter(stack, opts.radius).data;
   const coef = createImage(guideLow.width, guideLow.height, 4);
-  for (let i = 0; i < n; i++) {
-    const o = 13 * i;
-    const mr = m[o],
-      mg = m[o + 1],
-      mb = m[o + 2],
-      mp = m[o + 3];
-    const cov = [m[o + 4] - mr * mp, m[o + 5] - mg * mp, m[o + 6] - mb * mp];
-    const sigma = [
-      m[o + 7] - mr * mr,
-      m[o + 8] - mr * mg,
-      m[o + 9] - mr * mb,
-      m[o + 10] - mg * mg,
-      m[o + 11] - mg * mb,
-      m[o + 12] - mb * mb,
-    ];
-    const a = solve3(sigma, cov, opts.eps);
-    coef.data.set([a[0], a[1], a[2], mp - a[0] * mr - a[1] * mg - a[2] * mb], 4 * i);
+  const C = coef.data;
+  const eps = opts.eps;
+  for (let i = 0, o = 0; i < n; i++, o += 13) {
+    const mr = m[o];
+    const mg = m[o + 1];
+    const mb = m[o + 2];
+    const mp = m[o + 3];
+    // v = cov(I, p); Σ + εI = [[a b c] [b d e] [c e f]], solved by its adjugate.
+    const v0 = m[o + 4] - mr * mp;
+    const v1 = m[o + 5] - mg * mp;
+    const v2 = m[o + 6] - mb * mp;
+    const a = m[o + 7] - mr * mr + eps;
+    const b = m[o + 8] - mr * mg;
+    const c = m[o + 9] - mr * mb;
+    const d = m[o + 10] - mg * mg + eps;
+    const e = m[o + 11] - mg * mb;
+    const f = m[o + 12] - mb * mb + eps;
+    const A = d * f - e * e;
+    const B = c * e - b * f;
+    const Cc = b * e - c * d;
+    const D = a * f - c * c;
+    const E = b * c - a * e;
+    const F = a * d - b * b;
+    const inv = 1 / (a * A + b * B + c * Cc);
+    const ar = (A * v0 + B * v1 + Cc * v2) * inv;
+    const ag = (B * v0 + D * v1 + E * v2) * inv;
+    const ab = (Cc * v0 + E * v1 + F * v2) * inv;
+    C[4 * i] = ar;
+    C[4 * i + 1] = ag;
+    C[4 * i + 2] = ab;
+    C[4 * i + 3] = mp - ar * mr - ag * mg - ab * mb;
   }
   return boxFilter(coef, opts.radius);
 }
@@ -79,13 +84,57 @@ export function guidedUpsample(
   guideHigh: FloatImage,
   opts: GuidedOptions = { radius: 2, eps: 1e-3 },
 ): FloatImage {
-  const coef = resize(guidedCoefficients(guideLow, alphaLow, opts), guideHigh.width, guideHigh.height);
-  const out = createImage(guideHigh.width, guideHigh.height, 1);
-  const I = guideHigh.data,
-    c = coef.data;
-  for (let i = 0; i < out.data.length; i++) {
-    const v = c[4 * i] * I[3 * i] + c[4 * i + 1] * I[3 * i + 1] + c[4 * i + 2] * I[3 * i + 2] + c[4 * i + 3];
-    out.data[i] = v < 0 ? 0 : v > 1 ? 1 : v;
+  const coef = guidedCoefficients(guideLow, alphaLow, opts);
+  const { width, height } = guideHigh;
+  // The coefficients are upsampled bilinearly and applied in the same pass (no full-resolution 4-channel image):
+  // this runs on every frame. Rows are blended vertically once, at the coefficients' width.
+  const xt = bilinearTaps(coef.width, width);
+  const yt = bilinearTaps(coef.height, height);
+  const rowLen = coef.width * 4;
+  const blended = new Float32Array(rowLen);
+  const out = createImage(width, height, 1);
+  const [c, I, A] = [coef.data, guideHigh.data, out.data];
+  // Where the local model has no slope (background, solid interior) α does not depend on the image: such stretches
+  // are filled without reading it. Output columns sharing a left tap are contiguous: from[j] to from[j + 1].
+  const cw = coef.width;
+  const flat = new Uint8Array(cw);
+  const from = new Int32Array(cw + 1).fill(width);
+  for (let x = width - 1; x >= 0; x--) from[xt.i0[x]] = x;
+  for (let j = cw - 1; j >= 0; j--) from[j] = Math.min(from[j], from[j + 1]);
+  const SLOPE = 1e-6; // |A| (or a difference in b) below this moves α by < 3·10⁻⁶
+  for (let y = 0; y < height; y++) {
+    const r0 = yt.i0[y] * rowLen;
+    const r1 = yt.i1[y] * rowLen;
+    const wy = yt.w[y];
+    for (let i = 0; i < rowLen; i++) blended[i] = c[r0 + i] + (c[r1 + i] - c[r0 + i]) * wy;
+    for (let j = 0; j < cw; j++) {
+      const o = 4 * j;
+      flat[j] =
+        Math.abs(blended[o]) < SLOPE && Math.abs(blended[o + 1]) < SLOPE && Math.abs(blended[o + 2]) < SLOPE
+          ? 1
+          : 0;
+    }
+    const row = y * width;
+    for (let j = 0; j < cw; j++) {
+      const j1 = Math.min(j + 1, cw - 1);
+      const [a, b] = [4 * j, 4 * j1];
+      if (flat[j] && flat[j1] && Math.abs(blended[a + 3] - blended[b + 3]) < SLOPE) {
+        const v = blended[a + 3];
+        A.fill(v < 0 ? 0 : v > 1 ? 1 : v, row + from[j], row + from[j + 1]);
+        continue;
+      }
+      for (let x = from[j], p = row + x; x < from[j + 1]; x++, p++) {
+        const wx = xt.w[x];
+        const i = 3 * p;
+        const v =
+          blended[a + 3] +
+          (blended[b + 3] - blended[a + 3]) * wx +
+          (blended[a] + (blended[b] - blended[a]) * wx) * I[i] +
+          (blended[a + 1] + (blended[b + 1] - blended[a + 1]) * wx) * I[i + 1] +
+          (blended[a + 2] + (blended[b + 2] - blended[a + 2]) * wx) * I[i + 2];
+        A[p] = v < 0 ? 0 : v > 1 ? 1 : v;
+      }
+    }
   }
   return out;
 }

@@ -7,7 +7,7 @@
  * densely (training/bgmatte_train/model/refiner.py): coarse maps upsampled bilinearly with half-pixel centres,
  * pixels beyond the region's border repeat the edge pixel.
  */
-import type { ExposureReport } from "../align/exposure.js";
+import { pendingGainBias, type PendingExposurePlate } from "../align/exposure.js";
 import { bilinearTaps } from "../image/geometry.js";
 import type { FloatImage } from "../image/types.js";
 import type { PatchBatch, RefinerNetwork } from "../network/network.js";
@@ -115,7 +115,7 @@ function scorePatches(error: FloatImage, alpha: FloatImage, width: number, heigh
 export async function refineUncertainPatches(
   refiner: RefinerNetwork,
   image: FloatImage,
-  plateSource: FloatImage | { image: FloatImage; exposure: ExposureReport | null },
+  plateSource: PendingExposurePlate,
   coarse: CoarseMaps,
   alpha: FloatImage,
   fg: FloatImage,
@@ -123,11 +123,8 @@ export async function refineUncertainPatches(
 ): Promise<PatchRefineReport> {
   const { width, height } = image;
   // The plate's exposure matching is applied to the gathered pixels only (cheaper than the whole frame).
-  const plate = "data" in plateSource ? plateSource : plateSource.image;
-  const { gain, bias } = ("data" in plateSource ? null : plateSource.exposure) ?? {
-    gain: [1, 1, 1],
-    bias: [0, 0, 0],
-  };
+  const plate = plateSource.image;
+  const { gain, bias } = pendingGainBias(plateSource);
   const P = options.patch;
   const c = refiner.context;
   const side = P + 2 * c;

@@ -15,7 +15,7 @@ let ready = false;
 let plateCaptured = false;
 let busy = false;
 let frameId = 0;
-let workingSize = 256;
+let workingSize = 160; // fast mode's working size (src/modes.ts); adapts below
 let background: HTMLImageElement | null = null;
 let recorder: MediaRecorder | null = null;
 let lastFg: { alpha: Float32Array; fg: Float32Array; width: number; height: number } | null = null;
@@ -99,7 +99,7 @@ function updateStats(r: Extract<FromWorker, { type: "result" }>, started: number
   // Adaptive working size: aim for ~8 fps end to end.
   if ($<HTMLSelectElement>("resolution").value === "auto" && e2eTimes.length >= 5) {
     const fps = 1000 / mean(e2eTimes);
-    const step = fps < 5 && workingSize > 160 ? -32 : fps > 12 && workingSize < 512 ? 32 : 0;
+    const step = fps < 5 && workingSize > 128 ? -32 : fps > 12 && workingSize < 512 ? 32 : 0;
     if (step) {
       workingSize += step;
       e2eTimes.length = 0;
