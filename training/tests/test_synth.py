@@ -110,3 +110,25 @@ def test_camouflage_off_replays_the_original_stream_and_on_keeps_the_matting_equ
         s = on.sample(i)
         # The painted colours are part of F, so the shot is still the composite of (alpha, F) on its background.
         assert np.median(np.abs(composite(s.alpha, s.fg, s.bg) - s.image)) < 2 / 255
+
+
+def test_glass_lets_the_refracted_background_through_and_keeps_the_matting_equation():
+    plain = Synthesiser([], [], size=64, seed=7)
+    assert np.array_equal(plain.sample(3).image, Synthesiser([], [], size=64, seed=7, glass_fraction=0.0).sample(3).image)
+    on = Synthesiser([], [], size=128, seed=7, glass_fraction=1.0, shot_noise=0.0)
+    for i in range(4):
+        s = on.sample(i)
+        assert s.info["foreground"] == "glass"
+        # Mostly see-through: the body's alpha is low; the rim and highlights are what is opaque.
+        assert np.median(s.alpha[s.alpha > 0.02]) < 0.45
+        # The shot is the composite on the background seen through the glass (the plate is not refracted).
+        assert np.median(np.abs(composite(s.alpha, s.fg, s.bg) - s.image)) < 2 / 255
+    # Refraction: behind the glass the background is shifted (a striped wall shows it), beside it untouched.
+    stripes = np.repeat(np.repeat((np.arange(128) // 4 % 2).astype(np.float32)[None, :, None], 128, 0), 3, 2)
+    moved = []
+    for k in range(4):
+        alpha, _, seen = on.glass(stripes, np.random.default_rng(k))
+        changed = np.abs(seen - stripes).max(2) > 0.2
+        assert not changed[cv2.dilate((alpha > 0.02).astype(np.uint8), np.ones((15, 15), np.uint8)) == 0].any()
+        moved.append(changed[alpha > 0.02].mean())
+    assert max(moved) > 0.05

@@ -13,7 +13,7 @@ import cv2
 import numpy as np
 
 from .foreground import estimate_foreground
-from .procedural import procedural_alpha, procedural_background
+from .procedural import procedural_alpha, procedural_background, soft_shape
 
 # Held out of training for validation (4 of the 22 alphamatting foregrounds), and a few backgrounds with them.
 VALIDATION_FOREGROUNDS = ("GT02", "GT08", "GT13", "GT25")
@@ -110,7 +110,7 @@ class Synthesiser:
     def __init__(self, foregrounds: list[Foreground], backgrounds: list[np.ndarray], size: int = 256, seed: int = 0,
                  procedural_fraction: float = 0.5, still_fraction: float = 0.5, textures: list[np.ndarray] | None = None,
                  difference_prior_fraction: float = 0.5, camouflage_fraction: float = 0.0,
-                 shot_noise: float = 3.0) -> None:
+                 shot_noise: float = 3.0, glass_fraction: float = 0.0) -> None:
         if size % 4:
             raise ValueError(f"size must be a multiple of 4, got {size}")
         self.foregrounds = foregrounds
@@ -126,6 +126,9 @@ class Synthesiser:
         # wall, a shirt the colour of the sofa): the image-plate difference says "background" there, and only
         # context and S can say "subject". The users' top complaint besides misalignment (brief section 5).
         self.camouflage_fraction = camouflage_fraction
+        # Share of samples whose subject is clear glass (see `glass`): camouflage teaches "background colour inside a
+        # subject is still subject"; glass is the counter-case where the background really shows through.
+        self.glass_fraction = glass_fraction
         # Upper bound of the shot's sensor noise sigma, on 0..255 (phone captures of dark textures are noisy).
         self.shot_noise = shot_noise
         # Morphology counts in the brief are for 512 px; scale them to the working size.
@@ -221,6 +224,40 @@ class Synthesiser:
         like_bg = np.clip(bg * rng.uniform(0.9, 1.1, 3) + rng.uniform(-0.03, 0.03, 3), 0, 1)
         return (fg * (1 - weight) + like_bg * weight).astype(np.float32)
 
+    def glass(self, bg: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """A clear glass object: a thin, fairly opaque rim and a few highlights around a body that lets 70-97 % of
+        the background through, refracted (shifted by a smooth field of a few pixels). Returns alpha, F, and the
+        background as seen through the glass, with which I = alpha F + (1 - alpha) bg holds exactly; the plate keeps
+        the unrefracted background, as a real plate does."""
+        s = self.size
+        mask = (soft_shape(s, rng) > 0.5).astype(np.uint8)
+        inner = cv2.erode(mask, _ellipse(3), iterations=max(1, round(rng.uniform(2, 6) * s / 256)))
+        body = rng.uniform(0.03, 0.3) + rng.uniform(0, 0.1) * cv2.GaussianBlur(
+            rng.uniform(0, 1, (s, s)).astype(np.float32), (0, 0), s / 10)
+        alpha = inner * body + (mask - inner) * rng.uniform(0.4, 0.9)
+        fg = np.repeat(rng.uniform(0.5, 1.0) * cv2.GaussianBlur(
+            rng.uniform(0.8, 1.1, (s, s)).astype(np.float32), (0, 0), s / 12)[..., None], 3, axis=2)
+        fg = fg * rng.uniform(0.9, 1.1, 3)  # a faint tint
+        ys, xs = np.nonzero(inner)
+        streaks = np.zeros((s, s), np.float32)
+        for _ in range(int(rng.integers(0, 4)) if len(xs) else 0):  # highlights: short bright strokes
+            i = rng.integers(0, len(xs))
+            x, y = int(xs[i]), int(ys[i])
+            cv2.line(streaks, (x, y), (x + int(rng.integers(-4, 5)), y + int(rng.uniform(5, 40) * s / 256)),
+                     float(rng.uniform(0.4, 0.9)), max(1, round(rng.uniform(1, 3) * s / 256)))
+        alpha = np.maximum(alpha, streaks * inner)
+        fg = np.where(streaks[..., None] > 0, 1.0, fg)
+        alpha = cv2.GaussianBlur(alpha.astype(np.float32), (0, 0), rng.uniform(0.5, 1.2) * s / 256)
+        amplitude = rng.uniform(1, 8) * s / 256
+        flow = [cv2.GaussianBlur(rng.normal(0, 1, (s, s)).astype(np.float32), (0, 0), s / 16) for _ in range(2)]
+        flow = [f / (np.abs(f).max() + 1e-6) * amplitude * cv2.GaussianBlur(mask.astype(np.float32), (0, 0), 3)
+                for f in flow]
+        gx, gy = np.meshgrid(np.arange(s, dtype=np.float32), np.arange(s, dtype=np.float32))
+        seen = cv2.remap(bg.astype(np.float32), gx + flow[0], gy + flow[1], cv2.INTER_LINEAR,
+                         borderMode=cv2.BORDER_REFLECT)
+        return (np.clip(alpha, 0, 1).astype(np.float32), np.clip(fg, 0, 1).astype(np.float32),
+                np.clip(seen, 0, 1).astype(np.float32))
+
     def simulate_prior(self, alpha: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         """S: alpha > 0.5, eroded 10-19x, dilated 15-29x (5x5), 0-2 random holes, blurred (21/31/41), at 512-px scale."""
         return self._soften_mask((alpha > 0.5).astype(np.uint8), rng)
@@ -299,6 +336,10 @@ class Synthesiser:
         if rng.random() < 0.2:  # light changed a little between plate and shot
             shot_bg = shot_bg * rng.uniform(0.95, 1.05)
         shot_bg = np.clip(shot_bg, 0, 1).astype(np.float32)
+        # No draw when off (as for camouflage), so runs without glass replay their stream exactly.
+        if self.glass_fraction > 0 and rng.random() < self.glass_fraction:
+            name = "glass"
+            alpha, fg, shot_bg = self.glass(shot_bg, rng)
         # Like the prior's draw below: no draw when off, so runs without camouflage replay their stream exactly.
         if self.camouflage_fraction > 0 and rng.random() < self.camouflage_fraction:
             fg = self.camouflage(alpha, fg, shot_bg, rng)
