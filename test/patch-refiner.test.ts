@@ -87,19 +87,12 @@ test("patch gathering: upsampled coarse maps and photo pixels land where a dense
   const coarse = coarseMaps(12, 8, 2, 5);
   const alpha = createImage(W, H, 1);
   const fg = createImage(W, H, 3);
-  const report = await refineUncertainPatches(
-    echoRefiner,
-    image,
-    { image, exposure: null },
-    coarse,
-    alpha,
-    fg,
-    {
-      threshold: -1,
-      maxFraction: 1,
-      patch: 8,
-    },
-  );
+  const plate = { image, exposure: null }; // the photo as its own plate, no exposure matching
+  const report = await refineUncertainPatches(echoRefiner, image, plate, coarse, alpha, fg, {
+    threshold: -1,
+    maxFraction: 1,
+    patch: 8,
+  });
   assert.equal(report.patches, 6 * 4);
   assert.equal(report.refinedFraction, 1);
   const expected = upsampleReference(coarse.alpha, W, H);
@@ -117,19 +110,12 @@ test("only the most uncertain patches are refined, within the budget", async () 
   coarse.error.data[12 * 16 + 1] = 0.5;
   const alpha = createImage(W, H, 1, 0.25);
   const fg = createImage(W, H, 3);
-  const report = await refineUncertainPatches(
-    echoRefiner,
-    image,
-    { image, exposure: null },
-    coarse,
-    alpha,
-    fg,
-    {
-      threshold: 0.1,
-      maxFraction: 1 / 64, // one patch of the 64
-      patch: 8,
-    },
-  );
+  const plate = { image, exposure: null };
+  const report = await refineUncertainPatches(echoRefiner, image, plate, coarse, alpha, fg, {
+    threshold: 0.1,
+    maxFraction: 1 / 64, // one patch of the 64
+    patch: 8,
+  });
   assert.equal(report.candidates, 2);
   assert.equal(report.patches, 1);
   assert.notEqual(alpha.data[21 * W + 21], 0.25); // inside patch (2, 2): refined
@@ -181,19 +167,12 @@ test(
     const run = async (patch: number) => {
       const alpha = createImage(W, H, 1);
       const fg = createImage(W, H, 3);
-      await refineUncertainPatches(
-        network.refiner!,
-        image,
-        { image: plate, exposure: null },
-        coarse,
-        alpha,
-        fg,
-        {
-          threshold: -1,
-          maxFraction: 1,
-          patch,
-        },
-      );
+      const pending = { image: plate, exposure: null };
+      await refineUncertainPatches(network.refiner!, image, pending, coarse, alpha, fg, {
+        threshold: -1,
+        maxFraction: 1,
+        patch,
+      });
       return { alpha, fg };
     };
     const patches = await run(8);

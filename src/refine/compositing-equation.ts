@@ -34,8 +34,9 @@ export interface CoarseMatte {
 }
 
 /**
- * Refines `alpha` (full resolution, the size of `image`) in place. With `fgOut`, also writes there the F used
- * wherever α is solved (for callers whose F is otherwise the photo's: decontaminated edges).
+ * Refines `alpha` (full resolution, the size of `image`) in place. With `fgOut` (for callers whose F is otherwise
+ * the photo's), also writes there, wherever α is solved, the F that explains the photo at that α: the subject's
+ * texture without the plate's colour.
  */
 export function refineWithPlate(
   cv: CV,
@@ -49,7 +50,7 @@ export function refineWithPlate(
   const { width: w, height: h } = alpha;
   const { width: gw, height: gh } = coarse.alpha;
   const n = gw * gh;
-  const scale = Math.max(w, h) / Math.max(gw, gh); // full-resolution pixels per network pixel
+  const [sx, sy] = [w / gw, h / gh]; // full-resolution pixels per network pixel
 
   // Per network pixel: photo colour × opacity (α > 0.95), opacity, and whether the subject is there (α > 0.02).
   const opaque = createImage(gw, gh, 4);
@@ -76,13 +77,13 @@ export function refineWithPlate(
   const xt = bilinearTaps(gw, w);
   const yt = bilinearTaps(gh, h);
   const FG = coarse.fg.data;
-  const f = new Float64Array(4);
+  const f = new Float64Array(3);
   // Only the network pixels within reach of the subject, each over the full-resolution pixels it covers.
   for (let cy = 0; cy < gh; cy++)
     for (let cx = 0; cx < gw; cx++) {
       if (!region[cy * gw + cx]) continue;
-      const [x0, x1] = [Math.round(cx * scale), Math.min(w, Math.round((cx + 1) * scale))];
-      for (let y = Math.round(cy * scale); y < Math.min(h, Math.round((cy + 1) * scale)); y++) {
+      const [x0, x1] = [Math.round(cx * sx), Math.round((cx + 1) * sx)];
+      for (let y = Math.round(cy * sy); y < Math.round((cy + 1) * sy); y++) {
         const r0 = yt.i0[y] * gw;
         const r1 = yt.i1[y] * gw;
         const wy = yt.w[y];
