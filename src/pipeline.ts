@@ -253,7 +253,7 @@ export async function runPipeline(
   lap("upsample");
   let refinerReport: PatchRefineReport | undefined;
   const pendingPlate = { image: plateCropRaw, exposure };
-  const coarseMatte = { alpha: out.alpha, fg: out.fg, image: imageWork };
+  const coarseMatte = { alpha: out.alpha, fg: out.fg };
   // With F from the photo, the equation writes the F it used where it solves α (decontaminated edges).
   if (refine === "plate")
     refineWithPlate(

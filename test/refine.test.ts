@@ -45,12 +45,8 @@ test("guided upsampling puts the matte edge where the full-resolution image has 
 test("compositing-equation refinement: sharpens a coarse matte near the edge, in place, and nowhere else", async () => {
   const cv = await loadOpenCV();
   const scene = makeScene(320, 240);
-  // What a network at 1/8 of the size gives, and that matte upsampled.
-  const coarse = {
-    alpha: resize(scene.alpha, 40, 30),
-    image: resize(scene.photo, 40, 30),
-    fg: resize(scene.photo, 40, 30),
-  };
+  // What a network at 1/8 of the size gives, and its matte upsampled.
+  const coarse = { alpha: resize(scene.alpha, 40, 30), fg: resize(scene.fg, 40, 30) };
   const upsampled = resize(coarse.alpha, 320, 240);
   const fresh = () => ({ ...upsampled, data: upsampled.data.slice() });
   const alpha = fresh();

@@ -14,6 +14,8 @@ export interface Scene {
   photo: FloatImage;
   plate: FloatImage;
   alpha: FloatImage;
+  /** The subject's true colour F (everywhere, also where α = 0). */
+  fg: FloatImage;
 }
 
 /** A room-like plate (gradient wall, stripes) and an elliptical subject with a soft rim, plus camera noise. */
@@ -22,6 +24,7 @@ export function makeScene(width = 160, height = 120, seed = 1): Scene {
   const plate = createImage(width, height, 3);
   const photo = createImage(width, height, 3);
   const alpha = createImage(width, height, 1);
+  const fgImage = createImage(width, height, 3);
   const cx = width * 0.5,
     cy = height * 0.55,
     rx = width * 0.18,
@@ -35,6 +38,7 @@ export function makeScene(width = 160, height = 120, seed = 1): Scene {
       const a = Math.min(1, Math.max(0, (1 - d) * 8));
       alpha.data[p] = a;
       const fg = [0.15, 0.3 + 0.2 * Math.sin(y / 7), 0.75];
+      fgImage.data.set(fg, 3 * p);
       for (let c = 0; c < 3; c++) {
         plate.data[3 * p + c] = Math.min(1, Math.max(0, wall[c] + (rand() - 0.5) * 0.02));
         photo.data[3 * p + c] = Math.min(
@@ -44,5 +48,5 @@ export function makeScene(width = 160, height = 120, seed = 1): Scene {
       }
     }
   }
-  return { photo, plate, alpha };
+  return { photo, plate, alpha, fg: fgImage };
 }
