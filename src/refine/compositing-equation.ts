@@ -48,13 +48,12 @@ export function refineWithPlate(
 ): void {
   const { width: w, height: h } = alpha;
   const { width: gw, height: gh } = coarse.alpha;
-  const n = gw * gh;
   const [sx, sy] = [w / gw, h / gh]; // full-resolution pixels per network pixel
 
   // Where the subject is (α > 0.02 at the network's resolution), grown by the reach.
   const support = createImage(gw, gh, 1);
   const a0 = coarse.alpha.data;
-  for (let q = 0; q < gw * gh; q++) if (a0[q] > 0.02) support.data[q] = 1;
+  for (let q = 0; q < a0.length; q++) if (a0[q] > 0.02) support.data[q] = 1;
   const region = dilateMask(cv, support, Math.ceil(opts.reach * Math.max(gw, gh))).data;
 
   const A = alpha.data;
