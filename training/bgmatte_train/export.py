@@ -4,7 +4,9 @@
     python -m bgmatte_train.export --checkpoint runs/bm-refine/best.pt --out ../models/bm-lite.onnx --fp16
 
 A refiner checkpoint (train_refiner.py) exports two files: the coarse graph with the extra `error` and `hidden`
-outputs at --out, and the refiner at <out>-refiner.onnx (contract "refinement").
+outputs at --out, and the refiner at <out>-refiner.onnx (contract "refinement"). So does a generator checkpoint
+with `--refinement-from models/NAME.onnx`: a fine-tuned generator keeps the error/hidden heads and the refiner of a
+shipped pair (they read the generator's last features, which a short fine-tune moves little; measure before shipping).
 
 fp16 here means fp16 *storage*: weights are kept as float16 initialisers with a Cast to float32 in front of each,
 so the file halves while arithmetic stays float32 (onnxruntime's CPU kernels are float32).
@@ -22,7 +24,7 @@ from onnx import helper, numpy_helper
 
 from .contract import channels, load_contract
 from .model.generator import Generator, MattingGraph
-from .model.refiner import CoarseGraph, Refiner
+from .model.refiner import CoarseGraph, CoarseHeads, RefinedMatting, Refiner
 
 
 def load_graph(checkpoint: Path) -> MattingGraph:
@@ -39,6 +41,20 @@ def load_refined(checkpoint: Path) -> tuple[CoarseGraph, Refiner]:
     state = torch.load(checkpoint, map_location="cpu")
     model = build_refined(state["coarse_checkpoint"]["config"], state["config"])
     model.load_state_dict(state["model"])
+    return model.coarse.eval(), model.refiner.eval()
+
+
+def load_with_shipped_refinement(checkpoint: Path, shipped: Path) -> tuple[CoarseGraph, Refiner]:
+    """A generator checkpoint (train.py) with the heads and refiner of a shipped ONNX pair."""
+    from .train_refiner import load_shipped_refinement
+
+    graph = load_graph(checkpoint)
+    hidden = next(i for i in onnx.load(str(shipped)).graph.initializer if i.name.startswith("heads.hidden.0.weight"))
+    width = next(i for i in onnx.load(str(refiner_path(shipped))).graph.initializer
+                 if i.name.startswith("body.0.weight"))
+    model = RefinedMatting(CoarseGraph(graph.generator, CoarseHeads(graph.generator.ngf, hidden.dims[0])),
+                           Refiner(hidden.dims[0], width.dims[0]))
+    load_shipped_refinement(model, shipped)
     return model.coarse.eval(), model.refiner.eval()
 
 
@@ -144,13 +160,18 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--checkpoint", type=Path, required=True)
     p.add_argument("--out", type=Path, required=True)
     p.add_argument("--fp16", action="store_true", help="store weights as float16 (half the file)")
+    p.add_argument("--refinement-from", type=Path,
+                   help="with a generator checkpoint: take the error/hidden heads and refiner of this shipped pair")
     args = p.parse_args(argv)
-    if not is_refiner_checkpoint(args.checkpoint):
+    if args.refinement_from:
+        coarse, refiner = load_with_shipped_refinement(args.checkpoint, args.refinement_from)
+    elif not is_refiner_checkpoint(args.checkpoint):
         graph = load_graph(args.checkpoint)
         _write(graph, lambda path: export_onnx(graph, path), args.out, args.fp16,
                lambda path: parity(graph, path, COARSE_SIZES))
         return
-    coarse, refiner = load_refined(args.checkpoint)
+    else:
+        coarse, refiner = load_refined(args.checkpoint)
     hidden = coarse.heads.hidden[0].out_channels
     _write(coarse, lambda path: export_onnx(coarse, path), args.out, args.fp16,
            lambda path: parity(coarse, path, COARSE_SIZES))

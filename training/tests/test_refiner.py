@@ -110,3 +110,26 @@ def test_heads_and_refiner_start_from_a_shipped_fp16_onnx_pair(tmp_path):
         assert want.keys() == got.keys(), name
         for k in want:  # fp16 storage: equal to half precision
             assert torch.allclose(want[k], got[k], rtol=1e-3, atol=1e-4), f"{name}.{k}"
+
+
+def test_a_fine_tuned_generator_exports_with_the_shipped_heads_and_refiner(tmp_path):
+    """export --refinement-from: the generator of a train.py checkpoint, the heads and refiner of a shipped pair."""
+    from bgmatte_train import export
+
+    torch.manual_seed(4)
+    shipped = RefinedMatting(CoarseGraph(Generator(ngf=4, trunk_blocks=1, head_blocks=1), CoarseHeads(4, 3)),
+                             _random_refiner()).eval()
+    export_onnx(shipped.coarse, tmp_path / "m.onnx")
+    export_refiner(shipped.refiner, 3, tmp_path / "m-refiner.onnx")
+    model = {"ngf": 4, "trunk_blocks": 1, "head_blocks": 1}
+    tuned = train.build_model({"model": model}).eval()
+    torch.save({"step": 7, "model": tuned.state_dict(), "config": {"model": model}}, tmp_path / "g.pt")
+    export.main(["--checkpoint", str(tmp_path / "g.pt"), "--out", str(tmp_path / "out.onnx"),
+                 "--refinement-from", str(tmp_path / "m.onnx")])
+    coarse = onnx.load(str(tmp_path / "out.onnx"))
+    assert [o.name for o in coarse.graph.output] == ["alpha", "fg", "error", "hidden"]
+    # The tuned generator under the shipped heads, and the shipped refiner, exactly.
+    expected = CoarseGraph(tuned.generator, shipped.coarse.heads).eval()
+    assert export.parity(expected, tmp_path / "out.onnx", export.COARSE_SIZES) < 1e-4
+    specs = load_contract()["refinement"]["refinerInputs"]
+    assert parity(shipped.refiner, tmp_path / "out-refiner.onnx", PATCH_SIZES, inputs=specs, hidden=3) < 1e-4
