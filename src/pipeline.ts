@@ -254,7 +254,7 @@ export async function runPipeline(
   let refinerReport: PatchRefineReport | undefined;
   const pendingPlate = { image: plateCropRaw, exposure };
   const coarseMatte = { alpha: out.alpha, fg: out.fg };
-  // With F from the photo, the equation writes the F it used where it solves α (decontaminated edges).
+  // With F from the photo, the equation writes where it solves α the F that explains the photo there (no plate colour).
   if (refine === "plate")
     refineWithPlate(
       cv,

@@ -92,15 +92,23 @@ def test_refiner_training_learns_resumes_and_keeps_the_coarse_network_frozen(tmp
     assert {"sad_coarse_upsampled", "sad_refined"} <= set(val[0])
 
 
-def test_heads_and_refiner_start_from_a_shipped_fp16_onnx_pair(tmp_path):
-    """Fine-tuning after the coarse generator changed starts from the shipped heads and refiner, not from zero."""
-    torch.manual_seed(3)
+def _shipped_pair(tmp_path, seed: int, fp16: bool) -> RefinedMatting:
+    """A tiny coarse + refiner pair exported as models/m.onnx and m-refiner.onnx would be (fp16 storage or fp32)."""
+    torch.manual_seed(seed)
     shipped = RefinedMatting(CoarseGraph(Generator(ngf=4, trunk_blocks=1, head_blocks=1), CoarseHeads(4, 3)),
                              _random_refiner()).eval()
-    export_onnx(shipped.coarse, tmp_path / "m.fp32.onnx")
-    export_refiner(shipped.refiner, 3, tmp_path / "m-refiner.fp32.onnx")
-    to_fp16_storage(tmp_path / "m.fp32.onnx", tmp_path / "m.onnx")
-    to_fp16_storage(tmp_path / "m-refiner.fp32.onnx", tmp_path / "m-refiner.onnx")
+    suffix = ".fp32.onnx" if fp16 else ".onnx"
+    export_onnx(shipped.coarse, tmp_path / f"m{suffix}")
+    export_refiner(shipped.refiner, 3, tmp_path / f"m-refiner{suffix}")
+    if fp16:
+        to_fp16_storage(tmp_path / "m.fp32.onnx", tmp_path / "m.onnx")
+        to_fp16_storage(tmp_path / "m-refiner.fp32.onnx", tmp_path / "m-refiner.onnx")
+    return shipped
+
+
+def test_heads_and_refiner_start_from_a_shipped_fp16_onnx_pair(tmp_path):
+    """Fine-tuning after the coarse generator changed starts from the shipped heads and refiner, not from zero."""
+    shipped = _shipped_pair(tmp_path, seed=3, fp16=True)
     fresh = RefinedMatting(CoarseGraph(Generator(ngf=4, trunk_blocks=1, head_blocks=1), CoarseHeads(4, 3)),
                            Refiner(3, width=8))
     train_refiner.load_shipped_refinement(fresh, tmp_path / "m.onnx")
@@ -116,11 +124,7 @@ def test_a_fine_tuned_generator_exports_with_the_shipped_heads_and_refiner(tmp_p
     """export --refinement-from: the generator of a train.py checkpoint, the heads and refiner of a shipped pair."""
     from bgmatte_train import export
 
-    torch.manual_seed(4)
-    shipped = RefinedMatting(CoarseGraph(Generator(ngf=4, trunk_blocks=1, head_blocks=1), CoarseHeads(4, 3)),
-                             _random_refiner()).eval()
-    export_onnx(shipped.coarse, tmp_path / "m.onnx")
-    export_refiner(shipped.refiner, 3, tmp_path / "m-refiner.onnx")
+    shipped = _shipped_pair(tmp_path, seed=4, fp16=False)  # fp32, so that parity can be exact
     model = {"ngf": 4, "trunk_blocks": 1, "head_blocks": 1}
     tuned = train.build_model({"model": model}).eval()
     torch.save({"step": 7, "model": tuned.state_dict(), "config": {"model": model}}, tmp_path / "g.pt")
