@@ -253,18 +253,9 @@ export async function runPipeline(
   lap("upsample");
   let refinerReport: PatchRefineReport | undefined;
   const pendingPlate = { image: plateCropRaw, exposure };
-  const coarseMatte = { alpha: out.alpha, fg: out.fg };
   // With F from the photo, the equation writes where it solves α the F that explains the photo there (no plate colour).
   if (refine === "plate")
-    refineWithPlate(
-      cv,
-      imageCrop,
-      pendingPlate,
-      alphaCrop,
-      coarseMatte,
-      undefined,
-      fgFromPhoto ? fgCrop : undefined,
-    );
+    refineWithPlate(cv, imageCrop, pendingPlate, alphaCrop, out, fgFromPhoto ? fgCrop : undefined);
   if (refine === "refiner") {
     const coarse = { alpha: out.alpha, fg: out.fg, error: out.error!, hidden: out.hidden! };
     refinerReport = await refineUncertainPatches(
@@ -276,7 +267,7 @@ export async function runPipeline(
       fgCrop,
       mode.patches,
     );
-    if (mode.plateAfterRefiner) refineWithPlate(cv, imageCrop, pendingPlate, alphaCrop, coarseMatte);
+    if (mode.plateAfterRefiner) refineWithPlate(cv, imageCrop, pendingPlate, alphaCrop, out);
   }
   let alpha = alphaCrop;
   let foreground = fgCrop;

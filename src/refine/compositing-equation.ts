@@ -43,8 +43,8 @@ export function refineWithPlate(
   plateSource: PendingExposurePlate,
   alpha: FloatImage,
   coarse: CoarseMatte,
-  opts: EquationOptions = DEFAULT_EQUATION,
   fgOut?: FloatImage,
+  opts: EquationOptions = DEFAULT_EQUATION,
 ): void {
   const { width: w, height: h } = alpha;
   const { width: gw, height: gh } = coarse.alpha;

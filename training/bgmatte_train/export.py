@@ -46,15 +46,15 @@ def load_refined(checkpoint: Path) -> tuple[CoarseGraph, Refiner]:
 
 def load_with_shipped_refinement(checkpoint: Path, shipped: Path) -> tuple[CoarseGraph, Refiner]:
     """A generator checkpoint (train.py) with the heads and refiner of a shipped ONNX pair."""
-    from .train_refiner import load_shipped_refinement
+    from .train_refiner import shipped_refinement_weights
 
-    graph = load_graph(checkpoint)
-    hidden = next(i for i in onnx.load(str(shipped)).graph.initializer if i.name.startswith("heads.hidden.0.weight"))
-    width = next(i for i in onnx.load(str(refiner_path(shipped))).graph.initializer
-                 if i.name.startswith("body.0.weight"))
-    model = RefinedMatting(CoarseGraph(graph.generator, CoarseHeads(graph.generator.ngf, hidden.dims[0])),
-                           Refiner(hidden.dims[0], width.dims[0]))
-    load_shipped_refinement(model, shipped)
+    generator = load_graph(checkpoint).generator
+    heads, refiner_weights = shipped_refinement_weights(shipped)
+    hidden = heads["hidden.0.weight"].shape[0]
+    model = RefinedMatting(CoarseGraph(generator, CoarseHeads(generator.ngf, hidden)),
+                           Refiner(hidden, refiner_weights["body.0.weight"].shape[0]))
+    model.coarse.heads.load_state_dict(heads)
+    model.refiner.load_state_dict(refiner_weights)
     return model.coarse.eval(), model.refiner.eval()
 
 

@@ -21,6 +21,7 @@ from torch.utils.data import DataLoader
 from tqdm import tqdm
 
 from .dataset import SynthDataset, synthesiser_from_config, validation_set
+from .export import refiner_path
 from .losses import supervised_loss
 from .model.generator import count_parameters
 from .model.refiner import CoarseGraph, CoarseHeads, RefinedMatting, Refiner, downsample
@@ -40,10 +41,10 @@ def build_refined(coarse_config: dict, config: dict) -> RefinedMatting:
                           Refiner(m["hidden"], m["width"]))
 
 
-def load_shipped_refinement(model: RefinedMatting, coarse_onnx: Path) -> None:
-    """Copy the error/hidden heads and the refiner out of a shipped ONNX pair (fine-tuning them after the coarse
-    generator changed is far cheaper than training them anew). Initialiser names are the PyTorch parameter names,
-    with a `__fp16` suffix where the weights are stored as float16."""
+def shipped_refinement_weights(coarse_onnx: Path) -> tuple[dict[str, torch.Tensor], dict[str, torch.Tensor]]:
+    """The error/hidden heads' and the refiner's weights out of a shipped ONNX pair (models/NAME.onnx and
+    NAME-refiner.onnx). Initialiser names are the PyTorch parameter names, with a `__fp16` suffix where the weights
+    are stored as float16."""
     import onnx
     from onnx import numpy_helper
 
@@ -52,10 +53,16 @@ def load_shipped_refinement(model: RefinedMatting, coarse_onnx: Path) -> None:
         return {i.name.removesuffix("__fp16"): torch.from_numpy(numpy_helper.to_array(i).astype("float32"))
                 for i in graph.initializer}
 
-    coarse = weights(coarse_onnx)
-    heads = {k.removeprefix("heads."): v for k, v in coarse.items() if k.startswith("heads.")}
+    heads = {k.removeprefix("heads."): v for k, v in weights(coarse_onnx).items() if k.startswith("heads.")}
+    return heads, weights(refiner_path(coarse_onnx))
+
+
+def load_shipped_refinement(model: RefinedMatting, coarse_onnx: Path) -> None:
+    """Start the heads and the refiner from a shipped ONNX pair (fine-tuning them after the coarse generator changed
+    is far cheaper than training them anew)."""
+    heads, refiner = shipped_refinement_weights(coarse_onnx)
     model.coarse.heads.load_state_dict(heads)
-    model.refiner.load_state_dict(weights(coarse_onnx.with_name(coarse_onnx.stem + "-refiner.onnx")))
+    model.refiner.load_state_dict(refiner)
 
 
 def refinement_loss(out: dict[str, torch.Tensor], batch: dict[str, torch.Tensor],
