@@ -4,6 +4,12 @@ import { applyExposure, measureExposure } from "../src/align/exposure.js";
 import { estimateHomography, warpPlate } from "../src/align/homography.js";
 import { preparePlate } from "../src/align/prepare-plate.js";
 import { loadOpenCV } from "../src/cv/opencv.js";
+import {
+  alignBackground,
+  cleanTriangulated,
+  triangulateAlpha,
+  triangulateScene,
+} from "../src/eval/triangulation.js";
 import { resize } from "../src/image/geometry.js";
 import { createImage, type FloatImage } from "../src/image/types.js";
 import { lcg } from "./fixtures.js";
@@ -170,4 +176,54 @@ test("exposure: the subject's shadow in the ring does not bias the fitted gain a
     assert.ok(Math.abs(e.gain[c] - 1.12) < 0.03, `gain ${e.gain[c].toFixed(3)} should be 1.12`);
     assert.ok(Math.abs(e.bias[c] + 0.03) < 0.015, `bias ${e.bias[c].toFixed(3)} should be −0.03`);
   }
+});
+
+test("evaluation: the reference α is triangulated with each background aligned to its shot and exposure-matched", () => {
+  const w = 320,
+    h = 240;
+  const a = texturedScene(w, h, 31);
+  const b = texturedScene(w, h, 32);
+  // One subject (a's disc) in both shots: opaque above its centre line, 30 % cover (glass-like) below it.
+  const alpha = createImage(w, h, 1);
+  for (let p = 0; p < w * h; p++)
+    if (a.subject.data[p]) alpha.data[p] = p < w * Math.round(h * 0.55) ? 1 : 0.3;
+  const shot = (back: FloatImage) => {
+    const out = { ...back, data: Float32Array.from(back.data) };
+    const f = [0.9, 0.2, 0.3];
+    for (let p = 0; p < w * h; p++)
+      for (let c = 0; c < 3; c++)
+        out.data[3 * p + c] = alpha.data[p] * f[c] + (1 - alpha.data[p]) * back.data[3 * p + c];
+    return out;
+  };
+  const [compA, compB] = [shot(a.plate), shot(b.plate)];
+  // Background b as realpairs' "b" pairs have it: the camera moved, and the exposure is 6 % brighter.
+  const moved = warpPlate(cv, b.plate, b.plate, similarity(w, h, 0.3, 1.01, 3, -2));
+  const brighter = (im: FloatImage) => ({ ...im, data: im.data.map((v) => Math.min(1, v * 1.06)) });
+  const errors = (est: FloatImage) => {
+    const sums = { all: 0, glass: 0, glassCount: 0 };
+    for (let p = 0; p < w * h; p++) {
+      const e = Math.abs(est.data[p] - alpha.data[p]);
+      sums.all += e / (w * h);
+      if (Math.abs(alpha.data[p] - 0.3) < 1e-6)
+        [sums.glass, sums.glassCount] = [sums.glass + e, sums.glassCount + 1];
+    }
+    return { all: sums.all, glass: sums.glass / sums.glassCount };
+  };
+  const naive = (backB: FloatImage) =>
+    errors(cleanTriangulated(cv, triangulateAlpha(compA, compB, a.plate, backB)));
+  const matched = (backB: FloatImage) => errors(triangulateScene(cv, compA, compB, a.plate, backB));
+  // Moved: the shift reads as α all over the textured background, unless b is aligned first.
+  const [movedNaive, movedMatched] = [naive(moved), matched(moved)];
+  assert.ok(movedNaive.all > 0.015, `the shift reads as α: ${movedNaive.all}`);
+  assert.ok(movedMatched.all < 0.25 * movedNaive.all, `${movedMatched.all} vs ${movedNaive.all}`);
+  // Re-exposed: a brighter plate adds α over every see-through pixel, unless its gain is matched first.
+  const [litNaive, litMatched] = [naive(brighter(b.plate)), matched(brighter(b.plate))];
+  assert.ok(litNaive.glass > 0.02, `the exposure change reads as α on the glass: ${litNaive.glass}`);
+  assert.ok(litMatched.glass < 0.4 * litNaive.glass, `${litMatched.glass} vs ${litNaive.glass}`);
+  // Both at once, as scene06b has them.
+  const [bothNaive, bothMatched] = [naive(brighter(moved)), matched(brighter(moved))];
+  assert.ok(bothMatched.all < 0.25 * bothNaive.all, `${bothMatched.all} vs ${bothNaive.all}`);
+  assert.ok(bothMatched.glass < 0.5 * bothNaive.glass, `${bothMatched.glass} vs ${bothNaive.glass}`);
+  // A background that already fits is used as shot.
+  assert.equal(alignBackground(cv, compA, a.plate), a.plate);
 });

@@ -4,7 +4,8 @@
  * 1. The bgmatte layout, one folder per item:  <dataset>/<item>/image.*  plate.*  [alpha.*]  [trimap.*]
  *    (alpha: grey, white = subject; trimap: 0 / 128 / 255). `python -m bgmatte_train.testset` writes it.
  * 2. Two-background captures (the realpairs layout): <dataset>/sceneNN/NNcompa.jpg NNbacka.jpg NNcompb.jpg
- *    NNbackb.jpg. The item is pair a or b (`pair`), and α comes from triangulating both pairs (cleaned).
+ *    NNbackb.jpg. The item is pair a or b (`pair`), and α comes from triangulating both pairs (backgrounds aligned to their
+ *    composites and exposure-matched first, then cleaned); the item's plate is the capture as shot.
  *
  * Items are loaded one at a time, so memory does not grow with the dataset.
  */
@@ -14,7 +15,7 @@ import type { CV } from "../cv/opencv.js";
 import { BgmatteError } from "../errors.js";
 import { decodeImage } from "../image/codec-node.js";
 import { selectChannels, type FloatImage } from "../image/types.js";
-import { cleanTriangulated, triangulateAlpha } from "./triangulation.js";
+import { triangulateScene } from "./triangulation.js";
 
 export interface EvalItem {
   name: string;
@@ -57,7 +58,7 @@ function triangulationSource(cv: CV, dir: string, scene: string, pair: "a" | "b"
     name: `${scene}${pair}`,
     async load() {
       const [compA, backA, compB, backB] = await Promise.all(need.map(([k, p]) => decodeImage(p!, k)));
-      const alpha = cleanTriangulated(cv, triangulateAlpha(compA, compB, backA, backB));
+      const alpha = triangulateScene(cv, compA, compB, backA, backB);
       return pair === "a"
         ? { name: `${scene}${pair}`, image: compA, plate: backA, alpha, truth: "triangulated" }
         : { name: `${scene}${pair}`, image: compB, plate: backB, alpha, truth: "triangulated" };

@@ -2,8 +2,11 @@
  * Near-ground-truth α from two captures of a subject on two backgrounds (Smith & Blinn 1996):
  * 1 − α = ((C_a − C_b)·(B_a − B_b)) / ‖B_a − B_b‖². The captures are noisy (background α ≈ 0.01–0.03, light
  * drift between shots), so the result is cleaned: α below `floor` is zeroed, and so is everything outside the
- * main object (largest component, grown by `reach` pixels).
+ * main object (largest component, grown by `reach` pixels). Each background capture is first brought onto its
+ * composite (`triangulateScene`): the formula compares pixels, so a plate that moved or was re-exposed between the
+ * two shots reads as α.
  */
+import { DEFAULT_ALIGN, estimateHomography, warpPlate } from "../align/homography.js";
 import { dilateMask, largestComponents, openClose } from "../cv/mask-ops.js";
 import type { CV } from "../cv/opencv.js";
 import { createImage, type FloatImage } from "../image/types.js";
@@ -29,6 +32,62 @@ export function triangulateAlpha(
     out.data[p] = a < 0 ? 0 : a > 1 ? 1 : a;
   }
   return out;
+}
+
+/**
+ * The background capture warped onto its composite when the camera moved between them (realpairs' "b" pairs of
+ * scenes 01, 02 and 06 are off by 1–3.5 px). Triangulation compares pixels, so on a textured background a shift
+ * reads as α; worse, a truth triangulated with the shifted plate shares the error of a matte made with it, and
+ * would favour not aligning. Same rule as the pipeline: warp only when the median residual is over half a pixel.
+ */
+export function alignBackground(cv: CV, comp: FloatImage, back: FloatImage): FloatImage {
+  const found = estimateHomography(cv, comp, back);
+  if (!found.homography || !(found.residualBefore > DEFAULT_ALIGN.skipBelowPx)) return back;
+  return warpPlate(cv, back, comp, found.homography);
+}
+
+/**
+ * Per-channel gain that brings the background capture to the composite's exposure: the ratio of their mean
+ * brightness over `away` (pixels far from the object, where the composite shows the background alone). Exposure is
+ * multiplicative, and a ratio of means stays put on the low-texture walls where a fitted slope would follow noise.
+ * Realpairs scene06's "b" plate is 5 % brighter than its composite: uncorrected, that reads as α ≈ 0.06 over the whole jug.
+ */
+export function matchBackgroundGain(comp: FloatImage, back: FloatImage, away: Uint8Array): FloatImage {
+  const sums = [0, 0, 0, 0, 0, 0];
+  for (let p = 0; p < away.length; p++) {
+    if (!away[p]) continue;
+    for (let c = 0; c < 3; c++) {
+      sums[c] += comp.data[3 * p + c];
+      sums[3 + c] += back.data[3 * p + c];
+    }
+  }
+  const gain = [0, 1, 2].map((c) => (sums[3 + c] > 1e-3 ? sums[c] / sums[3 + c] : 1));
+  const out = { ...back, data: new Float32Array(back.data.length) };
+  for (let i = 0; i < out.data.length; i++) out.data[i] = Math.min(1, back.data[i] * gain[i % 3]);
+  return out;
+}
+
+/**
+ * The cleaned near-ground-truth α of a two-background scene: both backgrounds aligned to their composites, a first
+ * triangulation to find the object, both backgrounds' exposure matched away from it, then the final triangulation.
+ */
+export function triangulateScene(
+  cv: CV,
+  compA: FloatImage,
+  compB: FloatImage,
+  backA: FloatImage,
+  backB: FloatImage,
+): FloatImage {
+  const [alignedA, alignedB] = [alignBackground(cv, compA, backA), alignBackground(cv, compB, backB)];
+  const first = cleanTriangulated(cv, triangulateAlpha(compA, compB, alignedA, alignedB));
+  const object = { ...first, data: first.data.map((a) => (a > 0 ? 1 : 0)) };
+  const near = dilateMask(cv, object, Math.round(0.03 * Math.max(first.width, first.height))).data;
+  const away = Uint8Array.from(near, (v) => (v ? 0 : 1));
+  const [matchedA, matchedB] = [
+    matchBackgroundGain(compA, alignedA, away),
+    matchBackgroundGain(compB, alignedB, away),
+  ];
+  return cleanTriangulated(cv, triangulateAlpha(compA, compB, matchedA, matchedB));
 }
 
 export function cleanTriangulated(cv: CV, alpha: FloatImage, floor = 0.08, reach = 15): FloatImage {
