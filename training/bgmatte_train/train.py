@@ -3,7 +3,8 @@
     python -m bgmatte_train.train --config configs/bm-lite.json            # train (resumes from runs/<name>/last.pt)
     torchrun --nproc_per_node 4 -m bgmatte_train.train --config configs/paper.json --device cuda
 
-Checkpoints are written atomically every `checkpoint_every` steps; rerunning the same command resumes.
+Checkpoints are written atomically every `checkpoint_every` steps; rerunning the same command resumes. With
+`keep_every` in the config's train section, a copy `step<N>.pt` is kept every that many steps (for average.py).
 """
 from __future__ import annotations
 
@@ -165,6 +166,8 @@ def main(argv: list[str] | None = None) -> None:
                                        **{k: round(float(v), 6) for k, v in terms.items()}})
             if step % tc["checkpoint_every"] == 0 or step == steps:
                 save(step, last)
+            if tc.get("keep_every") and step % tc["keep_every"] == 0:
+                save(step, run_dir / f"step{step}.pt")  # kept for checkpoint averaging (average.py)
             if step % tc["validate_every"] == 0 or step == steps:
                 metrics = evaluate(model, val)
                 append_csv(val_path, {"step": step, **{k: round(v, 6) for k, v in metrics.items()}})

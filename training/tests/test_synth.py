@@ -132,3 +132,31 @@ def test_glass_lets_the_refracted_background_through_and_keeps_the_matting_equat
         assert not changed[cv2.dilate((alpha > 0.02).astype(np.uint8), np.ones((15, 15), np.uint8)) == 0].any()
         moved.append(changed[alpha > 0.02].mean())
     assert max(moved) > 0.05
+
+
+def test_thick_glass_blurs_what_it_shows_and_puts_its_dimming_in_the_matte():
+    plain = Synthesiser([], [], size=128, seed=7, glass_fraction=1.0, shot_noise=0.0)
+    thick = Synthesiser([], [], size=128, seed=7, glass_fraction=1.0, shot_noise=0.0, glass_optics=1.0)
+    # Off by default: the stream of the shipped glass runs replays exactly.
+    assert np.array_equal(plain.sample(2).image,
+                          Synthesiser([], [], size=128, seed=7, glass_fraction=1.0, shot_noise=0.0,
+                                      glass_optics=0.0).sample(2).image)
+    rng = np.random.default_rng(0)
+    wall = np.clip(rng.uniform(0.2, 0.8, (128, 128, 3)), 0, 1).astype(np.float32)  # fine texture
+    rough_plain, rough_thick, more_alpha = [], [], []
+    for k in range(6):
+        a0, f0, seen0 = plain.glass(wall, np.random.default_rng(k))
+        a1, f1, seen1 = thick.glass(wall, np.random.default_rng(k))
+        body = a0 > 0.02
+        lap = lambda x: np.abs(cv2.Laplacian(x.mean(2), cv2.CV_32F))[body].mean()
+        rough_plain.append(lap(seen0))
+        rough_thick.append(lap(seen1))
+        more_alpha.append(bool((a1 >= a0 - 1e-6).all()))
+        # Still the matting equation, with alpha and F in range.
+        assert 0 <= a1.min() and a1.max() <= 1 and 0 <= f1.min() and f1.max() <= 1 + 1e-6
+        # The same shot either way: thin glass over a dimmed background, or the effective matte over the seen one.
+        transmitted = ((1 - a1) / np.maximum(1 - a0, 1e-6))[..., None]
+        thin = a0[..., None] * f0 + (1 - a0[..., None]) * seen1 * transmitted
+        assert np.allclose(composite(a1, f1, seen1), thin, atol=1e-4)
+    assert np.mean(rough_thick) < 0.8 * np.mean(rough_plain)  # the texture behind the glass is softened
+    assert all(more_alpha)  # dimming only ever adds cover

@@ -6,20 +6,21 @@ import torch
 from bgmatte_train import train
 
 
-def tiny_config(tmp_path, procedural_fraction, batch_size, steps, threads, validation_samples):
+def tiny_config(tmp_path, procedural_fraction, batch_size, steps, threads, validation_samples, **train_extra):
     """A minute network and schedule, written as a config file; returns its path."""
     config = {"name": "tiny", "model": {"ngf": 4, "trunk_blocks": 1, "head_blocks": 1},
               "data": {"size": 64, "procedural_fraction": procedural_fraction, "still_fraction": 0.5},
               "train": {"batch_size": batch_size, "lr": 1e-3, "steps": steps, "seed": 1, "threads": threads,
                         "checkpoint_every": 2, "log_every": 1, "validate_every": 2,
-                        "validation_samples": validation_samples}}
+                        "validation_samples": validation_samples, **train_extra}}
     path = tmp_path / "tiny.json"
     path.write_text(json.dumps(config))
     return path
 
 
 def test_training_writes_checkpoints_logs_and_resumes(tmp_path, shared_data):
-    cfg = tiny_config(tmp_path, procedural_fraction=0.5, batch_size=2, steps=4, threads=2, validation_samples=4)
+    cfg = tiny_config(tmp_path, procedural_fraction=0.5, batch_size=2, steps=4, threads=2, validation_samples=4,
+                      keep_every=3)
     run = tmp_path / "run"
     train.main(["--config", str(cfg), "--run-dir", str(run), "--workers", "0", "--steps", "2"])
     assert torch.load(run / "last.pt")["step"] == 2
@@ -30,6 +31,8 @@ def test_training_writes_checkpoints_logs_and_resumes(tmp_path, shared_data):
     assert {"alpha_l1", "alpha_grad", "fg_l1", "compose", "total"} <= set(rows[0])
     assert (run / "curves.png").stat().st_size > 1000
     assert (run / "best.pt").exists()
+    assert sorted(p.name for p in run.glob("step*.pt")) == ["step3.pt"]  # keep_every: one snapshot, at step 3
+    assert torch.load(run / "step3.pt")["step"] == 3
 
 
 def test_distributed_training_runs_under_torchrun(tmp_path, shared_data):

@@ -110,7 +110,7 @@ class Synthesiser:
     def __init__(self, foregrounds: list[Foreground], backgrounds: list[np.ndarray], size: int = 256, seed: int = 0,
                  procedural_fraction: float = 0.5, still_fraction: float = 0.5, textures: list[np.ndarray] | None = None,
                  difference_prior_fraction: float = 0.5, camouflage_fraction: float = 0.0,
-                 shot_noise: float = 3.0, glass_fraction: float = 0.0) -> None:
+                 shot_noise: float = 3.0, glass_fraction: float = 0.0, glass_optics: float = 0.0) -> None:
         if size % 4:
             raise ValueError(f"size must be a multiple of 4, got {size}")
         self.foregrounds = foregrounds
@@ -129,6 +129,9 @@ class Synthesiser:
         # Share of samples whose subject is clear glass (see `glass`): camouflage teaches "background colour inside a
         # subject is still subject"; glass is the counter-case where the background really shows through.
         self.glass_fraction = glass_fraction
+        # 0..1: how strongly thick glass and water also blur and dim what is seen through them (see `glass`). A jug
+        # of water on a textured wall (realpairs scene06) shows the texture softened and tinted, not merely shifted.
+        self.glass_optics = glass_optics
         # Upper bound of the shot's sensor noise sigma, on 0..255 (phone captures of dark textures are noisy).
         self.shot_noise = shot_noise
         # Morphology counts in the brief are for 512 px; scale them to the working size.
@@ -255,8 +258,25 @@ class Synthesiser:
         gx, gy = np.meshgrid(np.arange(s, dtype=np.float32), np.arange(s, dtype=np.float32))
         seen = cv2.remap(bg.astype(np.float32), gx + flow[0], gy + flow[1], cv2.INTER_LINEAR,
                          borderMode=cv2.BORDER_REFLECT)
+        if self.glass_optics > 0:  # no draw when off: runs without it replay their stream exactly
+            alpha, fg, seen = self._thick_glass(alpha, fg, seen, mask, rng)
         return (np.clip(alpha, 0, 1).astype(np.float32), np.clip(fg, 0, 1).astype(np.float32),
                 np.clip(seen, 0, 1).astype(np.float32))
+
+    def _thick_glass(self, alpha: np.ndarray, fg: np.ndarray, seen: np.ndarray, mask: np.ndarray,
+                     rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Thick glass and water blur what is seen through them and let only a share t of its light through. The
+        blur stays in the seen background; the dimming goes into the matte, as a two-background triangulation
+        measures it: I = a F + (1 - a) t seen = a' F' + (1 - a') seen with a' = 1 - (1 - a) t and a' F' = a F."""
+        k = self.glass_optics
+        inside = cv2.GaussianBlur(mask.astype(np.float32), (0, 0), 2)
+        sigma = rng.uniform(0.3, 2.5) * k * self.size / 256
+        if sigma > 0.2:
+            seen = seen + (cv2.GaussianBlur(seen, (0, 0), sigma) - seen) * inside[..., None]
+        t = 1 - inside * k * rng.uniform(0, 0.25)
+        a_eff = 1 - (1 - alpha) * t
+        fg_eff = fg * (alpha / np.maximum(a_eff, 1e-4))[..., None]
+        return a_eff, fg_eff, seen
 
     def simulate_prior(self, alpha: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         """S: alpha > 0.5, eroded 10-19x, dilated 15-29x (5x5), 0-2 random holes, blurred (21/31/41), at 512-px scale."""

@@ -114,7 +114,13 @@ class MattingGraph(nn.Module):
 
     def forward(self, image: torch.Tensor, plate: torch.Tensor, prior: torch.Tensor, motion: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         alpha, fg = self.generator(image * 2 - 1, plate * 2 - 1, prior * 2 - 1, motion * 2 - 1)
-        return (alpha + 1) / 2, (torch.tanh(fg) + 1) / 2
+        return to_unit_range(alpha, fg)
+
+
+def to_unit_range(alpha: torch.Tensor, fg_logits: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """alpha (a Tanh output) and F onto [0, 1]. Clamped: onnxruntime's Tanh can overshoot +-1 by an ulp, and the
+    contract promises [0, 1] exactly (the shipped session-5 weights gave alpha = -6e-8 without it)."""
+    return ((alpha + 1) / 2).clamp(0, 1), ((torch.tanh(fg_logits) + 1) / 2).clamp(0, 1)
 
 
 def count_parameters(module: nn.Module) -> int:

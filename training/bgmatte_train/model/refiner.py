@@ -17,7 +17,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .generator import Generator
+from .generator import Generator, to_unit_range
 
 
 class CoarseHeads(nn.Module):
@@ -45,7 +45,7 @@ class CoarseGraph(nn.Module):
         alpha, fg, features = self.generator.forward_with_features(image * 2 - 1, plate * 2 - 1, prior * 2 - 1,
                                                                    motion * 2 - 1)
         error, hidden = self.heads(features)
-        return (alpha + 1) / 2, (torch.tanh(fg) + 1) / 2, error, hidden
+        return (*to_unit_range(alpha, fg), error, hidden)
 
 
 class Refiner(nn.Module):
