@@ -73,3 +73,36 @@ test("compositing-equation refinement: sharpens a coarse matte near the edge, in
   refineWithPlate(cv, scene.photo, { image: darker, exposure }, a2, coarse);
   for (let p = 0; p < a1.data.length; p++) assert.ok(Math.abs(a1.data[p] - a2.data[p]) < 1e-5);
 });
+
+test("compositing-equation refinement leaves the inside of an opaque subject alone, even where it matches the plate", async () => {
+  const cv = await loadOpenCV();
+  const [W, H] = [240, 160];
+  // A large opaque disc in skin colour on a bright plate; a patch of its inside (a forehead's highlight) has nearly
+  // the plate's colour. The network calls the whole disc 0.93 (not confidently opaque).
+  const photo = createImage(W, H, 3);
+  const plate = createImage(W, H, 3);
+  const inside = (x: number, y: number) => Math.hypot(x - W / 2, y - H / 2) < 70;
+  for (let y = 0; y < H; y++)
+    for (let x = 0; x < W; x++) {
+      const p = y * W + x;
+      plate.data.set([0.85, 0.88, 0.92], 3 * p);
+      const patch = Math.abs(x - W / 2) < 20 && Math.abs(y - H / 2) < 10;
+      photo.data.set(!inside(x, y) ? [0.85, 0.88, 0.92] : patch ? [0.8, 0.8, 0.82] : [0.85, 0.6, 0.5], 3 * p);
+    }
+  const coarseAlpha = createImage(W / 8, H / 8, 1);
+  const coarseFg = createImage(W / 8, H / 8, 3);
+  for (let y = 0; y < H / 8; y++)
+    for (let x = 0; x < W / 8; x++) {
+      const q = y * (W / 8) + x;
+      coarseAlpha.data[q] = inside(8 * x + 4, 8 * y + 4) ? 0.93 : 0;
+      coarseFg.data.set([0.85, 0.6, 0.5], 3 * q);
+    }
+  const alpha = resize(coarseAlpha, W, H);
+  const before = alpha.data.slice();
+  refineWithPlate(cv, photo, { image: plate, exposure: null }, alpha, { alpha: coarseAlpha, fg: coarseFg });
+  const centre = (H / 2) * W + W / 2;
+  assert.equal(alpha.data[centre], before[centre], "the inside keeps the network's α");
+  // The edge is still solved: along the disc's boundary α moves.
+  const edge = (H / 2) * W + (W / 2 + 69);
+  assert.notEqual(alpha.data[edge], before[edge]);
+});

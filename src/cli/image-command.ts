@@ -8,6 +8,7 @@ import { createMatter } from "../node/matter.js";
 import { checkNoOverwrite, expandPhotos, outputPaths } from "./inputs.js";
 import { ensureWritableDir } from "./output-dir.js";
 import { createProgress } from "./progress.js";
+import { MODES } from "../modes.js";
 import { MATTING_FLAGS, modelOptionsFromFlags, numberFlag } from "./args.js";
 import { EXIT, EXIT_CODE_HELP, exitCodeFor } from "./exit-codes.js";
 
@@ -31,8 +32,8 @@ Options:
       --model <name|file>   model name from models/manifest.json or an .onnx path (default: bm-lite)
       --threads <n>         inference threads (default: min(4, cores))
   -m, --mode <mode>         fast | balanced (default) | best: network input size and how much of the frame
-                            is re-predicted at full resolution (fast: whole frame at 128 px; balanced: crop at
-                            512 px; best: 768)
+                            is re-predicted at full resolution (fast: whole frame at ${MODES.fast.maxSide} px;
+                            balanced: crop at ${MODES.balanced.maxSide} px; best: ${MODES.best.maxSide})
       --working-size <px>   network input size, longer side (default: the mode's)
       --refine <method>     auto (default: plate in fast mode; elsewhere refiner when the model ships one,
                             else plate), refiner (uncertain

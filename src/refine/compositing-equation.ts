@@ -4,7 +4,8 @@
  * full-resolution photo and plate determine α per pixel: α = ((I − B′)·(F − B′)) / ‖F − B′‖². Around the network's
  * subject we take F from the network (its F, upsampled), solve for α, and trust that solution in proportion to
  * how far F is from B′ (where they are alike, the network's α stays). Only the network's uncertain pixels
- * (α < 0.98) within reach of the subject are changed.
+ * (α < 0.98) within reach of the subject, and within reach of its see-through part (coarse α ≤ 0.5), are changed:
+ * the inside of an opaque subject keeps the network's α (session 5).
  *
  * The reach is measured at the network's resolution, and only the pixels near the subject's edge are visited at full
  * resolution: this runs on every video frame (fast mode). (Until session 4, F was the photo's mean over the
@@ -50,11 +51,20 @@ export function refineWithPlate(
   const { width: gw, height: gh } = coarse.alpha;
   const [sx, sy] = [w / gw, h / gh]; // full-resolution pixels per network pixel
 
-  // Where the subject is (α > 0.02 at the network's resolution), grown by the reach.
+  // Where the subject is (α > 0.02 at the network's resolution), grown by the reach, less the inside of its opaque
+  // part: farther than the reach from anything the network calls see-through, a subject is opaque whatever the
+  // per-pixel solve says (a forehead against a bright sky matches the plate well enough to read as 0.7).
   const support = createImage(gw, gh, 1);
+  const clear = createImage(gw, gh, 1);
   const a0 = coarse.alpha.data;
-  for (let q = 0; q < a0.length; q++) if (a0[q] > 0.02) support.data[q] = 1;
-  const region = dilateMask(cv, support, Math.ceil(opts.reach * Math.max(gw, gh))).data;
+  for (let q = 0; q < a0.length; q++) {
+    if (a0[q] > 0.02) support.data[q] = 1;
+    if (a0[q] <= 0.5) clear.data[q] = 1;
+  }
+  const reachPx = Math.ceil(opts.reach * Math.max(gw, gh));
+  const grown = dilateMask(cv, support, reachPx).data;
+  const nearClear = dilateMask(cv, clear, reachPx).data;
+  const region = grown.map((g, q) => (g && nearClear[q] ? 1 : 0));
 
   const A = alpha.data;
   const I = image.data;
