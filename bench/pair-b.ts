@@ -10,12 +10,7 @@ import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadOpenCV } from "../src/cv/opencv.js";
 import { sad } from "../src/eval/metrics.js";
-import {
-  alignBackground,
-  cleanTriangulated,
-  triangulateAlpha,
-  triangulateScene,
-} from "../src/eval/triangulation.js";
+import { triangulateScene } from "../src/eval/triangulation.js";
 import { decodeImage } from "../src/image/codec-node.js";
 import { resize } from "../src/image/geometry.js";
 import type { FloatImage } from "../src/image/types.js";
@@ -46,11 +41,8 @@ for (const scene of ["02", "06"]) {
   const load = (n: string) => decodeImage(join(root, `scene${scene}`, `${scene}${n}.jpg`), n);
   const [compA, backA, compB, backB] = await Promise.all(["compa", "backa", "compb", "backb"].map(load));
   const references = {
-    asShot: cleanTriangulated(cv, triangulateAlpha(compA, compB, backA, backB)),
-    aligned: cleanTriangulated(
-      cv,
-      triangulateAlpha(compA, compB, alignBackground(cv, compA, backA), alignBackground(cv, compB, backB)),
-    ),
+    asShot: triangulateScene(cv, compA, compB, backA, backB, { align: false, exposure: false }),
+    aligned: triangulateScene(cv, compA, compB, backA, backB, { align: true, exposure: false }),
     alignedExposureMatched: triangulateScene(cv, compA, compB, backA, backB),
   };
   // The size `bgmatte eval` scores at (longer side 1024).

@@ -6,6 +6,7 @@
  * composite (`triangulateScene`): the formula compares pixels, so a plate that moved or was re-exposed between the
  * two shots reads as α.
  */
+import { applyExposure } from "../align/exposure.js";
 import { DEFAULT_ALIGN, estimateHomography, warpPlate } from "../align/homography.js";
 import { dilateMask, largestComponents, openClose } from "../cv/mask-ops.js";
 import type { CV } from "../cv/opencv.js";
@@ -52,7 +53,11 @@ export function alignBackground(cv: CV, comp: FloatImage, back: FloatImage): Flo
  * multiplicative, and a ratio of means stays put on the low-texture walls where a fitted slope would follow noise.
  * Realpairs scene06's "b" plate is 5 % brighter than its composite: uncorrected, that reads as α ≈ 0.06 over the whole jug.
  */
-export function matchBackgroundGain(comp: FloatImage, back: FloatImage, away: Uint8Array): FloatImage {
+export function backgroundGain(
+  comp: FloatImage,
+  back: FloatImage,
+  away: Uint8Array,
+): [number, number, number] {
   const sums = [0, 0, 0, 0, 0, 0];
   for (let p = 0; p < away.length; p++) {
     if (!away[p]) continue;
@@ -61,10 +66,14 @@ export function matchBackgroundGain(comp: FloatImage, back: FloatImage, away: Ui
       sums[3 + c] += back.data[3 * p + c];
     }
   }
-  const gain = [0, 1, 2].map((c) => (sums[3 + c] > 1e-3 ? sums[c] / sums[3 + c] : 1));
-  const out = { ...back, data: new Float32Array(back.data.length) };
-  for (let i = 0; i < out.data.length; i++) out.data[i] = Math.min(1, back.data[i] * gain[i % 3]);
-  return out;
+  const ratio = (c: number) => (sums[3 + c] > 1e-3 ? sums[c] / sums[3 + c] : 1);
+  return [ratio(0), ratio(1), ratio(2)];
+}
+
+/** Which of the corrections `triangulateScene` makes (both by default; bench/pair-b.ts compares them). */
+export interface TriangulationSteps {
+  align: boolean;
+  exposure: boolean;
 }
 
 /**
@@ -77,17 +86,22 @@ export function triangulateScene(
   compB: FloatImage,
   backA: FloatImage,
   backB: FloatImage,
+  steps: TriangulationSteps = { align: true, exposure: true },
 ): FloatImage {
-  const [alignedA, alignedB] = [alignBackground(cv, compA, backA), alignBackground(cv, compB, backB)];
+  const [alignedA, alignedB] = steps.align
+    ? [alignBackground(cv, compA, backA), alignBackground(cv, compB, backB)]
+    : [backA, backB];
   const first = cleanTriangulated(cv, triangulateAlpha(compA, compB, alignedA, alignedB));
+  if (!steps.exposure) return first;
   const object = { ...first, data: first.data.map((a) => (a > 0 ? 1 : 0)) };
   const near = dilateMask(cv, object, Math.round(0.03 * Math.max(first.width, first.height))).data;
   const away = Uint8Array.from(near, (v) => (v ? 0 : 1));
-  const [matchedA, matchedB] = [
-    matchBackgroundGain(compA, alignedA, away),
-    matchBackgroundGain(compB, alignedB, away),
-  ];
-  return cleanTriangulated(cv, triangulateAlpha(compA, compB, matchedA, matchedB));
+  const matched = (comp: FloatImage, back: FloatImage) =>
+    applyExposure(back, { gain: backgroundGain(comp, back, away), bias: [0, 0, 0], ringPixels: 0 });
+  return cleanTriangulated(
+    cv,
+    triangulateAlpha(compA, compB, matched(compA, alignedA), matched(compB, alignedB)),
+  );
 }
 
 export function cleanTriangulated(cv: CV, alpha: FloatImage, floor = 0.08, reach = 15): FloatImage {
