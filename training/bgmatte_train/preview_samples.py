@@ -1,6 +1,7 @@
 """Write N synthetic training samples as PNGs, to look at what the network learns from.
 
     python -m bgmatte_train.preview_samples --n 16 --out /tmp/samples
+    python -m bgmatte_train.preview_samples --n 16 --out /tmp/samples --config configs/bm-lite-ft-hard-cases.json
 
 Per sample: <i>_image.png, _plate.png, _prior.png, _motion.png (first cue), _alpha.png, _fg.png, and one
 _sheet.png with all of them side by side.
@@ -14,7 +15,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from .dataset import training_synthesiser
+from .dataset import synthesiser_from_config, training_synthesiser
 from .paths import SHARED_DATA
 
 
@@ -30,9 +31,13 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--size", type=int, default=256)
     p.add_argument("--data", type=Path, default=SHARED_DATA)
+    p.add_argument("--config", type=Path, help="use this training config's data section (its size; --seed still applies)")
     args = p.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
-    synth = training_synthesiser(args.data, args.size, args.seed, 0.5, 0.5)
+    if args.config:
+        synth = synthesiser_from_config(args.data, json.loads(args.config.read_text())["data"], args.seed)
+    else:
+        synth = training_synthesiser(args.data, args.size, args.seed, 0.5, 0.5)
     for i in range(args.n):
         s = synth.sample(i)
         grey = lambda m: np.repeat(m[..., None], 3, 2)

@@ -8,6 +8,12 @@ recipe (noise or gamma, colour jitter, small misalignment, shadows in the shot o
 
     python -m bgmatte_train.testset --out /tmp/bgmatte-testset                  # the 4 validation foregrounds
     python -m bgmatte_train.testset --foregrounds my/fgs --backgrounds my/bgs --out set --names ""
+    python -m bgmatte_train.testset --hard --out /tmp/bgmatte-hard                # camouflage and thin structures
+
+`--hard` writes the camouflage and thin-structure set instead: people whose skin has the colour of the sky or
+wall behind them, subjects with large parts in the background's colour, and stems, leaves and grids with the
+background open between them (data/hard_cases.py), on the held-out background photos only and from seeds no
+training config uses, so it shares neither backgrounds nor samples with training.
 """
 from __future__ import annotations
 
@@ -62,6 +68,32 @@ def build(fg_root: Path, bg_root: Path, out: Path, names: list[str] | None, per_
     return count
 
 
+# Kinds of the hard set, with the synthesiser settings that make them (nothing else drawn: no glass, no print).
+HARD_KINDS = {
+    "skin": {"skin_backdrop_fraction": 1.0},
+    "camouflage": {"large_camouflage_fraction": 1.0, "procedural_fraction": 1.0},
+    "thin": {"thin_fraction": 1.0},
+}
+HARD_SEED = 7_000_001  # training configs use small seeds (1-6); this stream is never trained on
+
+
+def build_hard(bg_root: Path, out: Path, per_kind: int, size: int, seed: int = HARD_SEED) -> int:
+    backgrounds = load_backgrounds(bg_root, validation=True, max_side=max(640, size))
+    count = 0
+    for k, (kind, options) in enumerate(HARD_KINDS.items()):
+        settings = {"procedural_fraction": 0.5, **options}
+        synth = Synthesiser([], backgrounds, size=size, seed=seed + k, trusted_prior_fraction=1.0, **settings)
+        for i in range(per_kind):
+            s = synth.sample(i)
+            item = out / f"{kind}-{i}-{s.info['foreground']}"
+            item.mkdir(parents=True, exist_ok=True)
+            _write(item / "image.png", s.image)
+            _write(item / "plate.png", s.plate)
+            _write(item / "alpha.png", s.alpha)
+            count += 1
+    return count
+
+
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--foregrounds", type=Path, default=SHARED_DATA / "alphamatting")
@@ -70,7 +102,13 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--per-foreground", type=int, default=3, help="backgrounds per foreground")
     p.add_argument("--seed", type=int, default=2020)
     p.add_argument("--out", type=Path, required=True)
+    p.add_argument("--hard", action="store_true", help="write the camouflage and thin-structure set instead")
+    p.add_argument("--size", type=int, default=768, help="side of the hard set's square items")
     args = p.parse_args(argv)
+    if args.hard:
+        n = build_hard(args.backgrounds, args.out, args.per_foreground * 2, args.size)
+        print(f"wrote {n} items to {args.out}")
+        return
     names = [n for n in args.names.split(",") if n] or None
     n = build(args.foregrounds, args.backgrounds, args.out, names, args.per_foreground, args.seed)
     print(f"wrote {n} items to {args.out}")

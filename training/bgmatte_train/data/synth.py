@@ -1,7 +1,7 @@
 """Deterministic synthesiser of training samples (I, B', S, M, alpha, F) for the supervised stage.
 
-Each sample is a pure function of (seed, index): `Synthesiser(...).sample(index)`. The recipe follows the brief
-(§6): composite a foreground with known alpha on a background, then give the network a *perturbed* plate, a
+Each sample is a pure function of (seed, index): `Synthesiser(...).sample(index)`. The recipe follows the
+paper: composite a foreground with known alpha on a background, then give the network a *perturbed* plate, a
 simulated soft segmentation S and simulated motion cues M, so that it cannot simply subtract.
 """
 from __future__ import annotations
@@ -13,6 +13,7 @@ import cv2
 import numpy as np
 
 from .foreground import estimate_foreground
+from .hard_cases import THIN_KINDS, paint_large_camouflage, skin_on_backdrop
 from .procedural import procedural_alpha, procedural_background, soft_shape
 
 # Held out of training for validation (4 of the 22 alphamatting foregrounds), and a few backgrounds with them.
@@ -110,7 +111,9 @@ class Synthesiser:
     def __init__(self, foregrounds: list[Foreground], backgrounds: list[np.ndarray], size: int = 256, seed: int = 0,
                  procedural_fraction: float = 0.5, still_fraction: float = 0.5, textures: list[np.ndarray] | None = None,
                  difference_prior_fraction: float = 0.5, camouflage_fraction: float = 0.0,
-                 shot_noise: float = 3.0, glass_fraction: float = 0.0, glass_optics: float = 0.0) -> None:
+                 shot_noise: float = 3.0, glass_fraction: float = 0.0, glass_optics: float = 0.0,
+                 skin_backdrop_fraction: float = 0.0, large_camouflage_fraction: float = 0.0,
+                 thin_fraction: float = 0.0, trusted_prior_fraction: float = 0.75) -> None:
         if size % 4:
             raise ValueError(f"size must be a multiple of 4, got {size}")
         self.foregrounds = foregrounds
@@ -124,7 +127,7 @@ class Synthesiser:
         self.difference_prior_fraction = difference_prior_fraction
         # Share of samples where parts of an opaque subject take the background's colour (dark print on a dark
         # wall, a shirt the colour of the sofa): the image-plate difference says "background" there, and only
-        # context and S can say "subject". The users' top complaint besides misalignment (brief section 5).
+        # context and S can say "subject". Users' top complaint besides misalignment.
         self.camouflage_fraction = camouflage_fraction
         # Share of samples whose subject is clear glass (see `glass`): camouflage teaches "background colour inside a
         # subject is still subject"; glass is the counter-case where the background really shows through.
@@ -132,9 +135,20 @@ class Synthesiser:
         # 0..1: how strongly thick glass and water also blur and dim what is seen through them (see `glass`). A jug
         # of water on a textured wall (realpairs scene06) shows the texture softened and tinted, not merely shifted.
         self.glass_optics = glass_optics
+        # The cases the plate difference cannot decide (data/hard_cases.py): a person whose skin has the colour of
+        # the sky or wall behind (face see-through), large camouflaged parts of any subject, and stems, leaves and
+        # grids with the background open between them (gap fill). Each is drawn only when its share is above 0, so
+        # runs without them replay their stream exactly.
+        self.skin_backdrop_fraction = skin_backdrop_fraction
+        self.large_camouflage_fraction = large_camouflage_fraction
+        self.thin_fraction = thin_fraction
+        # In skin and large-camouflage samples, the share whose S comes from alpha (a person model or a user's mask
+        # covers the face; the plate difference does not): the network must learn to trust S where the difference
+        # vanishes.
+        self.trusted_prior_fraction = trusted_prior_fraction
         # Upper bound of the shot's sensor noise sigma, on 0..255 (phone captures of dark textures are noisy).
         self.shot_noise = shot_noise
-        # Morphology counts in the brief are for 512 px; scale them to the working size.
+        # The paper's morphology counts are for 512 px; scale them to the working size.
         self.scale = size / 512
 
     # ---- foreground and background
@@ -157,6 +171,9 @@ class Synthesiser:
 
     def _procedural_foreground(self, rng: np.random.Generator) -> tuple[str, np.ndarray, np.ndarray]:
         kind, alpha = procedural_alpha(self.size, rng)
+        return f"procedural-{kind}", alpha, self._subject_texture(rng)
+
+    def _subject_texture(self, rng: np.random.Generator) -> np.ndarray:
         if self.textures:
             texture = _random_crop(self.textures[int(rng.integers(0, len(self.textures)))], self.size, rng)
         else:
@@ -164,7 +181,19 @@ class Synthesiser:
         if rng.random() < 0.4:  # flat clothing-like colour with shading instead of a photo texture
             shade = cv2.GaussianBlur(rng.uniform(0.7, 1.1, (self.size, self.size)).astype(np.float32), (0, 0), self.size / 10)
             texture = np.clip(rng.uniform(0, 1, 3).astype(np.float32) * shade[..., None], 0, 1)
-        return f"procedural-{kind}", alpha, texture
+        return texture
+
+    def _hard_case(self, rng: np.random.Generator) -> tuple[str, np.ndarray, np.ndarray, np.ndarray] | None:
+        """A skin-on-backdrop person or a thin structure (name, alpha, F, background), or None for the usual mix."""
+        if self.skin_backdrop_fraction > 0 and rng.random() < self.skin_backdrop_fraction:
+            alpha, fg, bg = skin_on_backdrop(self.size, rng, self._background(rng))
+            return "skin-backdrop", alpha, fg, bg
+        if self.thin_fraction > 0 and rng.random() < self.thin_fraction:
+            names = sorted(THIN_KINDS)
+            kind = names[int(rng.integers(0, len(names)))]
+            alpha = THIN_KINDS[kind](self.size, rng)
+            return f"thin-{kind}", alpha, self._subject_texture(rng), self._background(rng)
+        return None
 
     def _background(self, rng: np.random.Generator) -> np.ndarray:
         if self.backgrounds and rng.random() < 0.75:
@@ -182,7 +211,7 @@ class Synthesiser:
         return bg * (1 - rng.uniform(0.2, 0.6) * shadow[..., None])
 
     def perturb_plate(self, plate: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-        if rng.random() < 0.4:  # sensor noise (values from the brief are on 0..255)
+        if rng.random() < 0.4:  # sensor noise (values on 0..255, as in the paper)
             plate = plate + (rng.uniform(-7, 6) + rng.normal(0, rng.uniform(2, 5), plate.shape)) / 255
         else:  # exposure / tone curve drift
             plate = np.clip(plate, 0, 1) ** max(0.5, rng.normal(1, 0.12))
@@ -338,6 +367,9 @@ class Synthesiser:
     def clean_sample(self, index: int) -> tuple[np.random.Generator, str, np.ndarray, np.ndarray, np.ndarray]:
         """The unperturbed composite parts (rng continues for the perturbations): name, alpha, fg, bg."""
         rng = np.random.default_rng([self.seed, index])
+        hard = self._hard_case(rng)
+        if hard is not None:
+            return (rng, *hard)
         if rng.random() < self.procedural_fraction:
             name, alpha, fg = self._procedural_foreground(rng)
         else:
@@ -363,6 +395,9 @@ class Synthesiser:
         # Like the prior's draw below: no draw when off, so runs without camouflage replay their stream exactly.
         if self.camouflage_fraction > 0 and rng.random() < self.camouflage_fraction:
             fg = self.camouflage(alpha, fg, shot_bg, rng)
+        large = name != "glass" and self.large_camouflage_fraction > 0 and rng.random() < self.large_camouflage_fraction
+        if large:
+            fg = paint_large_camouflage(alpha, fg, shot_bg, rng, self.scale)
         image = composite(alpha, fg, shot_bg)
         # Cameras are noisy in the shot as well as in the plate.
         image = image + rng.normal(0, rng.uniform(0, self.shot_noise) / 255, image.shape)
@@ -371,6 +406,8 @@ class Synthesiser:
         image = np.clip(image, 0, 1).astype(np.float32)
         # No draw at all when the fraction is 0, so that such runs replay the original (alpha-only) stream exactly.
         from_difference = self.difference_prior_fraction > 0 and rng.random() < self.difference_prior_fraction
+        if (large or name == "skin-backdrop") and rng.random() < self.trusted_prior_fraction:
+            from_difference = False
         prior = self.difference_prior(image, plate, rng) if from_difference else self.simulate_prior(alpha, rng)
         noisy_bg = np.clip(shot_bg + rng.normal(0, 2 / 255, shot_bg.shape), 0, 1)
         motion, still = self._simulate_motion(alpha, fg, noisy_bg, image, rng)
