@@ -9,9 +9,9 @@ import { sad } from "../src/eval/metrics.js";
 import { cleanTriangulated, triangulateAlpha } from "../src/eval/triangulation.js";
 import { createImage } from "../src/image/types.js";
 import { makeScene, meanAbsDiff, savePng, tempDir } from "./fixtures.js";
+import { CLI } from "./cli-process.js";
 
 const cv = await loadOpenCV();
-const BIN = join(import.meta.dirname, "..", "bin", "bgmatte.js");
 
 test("triangulation recovers α exactly from two clean captures on different backgrounds", () => {
   const { alpha } = makeScene(64, 48);
@@ -60,7 +60,7 @@ test("bgmatte eval scores model and baselines on a dataset folder and writes JSO
     await savePng(s.alpha, join(item, "alpha.png"));
   }
   const out = join(dir, "out");
-  const r = spawnSync(process.execPath, [BIN, "eval", data, "-o", out, "-q"], {
+  const r = spawnSync(process.execPath, [...CLI, "eval", data, "-o", out, "-q"], {
     encoding: "utf8",
     timeout: 120_000,
   });
@@ -69,11 +69,18 @@ test("bgmatte eval scores model and baselines on a dataset folder and writes JSO
   assert.match(r.stdout, /background subtraction/);
   const json = JSON.parse(readFileSync(join(out, "results.json"), "utf8"));
   const scores = json.datasets[0].scores;
-  assert.equal(scores.length, 6); // 2 items × 3 methods
+  assert.equal(scores.length, 8); // 2 items × (network, 2 baselines, oracle)
   for (const s of scores)
-    for (const k of ["sad", "mse", "grad", "conn"]) assert.ok(s[k] >= 0, `${s.method} ${k}`);
+    for (const k of ["sad", "mse", "grad", "conn", "seeThrough", "gapFill"])
+      assert.ok(s[k] >= 0, `${s.method} ${k}`);
+  // The oracle (the reference cut at 0.5) never has a hole in the solid interior nor fills a gap.
+  for (const s of scores.filter((x: { method: string }) => x.method === "oracle")) {
+    assert.equal(s.seeThrough, 0);
+    assert.equal(s.gapFill, 0);
+  }
+  assert.match(r.stdout, /\| see-through \| gap fill \|/);
   assert.ok(existsSync(join(out, "contact-sheet-1.png")));
-  const bad = spawnSync(process.execPath, [BIN, "eval", join(dir, "nothing")], { encoding: "utf8" });
+  const bad = spawnSync(process.execPath, [...CLI, "eval", join(dir, "nothing")], { encoding: "utf8" });
   assert.equal(bad.status, 3);
   assert.match(bad.stderr, /is not a directory/);
 });

@@ -1,7 +1,20 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { loadOpenCV } from "../src/cv/opencv.js";
-import { conn, dtssd, grad, gradientMagnitude, mse, sad, unknownRegion } from "../src/eval/metrics.js";
+import {
+  binaryMaskOf,
+  conn,
+  dtssd,
+  gapFill,
+  grad,
+  gradientMagnitude,
+  mse,
+  sad,
+  seeThrough,
+  solidInterior,
+  unknownRegion,
+} from "../src/eval/metrics.js";
+import { rasteriseInterior } from "../src/eval/interior-annotation.js";
 import type { FloatImage } from "../src/image/types.js";
 
 const cv = await loadOpenCV();
@@ -73,4 +86,74 @@ test("dtSSD measures flicker the truth does not have", () => {
   // Prediction flickers 0 → 1 while the truth stays 0: √(1) × 100.
   assert.ok(Math.abs(dtssd([zero, one], [zero, zero]) - 100) < 1e-9);
   assert.ok(Math.abs(dtssd([zero, one], [zero, one])) < 1e-12);
+});
+
+/** A w×h matte: 1 inside the rectangle [x0, x1) × [y0, y1), 0 elsewhere. */
+function rect(w: number, h: number, x0: number, y0: number, x1: number, y1: number): FloatImage {
+  const out = img(Array.from({ length: h }, () => new Array<number>(w).fill(0)));
+  for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) out.data[y * w + x] = 1;
+  return out;
+}
+
+test("see-through counts holes inside the eroded solid interior only", () => {
+  const truthDisc = rect(60, 60, 10, 10, 50, 50); // 40×40 solid square
+  const interior = solidInterior(cv, truthDisc, 10);
+  // Erosion by 10 px leaves about the central 20×20 (the distance transform is an approximation at corners).
+  const area = interior.reduce((a, b) => a + b, 0);
+  assert.ok(area > 300 && area < 440, `interior ${area}`);
+  assert.equal(seeThrough(truthDisc, interior), 0);
+  const holed = rect(60, 60, 10, 10, 50, 50);
+  for (let y = 25; y < 35; y++) for (let x = 25; x < 35; x++) holed.data[y * 60 + x] = 0.5; // 10×10 hole
+  assert.ok(Math.abs(seeThrough(holed, interior)! - 100 / area) < 1e-9);
+  // A soft edge (outside the eroded interior) does not count.
+  const softEdge = rect(60, 60, 10, 10, 50, 50);
+  for (let x = 10; x < 50; x++) softEdge.data[10 * 60 + x] = 0.3;
+  assert.equal(seeThrough(softEdge, interior), 0);
+  assert.equal(seeThrough(truthDisc, new Uint8Array(3600)), undefined);
+});
+
+test("gap fill is the share of true background inside the subject's box that comes out as subject", () => {
+  // Two bars with a 10-px gap between them; the box spans both bars and the gap.
+  const bars = rect(40, 20, 5, 0, 15, 20);
+  for (let y = 0; y < 20; y++) for (let x = 25; x < 35; x++) bars.data[y * 40 + x] = 1;
+  assert.equal(gapFill(bars, bars), 0);
+  const filled = rect(40, 20, 5, 0, 35, 20); // the gap called subject
+  assert.equal(gapFill(filled, bars), 1);
+  const half = rect(40, 20, 5, 0, 20, 20); // half the gap (x 15–19) filled
+  for (let y = 0; y < 20; y++) for (let x = 25; x < 35; x++) half.data[y * 40 + x] = 1;
+  assert.equal(gapFill(half, bars), 0.5);
+  assert.equal(gapFill(bars, rect(40, 20, 0, 0, 40, 20)), undefined); // no background in the box
+});
+
+test("the oracle is the reference cut at 0.5", () => {
+  assert.deepEqual([...binaryMaskOf(truth).data.slice(0, 7)], [1, 0, 0, 0, 0, 0, 1]);
+});
+
+test("an interior annotation rasterises its ellipses and polygons, scaled to the photo", () => {
+  const note = {
+    width: 100,
+    height: 50,
+    ellipses: [{ name: "face", cx: 20, cy: 25, rx: 10, ry: 10 }],
+    polygons: [
+      {
+        name: "box",
+        points: [
+          [60, 10],
+          [90, 10],
+          [90, 40],
+          [60, 40],
+        ] as [number, number][],
+      },
+    ],
+  };
+  const mask = rasteriseInterior(cv, note);
+  const at = (x: number, y: number, w = 100) => mask[y * w + x];
+  assert.equal(at(20, 25), 1);
+  assert.equal(at(75, 25), 1);
+  assert.equal(at(45, 25), 0);
+  const area = mask.reduce((a, b) => a + b, 0);
+  assert.ok(Math.abs(area - (Math.PI * 100 + 31 * 31)) < 60, `area ${area}`);
+  const half = rasteriseInterior(cv, note, 50, 25);
+  assert.equal(half[12 * 50 + 37], 1); // the box, at half scale
+  assert.equal(half[12 * 50 + 22], 0);
 });

@@ -1,9 +1,12 @@
 /**
- * Matte quality metrics of the Deep Image Matting benchmark (brief §8), over a region (a trimap's unknown
- * pixels) or the whole image. Inputs are 1-channel FloatImages in [0, 1] of the same size.
+ * Matte quality metrics of the Deep Image Matting benchmark, over a region (a trimap's unknown
+ * pixels) or the whole image, and two measures of the failures a user sees first: see-through area (holes in a
+ * solid subject) and gap fill (background between thin parts called subject). Inputs are 1-channel FloatImages in
+ * [0, 1] of the same size.
  */
-import { largestComponents } from "../cv/mask-ops.js";
+import { distanceToMask, largestComponents } from "../cv/mask-ops.js";
 import type { CV } from "../cv/opencv.js";
+import { BgmatteError } from "../errors.js";
 import { createImage, type FloatImage } from "../image/types.js";
 
 /** Which pixels count: a 0/1 mask, or every pixel when omitted. */
@@ -16,8 +19,10 @@ function check(pred: FloatImage, truth: FloatImage): void {
     pred.channels !== 1 ||
     truth.channels !== 1
   ) {
-    throw new Error(
+    throw new BgmatteError(
+      "INVALID_OPTION",
       `metrics: need two 1-channel mattes of one size, got ${pred.width}×${pred.height}×${pred.channels} and ${truth.width}×${truth.height}×${truth.channels}`,
+      "resize the prediction to the reference and pass one channel of each",
     );
   }
 }
@@ -136,7 +141,11 @@ export function conn(cv: CV, pred: FloatImage, truth: FloatImage, region?: Regio
 /** dtSSD = √(Σ((α̂_t − α̂_{t−1}) − (α_t − α_{t−1}))² / N) × 10², averaged over consecutive frame pairs. */
 export function dtssd(pred: FloatImage[], truth: FloatImage[]): number {
   if (pred.length !== truth.length || pred.length < 2)
-    throw new Error("dtssd: need two equally long sequences of ≥ 2 frames");
+    throw new BgmatteError(
+      "INVALID_OPTION",
+      "dtssd: need two equally long sequences of ≥ 2 frames",
+      "pass the predicted and the true mattes of the same frames",
+    );
   let total = 0;
   for (let t = 1; t < pred.length; t++) {
     let s = 0;
@@ -148,4 +157,65 @@ export function dtssd(pred: FloatImage[], truth: FloatImage[]): number {
     total += Math.sqrt(s / n) * 100;
   }
   return total / (pred.length - 1);
+}
+
+/** The subject's solid interior: true α > 0.99, farther than `erodePx` from any pixel that is not. */
+export function solidInterior(cv: CV, truth: FloatImage, erodePx = 10): Uint8Array {
+  const notSolid = createImage(truth.width, truth.height, 1);
+  for (let i = 0; i < truth.data.length; i++) notSolid.data[i] = truth.data[i] > 0.99 ? 0 : 1;
+  const distance = distanceToMask(cv, notSolid);
+  return Uint8Array.from(distance, (d) => (d > erodePx ? 1 : 0));
+}
+
+/**
+ * See-through area: the share of `interior` (a 0/1 mask of what must be solid) where α̂ < 0.9. Undefined when
+ * the interior is empty. A face that comes out partly transparent scores above 0.
+ */
+export function seeThrough(pred: FloatImage, interior: Uint8Array): number | undefined {
+  let n = 0;
+  let holes = 0;
+  for (let i = 0; i < interior.length; i++) {
+    if (!interior[i]) continue;
+    n++;
+    if (pred.data[i] < 0.9) holes++;
+  }
+  return n ? holes / n : undefined;
+}
+
+/**
+ * Gap fill: the share of the true background (α < 0.01) inside the subject's bounding box (α > 0.1) where
+ * α̂ > 0.1: the gaps between stems, leaves and bars that come out solid. Undefined when there is none.
+ */
+export function gapFill(pred: FloatImage, truth: FloatImage): number | undefined {
+  check(pred, truth);
+  const { width: w, height: h } = truth;
+  let x0 = w;
+  let y0 = h;
+  let x1 = -1;
+  let y1 = -1;
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      if (truth.data[y * w + x] <= 0.1) continue;
+      x0 = Math.min(x0, x);
+      x1 = Math.max(x1, x);
+      y0 = Math.min(y0, y);
+      y1 = Math.max(y1, y);
+    }
+  }
+  let n = 0;
+  let filled = 0;
+  for (let y = y0; y <= y1; y++) {
+    for (let x = x0; x <= x1; x++) {
+      const i = y * w + x;
+      if (truth.data[i] >= 0.01) continue;
+      n++;
+      if (pred.data[i] > 0.1) filled++;
+    }
+  }
+  return n ? filled / n : undefined;
+}
+
+/** The oracle a segmenter cannot beat: the reference α cut to a perfect binary mask at 0.5. */
+export function binaryMaskOf(truth: FloatImage): FloatImage {
+  return { ...truth, data: Float32Array.from(truth.data, (v) => (v > 0.5 ? 1 : 0)) };
 }

@@ -6,15 +6,26 @@ import { createImage, type FloatImage } from "../image/types.js";
 import type { Matter } from "../node/matter.js";
 import { backgroundSubtraction, knownBackgroundMatting } from "./baselines.js";
 import type { EvalItemSource } from "./dataset.js";
-import { conn, grad, mse, sad, unknownRegion } from "./metrics.js";
+import {
+  binaryMaskOf,
+  conn,
+  gapFill,
+  grad,
+  mse,
+  sad,
+  seeThrough,
+  solidInterior,
+  unknownRegion,
+} from "./metrics.js";
 
-export const METHODS = ["model", "bgsub", "known-bg"] as const;
+export const METHODS = ["model", "bgsub", "known-bg", "oracle"] as const;
 export type Method = (typeof METHODS)[number];
 
 export const METHOD_LABELS: Record<Method, string> = {
   model: "bgmatte network",
   bgsub: "background subtraction (thresholded colour distance)",
   "known-bg": "known-background least squares + guided smoothing",
+  oracle: "binary mask of the reference (the bound for any segmenter)",
 };
 
 export interface Score {
@@ -24,6 +35,10 @@ export interface Score {
   mse: number;
   grad?: number;
   conn?: number;
+  /** Share of the solid interior (true α > 0.99, eroded 10 px) where α̂ < 0.9; whole image. */
+  seeThrough?: number;
+  /** Share of the true background inside the subject's bounding box where α̂ > 0.1; whole image. */
+  gapFill?: number;
   ms: number;
   region: "trimap-unknown" | "whole-image";
   /** The network's prior for this item (user, person or plate-difference). */
@@ -65,6 +80,7 @@ export async function evaluate(cv: CV, matter: Matter, sources: EvalItemSource[]
     const plate = resize(item.plate, w, h);
     const truth = item.alpha ? resize(item.alpha, w, h) : undefined;
     const region = item.trimap ? unknownRegion(resize(item.trimap, w, h)) : undefined;
+    const interior = truth ? solidInterior(cv, truth) : undefined;
     const itemScores: Score[] = [];
     let modelAlpha: FloatImage | undefined;
     let prior: string | undefined;
@@ -76,7 +92,9 @@ export async function evaluate(cv: CV, matter: Matter, sources: EvalItemSource[]
         alpha = modelAlpha = result.alpha;
         prior = result.meta.prior;
       } else if (method === "bgsub") alpha = backgroundSubtraction(cv, image, plate);
-      else alpha = knownBackgroundMatting(cv, image, plate);
+      else if (method === "known-bg") alpha = knownBackgroundMatting(cv, image, plate);
+      else if (truth) alpha = binaryMaskOf(truth);
+      else continue;
       const ms = performance.now() - t0;
       if (!truth) continue;
       itemScores.push({
@@ -86,6 +104,8 @@ export async function evaluate(cv: CV, matter: Matter, sources: EvalItemSource[]
         mse: mse(alpha, truth, region),
         grad: opts.slowMetrics ? grad(alpha, truth, region) : undefined,
         conn: opts.slowMetrics ? conn(cv, alpha, truth, region) : undefined,
+        seeThrough: seeThrough(alpha, interior!),
+        gapFill: gapFill(alpha, truth),
         ms,
         region: region ? "trimap-unknown" : "whole-image",
         ...(method === "model" ? { prior } : {}),
@@ -106,6 +126,8 @@ export interface Summary {
   mse: number;
   grad?: number;
   conn?: number;
+  seeThrough?: number;
+  gapFill?: number;
   ms: number;
 }
 
@@ -113,6 +135,11 @@ export function summarise(scores: Score[]): Summary[] {
   const methods = [...new Set(scores.map((s) => s.method))];
   const mean = (xs: (number | undefined)[]) =>
     xs.every((x) => x !== undefined) ? xs.reduce((a, b) => a! + b!, 0)! / xs.length : undefined;
+  // Items without a solid interior or without gaps have no value: average over those that have one.
+  const meanOfDefined = (xs: (number | undefined)[]) => {
+    const defined = xs.filter((x) => x !== undefined);
+    return defined.length ? mean(defined) : undefined;
+  };
   return methods.map((method) => {
     const s = scores.filter((x) => x.method === method);
     return {
@@ -122,6 +149,8 @@ export function summarise(scores: Score[]): Summary[] {
       mse: mean(s.map((x) => x.mse))!,
       grad: mean(s.map((x) => x.grad)),
       conn: mean(s.map((x) => x.conn)),
+      seeThrough: meanOfDefined(s.map((x) => x.seeThrough)),
+      gapFill: meanOfDefined(s.map((x) => x.gapFill)),
       ms: mean(s.map((x) => x.ms))!,
     };
   });
@@ -129,14 +158,15 @@ export function summarise(scores: Score[]): Summary[] {
 
 export function markdownTable(title: string, summary: Summary[]): string {
   const f = (v: number | undefined, d = 2) => (v === undefined ? "–" : v.toFixed(d));
+  const pct = (v: number | undefined) => (v === undefined ? "–" : (v * 100).toFixed(2));
   const lines = [
-    `**${title}** (mean per image; MSE ×10⁻³)`,
+    `**${title}** (mean per image; MSE ×10⁻³; see-through and gap fill in %)`,
     "",
-    "| method | items | SAD | MSE | Grad | Conn | time (ms) |",
-    "|---|---|---|---|---|---|---|",
+    "| method | items | SAD | MSE | Grad | Conn | see-through | gap fill | time (ms) |",
+    "|---|---|---|---|---|---|---|---|---|",
     ...summary.map(
       (s) =>
-        `| ${METHOD_LABELS[s.method]} | ${s.items} | ${f(s.sad)} | ${f(s.mse * 1000)} | ${f(s.grad)} | ${f(s.conn)} | ${f(s.ms, 0)} |`,
+        `| ${METHOD_LABELS[s.method]} | ${s.items} | ${f(s.sad)} | ${f(s.mse * 1000)} | ${f(s.grad)} | ${f(s.conn)} | ${pct(s.seeThrough)} | ${pct(s.gapFill)} | ${f(s.ms, 0)} |`,
     ),
   ];
   return lines.join("\n");
