@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { composite } from "../src/composite/composite.js";
 import { toUint8 } from "../src/image/types.js";
-import { MODE_NAMES, type ModeName } from "../src/modes.js";
+import { MODE_NAMES, type ModeName } from "../src/vocabulary.js";
 import { createMatter } from "../src/node/matter.js";
 import { probe } from "../src/video/ffmpeg.js";
 import { matteVideo } from "../src/video/matte-video.js";

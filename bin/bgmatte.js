@@ -2,13 +2,11 @@
 // Thin launcher: the CLI lives in dist/ (built by `npm ci` through the `prepare` script).
 import { existsSync } from "node:fs";
 
-const entry = new URL("../dist/src/cli/main.js", import.meta.url);
+const entry = new URL("../dist/src/cli/run.js", import.meta.url);
 if (!existsSync(entry)) {
   process.stderr.write(
     "bgmatte: the CLI is not built yet.\n  → run `npm run build` (or `npm ci`) in the package folder\n",
   );
   process.exit(1);
 }
-const { main, installInterruptHandlers } = await import(entry.href);
-installInterruptHandlers();
-process.exitCode = await main(process.argv.slice(2));
+await import(entry.href);

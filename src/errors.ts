@@ -10,7 +10,8 @@ export type ErrorCode =
   | "OUTPUT_IS_INPUT"
   | "MODEL_NOT_FOUND"
   | "MODEL_CONTRACT"
-  | "ALIGNMENT_FAILED";
+  | "ALIGNMENT_FAILED"
+  | "DISPOSED";
 
 export class BgmatteError extends Error {
   readonly code: ErrorCode;
@@ -21,8 +22,4 @@ export class BgmatteError extends Error {
     this.code = code;
     this.hint = hint;
   }
-}
-
-export function isBgmatteError(e: unknown): e is BgmatteError {
-  return e instanceof BgmatteError;
 }

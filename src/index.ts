@@ -2,15 +2,15 @@
 export { createMatter, type Matter, type MatteInputs } from "./node/matter.js";
 export type { MatteResult, MatteMetadata, PipelineOptions } from "./pipeline.js";
 export type { MatterOptions } from "./options.js";
+export { MODES } from "./modes.js";
 export {
-  MODES,
   MODE_NAMES,
   SUBJECTS,
   REFINE_METHODS,
   type ModeName,
   type Subject,
   type RefineMethod,
-} from "./modes.js";
+} from "./vocabulary.js";
 export {
   composite,
   foregroundRgba,

@@ -3,23 +3,7 @@
  * Measured on a 2-core CPU (README "Speed and quality modes"); the network's cost grows with its input area.
  */
 import type { PatchRefineOptions } from "./refine/patch-refiner.js";
-
-export const MODE_NAMES = ["fast", "balanced", "best"] as const;
-export type ModeName = (typeof MODE_NAMES)[number];
-
-/**
- * Full-resolution restoration of the coarse matte: `refiner` = the model's refiner network on uncertain patches
- * (balanced and best then also solve the compositing equation against the plate: measured better on the
- * synthetic composites, README "Speed and quality modes");
- * `plate` = guided upsampling then the compositing-equation refinement against the plate; `guided` = guided
- * upsampling only; `bilinear` = plain resize; `auto` = `refiner` when the model ships one, else `plate`.
- */
-export const REFINE_METHODS = ["auto", "refiner", "plate", "guided", "bilinear"] as const;
-export type RefineMethod = (typeof REFINE_METHODS)[number];
-
-/** What the prior S is made from (pipeline.ts PipelineOptions.subject). */
-export const SUBJECTS = ["auto", "person", "any"] as const;
-export type Subject = (typeof SUBJECTS)[number];
+import type { ModeName } from "./vocabulary.js";
 
 export interface Mode {
   /** What `refine: "auto"` means in this mode (`refiner` falls back to `plate` for a model without one). */

@@ -3,8 +3,7 @@ import { availableParallelism } from "node:os";
 import { z } from "zod";
 import { BgmatteError } from "./errors.js";
 import { DEFAULT_MAX_PIXELS } from "./image/codec-node.js";
-import { MODE_NAMES, REFINE_METHODS, SUBJECTS } from "./modes.js";
-import { DEVICES } from "./network/network.js";
+import { DEVICES, MODE_NAMES, REFINE_METHODS, SUBJECTS } from "./vocabulary.js";
 
 export const matterOptionsSchema = z
   .object({
@@ -34,7 +33,6 @@ export const matterOptionsSchema = z
   .strict();
 
 export type MatterOptions = z.input<typeof matterOptionsSchema>;
-export type ResolvedMatterOptions = z.output<typeof matterOptionsSchema>;
 
 /** Parse options; every problem reads "Expected … for option X but received …". */
 export function parseOptions<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {

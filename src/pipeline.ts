@@ -1,25 +1,34 @@
 /**
- * The one place that chains the stages (brief §4), shared by Node and the browser:
- * align the plate and match its exposure → find the subject → crop → resize to the working size → prior S and motion M → network → edge-aware upsampling
- * → paste into the full frame → clean-up.
+ * The one place that chains the stages, shared by Node and the browser. A plan is resolved once from the mode
+ * and the options; then the stages run in order:
+ *
+ *   prepare the plate (align, match exposure) → locate the subject → crop and shrink to the working size
+ *   → the network → restore full resolution (upsample, refine) → compose into the frame and clean up.
  */
-import { applyExposure, type ExposureReport } from "./align/exposure.js";
+import type { ExposureReport } from "./align/exposure.js";
 import type { AlignmentReport } from "./align/homography.js";
-import { preparePlate } from "./align/prepare-plate.js";
+import { cropPlate, shrinkPlate, type Plate } from "./align/plate.js";
+import { preparePlate, type PreparedPlate } from "./align/prepare-plate.js";
 import type { CV } from "./cv/opencv.js";
 import { shrinkImage } from "./cv/shrink.js";
+import { BgmatteError } from "./errors.js";
 import { crop, fitSize, paste, resize, upsampleBilinear, type Box } from "./image/geometry.js";
 import { createImage, type FloatImage } from "./image/types.js";
-import { BgmatteError } from "./errors.js";
+import type { NetworkInputs, NetworkOutputs } from "./network/contract.js";
 import type { MattingNetwork, SegmenterNetwork } from "./network/network.js";
 import { keepMainComponents, opaqueForegroundFromImage } from "./postprocess/cleanup.js";
+import { choosePrior, type PriorChoice } from "./prior/choose-prior.js";
 import { stillMotionCues } from "./prior/motion.js";
-import { choosePrior } from "./prior/choose-prior.js";
 import { softSegmentation } from "./prior/soft-segmentation.js";
-import { MODES, type ModeName, type RefineMethod, type Subject } from "./modes.js";
+import { MODES } from "./modes.js";
 import { refineWithPlate } from "./refine/compositing-equation.js";
 import { guidedUpsample } from "./refine/guided-upsample.js";
-import { refineUncertainPatches, type PatchRefineReport } from "./refine/patch-refiner.js";
+import {
+  refineUncertainPatches,
+  type PatchRefineOptions,
+  type PatchRefineReport,
+} from "./refine/patch-refiner.js";
+import type { ModeName, RefineMethod, Subject } from "./vocabulary.js";
 
 export interface PipelineInputs {
   image: FloatImage; // RGB
@@ -37,7 +46,7 @@ export interface PipelineOptions {
   workingSize?: number;
   /** Margin around the subject's box, as a fraction of its longer side (the paper: 0.1). */
   margin: number;
-  /** Full-resolution restoration of the network's matte (src/modes.ts, REFINE_METHODS). */
+  /** Full-resolution restoration of the network's matte (src/vocabulary.ts, REFINE_METHODS). */
   refine: RefineMethod;
   /** Keep only the main connected components of α > 0.05 (drops specks). */
   cleanup: boolean;
@@ -82,16 +91,345 @@ export interface MatteResult {
   meta: MatteMetadata;
 }
 
+/** The networks and tools a pipeline runs with; one per matter, reused across its photos or frames. */
+export interface PipelineContext {
+  cv: CV;
+  network: MattingNetwork;
+  segmenter?: SegmenterNetwork;
+  /** The plate's analysis-size copy: a video's plate is the same image every frame. */
+  plateCache: PlateCache;
+}
+
+/** Keeps the last plate's analysis-size copy, so that a video shrinks its plate once. */
+export class PlateCache {
+  private last?: { plate: FloatImage; small: FloatImage };
+
+  shrunk(cv: CV, plate: FloatImage, width: number, height: number): FloatImage {
+    const hit = this.last?.plate === plate ? this.last.small : undefined;
+    if (hit && hit.width === width && hit.height === height) return hit;
+    const small = shrinkImage(cv, plate, width, height);
+    this.last = { plate, small };
+    return small;
+  }
+}
+
+type Size = { width: number; height: number };
+
+/** Where the subject is located and the plate's exposure measured, when the network sees a crop. */
 const ANALYSIS_SIZE = 512;
 
-/** A video's plate is the same image every frame: keep its analysis-size copy. */
-const smallPlates = new WeakMap<FloatImage, FloatImage>();
-function smallPlate(cv: CV, plate: FloatImage, width: number, height: number): FloatImage {
-  const cached = smallPlates.get(plate);
-  if (cached && cached.width === width && cached.height === height) return cached;
-  const s = shrinkImage(cv, plate, width, height);
-  smallPlates.set(plate, s);
-  return s;
+/** Everything the mode and the options decide, resolved once before any pixel is touched. */
+export interface PipelinePlan {
+  options: PipelineOptions;
+  /** The network sees the whole frame at `analysis` size (one downscale per frame), or a crop around the subject. */
+  wholeFrame: boolean;
+  /** Size at which the subject is located and the plate's statistics measured. */
+  analysis: Size;
+  /** Longest side of the network input; smaller crops are enlarged up to `minSide`. */
+  maxSide: number;
+  minSide: number;
+  refine: Exclude<RefineMethod, "auto">;
+  /** α outside refined patches: bilinear with half-pixel centres (what the refiner was trained on) or guided. */
+  alphaUpsampling: "bilinear" | "guided";
+  /** How coarse maps are resized: the refiner needs exactly its training's half-pixel bilinear upsampling. */
+  resizeCoarse: (map: FloatImage, width: number, height: number) => FloatImage;
+  /** F is the photo's colour except where a refinement re-predicts it (else the coarse F upsampled). */
+  fgFromPhoto: boolean;
+  /** After the refiner network, also solve the compositing equation against the plate. */
+  plateAfterRefiner: boolean;
+  /** Where specks are dropped: at the network's resolution (cheaper), at full resolution, or not at all. */
+  cleanup: "coarse" | "full" | "off";
+  patches: PatchRefineOptions;
+}
+
+export function planPipeline(options: PipelineOptions, network: MattingNetwork, frame: Size): PipelinePlan {
+  const mode = MODES[options.mode];
+  const maxSide = options.workingSize ?? mode.maxSide;
+  const longest = Math.max(frame.width, frame.height);
+  const hasRefiner = network.refiner !== undefined;
+  const refine =
+    options.refine === "auto"
+      ? mode.autoRefine === "refiner" && hasRefiner
+        ? "refiner"
+        : "plate"
+      : options.refine;
+  if (refine === "refiner" && !hasRefiner) {
+    throw new BgmatteError(
+      "INVALID_OPTION",
+      `the model ${network.name} has no refiner (refine: "refiner")`,
+      'use refine "auto", "plate", "guided" or "bilinear", or a model that ships <name>-refiner.onnx',
+    );
+  }
+  return {
+    options,
+    wholeFrame: mode.wholeFrame,
+    // Whole-frame modes feed the network the analysis image itself: a single downscale of the photo per frame.
+    analysis: mode.wholeFrame
+      ? fitSize(frame.width, frame.height, Math.min(maxSide, longest), 4)
+      : fitSize(frame.width, frame.height, Math.min(ANALYSIS_SIZE, longest), 1),
+    maxSide,
+    minSide: mode.minSide,
+    refine,
+    alphaUpsampling:
+      refine === "bilinear" || (refine === "refiner" && mode.upsample === "bilinear") ? "bilinear" : "guided",
+    resizeCoarse: refine === "refiner" ? upsampleBilinear : resize,
+    fgFromPhoto: mode.fgFromPhoto && (refine === "refiner" || refine === "plate"),
+    plateAfterRefiner: mode.plateAfterRefiner,
+    cleanup: !options.cleanup ? "off" : mode.cleanupAtCoarse ? "coarse" : "full",
+    patches: mode.patches,
+  };
+}
+
+/** Adds each stage's time to `timings` under its name. */
+function stageClock(timings: Record<string, number>) {
+  let t = performance.now();
+  return {
+    restart: () => void (t = performance.now()),
+    lap(stage: string) {
+      const now = performance.now();
+      timings[stage] = (timings[stage] ?? 0) + (now - t);
+      t = now;
+    },
+  };
+}
+
+export async function runPipeline(
+  ctx: PipelineContext,
+  inputs: PipelineInputs,
+  options: PipelineOptions,
+): Promise<MatteResult> {
+  const timings: Record<string, number> = {};
+  const warnings: string[] = [];
+  const clock = stageClock(timings);
+  const plan = planPipeline(options, ctx.network, inputs.image);
+
+  const analysed = analyseFrame(ctx, plan, inputs);
+  warnings.push(...analysed.prepared.warnings);
+  Object.assign(timings, analysed.prepared.timings);
+  clock.restart();
+
+  const subject = await locateSubject(ctx, plan, analysed, warnings);
+  clock.lap("prior");
+  const cropped = cropToWorkingSize(ctx.cv, plan, inputs, analysed, subject);
+  clock.lap("resize");
+  const coarse = await ctx.network.run(cropped.network);
+  clock.lap("network");
+  if (plan.cleanup === "coarse") keepMainComponents(ctx.cv, coarse.alpha);
+
+  const restored = await restoreFullResolution(ctx, plan, cropped, coarse, clock);
+  const { alpha, foreground } = composeFrame(ctx.cv, plan, inputs.image, subject.box, restored);
+  clock.lap("cleanup");
+
+  const { alignment, exposure } = analysed.prepared;
+  const { choice } = subject;
+  return {
+    alpha,
+    foreground,
+    meta: {
+      width: inputs.image.width,
+      height: inputs.image.height,
+      box: subject.box,
+      mode: options.mode,
+      workingSize: cropped.work,
+      refine: plan.refine,
+      refiner: restored.refinerReport,
+      prior: choice.kind,
+      personArea: choice.personArea,
+      personAgreement: choice.personAgreement,
+      priorThreshold: choice.threshold,
+      model: ctx.network.name,
+      alignment,
+      exposure,
+      timings,
+      warnings,
+    },
+  };
+}
+
+interface AnalysedFrame {
+  imageSmall: FloatImage;
+  /** The user's mask at analysis size, if any. */
+  priorSmall?: FloatImage;
+  /** The plate aligned and exposure-matched, with its analysis-size copy. */
+  prepared: PreparedPlate;
+}
+
+/** Stage 1: the photo at analysis size, and the plate brought onto it (hand-held capture) and exposure-matched. */
+function analyseFrame(ctx: PipelineContext, plan: PipelinePlan, inputs: PipelineInputs): AnalysedFrame {
+  const { cv } = ctx;
+  const { width, height } = plan.analysis;
+  const small = (im: FloatImage) => shrinkImage(cv, im, width, height);
+  const imageSmall = small(inputs.image);
+  const priorSmall = inputs.prior ? small(inputs.prior) : undefined;
+  const prepared = preparePlate(cv, inputs.image, inputs.plate, small, plan.options, priorSmall, {
+    imageSmall,
+    plateSmall: ctx.plateCache.shrunk(cv, inputs.plate, width, height),
+  });
+  return { imageSmall, priorSmall, prepared };
+}
+
+interface LocatedSubject {
+  choice: PriorChoice;
+  /** The region of the full frame that goes through the network. */
+  box: Box;
+}
+
+/** Stage 2: where the subject is (a rough mask at analysis size), and the region of the frame to matte. */
+async function locateSubject(
+  ctx: PipelineContext,
+  plan: PipelinePlan,
+  { imageSmall, priorSmall, prepared }: AnalysedFrame,
+  warnings: string[],
+): Promise<LocatedSubject> {
+  const { width, height } = prepared.plate.image;
+  const choice = await choosePrior(
+    ctx.cv,
+    {
+      image: imageSmall,
+      plate: prepared.small,
+      user: priorSmall,
+      // Whole-frame (fast) mode reuses the mask the exposure step measured: one difference per frame.
+      difference: plan.wholeFrame ? prepared.difference : undefined,
+    },
+    plan.options.subject,
+    ctx.segmenter,
+  );
+  warnings.push(...choice.warnings);
+  let found = choice.box;
+  if (!found) {
+    warnings.push("no subject found (the photo matches its plate everywhere); the whole frame was matted");
+    found = { x: 0, y: 0, width: plan.analysis.width, height: plan.analysis.height };
+  }
+  if (plan.wholeFrame) return { choice, box: { x: 0, y: 0, width, height } };
+  const { sx, sy } = frameScale(plan, prepared.plate.image);
+  return {
+    choice,
+    box: expandBox(scaleBox(found, sx, sy, width, height), plan.options.margin, width, height),
+  };
+}
+
+interface CroppedRegion {
+  /** The region at full resolution: the photo and the plate (with its exposure). */
+  image: FloatImage;
+  plate: Plate;
+  /** The network's input size, and its inputs. */
+  work: Size;
+  network: NetworkInputs;
+}
+
+/**
+ * Stage 3: crop the subject's region and shrink it to the working size, with the prior S and the motion cues M.
+ * Small crops are enlarged up to the size the network was trained at (its filters expect subjects of that scale),
+ * larger ones shrunk to the working size.
+ */
+function cropToWorkingSize(
+  cv: CV,
+  plan: PipelinePlan,
+  inputs: PipelineInputs,
+  { imageSmall, prepared }: AnalysedFrame,
+  { choice, box }: LocatedSubject,
+): CroppedRegion {
+  const { image } = inputs;
+  const isWhole = box.width === image.width && box.height === image.height;
+  const region = { image: isWhole ? image : crop(image, box), plate: cropPlate(prepared.plate, box) };
+  if (plan.wholeFrame) {
+    const work = plan.analysis;
+    const prior = softSegmentation(cv, choice.mask);
+    const motion = motionFor(inputs, box, work) ?? stillMotionCues(imageSmall);
+    return { ...region, work, network: { image: imageSmall, plate: prepared.small, prior, motion } };
+  }
+  const long = Math.min(plan.maxSide, Math.max(Math.min(plan.minSide, plan.maxSide), box.width, box.height));
+  const work = fitSize(box.width, box.height, long, 4);
+  const imageWork = shrinkImage(cv, region.image, work.width, work.height);
+  const { sx, sy } = frameScale(plan, image);
+  const analysisBox = scaleBox(box, 1 / sx, 1 / sy, plan.analysis.width, plan.analysis.height);
+  const network = {
+    image: imageWork,
+    plate: shrinkPlate(cv, region.plate, work.width, work.height),
+    prior: softSegmentation(cv, resize(crop(choice.mask, analysisBox), work.width, work.height)),
+    motion: motionFor(inputs, box, work) ?? stillMotionCues(imageWork),
+  };
+  return { ...region, work, network };
+}
+
+/** The caller's motion cues (possibly at a reduced size: video keeps its look-ahead buffer small) for `box`. */
+function motionFor({ image, motion }: PipelineInputs, box: Box, work: Size): FloatImage | undefined {
+  if (!motion) return undefined;
+  const [sx, sy] = [motion.width / image.width, motion.height / image.height];
+  return resize(crop(motion, scaleBox(box, sx, sy, motion.width, motion.height)), work.width, work.height);
+}
+
+interface RestoredRegion {
+  alpha: FloatImage;
+  foreground: FloatImage;
+  refinerReport?: PatchRefineReport;
+}
+
+/** Stage 5: the coarse matte back at full resolution over the region: upsample, then refine where it pays. */
+async function restoreFullResolution(
+  ctx: PipelineContext,
+  plan: PipelinePlan,
+  region: CroppedRegion,
+  coarse: NetworkOutputs,
+  clock: ReturnType<typeof stageClock>,
+): Promise<RestoredRegion> {
+  const { image, plate } = region;
+  const { width, height } = image;
+  const alpha =
+    plan.alphaUpsampling === "bilinear"
+      ? plan.resizeCoarse(coarse.alpha, width, height)
+      : guidedUpsample(coarse.alpha, region.network.image, image);
+  // F from the photo except where a refinement re-predicts it (the uncertain edges): the blurry upsampled coarse F
+  // would cost a full-resolution pass and add little elsewhere.
+  const foreground = plan.fgFromPhoto
+    ? { ...image, data: image.data.slice() }
+    : plan.resizeCoarse(coarse.fg, width, height);
+  clock.lap("upsample");
+  let refinerReport: PatchRefineReport | undefined;
+  if (plan.refine === "plate") {
+    // With F from the photo, the solve also writes, where it solves α, the F that explains the photo there.
+    refineWithPlate(ctx.cv, image, plate, alpha, coarse, plan.fgFromPhoto ? foreground : undefined);
+  } else if (plan.refine === "refiner") {
+    const refiner = ctx.network.refiner!; // the plan chose "refiner" only for a model that has one
+    refinerReport = await refineUncertainPatches(
+      refiner,
+      image,
+      plate,
+      coarse,
+      alpha,
+      foreground,
+      plan.patches,
+    );
+    if (plan.plateAfterRefiner) refineWithPlate(ctx.cv, image, plate, alpha, coarse);
+  }
+  clock.lap("refine");
+  return { alpha, foreground, refinerReport };
+}
+
+/** Stage 6: the region pasted into the full frame (the photo's colours around it), then cleaned up. */
+function composeFrame(
+  cv: CV,
+  plan: PipelinePlan,
+  image: FloatImage,
+  box: Box,
+  region: RestoredRegion,
+): { alpha: FloatImage; foreground: FloatImage } {
+  let { alpha, foreground } = region;
+  if (box.width !== image.width || box.height !== image.height) {
+    alpha = createImage(image.width, image.height, 1);
+    paste(alpha, region.alpha, box);
+    foreground = { ...image, data: image.data.slice() };
+    paste(foreground, region.foreground, box);
+  }
+  if (plan.cleanup === "full") keepMainComponents(cv, alpha);
+  // With F from the photo it already is the photo wherever α is opaque.
+  if (!plan.fgFromPhoto) opaqueForegroundFromImage(foreground, image, alpha);
+  return { alpha, foreground };
+}
+
+/** Full-resolution pixels per analysis pixel. */
+function frameScale(plan: PipelinePlan, frame: Size): { sx: number; sy: number } {
+  return { sx: frame.width / plan.analysis.width, sy: frame.height / plan.analysis.height };
 }
 
 function expandBox(box: Box, margin: number, width: number, height: number): Box {
@@ -109,202 +447,4 @@ function scaleBox(box: Box, sx: number, sy: number, width: number, height: numbe
   const x1 = Math.min(width, Math.ceil((box.x + box.width) * sx));
   const y1 = Math.min(height, Math.ceil((box.y + box.height) * sy));
   return { x: x0, y: y0, width: Math.max(1, x1 - x0), height: Math.max(1, y1 - y0) };
-}
-
-export async function runPipeline(
-  cv: CV,
-  network: MattingNetwork,
-  inputs: PipelineInputs,
-  options: PipelineOptions,
-  segmenter?: SegmenterNetwork,
-): Promise<MatteResult> {
-  const timings: Record<string, number> = {};
-  const warnings: string[] = [];
-  let t = performance.now();
-  const lap = (stage: string) => {
-    const now = performance.now();
-    timings[stage] = (timings[stage] ?? 0) + (now - t);
-    t = now;
-  };
-  const { image } = inputs;
-  const { width, height } = image;
-  const mode = MODES[options.mode];
-  const maxSide = options.workingSize ?? mode.maxSide;
-  // Whole-frame modes feed the network the analysis image itself: a single downscale of the photo per frame.
-  const analysis = mode.wholeFrame
-    ? fitSize(width, height, Math.min(maxSide, Math.max(width, height)), 4)
-    : fitSize(width, height, Math.min(ANALYSIS_SIZE, Math.max(width, height)), 1);
-  const sx = width / analysis.width;
-  const sy = height / analysis.height;
-  const small = (im: FloatImage) => shrinkImage(cv, im, analysis.width, analysis.height);
-  const imageSmall = small(image);
-  const priorSmall = inputs.prior ? small(inputs.prior) : undefined;
-
-  // 0. Pre-processing: bring the plate onto the photo (hand-held capture) and match its exposure.
-  const prepared = preparePlate(cv, image, inputs.plate, small, options, priorSmall, {
-    imageSmall,
-    plateSmall: smallPlate(cv, inputs.plate, analysis.width, analysis.height),
-  });
-  const plate = prepared.aligned;
-  const plateSmall = prepared.small;
-  warnings.push(...prepared.warnings);
-  Object.assign(timings, prepared.timings);
-  const { alignment, exposure } = prepared;
-  t = performance.now();
-
-  // 1. Where is the subject? A rough mask at analysis resolution.
-  const choice = await choosePrior(
-    cv,
-    {
-      image: imageSmall,
-      plate: plateSmall,
-      user: priorSmall,
-      // Whole-frame (fast) mode reuses the mask the exposure step measured: one difference per frame.
-      difference: mode.wholeFrame ? prepared.difference : undefined,
-    },
-    options.subject,
-    segmenter,
-  );
-  warnings.push(...choice.warnings);
-  const roughMask = choice.mask;
-  let subjectBox = choice.box;
-  if (!subjectBox) {
-    warnings.push("no subject found (the photo matches its plate everywhere); the whole frame was matted");
-    subjectBox = { x: 0, y: 0, width: analysis.width, height: analysis.height };
-  }
-  const whole = { x: 0, y: 0, width, height };
-  const box = mode.wholeFrame
-    ? whole
-    : expandBox(scaleBox(subjectBox, sx, sy, width, height), options.margin, width, height);
-  lap("prior");
-
-  // 2. Crop and resize to the working size. Small crops are enlarged up to the size the network was trained at
-  // (its filters expect subjects of that scale), larger ones shrunk to the working size.
-  const isWhole = box.width === width && box.height === height;
-  const cropOf = (im: FloatImage) => (isWhole ? im : crop(im, box));
-  const imageCrop = cropOf(image);
-  // Exposure is applied where the plate is used: the network's input and, at full resolution, the refinement.
-  const plateCropRaw = cropOf(plate);
-  const exposed = (im: FloatImage) => (exposure ? applyExposure(im, exposure) : im);
-  let work: { width: number; height: number };
-  let imageWork: FloatImage, plateWork: FloatImage, prior: FloatImage;
-  if (mode.wholeFrame) {
-    work = analysis;
-    [imageWork, plateWork, prior] = [imageSmall, plateSmall, softSegmentation(cv, roughMask)];
-  } else {
-    const long = Math.min(maxSide, Math.max(Math.min(mode.minSide, maxSide), box.width, box.height));
-    work = fitSize(box.width, box.height, long, 4);
-    imageWork = shrinkImage(cv, imageCrop, work.width, work.height);
-    plateWork = exposed(shrinkImage(cv, plateCropRaw, work.width, work.height));
-    const maskBox = scaleBox(box, 1 / sx, 1 / sy, analysis.width, analysis.height);
-    prior = softSegmentation(cv, resize(crop(roughMask, maskBox), work.width, work.height));
-  }
-  // Motion cues may come at a reduced size (video keeps its look-ahead buffer small): crop the same region.
-  const motion = inputs.motion
-    ? resize(
-        crop(
-          inputs.motion,
-          scaleBox(
-            box,
-            inputs.motion.width / width,
-            inputs.motion.height / height,
-            inputs.motion.width,
-            inputs.motion.height,
-          ),
-        ),
-        work.width,
-        work.height,
-      )
-    : stillMotionCues(imageWork);
-  lap("resize");
-
-  // 3. The network.
-  const out = await network.run({ image: imageWork, plate: plateWork, prior, motion });
-  lap("network");
-  if (options.cleanup && mode.cleanupAtCoarse) keepMainComponents(cv, out.alpha);
-
-  // 4. Back to full resolution: upsample, then refine where it pays.
-  const hasRefiner = Boolean(network.refiner && out.error && out.hidden);
-  const refine =
-    options.refine === "auto"
-      ? mode.autoRefine === "refiner" && hasRefiner
-        ? "refiner"
-        : "plate"
-      : options.refine;
-  if (refine === "refiner" && !hasRefiner) {
-    throw new BgmatteError(
-      "INVALID_OPTION",
-      `the model ${network.name} has no refiner (refine: "refiner")`,
-      'use refine "auto", "plate", "guided" or "bilinear", or a model that ships <name>-refiner.onnx',
-    );
-  }
-  // The refiner was trained on exactly bilinear (half-pixel) upsampling; the other paths keep their resize.
-  const upsample = refine === "refiner" ? upsampleBilinear : resize;
-  const bilinear = refine === "bilinear" || (refine === "refiner" && mode.upsample === "bilinear");
-  const alphaCrop = bilinear
-    ? upsample(out.alpha, box.width, box.height)
-    : guidedUpsample(out.alpha, imageWork, imageCrop);
-  // F from the photo except where a refiner re-predicts it (the uncertain edges): the blurry upsampled coarse F
-  // would cost a full-resolution pass and add little elsewhere.
-  const fgFromPhoto = mode.fgFromPhoto && (refine === "refiner" || refine === "plate");
-  const fgCrop = fgFromPhoto
-    ? { ...imageCrop, data: imageCrop.data.slice() }
-    : upsample(out.fg, box.width, box.height);
-  lap("upsample");
-  let refinerReport: PatchRefineReport | undefined;
-  const pendingPlate = { image: plateCropRaw, exposure };
-  // With F from the photo, the equation writes where it solves α the F that explains the photo there (no plate colour).
-  if (refine === "plate")
-    refineWithPlate(cv, imageCrop, pendingPlate, alphaCrop, out, fgFromPhoto ? fgCrop : undefined);
-  if (refine === "refiner") {
-    const coarse = { alpha: out.alpha, fg: out.fg, error: out.error!, hidden: out.hidden! };
-    refinerReport = await refineUncertainPatches(
-      network.refiner!,
-      imageCrop,
-      pendingPlate,
-      coarse,
-      alphaCrop,
-      fgCrop,
-      mode.patches,
-    );
-    if (mode.plateAfterRefiner) refineWithPlate(cv, imageCrop, pendingPlate, alphaCrop, out);
-  }
-  let alpha = alphaCrop;
-  let foreground = fgCrop;
-  if (!isWhole) {
-    alpha = createImage(width, height, 1);
-    paste(alpha, alphaCrop, box);
-    foreground = { ...image, data: image.data.slice() };
-    paste(foreground, fgCrop, box);
-  }
-  lap("refine");
-
-  // 5. Clean-up.
-  if (options.cleanup && !mode.cleanupAtCoarse) keepMainComponents(cv, alpha);
-  // (With F from the photo it already is the photo wherever α is opaque.)
-  if (!fgFromPhoto) opaqueForegroundFromImage(foreground, image, alpha);
-  lap("cleanup");
-
-  return {
-    alpha,
-    foreground,
-    meta: {
-      width,
-      height,
-      box,
-      mode: options.mode,
-      workingSize: work,
-      refine,
-      refiner: refinerReport,
-      prior: choice.kind,
-      personArea: choice.personArea,
-      personAgreement: choice.personAgreement,
-      priorThreshold: choice.threshold,
-      model: network.name,
-      alignment,
-      exposure,
-      timings,
-      warnings,
-    },
-  };
 }

@@ -115,7 +115,7 @@ for (const [k, c] of cases.entries()) {
     const small = (im: FloatImage) => resize(im, 320, 240);
     const prepared = preparePlate(cv, image, given, small, { align: "auto", exposure: true });
     assert.equal(prepared.alignment?.applied, true);
-    const recovered = applyExposure(prepared.aligned, prepared.exposure!);
+    const recovered = applyExposure(prepared.plate.image, prepared.exposure!);
     // Grey-level difference to the true plate, outside the subject and away from the frame edge the move exposed.
     const diffs: number[] = [];
     for (let y = 50; y < H - 50; y++)

@@ -1,4 +1,4 @@
-/** The CLI spawned as a user would run it (the built bin), for behaviour, errors and exit codes. */
+/** The CLI spawned as a user would run it (from source: test/cli-process.ts), for behaviour, errors and exit codes. */
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -14,12 +14,11 @@ import {
 import { join } from "node:path";
 import { test } from "node:test";
 import sharp from "sharp";
+import { BUILT_BIN, CLI } from "./cli-process.js";
 import { makeScene, savePng, tempDir, writeScene } from "./fixtures.js";
 
-const BIN = join(import.meta.dirname, "..", "bin", "bgmatte.js");
-
 function run(args: string[], cwd?: string) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: "utf8", cwd, timeout: 120_000 });
+  const r = spawnSync(process.execPath, [...CLI, ...args], { encoding: "utf8", cwd, timeout: 120_000 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -150,7 +149,7 @@ test("Ctrl-C during a batch leaves no partial file under a final name (exit 130)
     await savePng(makeScene(320, 240, i + 3).photo, join(shots, `p${String(i).padStart(2, "0")}.png`));
   const plate = await savePng(makeScene(320, 240).plate, join(dir, "plate.png"));
   const out = join(dir, "out");
-  const child = spawn(process.execPath, [BIN, "image", shots, "--plate", plate, "-o", out], {
+  const child = spawn(process.execPath, [...CLI, "image", shots, "--plate", plate, "-o", out], {
     stdio: "pipe",
   });
   let stderr = "";
@@ -175,3 +174,14 @@ test("Ctrl-C during a batch leaves no partial file under a final name (exit 130)
     await sharp(join(out, f)).raw().toBuffer();
   }
 });
+
+test(
+  "the built launcher (bin/bgmatte.js → dist/) runs the same program",
+  { skip: !existsSync(BUILT_BIN) },
+  () => {
+    const r = spawnSync(process.execPath, [BUILT_BIN, "--help"], { encoding: "utf8", timeout: 60_000 });
+    if (r.stderr.includes("not built yet")) return; // a checkout without `npm run build`
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /Commands:[\s\S]*image/);
+  },
+);

@@ -21,14 +21,27 @@ test("composite is α·F + (1−α)·T on a colour", () => {
   );
 });
 
-test("an image target is scaled to cover the frame", () => {
-  const target = createImage(10, 40, 3, 0.5);
+test("an image target is scaled to cover the frame, centred, and blended by α", () => {
+  // A tall target whose brightness is its row (y / 40) and whose red channel is its column: scaled ×3 to cover
+  // 30 × 20, then cropped to its middle rows (source rows about 16–23), all of its columns.
+  const target = createImage(10, 40, 3);
+  for (let y = 0; y < 40; y++)
+    for (let x = 0; x < 10; x++) target.data.set([x / 10, y / 40, y / 40], 3 * (y * 10 + x));
   const c = cover(target, 30, 20);
   assert.equal(c.width, 30);
   assert.equal(c.height, 20);
+  const at = (im: typeof c, x: number, y: number, ch: number) => im.data[3 * (y * im.width + x) + ch];
+  assert.ok(at(c, 15, 0, 1) > 0.38 && at(c, 15, 0, 1) < 0.45, `top row ${at(c, 15, 0, 1)}`);
+  assert.ok(at(c, 15, 19, 1) > 0.53 && at(c, 15, 19, 1) < 0.6, `bottom row ${at(c, 15, 19, 1)}`);
+  assert.ok(at(c, 0, 10, 0) < 0.05 && at(c, 29, 10, 0) > 0.85, "every column kept, left to right");
+  // α = 1 on the left half (F white), 0.25 on the right: the composite is α·F + (1 − α)·T per pixel.
   const alpha = createImage(30, 20, 1);
-  const out = composite({ alpha, foreground: createImage(30, 20, 3) }, target);
-  for (const v of out.data) assert.ok(Math.abs(v - 0.5) < 1e-5);
+  for (let y = 0; y < 20; y++) for (let x = 0; x < 30; x++) alpha.data[y * 30 + x] = x < 15 ? 1 : 0.25;
+  const out = composite({ alpha, foreground: createImage(30, 20, 3, 1) }, target);
+  for (let i = 0; i < out.data.length; i++) {
+    const a = alpha.data[Math.floor(i / 3)];
+    assert.ok(Math.abs(out.data[i] - (a + (1 - a) * c.data[i])) < 1e-5, `value ${i}`);
+  }
 });
 
 test("RGBA foreground carries α; previews put panels side by side", () => {

@@ -5,11 +5,11 @@ import { test } from "node:test";
 import * as ort from "onnxruntime-node";
 import { createImage, type FloatImage } from "../src/image/types.js";
 import { bilinearTaps, resize } from "../src/image/geometry.js";
-import type { Contract } from "../src/network/contract.js";
+import type { Contract, NetworkOutputs, PatchBatch, RefinementMaps } from "../src/network/contract.js";
 import { contractPath, modelsDir, readManifest } from "../src/network/models-node.js";
-import type { PatchBatch, RefinerNetwork } from "../src/network/network.js";
+import type { RefinerNetwork } from "../src/network/network.js";
 import { createNodeNetwork, refinerPathOf } from "../src/network/session-node.js";
-import { refineUncertainPatches, type CoarseMaps } from "../src/refine/patch-refiner.js";
+import { refineUncertainPatches } from "../src/refine/patch-refiner.js";
 import { lcg } from "./fixtures.js";
 
 function randomImage(width: number, height: number, channels: number, seed: number): FloatImage {
@@ -19,12 +19,19 @@ function randomImage(width: number, height: number, channels: number, seed: numb
   return im;
 }
 
-function coarseMaps(width: number, height: number, hidden: number, seed: number): CoarseMaps {
+function coarseMaps(
+  width: number,
+  height: number,
+  hidden: number,
+  seed: number,
+): NetworkOutputs & { refinement: RefinementMaps } {
   return {
     alpha: randomImage(width, height, 1, seed),
     fg: randomImage(width, height, 3, seed + 1),
-    error: randomImage(width, height, 1, seed + 2),
-    hidden: randomImage(width, height, hidden, seed + 3),
+    refinement: {
+      error: randomImage(width, height, 1, seed + 2),
+      hidden: randomImage(width, height, hidden, seed + 3),
+    },
   };
 }
 
@@ -105,9 +112,10 @@ test("only the most uncertain patches are refined, within the budget", async () 
     H = 64;
   const image = randomImage(W, H, 3, 2);
   const coarse = coarseMaps(16, 16, 2, 9);
-  coarse.error.data.fill(0);
-  coarse.error.data[5 * 16 + 5] = 0.9; // one uncertain coarse pixel → the patch that covers it (x, y in 20..23)
-  coarse.error.data[12 * 16 + 1] = 0.5;
+  const { error } = coarse.refinement;
+  error.data.fill(0);
+  error.data[5 * 16 + 5] = 0.9; // one uncertain coarse pixel → the patch that covers it (x, y in 20..23)
+  error.data[12 * 16 + 1] = 0.5;
   const alpha = createImage(W, H, 1, 0.25);
   const fg = createImage(W, H, 3);
   const plate = { image, exposure: null };
@@ -158,12 +166,8 @@ test(
       prior: randomImage(20, 20, 1, 6),
       motion: randomImage(20, 20, 4, 7),
     });
-    const coarse = {
-      alpha: coarseOut.alpha,
-      fg: coarseOut.fg,
-      error: coarseOut.error!,
-      hidden: coarseOut.hidden!,
-    };
+    assert.ok(coarseOut.refinement, "the coarse graph gives the refinement maps");
+    const coarse = coarseOut;
     const run = async (patch: number) => {
       const alpha = createImage(W, H, 1);
       const fg = createImage(W, H, 3);

@@ -4,7 +4,8 @@ import { after, test } from "node:test";
 import { createMatter } from "../src/node/matter.js";
 import { BgmatteError } from "../src/errors.js";
 import { decodeImage } from "../src/image/codec-node.js";
-import { selectChannels, type FloatImage } from "../src/image/types.js";
+import { createImage, selectChannels, type FloatImage } from "../src/image/types.js";
+import { MODE_NAMES } from "../src/vocabulary.js";
 import { makeScene, meanAbsDiff } from "./fixtures.js";
 
 const matter = await createMatter({ threads: 2 });
@@ -69,3 +70,35 @@ test("golden: the matte of the synthetic scene matches the committed one (regene
   const diff = meanAbsDiff(result.alpha, golden);
   assert.ok(diff < 2 / 255, `mean |α − golden| = ${(diff * 255).toFixed(2)}/255`);
 });
+
+/** Mean |F − F*| over the pixels where the true α is above 0.9 (where F is well defined and seen). */
+function foregroundError(fg: FloatImage, truth: FloatImage, alpha: FloatImage): number {
+  let s = 0;
+  let n = 0;
+  for (let p = 0; p < alpha.data.length; p++) {
+    if (alpha.data[p] <= 0.9) continue;
+    for (let c = 0; c < 3; c++) s += Math.abs(fg.data[3 * p + c] - truth.data[3 * p + c]);
+    n += 3;
+  }
+  return s / n;
+}
+
+for (const mode of MODE_NAMES) {
+  test(`${mode} mode: α close to the truth, F the subject's colour (not black, not the wall)`, async () => {
+    const scene = makeScene(192, 144, 3);
+    const m = await createMatter({ threads: 2, mode });
+    try {
+      const r = await m.matte({ image: raw(scene.photo), plate: raw(scene.plate) });
+      assert.equal(r.meta.mode, mode);
+      const alphaErr = meanAbsDiff(r.alpha, scene.alpha);
+      assert.ok(alphaErr < 0.06, `mean |α − α*| = ${alphaErr.toFixed(4)}`);
+      const fgErr = foregroundError(r.foreground, scene.fg, scene.alpha);
+      assert.ok(fgErr < 0.05, `mean |F − F*| inside the subject = ${fgErr.toFixed(4)}`);
+      // A black F, or the plate's colour, would be far off: the subject is blue (0.15, ~0.3, 0.75).
+      assert.ok(foregroundError(createImage(192, 144, 3), scene.fg, scene.alpha) > 0.3);
+      assert.ok(foregroundError(scene.plate, scene.fg, scene.alpha) > 0.2);
+    } finally {
+      await m.dispose();
+    }
+  });
+}

@@ -6,8 +6,8 @@ import { test } from "node:test";
 import { decodeFrames, probe } from "../src/video/ffmpeg.js";
 import { motionIndices } from "../src/video/matte-video.js";
 import { clipFrames, MOVING_DISC, savePng, tempDir, writeClip } from "./fixtures.js";
+import { CLI } from "./cli-process.js";
 
-const BIN = join(import.meta.dirname, "..", "bin", "bgmatte.js");
 const { W, H, FPS, N } = MOVING_DISC;
 
 test("motion cue indices are t±T, t±2T, clamped at the clip's ends", () => {
@@ -25,7 +25,7 @@ test("a synthetic clip is matted frame by frame, keeping frame count, fps, durat
   const out = join(dir, "out");
   const r = spawnSync(
     process.execPath,
-    [BIN, "video", clip, "--plate", platePath, "-o", out, "--motion-seconds", "0.2", "--png-sequence"],
+    [...CLI, "video", clip, "--plate", platePath, "-o", out, "--motion-seconds", "0.2", "--png-sequence"],
     {
       encoding: "utf8",
       timeout: 300_000,
@@ -64,12 +64,16 @@ test("a synthetic clip is matted frame by frame, keeping frame count, fps, durat
 
 test("a missing clip or plate is a clear error", () => {
   const dir = tempDir();
-  const r = spawnSync(process.execPath, [BIN, "video", join(dir, "nope.mp4"), "--plate", "auto", "-o", dir], {
-    encoding: "utf8",
-  });
+  const r = spawnSync(
+    process.execPath,
+    [...CLI, "video", join(dir, "nope.mp4"), "--plate", "auto", "-o", dir],
+    {
+      encoding: "utf8",
+    },
+  );
   assert.equal(r.status, 3);
   assert.match(r.stderr, /cannot read the clip .*nope\.mp4/);
-  const p = spawnSync(process.execPath, [BIN, "video", "x.mp4"], { encoding: "utf8" });
+  const p = spawnSync(process.execPath, [...CLI, "video", "x.mp4"], { encoding: "utf8" });
   assert.equal(p.status, 2);
   assert.match(p.stderr, /--plate is required/);
 });

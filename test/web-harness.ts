@@ -1,13 +1,12 @@
 /** Shared by the browser end-to-end test and the web benchmark: a fake camera clip, the server, Chromium. */
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
 import { chromium, type Browser } from "playwright-core";
 import { makeScene } from "./fixtures.js";
+import { CLI } from "./cli-process.js";
 
 export const CHROMIUM = process.env.BGMATTE_CHROMIUM ?? "/usr/bin/chromium";
 export const hasChromium = () => existsSync(CHROMIUM);
-const BIN = join(import.meta.dirname, "..", "bin", "bgmatte.js");
 
 /** A Y4M clip (what Chromium's fake camera plays, looping): the empty room, then the room with a subject. */
 export function writeY4m(
@@ -47,7 +46,7 @@ export function writeY4m(
 }
 
 export async function startServer(): Promise<{ url: string; stop: () => void }> {
-  const child: ChildProcess = spawn(process.execPath, [BIN, "serve", "--port", "0"], {
+  const child: ChildProcess = spawn(process.execPath, [...CLI, "serve", "--port", "0"], {
     stdio: ["ignore", "pipe", "inherit"],
   });
   const url = await new Promise<string>((resolve, reject) => {

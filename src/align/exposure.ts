@@ -1,5 +1,5 @@
 /**
- * Exposure / white-balance matching of the plate to the photo (brief §5): per-channel gain and bias fitted on a
+ * Exposure / white-balance matching of the plate to the photo: per-channel gain and bias fitted on a
  * ring around the subject (near enough to share its lighting, far enough to be background).
  */
 import { distanceToMask, gaussianBlur } from "../cv/mask-ops.js";
@@ -84,20 +84,6 @@ function fitLine(pixels: number[], I: Float32Array, B: Float32Array, c: number) 
   const raw = varB > 1e-5 && cov > 0 ? Math.sqrt(varI / varB) : 1;
   const gain = Math.min(1.5, Math.max(0.67, raw));
   return { gain, bias: mi - gain * mb };
-}
-
-/**
- * A plate with its exposure matching not yet applied. Stages that read only some of its pixels (the refiners)
- * apply gain and bias to those pixels: cheaper than a matched copy of the whole frame.
- */
-export interface PendingExposurePlate {
-  image: FloatImage;
-  exposure: ExposureReport | null;
-}
-
-/** Gain and bias to apply (identity when there is no exposure matching). */
-export function pendingGainBias({ exposure }: PendingExposurePlate): Pick<ExposureReport, "gain" | "bias"> {
-  return exposure ?? { gain: [1, 1, 1], bias: [0, 0, 0] };
 }
 
 export function applyExposure(plate: FloatImage, { gain, bias }: ExposureReport): FloatImage {

@@ -1,4 +1,4 @@
-/** Plate alignment (brief §5): AKAZE features → brute-force Hamming matches → best 15 % → RANSAC homography → warp. */
+/** Plate alignment for hand-held captures: AKAZE features → brute-force Hamming matches → best 15 % → RANSAC homography → warp. */
 import { type CV, withMats } from "../cv/opencv.js";
 import { resize } from "../image/geometry.js";
 import { createImage, toGrey, type FloatImage } from "../image/types.js";

@@ -2,9 +2,10 @@
 import type { CV } from "../cv/opencv.js";
 import { BgmatteError } from "../errors.js";
 import type { FloatImage } from "../image/types.js";
-import { differenceMask, type DifferenceMask } from "../prior/plate-difference.js";
-import { applyExposure, measureExposure, type ExposureReport } from "./exposure.js";
+import { differenceMask, type DifferenceMask } from "../cv/plate-difference.js";
+import { measureExposure, type ExposureReport } from "./exposure.js";
 import { DEFAULT_ALIGN, estimateHomography, warpPlate, type AlignmentReport } from "./homography.js";
+import { matchExposure, type Plate } from "./plate.js";
 
 export interface PrepareOptions {
   align: "auto" | "on" | "off";
@@ -12,8 +13,8 @@ export interface PrepareOptions {
 }
 
 export interface PreparedPlate {
-  /** Full resolution, aligned to the photo; exposure not yet applied (apply it to the region you use). */
-  aligned: FloatImage;
+  /** Full resolution, aligned to the photo, with its exposure matching (applied to whatever part is used). */
+  plate: Plate;
   /** At the analysis size: aligned and exposure-matched. */
   small: FloatImage;
   alignment: AlignmentReport | null;
@@ -71,8 +72,9 @@ export function preparePlate(
   if (options.exposure) {
     if (!subjectSmall) difference = differenceMask(cv, imageSmall, plateSmall);
     exposure = measureExposure(cv, imageSmall, plateSmall, subjectSmall ?? difference!.mask);
-    plateSmall = applyExposure(plateSmall, exposure);
     timings.exposure = performance.now() - t;
   }
-  return { aligned: plate, small: plateSmall, alignment, exposure, difference, warnings, timings };
+  const prepared: Plate = { image: plate, exposure };
+  plateSmall = matchExposure(prepared, plateSmall);
+  return { plate: prepared, small: plateSmall, alignment, exposure, difference, warnings, timings };
 }

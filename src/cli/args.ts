@@ -1,5 +1,5 @@
 import { BgmatteError } from "../errors.js";
-import type { ModeName, RefineMethod, Subject } from "../modes.js";
+import type { ModeName, RefineMethod, Subject } from "../vocabulary.js";
 
 /** A numeric flag's value, or undefined when absent; anything else is a usage error naming the flag. */
 export function numberFlag(flag: string, value: string | undefined): number | undefined {

@@ -3,7 +3,7 @@ import { parseArgs } from "node:util";
 import { BgmatteError } from "../errors.js";
 import { runImageBenchmark, STANDARD_RESOLUTIONS } from "../eval/benchmark.js";
 import { writeFileAtomic } from "../io/atomic-write.js";
-import { MODE_NAMES, type ModeName } from "../modes.js";
+import { MODE_NAMES, type ModeName } from "../vocabulary.js";
 import { EXIT } from "./exit-codes.js";
 
 export const BENCH_HELP = `Usage: bgmatte bench [--runs 3] [--threads 2] [--modes fast,balanced,best]

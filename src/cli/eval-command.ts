@@ -8,7 +8,7 @@ import { evaluate, markdownTable, METHODS, summarise, type Method, type Score } 
 import { writePng } from "../image/codec-node.js";
 import { writeFileAtomic } from "../io/atomic-write.js";
 import { createMatter } from "../node/matter.js";
-import type { ModeName, RefineMethod, Subject } from "../modes.js";
+import type { ModeName, RefineMethod, Subject } from "../vocabulary.js";
 import { numberFlag } from "./args.js";
 import { EXIT, EXIT_CODE_HELP } from "./exit-codes.js";
 import { ensureWritableDir } from "./output-dir.js";

@@ -18,6 +18,7 @@ export function exitCodeFor(code: ErrorCode): number {
     case "OUTPUT_IS_INPUT":
       return EXIT.output;
     case "MODEL_CONTRACT":
+    case "DISPOSED":
       return EXIT.internal;
     case "ALIGNMENT_FAILED":
       return EXIT.badInput;

@@ -6,7 +6,7 @@
  */
 import type { CV } from "../cv/opencv.js";
 import { createImage, type FloatImage } from "../image/types.js";
-import { differenceMask } from "../prior/plate-difference.js";
+import { differenceMask } from "../cv/plate-difference.js";
 import { boxFilter } from "../refine/box-filter.js";
 import { guidedUpsample } from "../refine/guided-upsample.js";
 

@@ -6,7 +6,7 @@ import { createImage } from "../image/types.js";
 import { contractPath, resolveModel } from "../network/models-node.js";
 import { createNodeNetwork } from "../network/session-node.js";
 import { createMatter } from "../node/matter.js";
-import type { ModeName } from "../modes.js";
+import type { ModeName } from "../vocabulary.js";
 import { makeScene } from "./synthetic-scene.js";
 
 export const STANDARD_RESOLUTIONS: [number, number][] = [

@@ -4,7 +4,6 @@
  */
 import { BgmatteError } from "../errors.js";
 import { createImage, type FloatImage } from "../image/types.js";
-import type { PatchBatch } from "./network.js";
 
 export interface TensorSpec {
   name: string;
@@ -24,11 +23,31 @@ export interface Contract {
 }
 
 export type NetworkInputs = Record<"image" | "plate" | "prior" | "motion", FloatImage>;
-export type NetworkOutputs = Record<"alpha" | "fg", FloatImage> & {
-  /** Coarse models with a refiner also give the predicted error map and hidden channels. */
-  error?: FloatImage;
-  hidden?: FloatImage;
-};
+
+/** The coarse network's output, at its own resolution. */
+export interface NetworkOutputs {
+  alpha: FloatImage;
+  fg: FloatImage;
+  /** Models with a refiner also give the predicted error map and hidden channels (contract "refinement"). */
+  refinement?: RefinementMaps;
+}
+
+export interface RefinementMaps {
+  error: FloatImage;
+  hidden: FloatImage;
+}
+
+/** N patches of side P + 2·context, planar NCHW: the refiner graph's inputs (contract "refinement"). */
+export interface PatchBatch {
+  count: number;
+  side: number;
+  hiddenChannels: number;
+  image: Float32Array;
+  plate: Float32Array;
+  coarseAlpha: Float32Array;
+  coarseFg: Float32Array;
+  hidden: Float32Array;
+}
 
 export interface RefinementContract {
   context: number;
@@ -92,10 +111,7 @@ export function toFeeds(contract: Contract, inputs: NetworkInputs): [string, Raw
 export function fromOutputs(out: Record<string, { data: unknown; dims: readonly number[] }>): NetworkOutputs {
   const get = (name: string) => fromNCHW({ data: out[name].data as Float32Array, dims: out[name].dims });
   const result: NetworkOutputs = { alpha: get("alpha"), fg: get("fg") };
-  if (out.error && out.hidden) {
-    result.error = get("error");
-    result.hidden = get("hidden");
-  }
+  if (out.error && out.hidden) result.refinement = { error: get("error"), hidden: get("hidden") };
   return result;
 }
 

@@ -24,7 +24,11 @@ export function packageRoot(): string {
     if (existsSync(join(dir, "models", "manifest.json"))) return dir;
     dir = dirname(dir);
   }
-  throw new Error("bgmatte: cannot find the package's models/ folder");
+  throw new BgmatteError(
+    "MODEL_NOT_FOUND",
+    "cannot find the package's models/ folder (models/manifest.json)",
+    "reinstall bgmatte: its models/ folder ships with the package",
+  );
 }
 
 export function modelsDir(): string {

@@ -1,17 +1,5 @@
 /** The runtime-agnostic view of a matting network: the pipeline needs nothing more. */
-import type { NetworkInputs, NetworkOutputs, RawTensor } from "./contract.js";
-
-/** N patches of side P + 2·context, planar NCHW (contract "refinement"). */
-export interface PatchBatch {
-  count: number;
-  side: number;
-  hiddenChannels: number;
-  image: Float32Array;
-  plate: Float32Array;
-  coarseAlpha: Float32Array;
-  coarseFg: Float32Array;
-  hidden: Float32Array;
-}
+import type { NetworkInputs, NetworkOutputs, PatchBatch, RawTensor } from "./contract.js";
 
 /** The full-resolution refiner that ships beside a coarse model (<model>-refiner.onnx). */
 export interface RefinerNetwork {
@@ -39,6 +27,3 @@ export interface SegmenterNetwork {
   run(image: RawTensor): Promise<RawTensor>;
   dispose(): Promise<void>;
 }
-
-export const DEVICES = ["cpu"] as const;
-export type Device = (typeof DEVICES)[number];

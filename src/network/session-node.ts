@@ -10,7 +10,8 @@ import {
   type NetworkInputs,
   type RawTensor,
 } from "./contract.js";
-import type { Device, MattingNetwork, SegmenterNetwork } from "./network.js";
+import type { Device } from "../vocabulary.js";
+import type { MattingNetwork, SegmenterNetwork } from "./network.js";
 import { toOrtFeeds, wrapRefiner, wrapSegmenter } from "./wrap-session.js";
 
 const EXECUTION_PROVIDERS: Record<Device, string[]> = { cpu: ["cpu"] };

@@ -2,8 +2,8 @@
  * The refiner and the segmenter as runtime-neutral objects around an onnxruntime session: the same code for
  * onnxruntime-node and onnxruntime-web, which differ only in their Tensor class.
  */
-import { refinerFeeds, type RawTensor } from "./contract.js";
-import { SEGMENTER_SIZE, type PatchBatch, type RefinerNetwork, type SegmenterNetwork } from "./network.js";
+import { refinerFeeds, type PatchBatch, type RawTensor } from "./contract.js";
+import { SEGMENTER_SIZE, type RefinerNetwork, type SegmenterNetwork } from "./network.js";
 
 /** What both runtimes' InferenceSession offer (structurally). */
 export interface OrtSession {

@@ -7,7 +7,8 @@ import { selectChannels, type FloatImage } from "../image/types.js";
 import { contractPath, resolveModel, segmenterPath } from "../network/models-node.js";
 import { createNodeNetwork, createNodeSegmenter } from "../network/session-node.js";
 import { matterOptionsSchema, parseOptions, type MatterOptions } from "../options.js";
-import { runPipeline, type MatteResult, type PipelineInputs } from "../pipeline.js";
+import { motionCues } from "../prior/motion.js";
+import { PlateCache, runPipeline, type MatteResult, type PipelineInputs } from "../pipeline.js";
 
 export interface MatteInputs {
   image: ImageSource;
@@ -44,6 +45,9 @@ export function conformPlate(
   return resize(plate, image.width, image.height);
 }
 
+const disposedError = (call: string) =>
+  new BgmatteError("DISPOSED", `${call} called after dispose()`, "create a new matter with createMatter()");
+
 export async function createMatter(options: MatterOptions = {}): Promise<Matter> {
   const opts = parseOptions(matterOptionsSchema, options);
   const model = resolveModel(opts.model);
@@ -56,10 +60,11 @@ export async function createMatter(options: MatterOptions = {}): Promise<Matter>
     }),
     opts.subject === "any" ? undefined : createNodeSegmenter(segmenterPath(), opts.threads),
   ]);
+  const context = { cv, network, segmenter, plateCache: new PlateCache() };
   let disposed = false;
   return {
     async matte(inputs) {
-      if (disposed) throw new Error("matte() called after dispose()");
+      if (disposed) throw disposedError("matte()");
       if (!inputs || inputs.image === undefined || inputs.plate === undefined) {
         throw new BgmatteError(
           "INVALID_OPTION",
@@ -82,7 +87,6 @@ export async function createMatter(options: MatterOptions = {}): Promise<Matter>
         const frames = await Promise.all(
           inputs.motion.map((m, i) => decodeImage(m, `motion frame ${i + 1}`, opts.maxPixels)),
         );
-        const { motionCues } = await import("../prior/motion.js");
         motion = motionCues(
           frames.map((f) => resize(f, image.width, image.height)) as [
             FloatImage,
@@ -93,14 +97,14 @@ export async function createMatter(options: MatterOptions = {}): Promise<Matter>
         );
       }
       const decodeMs = performance.now() - t0;
-      const result = await runPipeline(cv, network, { image, plate, prior, motion }, opts, segmenter);
+      const result = await runPipeline(context, { image, plate, prior, motion }, opts);
       result.meta.timings = { decode: decodeMs, ...result.meta.timings };
       result.meta.warnings.unshift(...warnings);
       return result;
     },
     async matteImages(inputs) {
-      if (disposed) throw new Error("matteImages() called after dispose()");
-      return runPipeline(cv, network, inputs, opts, segmenter);
+      if (disposed) throw disposedError("matteImages()");
+      return runPipeline(context, inputs, opts);
     },
     async dispose() {
       disposed = true;

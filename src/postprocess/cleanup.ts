@@ -1,4 +1,4 @@
-/** The paper's clean-up (brief §4.3): keep the main subject, and trust the photo's colour where α is opaque. */
+/** The paper's clean-up: keep the main subject, and trust the photo's colour where α is opaque. */
 import { largestComponents } from "../cv/mask-ops.js";
 import type { CV } from "../cv/opencv.js";
 import type { FloatImage } from "../image/types.js";

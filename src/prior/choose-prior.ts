@@ -1,5 +1,5 @@
 /**
- * Which prior S the network gets (brief §2): the user's mask, the person segmenter, or the image–plate difference.
+ * Which prior S the network gets: the user's mask, the person segmenter, or the image–plate difference.
  *
  * `auto` uses the person segmenter only where it is reliable: MediaPipe's selfie model is made for people close to
  * the camera. On distant pedestrians (../shared/data/video/vtest.avi) it paints blobs in the wrong places, so a
@@ -9,9 +9,9 @@ import type { CV } from "../cv/opencv.js";
 import type { Box } from "../image/geometry.js";
 import type { FloatImage } from "../image/types.js";
 import type { SegmenterNetwork } from "../network/network.js";
-import type { Subject } from "../modes.js";
+import type { Subject } from "../vocabulary.js";
 import { personArea, personProbability } from "./person.js";
-import { differenceMask, type DifferenceMask } from "./plate-difference.js";
+import { differenceMask, type DifferenceMask } from "../cv/plate-difference.js";
 
 /** `person` asked for explicitly: any detection above noise is used. */
 const MIN_AREA_FORCED = 0.005;

@@ -1,5 +1,5 @@
 /**
- * Person prior (brief §2, option a): MediaPipe's selfie segmentation (converted to ONNX, models/person-segmenter.onnx)
+ * Person prior (the paper's segmentation S from a person model): MediaPipe's selfie segmentation (converted to ONNX, models/person-segmenter.onnx)
  * gives a person probability; the paper's post-processing (soft-segmentation.ts) turns it into the hint S.
  */
 import { resize } from "../image/geometry.js";

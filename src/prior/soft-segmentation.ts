@@ -1,4 +1,4 @@
-/** The paper's post-processing that turns a hard mask into the rough, blurry hint S (brief §2). */
+/** The paper's post-processing that turns a hard mask into the rough, blurry hint S. */
 import { softenMask } from "../cv/mask-ops.js";
 import type { CV } from "../cv/opencv.js";
 import type { FloatImage } from "../image/types.js";

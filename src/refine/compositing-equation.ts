@@ -5,18 +5,19 @@
  * subject we take F from the network (its F, upsampled), solve for α, and trust that solution in proportion to
  * how far F is from B′ (where they are alike, the network's α stays). Only the network's uncertain pixels
  * (α < 0.98) within reach of the subject, and within reach of its see-through part (coarse α ≤ 0.5), are changed:
- * the inside of an opaque subject keeps the network's α (session 5).
+ * the inside of an opaque subject keeps the network's α.
  *
  * The reach is measured at the network's resolution, and only the pixels near the subject's edge are visited at full
- * resolution: this runs on every video frame (fast mode). (Until session 4, F was the photo's mean over the
- * network's opaque pixels within 3 % of the frame; the network's F measured better in fast mode on both evaluation
- * sets and keeps a subject of several colours whole, e.g. a neck between a face and a collar.)
+ * resolution: this runs on every video frame (fast mode). F is the network's rather than one mean colour of the
+ * subject: it measured better in fast mode on both evaluation sets and keeps a subject of several colours whole
+ * (a neck between a face and a collar).
  */
-import { pendingGainBias, type PendingExposurePlate } from "../align/exposure.js";
+import { plateGainBias, type Plate } from "../align/plate.js";
 import { dilateMask } from "../cv/mask-ops.js";
 import type { CV } from "../cv/opencv.js";
 import { bilinearTaps } from "../image/geometry.js";
 import { createImage, type FloatImage } from "../image/types.js";
+import type { NetworkOutputs } from "../network/contract.js";
 
 export interface EquationOptions {
   /** Colour distance ‖F − B′‖ at which the per-pixel solution gets half the weight. */
@@ -27,12 +28,6 @@ export interface EquationOptions {
 
 export const DEFAULT_EQUATION: EquationOptions = { tau: 0.12, reach: 0.01 };
 
-/** The network's α and F at its own resolution. */
-export interface CoarseMatte {
-  alpha: FloatImage;
-  fg: FloatImage;
-}
-
 /**
  * Refines `alpha` (full resolution, the size of `image`) in place. With `fgOut` (for callers whose F is otherwise
  * the photo's), also writes there, wherever α is solved, the F that explains the photo at that α: the subject's
@@ -41,9 +36,9 @@ export interface CoarseMatte {
 export function refineWithPlate(
   cv: CV,
   image: FloatImage,
-  plateSource: PendingExposurePlate,
+  plateSource: Plate,
   alpha: FloatImage,
-  coarse: CoarseMatte,
+  coarse: NetworkOutputs,
   fgOut?: FloatImage,
   opts: EquationOptions = DEFAULT_EQUATION,
 ): void {
@@ -69,7 +64,7 @@ export function refineWithPlate(
   const A = alpha.data;
   const I = image.data;
   const plate = plateSource.image.data;
-  const { gain, bias } = pendingGainBias(plateSource);
+  const { gain, bias } = plateGainBias(plateSource);
   const tau2 = opts.tau * opts.tau;
   const bg = new Float64Array(3);
   const xt = bilinearTaps(gw, w);

@@ -7,10 +7,12 @@
  * densely (training/bgmatte_train/model/refiner.py): coarse maps upsampled bilinearly with half-pixel centres,
  * pixels beyond the region's border repeat the edge pixel.
  */
-import { pendingGainBias, type PendingExposurePlate } from "../align/exposure.js";
+import { plateGainBias, type Plate } from "../align/plate.js";
+import { BgmatteError } from "../errors.js";
 import { bilinearTaps } from "../image/geometry.js";
 import type { FloatImage } from "../image/types.js";
-import type { PatchBatch, RefinerNetwork } from "../network/network.js";
+import type { NetworkOutputs, PatchBatch } from "../network/contract.js";
+import type { RefinerNetwork } from "../network/network.js";
 
 export interface PatchRefineOptions {
   /** Patches whose predicted coarse error exceeds this are candidates. */
@@ -26,13 +28,6 @@ export interface PatchRefineReport {
   candidates: number;
   /** Fraction of the region's pixels that went through the refiner. */
   refinedFraction: number;
-}
-
-export interface CoarseMaps {
-  alpha: FloatImage;
-  fg: FloatImage;
-  error: FloatImage;
-  hidden: FloatImage;
 }
 
 const BATCH = 256;
@@ -109,26 +104,33 @@ function scorePatches(error: FloatImage, alpha: FloatImage, width: number, heigh
 
 /**
  * Refine `alpha` (1 channel) and `fg` (3 channels), both at the size of `image`, in place.
- * `image` and the plate are the full-resolution region the coarse maps were computed from; the plate may come
- * with the exposure matching still to apply.
+ * `image` and `plate` are the full-resolution region the coarse network saw; `coarse` must carry the refinement
+ * maps (error, hidden) of a model with a refiner.
  */
 export async function refineUncertainPatches(
   refiner: RefinerNetwork,
   image: FloatImage,
-  plateSource: PendingExposurePlate,
-  coarse: CoarseMaps,
+  plate: Plate,
+  coarse: NetworkOutputs,
   alpha: FloatImage,
   fg: FloatImage,
   options: PatchRefineOptions,
 ): Promise<PatchRefineReport> {
   const { width, height } = image;
+  const maps = coarse.refinement;
+  if (!maps) {
+    throw new BgmatteError(
+      "MODEL_CONTRACT",
+      "the coarse model gave no error and hidden outputs, which its refiner needs",
+      "export the model and its refiner together (training/bgmatte_train/export.py)",
+    );
+  }
   // The plate's exposure matching is applied to the gathered pixels only (cheaper than the whole frame).
-  const plate = plateSource.image;
-  const { gain, bias } = pendingGainBias(plateSource);
+  const { gain, bias } = plateGainBias(plate);
   const P = options.patch;
   const c = refiner.context;
   const side = P + 2 * c;
-  const { nx, ny, scores } = scorePatches(coarse.error, coarse.alpha, width, height, P);
+  const { nx, ny, scores } = scorePatches(maps.error, coarse.alpha, width, height, P);
   const candidates: number[] = [];
   for (let i = 0; i < scores.length; i++) if (scores[i] > options.threshold) candidates.push(i);
   candidates.sort((a, b) => scores[b] - scores[a]);
@@ -136,7 +138,7 @@ export async function refineUncertainPatches(
 
   const xt = bilinearTaps(coarse.alpha.width, width);
   const yt = bilinearTaps(coarse.alpha.height, height);
-  const K = coarse.hidden.channels;
+  const K = maps.hidden.channels;
   const area = side * side;
   let refinedPixels = 0;
   for (let start = 0; start < chosen.length; start += BATCH) {
@@ -154,7 +156,7 @@ export async function refineUncertainPatches(
     };
     // Plain loops over local typed arrays: this gather runs for every refined patch of every frame.
     const [bImage, bPlate] = [batch.image, batch.plate];
-    const [src, bg] = [image.data, plate.data];
+    const [src, bg] = [image.data, plate.image.data];
     const xs = new Int32Array(side);
     for (let k = 0; k < n; k++) {
       const id = ids[k];
@@ -177,7 +179,7 @@ export async function refineUncertainPatches(
         // Coarse maps: interpolate rows once, then columns, into the patch's planes.
         gatherRow(coarse.alpha, batch.coarseAlpha, k, area, row, y, xs, xt, yt);
         gatherRow(coarse.fg, batch.coarseFg, k, area, row, y, xs, xt, yt);
-        gatherRow(coarse.hidden, batch.hidden, k, area, row, y, xs, xt, yt);
+        gatherRow(maps.hidden, batch.hidden, k, area, row, y, xs, xt, yt);
       }
     }
     const out = await refiner.run(batch);

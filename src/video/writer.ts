@@ -5,6 +5,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { rename, rm } from "node:fs/promises";
 import { once } from "node:events";
+import { BgmatteError } from "../errors.js";
 import { temporaryPathFor, trackTemporary } from "../io/atomic-write.js";
 import { ffmpegPath } from "./ffmpeg.js";
 
@@ -108,7 +109,11 @@ export class VideoWriter {
     const [code] = (await once(this.child, "exit")) as [number | null];
     if (code !== 0) {
       await this.abort();
-      throw new Error(`ffmpeg failed writing ${this.path}: ${this.stderr.trim()}`);
+      throw new BgmatteError(
+        "OUTPUT_NOT_WRITABLE",
+        `ffmpeg failed writing ${this.path}: ${this.stderr.trim()}`,
+        "check the disk space and that the output folder is writable (or set BGMATTE_FFMPEG to another ffmpeg)",
+      );
     }
     await rename(this.tmp, this.path);
     this.untrack();

@@ -1,4 +1,4 @@
-"""Self-supervised adaptation to real, unlabeled video (brief §7): teacher-student + multi-scale LSGAN.
+"""Self-supervised adaptation to real, unlabeled video (the paper's second stage): teacher-student + multi-scale LSGAN.
 
 A frozen teacher (the supervised model) gives pseudo-labels (F~, alpha~) on real frames; the student starts from
 it and learns so that composites of its output on *new*, randomly shifted backgrounds fool a multi-scale
@@ -22,7 +22,7 @@ from tqdm import tqdm
 
 from .data.real_video import Clip, align_plate_to, grey, load_clips
 from .data.synth import Synthesiser, load_backgrounds
-from .export import load_graph
+from .checkpoints import load_graph
 from .losses import sobel
 from .model.discriminator import MultiscaleDiscriminator
 from .model.generator import MattingGraph

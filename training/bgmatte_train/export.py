@@ -22,52 +22,14 @@ import onnx
 import torch
 from onnx import helper, numpy_helper
 
+from .checkpoints import (is_refiner_checkpoint, load_graph, load_refined, load_with_shipped_refinement,
+                          refiner_path)
 from .contract import channels, load_contract
-from .model.generator import Generator, MattingGraph
-from .model.refiner import CoarseGraph, CoarseHeads, RefinedMatting, Refiner
-
-
-def load_graph(checkpoint: Path) -> MattingGraph:
-    state = torch.load(checkpoint, map_location="cpu")
-    m = state["config"]["model"]
-    graph = MattingGraph(Generator(m["ngf"], m["trunk_blocks"], m["head_blocks"]))
-    graph.load_state_dict(state["model"])
-    return graph.eval()
-
-
-def load_refined(checkpoint: Path) -> tuple[CoarseGraph, Refiner]:
-    from .train_refiner import build_refined
-
-    state = torch.load(checkpoint, map_location="cpu")
-    model = build_refined(state["coarse_checkpoint"]["config"], state["config"])
-    model.load_state_dict(state["model"])
-    return model.coarse.eval(), model.refiner.eval()
-
-
-def load_with_shipped_refinement(checkpoint: Path, shipped: Path) -> tuple[CoarseGraph, Refiner]:
-    """A generator checkpoint (train.py) with the heads and refiner of a shipped ONNX pair."""
-    from .train_refiner import shipped_refinement_weights
-
-    generator = load_graph(checkpoint).generator
-    heads, refiner_weights = shipped_refinement_weights(shipped)
-    hidden = heads["hidden.0.weight"].shape[0]
-    model = RefinedMatting(CoarseGraph(generator, CoarseHeads(generator.ngf, hidden)),
-                           Refiner(hidden, refiner_weights["body.0.weight"].shape[0]))
-    model.coarse.heads.load_state_dict(heads)
-    model.refiner.load_state_dict(refiner_weights)
-    return model.coarse.eval(), model.refiner.eval()
-
-
-def is_refiner_checkpoint(checkpoint: Path) -> bool:
-    return "coarse_checkpoint" in torch.load(checkpoint, map_location="cpu")
+from .model.refiner import CoarseGraph, Refiner
 
 
 def _channels(spec: dict, hidden: int) -> int:
     return hidden if spec["shape"][1] == "K" else channels(spec)
-
-
-def refiner_path(coarse_path: Path) -> Path:
-    return coarse_path.with_name(coarse_path.name.removesuffix(".onnx") + "-refiner.onnx")
 
 
 def _export(module: torch.nn.Module, inputs: list[dict], outputs: list[dict], hidden: int, side: int,

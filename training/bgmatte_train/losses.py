@@ -1,4 +1,4 @@
-"""Losses of the supervised stage (brief §6, eq. 2). Every term is returned by name so it can be logged."""
+"""Losses of the supervised stage (the paper's eq. 2). Every term is returned by name so it can be logged."""
 from __future__ import annotations
 
 import torch

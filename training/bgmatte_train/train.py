@@ -22,8 +22,9 @@ from torch.utils.data import DataLoader
 from tqdm import tqdm
 
 from .dataset import SynthDataset, synthesiser_from_config, validation_set
+from .checkpoints import build_model
 from .losses import supervised_loss
-from .model.generator import Generator, MattingGraph, count_parameters
+from .model.generator import MattingGraph, count_parameters
 from .paths import SHARED_DATA
 from .plots import plot_curves
 
@@ -31,11 +32,6 @@ from .plots import plot_curves
 def load_config(path: Path) -> dict:
     with open(path) as f:
         return json.load(f)
-
-
-def build_model(config: dict) -> MattingGraph:
-    m = config["model"]
-    return MattingGraph(Generator(m["ngf"], m["trunk_blocks"], m["head_blocks"]))
 
 
 def atomic_save(obj: object, path: Path) -> None:
@@ -61,7 +57,7 @@ class IndexRange(torch.utils.data.Sampler):
 
 @torch.no_grad()
 def evaluate(model: MattingGraph, val: dict[str, torch.Tensor], batch_size: int = 8) -> dict[str, float]:
-    """Mean loss terms, and SAD / MSE (brief §8, whole image; SAD per image / 1000, MSE per pixel)."""
+    """Mean loss terms, and SAD / MSE (whole image; SAD per image / 1000, MSE per pixel)."""
     model.eval()
     sums: dict[str, float] = {}
     n = val["image"].shape[0]

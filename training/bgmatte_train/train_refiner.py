@@ -3,7 +3,7 @@
     python -m bgmatte_train.train_refiner --config configs/bm-refine.json --coarse checkpoints/bm-lite.pt
 
 Each step synthesises full-size crops, runs the coarse generator at a random reduced size (factor 2 to 5, as the
-product does), and trains: the refined alpha/F with the supervised loss of the coarse stage (brief §6), and the error
+product does), and trains: the refined alpha/F with the supervised loss of the coarse stage (losses.py), and the error
 head with the squared error against |coarse alpha - true alpha| at the coarse size (BGMv2). With
 `"train_coarse": true` the generator is trained too (end to end, its own loss at the coarse size added); by default it
 is frozen so the shipped coarse matte stays exactly the validated one. Rerunning the same command resumes.
@@ -21,48 +21,17 @@ from torch.utils.data import DataLoader
 from tqdm import tqdm
 
 from .dataset import SynthDataset, synthesiser_from_config, validation_set
-from .export import refiner_path
 from .losses import supervised_loss
 from .model.generator import count_parameters
-from .model.refiner import CoarseGraph, CoarseHeads, RefinedMatting, Refiner, downsample
+from .model.refiner import RefinedMatting, downsample
 from .paths import SHARED_DATA
 from .plots import plot_curves
-from .train import IndexRange, append_csv, atomic_save, build_model, load_config
+from .checkpoints import build_refined, load_shipped_refinement
+from .train import IndexRange, append_csv, atomic_save, load_config
 
 
 TRAIN_CURVES = ("total", "refined_alpha_l1", "refined_alpha_grad", "refined_fg_l1", "error")
 VAL_CURVES = ("sad_coarse_upsampled", "sad_refined", "error")
-
-
-def build_refined(coarse_config: dict, config: dict) -> RefinedMatting:
-    generator = build_model(coarse_config).generator
-    m = config["model"]
-    return RefinedMatting(CoarseGraph(generator, CoarseHeads(generator.ngf, m["hidden"])),
-                          Refiner(m["hidden"], m["width"]))
-
-
-def shipped_refinement_weights(coarse_onnx: Path) -> tuple[dict[str, torch.Tensor], dict[str, torch.Tensor]]:
-    """The error/hidden heads' and the refiner's weights out of a shipped ONNX pair (models/NAME.onnx and
-    NAME-refiner.onnx). Initialiser names are the PyTorch parameter names, with a `__fp16` suffix where the weights
-    are stored as float16."""
-    import onnx
-    from onnx import numpy_helper
-
-    def weights(path: Path) -> dict[str, torch.Tensor]:
-        graph = onnx.load(str(path)).graph
-        return {i.name.removesuffix("__fp16"): torch.from_numpy(numpy_helper.to_array(i).astype("float32"))
-                for i in graph.initializer}
-
-    heads = {k.removeprefix("heads."): v for k, v in weights(coarse_onnx).items() if k.startswith("heads.")}
-    return heads, weights(refiner_path(coarse_onnx))
-
-
-def load_shipped_refinement(model: RefinedMatting, coarse_onnx: Path) -> None:
-    """Start the heads and the refiner from a shipped ONNX pair (fine-tuning them after the coarse generator changed
-    is far cheaper than training them anew)."""
-    heads, refiner = shipped_refinement_weights(coarse_onnx)
-    model.coarse.heads.load_state_dict(heads)
-    model.refiner.load_state_dict(refiner)
 
 
 def refinement_loss(out: dict[str, torch.Tensor], batch: dict[str, torch.Tensor],

@@ -1,6 +1,6 @@
 """Scores a checkpoint on the fixed synthetic validation set (4 held-out foregrounds on held-out backgrounds),
 beside the background-difference baseline (thresholded colour distance to the plate, the same recipe as the
-product's prior). SAD per image (/1000) and MSE per pixel over the whole 256x256 image (brief §8).
+product's prior). SAD per image (/1000) and MSE per pixel over the whole 256x256 image (the Deep Image Matting benchmark's SAD and MSE).
 
     python -m bgmatte_train.validate --checkpoint runs/bm-lite/best.pt
 """
@@ -15,7 +15,7 @@ import numpy as np
 import torch
 
 from .dataset import validation_set
-from .export import load_graph
+from .checkpoints import load_graph
 from .paths import SHARED_DATA
 from .train import evaluate
 

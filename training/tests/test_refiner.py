@@ -4,7 +4,7 @@ import json
 import onnx
 import torch
 
-from bgmatte_train import train, train_refiner
+from bgmatte_train import checkpoints, train, train_refiner
 from bgmatte_train.contract import load_contract
 from bgmatte_train.export import PATCH_SIZES, export_onnx, export_refiner, parity, to_fp16_storage
 from bgmatte_train.model.generator import Generator
@@ -111,7 +111,7 @@ def test_heads_and_refiner_start_from_a_shipped_fp16_onnx_pair(tmp_path):
     shipped = _shipped_pair(tmp_path, seed=3, fp16=True)
     fresh = RefinedMatting(CoarseGraph(Generator(ngf=4, trunk_blocks=1, head_blocks=1), CoarseHeads(4, 3)),
                            Refiner(3, width=8))
-    train_refiner.load_shipped_refinement(fresh, tmp_path / "m.onnx")
+    checkpoints.load_shipped_refinement(fresh, tmp_path / "m.onnx")
     for name, module in (("heads", "coarse.heads"), ("refiner", "refiner")):
         want = shipped.get_submodule(module).state_dict()
         got = fresh.get_submodule(module).state_dict()
@@ -126,7 +126,7 @@ def test_a_fine_tuned_generator_exports_with_the_shipped_heads_and_refiner(tmp_p
 
     shipped = _shipped_pair(tmp_path, seed=4, fp16=False)  # fp32, so that parity can be exact
     model = {"ngf": 4, "trunk_blocks": 1, "head_blocks": 1}
-    tuned = train.build_model({"model": model}).eval()
+    tuned = checkpoints.build_model({"model": model}).eval()
     torch.save({"step": 7, "model": tuned.state_dict(), "config": {"model": model}}, tmp_path / "g.pt")
     export.main(["--checkpoint", str(tmp_path / "g.pt"), "--out", str(tmp_path / "out.onnx"),
                  "--refinement-from", str(tmp_path / "m.onnx")])

@@ -7,14 +7,15 @@ import { fromUint8, selectChannels, type FloatImage } from "../../src/image/type
 import type { Contract } from "../../src/network/contract.js";
 import type { MattingNetwork, SegmenterNetwork } from "../../src/network/network.js";
 import { createWebNetwork, createWebSegmenter } from "../../src/network/session-web.js";
-import type { ModeName } from "../../src/modes.js";
-import { runPipeline } from "../../src/pipeline.js";
+import type { ModeName } from "../../src/vocabulary.js";
+import { PlateCache, runPipeline } from "../../src/pipeline.js";
 import type { FromWorker, ToWorker } from "./protocol.js";
 
 let cv: CV;
 let network: MattingNetwork;
 let segmenter: SegmenterNetwork | undefined;
 let plate: FloatImage | undefined;
+const plateCache = new PlateCache();
 const post = (m: FromWorker, transfer: Transferable[] = []) =>
   (self as unknown as Worker).postMessage(m, transfer);
 
@@ -48,8 +49,7 @@ async function matte(
       ? platePx
       : resize(platePx, image.width, image.height);
   const result = await runPipeline(
-    cv,
-    network,
+    { cv, network, segmenter, plateCache },
     { image, plate: p },
     {
       mode,
@@ -62,7 +62,6 @@ async function matte(
       align: "off",
       exposure: true,
     },
-    segmenter,
   );
   const alpha = result.alpha.data;
   const fg = result.foreground.data;

@@ -1,10 +1,11 @@
 /**
- * Background-difference prior: where the photo differs from its clean plate. Works for any subject (no person
- * model needed); its rough mask goes through the paper's soft-segmentation post-processing.
+ * Where the photo differs from its clean plate: the rough subject mask of the plate-difference prior (any subject,
+ * no person model), which the exposure matching also uses to keep the subject out of its ring. It sits below both
+ * stages (align/, prior/) so that neither imports the other.
  */
-import { gaussianBlur, largestComponents, openClose } from "../cv/mask-ops.js";
-import { histogramQuantile } from "../cv/histogram.js";
-import type { CV } from "../cv/opencv.js";
+import { gaussianBlur, largestComponents, openClose } from "./mask-ops.js";
+import { histogramQuantile } from "./histogram.js";
+import type { CV } from "./opencv.js";
 import { createImage, type FloatImage } from "../image/types.js";
 
 export interface DifferenceMask {
