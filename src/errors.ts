@@ -9,6 +9,7 @@ export type ErrorCode =
   | "OUTPUT_NOT_WRITABLE"
   | "OUTPUT_IS_INPUT"
   | "MODEL_NOT_FOUND"
+  | "MODEL_INVALID"
   | "MODEL_CONTRACT"
   | "ALIGNMENT_FAILED"
   | "DISPOSED";

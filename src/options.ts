@@ -1,38 +1,81 @@
-/** The one schema for the library's options: validation, defaults and types come from here. */
-import { availableParallelism } from "node:os";
+/**
+ * The option schemas of the Node and the browser matters: validation, defaults and types come from here, and the
+ * matting options themselves are one shape shared by both. No Node APIs: the browser entry uses this file too.
+ */
 import { z } from "zod";
 import { BgmatteError } from "./errors.js";
-import { DEFAULT_MAX_PIXELS } from "./image/codec-node.js";
 import { DEVICES, MODE_NAMES, REFINE_METHODS, SUBJECTS } from "./vocabulary.js";
 
-export const matterOptionsSchema = z
-  .object({
-    /** A model name from models/manifest.json, or a path to an .onnx file. */
-    model: z.string().min(1).optional(),
-    device: z.enum(DEVICES).default("cpu"),
-    /** Threads for the network; measured best on 2 cores: 2. */
-    threads: z
-      .number()
-      .int()
-      .min(1)
-      .max(64)
-      .default(() => Math.min(4, availableParallelism())),
-    /** Speed/quality trade-off; sets the working size and the refinement budget (src/modes.ts). */
-    mode: z.enum(MODE_NAMES).default("balanced"),
-    /** Longer side of the network input in pixels; overrides the mode's choice. */
-    workingSize: z.number().int().min(64).max(2048).optional(),
-    margin: z.number().min(0).max(1).default(0.1),
-    refine: z.enum(REFINE_METHODS).default("auto"),
-    /** Prior S: person segmenter, image–plate difference (any subject), or auto (person when one is found). */
-    subject: z.enum(SUBJECTS).default("any"),
-    cleanup: z.boolean().default(true),
-    align: z.enum(["auto", "on", "off"]).default("auto"),
-    exposure: z.boolean().default(true),
-    maxPixels: z.number().int().positive().default(DEFAULT_MAX_PIXELS),
-  })
-  .strict();
+/** Images above this many pixels are refused unless `maxPixels` says otherwise. */
+export const DEFAULT_MAX_PIXELS = 50_000_000;
 
-export type MatterOptions = z.input<typeof matterOptionsSchema>;
+/** The options a single call may change (a live page adapts its working size to the measured frame rate). */
+const callShape = {
+  /** Speed/quality trade-off; sets the working size and the refinement budget (src/modes.ts). */
+  mode: z.enum(MODE_NAMES).default("balanced"),
+  /** Longer side of the network input in pixels; overrides the mode's choice. */
+  workingSize: z.number().int().min(64).max(2048).optional(),
+};
+
+/** How the matting is done: the same in Node and in the browser. */
+const mattingShape = {
+  ...callShape,
+  margin: z.number().min(0).max(1).default(0.1),
+  refine: z.enum(REFINE_METHODS).default("auto"),
+  /** Prior S: person segmenter, image–plate difference (any subject), or auto (person when one is found). */
+  subject: z.enum(SUBJECTS).default("any"),
+  cleanup: z.boolean().default(true),
+  align: z.enum(["auto", "on", "off"]).default("auto"),
+  exposure: z.boolean().default(true),
+};
+
+/** Threads for the networks: min(4, the machine's); measured best on 2 cores: 2. */
+const threads = (hardwareThreads: number) =>
+  z
+    .number()
+    .int()
+    .min(1)
+    .max(64)
+    .default(() => Math.min(4, Math.max(1, hardwareThreads)));
+
+/** The Node matter (`createMatter` of `bgmatte`); `hardwareThreads` is the machine's parallelism. */
+export function matterOptionsSchema(hardwareThreads: number) {
+  return z
+    .object({
+      /** A model name from models/manifest.json, or a path to an .onnx file. */
+      model: z.string().min(1).optional(),
+      device: z.enum(DEVICES).default("cpu"),
+      threads: threads(hardwareThreads),
+      ...mattingShape,
+      maxPixels: z.number().int().positive().default(DEFAULT_MAX_PIXELS),
+    })
+    .strict();
+}
+
+/** The browser matter (`createMatter` of `bgmatte/web`): the models come as URLs. */
+export function webMatterOptionsSchema(hardwareThreads: number) {
+  return z
+    .object({
+      modelUrl: z.string().min(1),
+      contractUrl: z.string().min(1),
+      /** The person segmenter; without it the plate difference still works. */
+      segmenterUrl: z.string().min(1).optional(),
+      /** Where onnxruntime-web's .wasm files are served. */
+      wasmPaths: z.string().min(1),
+      /** WebGPU when the browser has it, else WASM. */
+      preferWebGPU: z.boolean().default(true),
+      threads: threads(hardwareThreads),
+      ...mattingShape,
+    })
+    .strict();
+}
+
+export const callOptionsSchema = z.object(callShape).partial().strict();
+
+export type MatterOptions = z.input<ReturnType<typeof matterOptionsSchema>>;
+export type WebMatterOptions = z.input<ReturnType<typeof webMatterOptionsSchema>>;
+/** Per-call changes to a matter's options. */
+export type CallOptions = z.input<typeof callOptionsSchema>;
 
 /** Parse options; every problem reads "Expected … for option X but received …". */
 export function parseOptions<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {

@@ -1,9 +1,12 @@
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import * as ort from "onnxruntime-node";
-import { fromNCHW, refinerFeeds, toNCHW, type Contract } from "../src/network/contract.js";
+import { BgmatteError } from "../src/errors.js";
+import { fromNCHW, parseContract, refinerFeeds, toNCHW, type Contract } from "../src/network/contract.js";
+import { createNodeNetwork } from "../src/network/session-node.js";
+import { tempDir } from "./fixtures.js";
 import { modelsDir, readManifest } from "../src/network/models-node.js";
 import { createImage } from "../src/image/types.js";
 
@@ -80,4 +83,43 @@ test("the refiner's feeds are named and shaped as the contract's refinement sect
     assert.deepEqual(t.dims, [n, c, side, side]);
     assert.equal(t.data.length, n * (c as number) * side * side);
   }
+});
+
+test("contract.json is validated on load: a broken one names the field, a broken model says what failed", async () => {
+  assert.doesNotThrow(() => parseContract(contract, "models/contract.json"));
+  const broken = structuredClone(contract) as unknown as {
+    inputs: { shape: unknown[] }[];
+    refinement: object;
+  };
+  broken.inputs[1].shape[1] = "three";
+  broken.refinement = {};
+  assert.throws(
+    () => parseContract(broken, "c.json"),
+    (e: unknown) => {
+      assert.ok(e instanceof BgmatteError && e.code === "MODEL_CONTRACT");
+      assert.match(e.message, /c\.json is not a valid model contract/);
+      assert.match(e.message, /inputs\.1\.shape\.1/);
+      assert.match(e.message, /refinement\.context/);
+      return true;
+    },
+  );
+  const dir = tempDir();
+  const contractFile = join(modelsDir(), "contract.json");
+  const opts = { threads: 1, device: "cpu" as const, name: "x" };
+  await assert.rejects(createNodeNetwork(join(dir, "none.onnx"), contractFile, opts), (e: unknown) => {
+    assert.ok(e instanceof BgmatteError && e.code === "MODEL_NOT_FOUND", String(e));
+    assert.match(e.message, /none\.onnx does not exist/);
+    return true;
+  });
+  writeFileSync(join(dir, "garbage.onnx"), "not a model");
+  await assert.rejects(createNodeNetwork(join(dir, "garbage.onnx"), contractFile, opts), (e: unknown) => {
+    assert.ok(e instanceof BgmatteError && e.code === "MODEL_INVALID", String(e));
+    assert.match(e.message, /onnxruntime cannot load the model .*garbage\.onnx/);
+    return true;
+  });
+  writeFileSync(join(dir, "contract.json"), "{ not json");
+  await assert.rejects(
+    createNodeNetwork(join(dir, "garbage.onnx"), join(dir, "contract.json"), opts),
+    /not valid JSON/,
+  );
 });

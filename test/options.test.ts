@@ -1,20 +1,23 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { BgmatteError } from "../src/errors.js";
-import { matterOptionsSchema, parseOptions } from "../src/options.js";
+import { matterOptionsSchema, parseOptions, webMatterOptionsSchema } from "../src/options.js";
+
+const schema = matterOptionsSchema(8);
 
 test("defaults come from the schema", () => {
-  const o = parseOptions(matterOptionsSchema, {});
+  const o = parseOptions(schema, {});
   assert.equal(o.device, "cpu");
   assert.equal(o.mode, "balanced");
   assert.equal(o.workingSize, undefined); // chosen by the mode
   assert.equal(o.refine, "auto");
-  assert.ok(o.threads >= 1);
+  assert.equal(o.threads, 4); // min(4, the machine's)
+  assert.equal(parseOptions(matterOptionsSchema(2), {}).threads, 2);
 });
 
 test("invalid options read 'Expected … for option … but received …'", () => {
   assert.throws(
-    () => parseOptions(matterOptionsSchema, { device: "tpu", workingSize: 10 }),
+    () => parseOptions(schema, { device: "tpu", workingSize: 10 }),
     (e: unknown) => {
       assert.ok(e instanceof BgmatteError);
       assert.equal(e.code, "INVALID_OPTION");
@@ -23,5 +26,19 @@ test("invalid options read 'Expected … for option … but received …'", () =
       return true;
     },
   );
-  assert.throws(() => parseOptions(matterOptionsSchema, { colour: "red" }), /unknown option\(s\): colour/);
+  assert.throws(() => parseOptions(schema, { colour: "red" }), /unknown option\(s\): colour/);
+});
+
+test("the browser's options share the matting options and their defaults, and take the models as URLs", () => {
+  const urls = { modelUrl: "m.onnx", contractUrl: "c.json", wasmPaths: "ort/" };
+  const web = parseOptions(webMatterOptionsSchema(2), urls);
+  const node = parseOptions(schema, {});
+  for (const k of ["mode", "margin", "refine", "subject", "cleanup", "align", "exposure"] as const)
+    assert.equal(web[k], node[k], k);
+  assert.equal(web.preferWebGPU, true);
+  assert.throws(
+    () => parseOptions(webMatterOptionsSchema(2), { ...urls, model: "bm-lite" }),
+    /unknown option/,
+  );
+  assert.throws(() => parseOptions(webMatterOptionsSchema(2), { contractUrl: "c.json" }), /modelUrl/);
 });

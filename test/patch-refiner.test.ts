@@ -5,10 +5,16 @@ import { test } from "node:test";
 import * as ort from "onnxruntime-node";
 import { createImage, type FloatImage } from "../src/image/types.js";
 import { bilinearTaps, resize } from "../src/image/geometry.js";
-import type { Contract, NetworkOutputs, PatchBatch, RefinementMaps } from "../src/network/contract.js";
+import {
+  refinerLocationOf,
+  type Contract,
+  type NetworkOutputs,
+  type PatchBatch,
+  type RefinementMaps,
+} from "../src/network/contract.js";
 import { contractPath, modelsDir, readManifest } from "../src/network/models-node.js";
 import type { RefinerNetwork } from "../src/network/network.js";
-import { createNodeNetwork, refinerPathOf } from "../src/network/session-node.js";
+import { createNodeNetwork } from "../src/network/session-node.js";
 import { refineUncertainPatches } from "../src/refine/patch-refiner.js";
 import { lcg } from "./fixtures.js";
 
@@ -132,14 +138,14 @@ test("only the most uncertain patches are refined, within the budget", async () 
 
 const manifest = readManifest();
 const shipped = join(modelsDir(), manifest.models[manifest.default].file);
-const refinerShipped = existsSync(refinerPathOf(shipped));
+const refinerShipped = existsSync(refinerLocationOf(shipped));
 
 test(
   "the shipped refiner: patch-wise equals dense, deterministic, and follows the contract",
   { skip: !refinerShipped },
   async () => {
     const contract = JSON.parse(readFileSync(contractPath(), "utf8")) as Contract;
-    const session = await ort.InferenceSession.create(refinerPathOf(shipped));
+    const session = await ort.InferenceSession.create(refinerLocationOf(shipped));
     assert.deepEqual(
       session.inputNames,
       contract.refinement.refinerInputs.map((s) => s.name),

@@ -31,6 +31,7 @@ export const EXIT_CODE_HELP = `Exit codes:
   0    success
   1    internal error (a bug: please report it)
   2    usage error (unknown flag, bad option value)
-  3    bad input (missing, unreadable, empty or too large image; plate that does not fit the photo; bad model)
+  3    bad input (missing, unreadable, empty or too large image; plate that does not fit the photo; missing or
+       unloadable model)
   4    output problem (directory not writable, output would overwrite an input)
   130  interrupted (Ctrl-C); no partial file is left under a final name`;

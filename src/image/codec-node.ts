@@ -6,6 +6,7 @@ import { access, constants, stat } from "node:fs/promises";
 import sharp, { type Metadata } from "sharp";
 import { BgmatteError } from "../errors.js";
 import { writeFileAtomic } from "../io/atomic-write.js";
+import { DEFAULT_MAX_PIXELS } from "../options.js";
 import { fromUint8, toUint8, type FloatImage } from "./types.js";
 
 /** A file path, an encoded image in memory, or raw pixels. */
@@ -19,8 +20,6 @@ export type ImageSource =
       height: number;
       channels: 1 | 3 | 4;
     };
-
-export const DEFAULT_MAX_PIXELS = 50_000_000;
 
 function describe(source: ImageSource, label: string): string {
   return typeof source === "string" ? `${label} "${source}"` : `${label} (in memory)`;

@@ -36,6 +36,18 @@ export function toUint8(image: FloatImage): Uint8Array {
   return out;
 }
 
+/** RGB or RGBA in [0, 1] as canvas bytes (RGBA; opaque where the image has no α). */
+export function toRgbaBytes(image: FloatImage): Uint8ClampedArray<ArrayBuffer> {
+  const n = image.width * image.height;
+  const out = new Uint8ClampedArray(4 * n);
+  const c = image.channels;
+  for (let p = 0; p < n; p++) {
+    for (let k = 0; k < 3; k++) out[4 * p + k] = Math.round(image.data[c * p + k] * 255);
+    out[4 * p + 3] = c === 4 ? Math.round(image.data[4 * p + 3] * 255) : 255;
+  }
+  return out;
+}
+
 /** Keep some channels (or reorder them): `selectChannels(rgba, [0, 1, 2])`. */
 export function selectChannels(image: FloatImage, channels: number[]): FloatImage {
   const out = createImage(image.width, image.height, channels.length);

@@ -2,24 +2,57 @@
  * The ONNX contract (models/contract.json) as types, and conversion between FloatImage (HWC) and tensors (NCHW).
  * Both runtimes (onnxruntime-node, onnxruntime-web) go through this file.
  */
+import { z } from "zod";
 import { BgmatteError } from "../errors.js";
 import { createImage, type FloatImage } from "../image/types.js";
 
-export interface TensorSpec {
-  name: string;
-  dtype: "float32";
-  shape: [string, number, string, string];
-  range: [number, number];
-  meaning: string;
+const dimension = z.union([z.string().min(1), z.number().int().positive()]);
+const tensorSpec = z.object({
+  name: z.string().min(1),
+  dtype: z.literal("float32"),
+  shape: z.tuple([z.string(), dimension, z.string(), z.string()]),
+  range: z.tuple([z.number(), z.number().nullable()]),
+  meaning: z.string(),
+});
+// The network's own inputs and outputs: a fixed channel count and a closed value range.
+const channelSpec = tensorSpec.extend({
+  shape: z.tuple([z.string(), z.number().int().positive(), z.string(), z.string()]),
+  range: z.tuple([z.number(), z.number()]),
+});
+
+/** models/contract.json: what the product checks on load, in Node and in the browser alike. */
+const contractSchema = z.object({
+  version: z.number().int(),
+  minOpset: z.number().int(),
+  spatialMultiple: z.number().int().positive(),
+  inputs: z.array(channelSpec).min(1),
+  outputs: z.array(channelSpec).min(1),
+  refinement: z.object({
+    context: z.number().int().nonnegative(),
+    coarseExtraOutputs: z.array(tensorSpec).min(1),
+    refinerInputs: z.array(tensorSpec).min(1),
+    refinerOutputs: z.array(tensorSpec).min(1),
+  }),
+});
+
+export type Contract = z.infer<typeof contractSchema>;
+export type TensorSpec = Contract["inputs"][number];
+
+/** Validate a parsed contract.json (`source` names it in the error): every field the product reads. */
+export function parseContract(json: unknown, source: string): Contract {
+  const result = contractSchema.safeParse(json);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`);
+  throw new BgmatteError(
+    "MODEL_CONTRACT",
+    `${source} is not a valid model contract: ${problems.join("; ")}`,
+    "use the contract.json that ships with bgmatte's models (training exports against it)",
+  );
 }
 
-export interface Contract {
-  version: number;
-  minOpset: number;
-  spatialMultiple: number;
-  inputs: TensorSpec[];
-  outputs: TensorSpec[];
-  refinement: RefinementContract;
+/** Where a coarse model's refiner lies: `models/bm-lite.onnx` → `models/bm-lite-refiner.onnx` (a path or a URL). */
+export function refinerLocationOf(model: string): string {
+  return model.replace(/\.onnx$/i, "") + "-refiner.onnx";
 }
 
 export type NetworkInputs = Record<"image" | "plate" | "prior" | "motion", FloatImage>;
@@ -47,13 +80,6 @@ export interface PatchBatch {
   coarseAlpha: Float32Array;
   coarseFg: Float32Array;
   hidden: Float32Array;
-}
-
-export interface RefinementContract {
-  context: number;
-  coarseExtraOutputs: { name: string }[];
-  refinerInputs: { name: string; shape: [string, number | string, string, string] }[];
-  refinerOutputs: { name: string }[];
 }
 
 /** Raw tensor: what either ONNX runtime takes and gives. */

@@ -2,26 +2,14 @@
 import { existsSync, readFileSync } from "node:fs";
 import * as ort from "onnxruntime-node";
 import { BgmatteError } from "../errors.js";
-import {
-  fromOutputs,
-  hasRefinementOutputs,
-  toFeeds,
-  type Contract,
-  type NetworkInputs,
-  type RawTensor,
-} from "./contract.js";
 import type { Device } from "../vocabulary.js";
+import { parseContract, refinerLocationOf, type Contract, type RawTensor } from "./contract.js";
 import type { MattingNetwork, SegmenterNetwork } from "./network.js";
-import { toOrtFeeds, wrapRefiner, wrapSegmenter } from "./wrap-session.js";
+import { wrapMattingNetwork, wrapSegmenter } from "./wrap-session.js";
 
 const EXECUTION_PROVIDERS: Record<Device, string[]> = { cpu: ["cpu"] };
 
 const makeTensor = (t: RawTensor) => new ort.Tensor("float32", t.data, t.dims);
-
-/** `models/bm-lite.onnx` → `models/bm-lite-refiner.onnx`. */
-export function refinerPathOf(modelPath: string): string {
-  return modelPath.replace(/\.onnx$/i, "") + "-refiner.onnx";
-}
 
 function sessionOptions(opts: { threads: number; device: Device }): ort.InferenceSession.SessionOptions {
   return {
@@ -35,59 +23,69 @@ function sessionOptions(opts: { threads: number; device: Device }): ort.Inferenc
   };
 }
 
+/** An onnxruntime session for `path`, or an error that says whether the file is missing or unreadable as ONNX. */
+async function openSession(
+  path: string,
+  what: string,
+  opts: { threads: number; device: Device },
+): Promise<ort.InferenceSession> {
+  if (!existsSync(path)) {
+    throw new BgmatteError(
+      "MODEL_NOT_FOUND",
+      `the ${what} file ${path} does not exist`,
+      "check the --model path, or omit it to use the bundled default model",
+    );
+  }
+  try {
+    return await ort.InferenceSession.create(path, sessionOptions(opts));
+  } catch (e) {
+    throw new BgmatteError(
+      "MODEL_INVALID",
+      `onnxruntime cannot load the ${what} ${path}: ${(e as Error).message}`,
+      "the file is not a complete ONNX model (a truncated copy?): export it again with training/bgmatte_train/export.py",
+    );
+  }
+}
+
+/** models/contract.json, read and validated. */
+export function readContract(path: string): Contract {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (e) {
+    throw new BgmatteError(
+      "MODEL_NOT_FOUND",
+      `cannot read the model contract ${path}: ${(e as Error).message}`,
+      "reinstall bgmatte: models/contract.json ships with the package",
+    );
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new BgmatteError(
+      "MODEL_CONTRACT",
+      `${path} is not valid JSON: ${(e as Error).message}`,
+      "reinstall bgmatte: models/contract.json ships with the package",
+    );
+  }
+  return parseContract(json, path);
+}
+
 export async function createNodeNetwork(
   modelPath: string,
   contractPath: string,
   opts: { threads: number; device: Device; name: string },
 ): Promise<MattingNetwork> {
-  const contract = JSON.parse(readFileSync(contractPath, "utf8")) as Contract;
-  let session: ort.InferenceSession;
-  try {
-    session = await ort.InferenceSession.create(modelPath, sessionOptions(opts));
-  } catch (e) {
-    throw new BgmatteError(
-      "MODEL_NOT_FOUND",
-      `cannot load the model ${modelPath}: ${(e as Error).message}`,
-      "check the --model path, or omit it to use the bundled default model",
-    );
-  }
-  const expected = contract.inputs.map((s) => s.name).join(",");
-  if (session.inputNames.join(",") !== expected) {
-    throw new BgmatteError(
-      "MODEL_CONTRACT",
-      `model ${modelPath} takes inputs [${session.inputNames.join(", ")}], the contract says [${expected}]`,
-      "use a model exported by training/bgmatte_train/export.py",
-    );
-  }
-  const refinerPath = refinerPathOf(modelPath);
-  const refiner =
-    hasRefinementOutputs(contract, session.outputNames) && existsSync(refinerPath)
-      ? wrapRefiner(
-          await ort.InferenceSession.create(refinerPath, sessionOptions(opts)),
-          makeTensor,
-          contract.refinement.context,
-        )
-      : undefined;
-  return {
-    name: opts.name,
-    refiner,
-    async run(inputs: NetworkInputs) {
-      return fromOutputs(
-        await session.run(
-          toOrtFeeds(toFeeds(contract, inputs), makeTensor) as ort.InferenceSession.FeedsType,
-        ),
-      );
-    },
-    async dispose() {
-      await Promise.all([session.release(), refiner?.dispose()]);
-    },
-  };
+  const contract = readContract(contractPath);
+  const session = await openSession(modelPath, "model", opts);
+  const refinerPath = refinerLocationOf(modelPath);
+  return wrapMattingNetwork(session, makeTensor, contract, opts.name, async () =>
+    existsSync(refinerPath) ? openSession(refinerPath, "refiner", opts) : undefined,
+  );
 }
 
 /** The person segmenter on onnxruntime-node. */
 export async function createNodeSegmenter(path: string, threads: number): Promise<SegmenterNetwork> {
-  return wrapSegmenter(
-    await ort.InferenceSession.create(path, sessionOptions({ threads, device: "cpu" })),
-    makeTensor,
-  );
+  return wrapSegmenter(await openSession(path, "person segmenter", { threads, device: "cpu" }), makeTensor);
 }

@@ -1,72 +1,76 @@
 /** MattingNetwork on onnxruntime-web (WebGPU when available, else WASM with SIMD and threads): same .onnx files. */
 import * as ort from "onnxruntime-web";
-import {
-  fromOutputs,
-  hasRefinementOutputs,
-  toFeeds,
-  type Contract,
-  type NetworkInputs,
-  type RawTensor,
-} from "./contract.js";
-import type { MattingNetwork, RefinerNetwork, SegmenterNetwork } from "./network.js";
-import { toOrtFeeds, wrapRefiner, wrapSegmenter } from "./wrap-session.js";
+import { BgmatteError } from "../errors.js";
+import { parseContract, refinerLocationOf, type Contract, type RawTensor } from "./contract.js";
+import type { MattingNetwork, SegmenterNetwork } from "./network.js";
+import { wrapMattingNetwork, wrapSegmenter } from "./wrap-session.js";
 
 export type WebBackend = "webgpu" | "wasm";
 
 const makeTensor = (t: RawTensor) => new ort.Tensor("float32", t.data, t.dims);
 
+/** A session on the first backend that loads the model; the error names the model and every failure. */
 async function createSession(
   url: string,
+  what: string,
   backends: WebBackend[],
 ): Promise<{ session: ort.InferenceSession; backend: WebBackend }> {
-  for (const b of backends) {
+  const failures: string[] = [];
+  for (const backend of backends) {
     try {
       const session = await ort.InferenceSession.create(url, {
-        executionProviders: [b],
+        executionProviders: [backend],
         graphOptimizationLevel: "all",
       });
-      return { session, backend: b };
+      return { session, backend };
     } catch (e) {
-      if (b === backends[backends.length - 1]) throw e;
+      failures.push(`${backend}: ${(e as Error).message}`);
     }
   }
-  throw new Error("no backend to try");
+  throw new BgmatteError(
+    "MODEL_INVALID",
+    `cannot load the ${what} ${url} (${failures.join("; ")})`,
+    "check that the page can fetch the model files (bgmatte serve serves them under models/)",
+  );
+}
+
+/** models/contract.json fetched and validated. */
+export async function fetchContract(url: string): Promise<Contract> {
+  const response = await fetch(url).catch((e: Error) => {
+    throw new BgmatteError(
+      "MODEL_NOT_FOUND",
+      `cannot fetch the model contract ${url}: ${e.message}`,
+      "check the URL",
+    );
+  });
+  if (!response.ok) {
+    throw new BgmatteError(
+      "MODEL_NOT_FOUND",
+      `cannot fetch the model contract ${url}: HTTP ${response.status}`,
+      "check the URL (bgmatte serve serves it as models/contract.json)",
+    );
+  }
+  return parseContract(await response.json(), url);
 }
 
 export async function createWebNetwork(
   modelUrl: string,
   contract: Contract,
-  opts: { wasmPaths: string; threads: number; preferWebGPU: boolean; refinerUrl?: string },
+  opts: { wasmPaths: string; threads: number; preferWebGPU: boolean },
 ): Promise<MattingNetwork & { backend: WebBackend }> {
   ort.env.wasm.wasmPaths = opts.wasmPaths;
   ort.env.wasm.numThreads = opts.threads;
   const hasWebGPU = typeof navigator !== "undefined" && "gpu" in navigator;
   const backends: WebBackend[] = opts.preferWebGPU && hasWebGPU ? ["webgpu", "wasm"] : ["wasm"];
-  const { session, backend } = await createSession(modelUrl, backends);
-  let refiner: RefinerNetwork | undefined;
-  if (opts.refinerUrl && hasRefinementOutputs(contract, session.outputNames)) {
-    // Small patch batches: WASM avoids WebGPU's per-call upload cost.
-    const r = (await createSession(opts.refinerUrl, ["wasm"]).catch(() => null))?.session;
-    if (r) refiner = wrapRefiner(r, makeTensor, contract.refinement.context);
-  }
-  return {
-    name: modelUrl,
-    backend,
-    refiner,
-    async run(inputs: NetworkInputs) {
-      return fromOutputs(
-        await session.run(
-          toOrtFeeds(toFeeds(contract, inputs), makeTensor) as ort.InferenceSession.FeedsType,
-        ),
-      );
-    },
-    async dispose() {
-      await Promise.all([session.release(), refiner?.dispose()]);
-    },
-  };
+  const { session, backend } = await createSession(modelUrl, "model", backends);
+  // Small patch batches: WASM avoids WebGPU's per-call upload cost. A model without a refiner file runs without.
+  const openRefiner = async () =>
+    (await createSession(refinerLocationOf(modelUrl), "refiner", ["wasm"]).catch(() => undefined))?.session;
+  const network = await wrapMattingNetwork(session, makeTensor, contract, modelUrl, openRefiner);
+  return { ...network, backend };
 }
 
 /** The person segmenter on onnxruntime-web (WASM: a small graph, where WebGPU's upload cost dominates). */
 export async function createWebSegmenter(url: string): Promise<SegmenterNetwork> {
-  return wrapSegmenter((await createSession(url, ["wasm"])).session, makeTensor);
+  return wrapSegmenter((await createSession(url, "person segmenter", ["wasm"])).session, makeTensor);
 }

@@ -1,5 +1,7 @@
-/** The Node library entry: `createMatter(options)` → `{ matte(inputs), dispose() }`. */
+/** The Node library entry: `createMatter(options)` → `{ matte(inputs), matteImages(images), dispose() }`. */
+import { availableParallelism } from "node:os";
 import { BgmatteError } from "../errors.js";
+import { createImageMatter, type ImageMatter } from "../image-matter.js";
 import { loadOpenCV } from "../cv/opencv.js";
 import { decodeImage, type ImageSource } from "../image/codec-node.js";
 import { resize } from "../image/geometry.js";
@@ -8,7 +10,7 @@ import { contractPath, resolveModel, segmenterPath } from "../network/models-nod
 import { createNodeNetwork, createNodeSegmenter } from "../network/session-node.js";
 import { matterOptionsSchema, parseOptions, type MatterOptions } from "../options.js";
 import { motionCues } from "../prior/motion.js";
-import { PlateCache, runPipeline, type MatteResult, type PipelineInputs } from "../pipeline.js";
+import { PlateCache, type MatteResult } from "../pipeline.js";
 
 export interface MatteInputs {
   image: ImageSource;
@@ -19,11 +21,9 @@ export interface MatteInputs {
   motion?: [ImageSource, ImageSource, ImageSource, ImageSource];
 }
 
-export interface Matter {
+export interface Matter extends ImageMatter {
+  /** Decode (files, encoded buffers or raw pixels), check the plate against the photo, matte. */
   matte(inputs: MatteInputs): Promise<MatteResult>;
-  /** The same on already-decoded images (video frames): no decoding, no plate-size checks. */
-  matteImages(inputs: PipelineInputs): Promise<MatteResult>;
-  dispose(): Promise<void>;
 }
 
 /** Plate and image must show the same scene: resize when the aspect matches within 1 %, else refuse. */
@@ -45,11 +45,8 @@ export function conformPlate(
   return resize(plate, image.width, image.height);
 }
 
-const disposedError = (call: string) =>
-  new BgmatteError("DISPOSED", `${call} called after dispose()`, "create a new matter with createMatter()");
-
 export async function createMatter(options: MatterOptions = {}): Promise<Matter> {
-  const opts = parseOptions(matterOptionsSchema, options);
+  const opts = parseOptions(matterOptionsSchema(availableParallelism()), options);
   const model = resolveModel(opts.model);
   const [cv, network, segmenter] = await Promise.all([
     loadOpenCV(),
@@ -60,11 +57,10 @@ export async function createMatter(options: MatterOptions = {}): Promise<Matter>
     }),
     opts.subject === "any" ? undefined : createNodeSegmenter(segmenterPath(), opts.threads),
   ]);
-  const context = { cv, network, segmenter, plateCache: new PlateCache() };
-  let disposed = false;
+  const core = createImageMatter({ cv, network, segmenter, plateCache: new PlateCache() }, opts);
   return {
     async matte(inputs) {
-      if (disposed) throw disposedError("matte()");
+      core.assertLive("matte()");
       if (!inputs || inputs.image === undefined || inputs.plate === undefined) {
         throw new BgmatteError(
           "INVALID_OPTION",
@@ -97,18 +93,12 @@ export async function createMatter(options: MatterOptions = {}): Promise<Matter>
         );
       }
       const decodeMs = performance.now() - t0;
-      const result = await runPipeline(context, { image, plate, prior, motion }, opts);
+      const result = await core.matteImages({ image, plate, prior, motion });
       result.meta.timings = { decode: decodeMs, ...result.meta.timings };
       result.meta.warnings.unshift(...warnings);
       return result;
     },
-    async matteImages(inputs) {
-      if (disposed) throw disposedError("matteImages()");
-      return runPipeline(context, inputs, opts);
-    },
-    async dispose() {
-      disposed = true;
-      await Promise.all([network.dispose(), segmenter?.dispose()]);
-    },
+    matteImages: core.matteImages,
+    dispose: core.dispose,
   };
 }

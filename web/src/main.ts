@@ -18,7 +18,6 @@ let frameId = 0;
 let workingSize = 160; // fast mode's working size (src/modes.ts); adapts below
 let background: HTMLImageElement | null = null;
 let recorder: MediaRecorder | null = null;
-let lastFg: { alpha: Float32Array; fg: Float32Array; width: number; height: number } | null = null;
 const e2eTimes: number[] = [];
 const modelTimes: number[] = [];
 
@@ -32,7 +31,6 @@ send({
   contractUrl: new URL("models/contract.json", location.href).href,
   segmenterUrl: new URL("models/person-segmenter.onnx", location.href).href,
   wasmPaths: new URL("ort/", location.href).href,
-  threads: Math.min(4, navigator.hardwareConcurrency || 1),
   preferWebGPU: params.get("backend") !== "wasm",
 });
 
@@ -44,12 +42,17 @@ function frameSize() {
 
 function grab(): ImageData {
   const { width, height } = frameSize();
+  return pixelsOf(video, width, height);
+}
+
+/** A picture (camera, photo) as RGBA pixels at the given size. */
+function pixelsOf(source: CanvasImageSource, width: number, height: number): ImageData {
   const c = new OffscreenCanvas(width, height).getContext("2d")!;
-  c.drawImage(video, 0, 0, width, height);
+  c.drawImage(source, 0, 0, width, height);
   return c.getImageData(0, 0, width, height);
 }
 
-function drawBackground(width: number, height: number, frame: ImageData): Uint8ClampedArray {
+function drawBackground(width: number, height: number, frame: ImageData): Uint8ClampedArray<ArrayBuffer> {
   const mode = $<HTMLSelectElement>("background").value;
   const c = new OffscreenCanvas(width, height).getContext("2d")!;
   if (mode === "image" && background) {
@@ -72,18 +75,31 @@ function drawBackground(width: number, height: number, frame: ImageData): Uint8C
   return c.getImageData(0, 0, width, height).data;
 }
 
-function showComposite(r: Extract<FromWorker, { type: "result" }>, frame: ImageData) {
-  const { width, height, alpha, fg } = r;
-  const bg = drawBackground(width, height, frame);
-  const out = new ImageData(width, height);
-  for (let p = 0; p < width * height; p++) {
-    const a = alpha[p];
-    for (let c = 0; c < 3; c++) out.data[4 * p + c] = 255 * (a * fg[3 * p + c]) + (1 - a) * bg[4 * p + c];
-    out.data[4 * p + 3] = 255;
-  }
+/** Send a frame (and, for a dropped photo, its plate) with the background it is composited on. */
+function sendMatte(frame: ImageData, mode: "fast" | "balanced", plate?: ImageData) {
+  const picture = (im: ImageData) => ({ rgba: im.data, width: im.width, height: im.height });
+  const background = drawBackground(frame.width, frame.height, frame);
+  const transfer = [frame.data.buffer, background.buffer, ...(plate ? [plate.data.buffer] : [])];
+  send(
+    {
+      type: "matte",
+      id: ++frameId,
+      frame: picture(frame),
+      background,
+      plate: plate && picture(plate),
+      mode,
+      // Live frames adapt the working size to the measured speed; a dropped photo uses its mode's.
+      workingSize: mode === "fast" ? workingSize : undefined,
+    },
+    transfer,
+  );
+}
+
+function showComposite(r: Extract<FromWorker, { type: "result" }>) {
+  const { width, height } = r;
   if (output.width !== width || output.height !== height) Object.assign(output, { width, height });
-  ctx.putImageData(out, 0, 0);
-  lastFg = { alpha, fg, width, height };
+  ctx.putImageData(new ImageData(r.rgba, width, height), 0, 0);
+  snapshotReady = true;
 }
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
@@ -108,16 +124,13 @@ function updateStats(r: Extract<FromWorker, { type: "result" }>, started: number
     workingSize = Number($<HTMLSelectElement>("resolution").value);
 }
 
-let pending: { frame: ImageData; started: number } | null = null;
+let started = 0;
+let snapshotReady = false;
 function loop() {
   if (ready && plateCaptured && !busy && video.readyState >= 2) {
-    const frame = grab();
     busy = true;
-    pending = { frame, started: performance.now() };
-    const rgba = new Uint8ClampedArray(frame.data);
-    send({ type: "frame", id: ++frameId, rgba, width: frame.width, height: frame.height, workingSize }, [
-      rgba.buffer,
-    ]);
+    started = performance.now();
+    sendMatte(grab(), "fast");
   } else if (!plateCaptured && video.readyState >= 2) {
     const f = grab();
     if (output.width !== f.width) Object.assign(output, { width: f.width, height: f.height });
@@ -131,14 +144,17 @@ worker.onmessage = (e: MessageEvent<FromWorker>) => {
   if (m.type === "ready") {
     ready = true;
     debug.backend = m.backend;
-    $("backend").textContent = `backend: ${m.backend}`;
+    $("backend").textContent = `backend: ${m.backend}${m.personPrior ? " · person prior" : ""}`;
   } else if (m.type === "result") {
     busy = false;
-    if (pending) {
-      showComposite(m, pending.frame);
-      updateStats(m, pending.started);
-    }
+    showComposite(m);
+    updateStats(m, started);
     debug.framesDone++;
+  } else if (m.type === "snapshot") {
+    const c = document.createElement("canvas");
+    Object.assign(c, { width: m.width, height: m.height });
+    c.getContext("2d")!.putImageData(new ImageData(m.rgba, m.width, m.height), 0, 0);
+    c.toBlob((b) => download(b!, "bgmatte-snapshot.png"), "image/png");
   } else {
     busy = false;
     status(`error: ${m.message}`);
@@ -187,17 +203,7 @@ $<HTMLInputElement>("upload").onchange = () => {
 };
 
 $("snapshot").onclick = () => {
-  if (!lastFg) return;
-  const { width, height, alpha, fg } = lastFg;
-  const im = new ImageData(width, height);
-  for (let p = 0; p < width * height; p++) {
-    for (let c = 0; c < 3; c++) im.data[4 * p + c] = 255 * fg[3 * p + c];
-    im.data[4 * p + 3] = 255 * alpha[p];
-  }
-  const c = document.createElement("canvas");
-  Object.assign(c, { width, height });
-  c.getContext("2d")!.putImageData(im, 0, 0);
-  c.toBlob((b) => download(b!, "bgmatte-snapshot.png"), "image/png");
+  if (snapshotReady) send({ type: "snapshot" });
 };
 
 $("record").onclick = () => {
@@ -234,11 +240,11 @@ drop.ondrop = async (e) => {
   const files = Array.from(e.dataTransfer?.files ?? []).filter((f) => f.type.startsWith("image/"));
   if (files.length !== 2) return status("Drop exactly two images: the photo, then its plate.");
   const [image, plate] = await Promise.all(files.map((f) => createImageBitmap(f)));
-  const started = performance.now();
-  const frameCanvas = new OffscreenCanvas(image.width, image.height).getContext("2d")!;
-  frameCanvas.drawImage(image, 0, 0);
-  pending = { frame: frameCanvas.getImageData(0, 0, image.width, image.height), started };
+  // At most 1280 px on the longer side; the plate is brought to the photo's size.
+  const scale = Math.min(1, 1280 / Math.max(image.width, image.height));
+  const [width, height] = [Math.round(image.width * scale), Math.round(image.height * scale)];
+  started = performance.now();
   busy = true;
-  send({ type: "still", id: ++frameId, image, plate, workingSize: 512 }, [image, plate]);
+  sendMatte(pixelsOf(image, width, height), "balanced", pixelsOf(plate, width, height));
   status("Matting the photo…");
 };

@@ -1,4 +1,12 @@
 /** Messages between the page and the inference worker. Pixel buffers are transferred, not copied. */
+
+/** An RGBA picture as the canvas API gives it. */
+export interface Rgba {
+  rgba: Uint8ClampedArray<ArrayBuffer>;
+  width: number;
+  height: number;
+}
+
 export type ToWorker =
   | {
       type: "init";
@@ -6,23 +14,25 @@ export type ToWorker =
       contractUrl: string;
       segmenterUrl: string;
       wasmPaths: string;
-      threads: number;
       preferWebGPU: boolean;
     }
-  | { type: "plate"; rgba: Uint8ClampedArray; width: number; height: number }
-  | { type: "frame"; id: number; rgba: Uint8ClampedArray; width: number; height: number; workingSize: number }
-  | { type: "still"; id: number; image: ImageBitmap; plate: ImageBitmap; workingSize: number };
+  | ({ type: "plate" } & Rgba)
+  /** A camera frame (live, `fast` mode) or a dropped photo with its own plate (`balanced`), and the background
+   * to composite on (a colour, an image or the blurred room, drawn by the page at the frame's size). */
+  | {
+      type: "matte";
+      id: number;
+      frame: Rgba;
+      background: Uint8ClampedArray<ArrayBuffer>;
+      plate?: Rgba;
+      mode: "fast" | "balanced";
+      workingSize?: number;
+    }
+  | { type: "snapshot" };
 
 export type FromWorker =
-  | { type: "ready"; backend: string }
-  | {
-      type: "result";
-      id: number;
-      alpha: Float32Array;
-      fg: Float32Array;
-      width: number;
-      height: number;
-      networkMs: number;
-      totalMs: number;
-    }
+  | { type: "ready"; backend: string; personPrior: boolean }
+  | ({ type: "result"; id: number; networkMs: number; totalMs: number } & Rgba)
+  /** The last result's foreground with α, as a PNG with transparency would hold it. */
+  | ({ type: "snapshot" } & Rgba)
   | { type: "error"; message: string };

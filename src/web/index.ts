@@ -1,0 +1,57 @@
+/**
+ * bgmatte in the browser (`bgmatte/web`): `createMatter` over the same options schema and the same pipeline as
+ * Node, on onnxruntime-web (WebGPU when available, else WASM), with the models fetched from URLs.
+ */
+import { loadOpenCV } from "../cv/opencv.js";
+import { createImageMatter, type ImageMatter } from "../image-matter.js";
+import {
+  createWebNetwork,
+  createWebSegmenter,
+  fetchContract,
+  type WebBackend,
+} from "../network/session-web.js";
+import { parseOptions, webMatterOptionsSchema, type WebMatterOptions } from "../options.js";
+import { PlateCache } from "../pipeline.js";
+
+export interface WebMatter extends ImageMatter {
+  /** The onnxruntime-web backend the model runs on. */
+  readonly backend: WebBackend;
+  /** Whether the person segmenter loaded (without it the prior is the plate difference). */
+  readonly personPrior: boolean;
+}
+
+export async function createMatter(options: WebMatterOptions): Promise<WebMatter> {
+  const hardware = globalThis.navigator?.hardwareConcurrency ?? 1;
+  const opts = parseOptions(webMatterOptionsSchema(hardware), options);
+  const contract = await fetchContract(opts.contractUrl);
+  const [cv, network] = await Promise.all([loadOpenCV(), createWebNetwork(opts.modelUrl, contract, opts)]);
+  // The person prior is optional in the browser: without it, the plate difference still works.
+  const segmenter =
+    opts.segmenterUrl && opts.subject !== "any"
+      ? await createWebSegmenter(opts.segmenterUrl).catch(() => undefined)
+      : undefined;
+  const core = createImageMatter(
+    { cv, network, segmenter, plateCache: new PlateCache() },
+    { ...opts, subject: segmenter ? opts.subject : "any" },
+  );
+  return {
+    matteImages: core.matteImages,
+    dispose: core.dispose,
+    backend: network.backend,
+    personPrior: segmenter !== undefined,
+  };
+}
+
+export { composite, foregroundRgba, parseColour, type Matte, type Rgb } from "../composite/composite.js";
+export { fitSize, resize } from "../image/geometry.js";
+export { fromUint8, selectChannels, toRgbaBytes, toUint8, type FloatImage } from "../image/types.js";
+export type { CallOptions, WebMatterOptions } from "../options.js";
+export type { MatteMetadata, MatteResult, PipelineInputs } from "../pipeline.js";
+export {
+  MODE_NAMES,
+  REFINE_METHODS,
+  SUBJECTS,
+  type ModeName,
+  type RefineMethod,
+  type Subject,
+} from "../vocabulary.js";
