@@ -1,4 +1,6 @@
+/** The command line's one flag table: the flags every matting command shares, their help lines, their meaning. */
 import { BgmatteError } from "../errors.js";
+import { MODES } from "../modes.js";
 import type { ModeName, RefineMethod, Subject } from "../vocabulary.js";
 
 /** A numeric flag's value, or undefined when absent; anything else is a usage error naming the flag. */
@@ -15,11 +17,8 @@ export function numberFlag(flag: string, value: string | undefined): number | un
   return n;
 }
 
-/** Flags shared by the commands that matte (image, video): where the inputs and outputs are, and the model. */
+/** How the matting is done: `image`, `video` and `eval` take these. */
 export const MATTING_FLAGS = {
-  plate: { type: "string", short: "p" },
-  target: { type: "string", short: "t" },
-  out: { type: "string", short: "o", default: "bgmatte-out" },
   model: { type: "string" },
   threads: { type: "string" },
   mode: { type: "string", short: "m" },
@@ -28,8 +27,40 @@ export const MATTING_FLAGS = {
   refine: { type: "string" },
 } as const;
 
-/** The library options those flags set (the schema in src/options.ts validates them). */
-export function modelOptionsFromFlags(values: {
+export const MATTING_HELP = `      --model <name|file>   model name from models/manifest.json or an .onnx path (default: bm-lite)
+      --threads <n>         inference threads (default: min(4, cores))
+  -m, --mode <mode>         fast | balanced (default) | best: network input size and how much of the frame
+                            is re-predicted at full resolution (fast: whole frame at ${MODES.fast.maxSide} px;
+                            balanced: crop at ${MODES.balanced.maxSide} px; best: ${MODES.best.maxSide})
+      --subject <kind>      what the prior S comes from: any (default: the image–plate difference, any
+                            subject), person (the person segmenter), or auto (the segmenter when it sees a
+                            person filling 3 % of the frame that differs from the plate; it misfires on objects)
+      --working-size <px>   network input size, longer side (default: the mode's)
+      --refine <method>     auto (default: plate in fast mode; elsewhere refiner when the model ships one,
+                            else plate), refiner (uncertain patches re-predicted at full resolution), plate
+                            (guided upsampling + per-pixel solve against the plate), guided (edges follow the
+                            photo) or bilinear`;
+
+/** How the plate is prepared for a still: `image` and `eval` take these (video aligns per frame itself). */
+export const PLATE_FLAGS = {
+  align: { type: "boolean", default: false },
+  "no-align": { type: "boolean", default: false },
+  "no-exposure": { type: "boolean", default: false },
+} as const;
+
+export const PLATE_HELP = `      --align               require plate alignment (fail if the plate cannot be aligned)
+      --no-align            never align the plate (default: align when it is off by more than 0.5 px)
+      --no-exposure         do not match the plate's exposure to the photo`;
+
+/** Where the inputs and outputs of `image` and `video` are. */
+export const IO_FLAGS = {
+  plate: { type: "string", short: "p" },
+  target: { type: "string", short: "t" },
+  out: { type: "string", short: "o", default: "bgmatte-out" },
+} as const;
+
+/** The library options the matting flags set (the schema in src/options.ts validates them). */
+export function mattingOptionsFromFlags(values: {
   model?: string;
   threads?: string;
   mode?: string;
@@ -44,5 +75,17 @@ export function modelOptionsFromFlags(values: {
     threads: numberFlag("threads", values.threads),
     workingSize: numberFlag("working-size", values["working-size"]),
     refine: values.refine as RefineMethod | undefined,
+  };
+}
+
+/** The library options the plate flags set. */
+export function plateOptionsFromFlags(values: {
+  align?: boolean;
+  "no-align"?: boolean;
+  "no-exposure"?: boolean;
+}) {
+  return {
+    align: values["no-align"] ? ("off" as const) : values.align ? ("on" as const) : ("auto" as const),
+    exposure: !values["no-exposure"],
   };
 }

@@ -8,8 +8,14 @@ import { evaluate, markdownTable, METHODS, summarise, type Method, type Score } 
 import { writePng } from "../image/codec-node.js";
 import { writeFileAtomic } from "../io/atomic-write.js";
 import { createMatter } from "../node/matter.js";
-import type { ModeName, RefineMethod, Subject } from "../vocabulary.js";
-import { numberFlag } from "./args.js";
+import {
+  MATTING_FLAGS,
+  MATTING_HELP,
+  mattingOptionsFromFlags,
+  PLATE_FLAGS,
+  PLATE_HELP,
+  plateOptionsFromFlags,
+} from "./args.js";
 import { EXIT, EXIT_CODE_HELP } from "./exit-codes.js";
 import { ensureWritableDir } from "./output-dir.js";
 import { createProgress } from "./progress.js";
@@ -17,29 +23,27 @@ import { createProgress } from "./progress.js";
 export const EVAL_HELP = `Usage: bgmatte eval <dataset>... [options]
 
 Scores the network against two classical baselines that also use the plate (background subtraction, and
-known-background least squares) with SAD, MSE, Grad and Conn (Deep Image Matting benchmark definitions; over
-the trimap's unknown region when a trimap is given, else the whole image).
+known-background least squares) and the reference cut to a binary mask (the bound for any segmenter), with
+SAD, MSE, Grad and Conn (Deep Image Matting benchmark definitions; over the trimap's unknown region when a
+trimap is given, else the whole image), and two failure measures over the whole image: see-through (share of
+the solid interior, true α > 0.99 eroded 10 px, where α < 0.9) and gap fill (share of the true background
+inside the subject's box where α > 0.1).
 
 Dataset layouts:
   <dataset>/<item>/image.*  plate.*  [alpha.*]  [trimap.*]        (python -m bgmatte_train.testset writes this)
   <dataset>/sceneNN/NNcompa.* NNbacka.* NNcompb.* NNbackb.*       two backgrounds: α by triangulation
 
 Options:
-  -o, --out <dir>          where results.json, results.md and contact-sheet.png go (default: bgmatte-eval)
-      --pair <a|b>         which capture of a two-background scene to matte (default: a)
-      --only <names>       comma-separated item name prefixes (e.g. scene01,scene03)
-      --methods <list>     comma-separated: ${METHODS.join(", ")} (default: all)
-      --max-side <px>      downscale larger items first (default: 1024)
-      --fast               skip Grad and Conn
-      --no-align           do not align plates (to measure what alignment brings)
-      --no-exposure        do not match plate exposure
-      --mode <mode>        fast, balanced (default) or best
-      --subject <kind>     any (default: plate difference), person or auto: what the prior S comes from
-      --working-size <px>  network input size (default: the mode's)
-      --refine <method>    auto (default), refiner, plate, guided or bilinear: how the matte reaches full resolution
-      --model <name|file>  model to evaluate (default: bm-lite)
-  -q, --quiet              no progress
-  -h, --help               this help
+  -o, --out <dir>           where results.json, results.md and contact-sheet.png go (default: bgmatte-eval)
+      --pair <a|b>          which capture of a two-background scene to matte (default: a)
+      --only <names>        comma-separated item name prefixes (e.g. scene01,scene03)
+      --methods <list>      comma-separated: ${METHODS.join(", ")} (default: all)
+      --max-side <px>       downscale larger items first (default: 1024)
+      --fast                skip Grad and Conn
+${MATTING_HELP}
+${PLATE_HELP}
+  -q, --quiet               no progress
+  -h, --help                this help
 
 Example:
   bgmatte eval ../shared/data/realpairs --only scene01,scene03 -o eval-out
@@ -57,13 +61,8 @@ export async function evalCommand(argv: string[]): Promise<number> {
       methods: { type: "string" },
       "max-side": { type: "string", default: "1024" },
       fast: { type: "boolean", default: false },
-      "no-align": { type: "boolean", default: false },
-      refine: { type: "string" },
-      mode: { type: "string" },
-      subject: { type: "string" },
-      "working-size": { type: "string" },
-      "no-exposure": { type: "boolean", default: false },
-      model: { type: "string" },
+      ...MATTING_FLAGS,
+      ...PLATE_FLAGS,
       quiet: { type: "boolean", short: "q", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
@@ -107,15 +106,7 @@ export async function evalCommand(argv: string[]): Promise<number> {
     sources: listDataset(cv, dir, { pair: values.pair as "a" | "b", only }),
   }));
   await ensureWritableDir(values.out!);
-  const matter = await createMatter({
-    model: values.model,
-    align: values["no-align"] ? "off" : "auto",
-    exposure: !values["no-exposure"],
-    refine: values.refine as RefineMethod | undefined,
-    mode: values.mode as ModeName | undefined,
-    subject: values.subject as Subject | undefined,
-    workingSize: numberFlag("working-size", values["working-size"]),
-  });
+  const matter = await createMatter({ ...mattingOptionsFromFlags(values), ...plateOptionsFromFlags(values) });
   const all: { dataset: string; scores: Score[] }[] = [];
   const tables: string[] = [];
   try {

@@ -8,8 +8,16 @@ import { createMatter } from "../node/matter.js";
 import { checkNoOverwrite, expandPhotos, outputPaths } from "./inputs.js";
 import { ensureWritableDir } from "./output-dir.js";
 import { createProgress } from "./progress.js";
-import { MODES } from "../modes.js";
-import { MATTING_FLAGS, modelOptionsFromFlags, numberFlag } from "./args.js";
+import {
+  IO_FLAGS,
+  MATTING_FLAGS,
+  MATTING_HELP,
+  mattingOptionsFromFlags,
+  numberFlag,
+  PLATE_FLAGS,
+  PLATE_HELP,
+  plateOptionsFromFlags,
+} from "./args.js";
 import { EXIT, EXIT_CODE_HELP, exitCodeFor } from "./exit-codes.js";
 
 export const IMAGE_HELP = `Usage: bgmatte image <photo|dir>... --plate <plate> [options]
@@ -25,24 +33,10 @@ Options:
   -p, --plate <file>        the clean plate (required)
   -t, --target <img|#hex>   background to composite on: an image (scaled to cover) or a colour (default #00b140)
   -o, --out <dir>           output directory (default: bgmatte-out)
-      --subject <kind>      what the prior S comes from: any (default: the image–plate difference, any
-                            subject), person (the person segmenter), or auto (the segmenter when it sees a
-                            person filling 3 % of the frame that differs from the plate; it misfires on objects)
-      --prior <file>        your own subject mask (white = subject) instead of either
-      --model <name|file>   model name from models/manifest.json or an .onnx path (default: bm-lite)
-      --threads <n>         inference threads (default: min(4, cores))
-  -m, --mode <mode>         fast | balanced (default) | best: network input size and how much of the frame
-                            is re-predicted at full resolution (fast: whole frame at ${MODES.fast.maxSide} px;
-                            balanced: crop at ${MODES.balanced.maxSide} px; best: ${MODES.best.maxSide})
-      --working-size <px>   network input size, longer side (default: the mode's)
-      --refine <method>     auto (default: plate in fast mode; elsewhere refiner when the model ships one,
-                            else plate), refiner (uncertain
-                            patches re-predicted at full resolution), plate (guided upsampling + per-pixel solve
-                            against the plate), guided (edges follow the photo) or bilinear
+      --prior <file>        your own subject mask (white = subject) instead of the prior --subject chooses
+${MATTING_HELP}
       --no-cleanup          keep every component of the matte (default keeps the largest)
-      --align               require plate alignment (fail if the plate cannot be aligned)
-      --no-align            never align the plate (default: align when it is off by more than 0.5 px)
-      --no-exposure         do not match the plate's exposure to the photo
+${PLATE_HELP}
       --max-pixels <n>      refuse larger images (default: 50000000)
       --json                print a JSON report on stdout
   -q, --quiet               no progress on stderr
@@ -59,12 +53,11 @@ export async function imageCommand(argv: string[]): Promise<number> {
     args: argv,
     allowPositionals: true,
     options: {
+      ...IO_FLAGS,
       ...MATTING_FLAGS,
+      ...PLATE_FLAGS,
       prior: { type: "string" },
       "no-cleanup": { type: "boolean", default: false },
-      align: { type: "boolean", default: false },
-      "no-align": { type: "boolean", default: false },
-      "no-exposure": { type: "boolean", default: false },
       "max-pixels": { type: "string" },
       json: { type: "boolean", default: false },
       quiet: { type: "boolean", short: "q", default: false },
@@ -98,18 +91,21 @@ export async function imageCommand(argv: string[]): Promise<number> {
   ];
   checkNoOverwrite(plans, inputs);
 
+  const maxPixels = numberFlag("max-pixels", values["max-pixels"]);
   const matter = await createMatter({
-    ...modelOptionsFromFlags(values),
+    ...mattingOptionsFromFlags(values),
+    ...plateOptionsFromFlags(values),
     cleanup: !values["no-cleanup"],
-    align: values["no-align"] ? "off" : values.align ? "on" : "auto",
-    exposure: !values["no-exposure"],
-    maxPixels: numberFlag("max-pixels", values["max-pixels"]),
+    maxPixels,
   });
   let target: Rgb | FloatImage = [0, 0xb1 / 255, 0x40 / 255];
   if (values.target)
     target = parseColour(values.target) ?? (await decodeImage(values.target, "target background"));
   await ensureWritableDir(values.out!);
 
+  // The plate and the mask are the same for every photo: decoded once.
+  const plate = await decodeImage(values.plate, "plate", maxPixels);
+  const prior = values.prior ? await decodeImage(values.prior, "prior mask", maxPixels) : undefined;
   const progress = createProgress(photos.length, !values.quiet);
   const report: unknown[] = [];
   let failures = 0;
@@ -119,10 +115,10 @@ export async function imageCommand(argv: string[]): Promise<number> {
       const photo = photos[i];
       const plan = plans[i];
       try {
-        const result = await matter.matte({ image: photo, plate: values.plate, prior: values.prior });
+        const image = await decodeImage(photo, "photo", maxPixels);
+        const result = await matter.matte({ image, plate, prior });
         const t0 = performance.now();
         const comp = composite(result, target);
-        const image = await decodeImage(photo, "photo");
         await writePng(plan.alpha, result.alpha);
         await writePng(plan.fg, foregroundRgba(result));
         await writePng(plan.composite, comp);

@@ -1,18 +1,16 @@
 /** `bgmatte video`: matte a clip against its plate (or an estimated one) and encode the results. */
-import { mkdir } from "node:fs/promises";
 import { basename, extname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { composite, cover, foregroundRgba, parseColour, type Rgb } from "../composite/composite.js";
 import { BgmatteError } from "../errors.js";
 import { decodeImage, writePng } from "../image/codec-node.js";
-import { fromUint8, toUint8, type FloatImage } from "../image/types.js";
+import type { FloatImage } from "../image/types.js";
 import { conformPlate, createMatter } from "../node/matter.js";
 import { estimateCleanPlate } from "../video/clean-plate.js";
-import { decodeFrames, probe } from "../video/ffmpeg.js";
-import { matteVideo } from "../video/matte-video.js";
+import { probe } from "../video/ffmpeg.js";
+import { matteVideoFile, type VideoFileReport } from "../video/matte-video-file.js";
+import { openTarget } from "../video/target.js";
 import { DEFAULT_TEMPORAL } from "../video/temporal.js";
-import { VideoWriter } from "../video/writer.js";
-import { MATTING_FLAGS, modelOptionsFromFlags, numberFlag } from "./args.js";
+import { IO_FLAGS, MATTING_FLAGS, MATTING_HELP, mattingOptionsFromFlags, numberFlag } from "./args.js";
 import { EXIT, EXIT_CODE_HELP } from "./exit-codes.js";
 import { ensureWritableDir } from "./output-dir.js";
 import { createProgress } from "./progress.js";
@@ -37,7 +35,7 @@ Options:
       --no-fg                do not write the transparent WebM
       --png-sequence         also write an RGBA PNG per frame
       --max-frames <n>       stop after n frames (previews)
-      --model, --threads, --mode, --subject, --working-size, --refine   as for \`bgmatte image\`
+${MATTING_HELP}
   -q, --quiet                no progress
   -h, --help                 this help
 
@@ -52,6 +50,7 @@ export async function videoCommand(argv: string[]): Promise<number> {
     args: argv,
     allowPositionals: true,
     options: {
+      ...IO_FLAGS,
       ...MATTING_FLAGS,
       "motion-seconds": { type: "string", default: "0.67" },
       "hand-held": { type: "boolean", default: false },
@@ -122,88 +121,45 @@ export async function videoCommand(argv: string[]): Promise<number> {
   }
   for (const w of warnings) log(`warning: ${w}\n`);
 
-  // Target: a colour, an image, or a clip (looped).
-  let target: Rgb | FloatImage = [0, 0xb1 / 255, 0x40 / 255];
-  let targetFrames: (() => Promise<FloatImage>) | undefined;
-  let closeTarget = async () => {};
-  if (values.target) {
-    const colour = parseColour(values.target);
-    if (colour) target = colour;
-    else if (/\.(mp4|mov|webm|avi|mkv|m4v)$/i.test(values.target)) {
-      const tInfo = probe(values.target);
-      let it = decodeFrames(values.target, tInfo);
-      targetFrames = async () => {
-        let r = await it.next();
-        if (r.done) {
-          it = decodeFrames(values.target!, tInfo);
-          r = await it.next();
-        }
-        return cover(fromUint8(r.value!, tInfo.width, tInfo.height, 3), info.width, info.height);
-      };
-      // Stops the target's ffmpeg when we are done (a suspended decoder would keep the process alive).
-      closeTarget = async () => void (await it.return(undefined));
-    } else target = cover(await decodeImage(values.target, "target background"), info.width, info.height);
-  }
-
+  const target = await openTarget(values.target, info);
   const matter = await createMatter({
-    ...modelOptionsFromFlags(values),
+    ...mattingOptionsFromFlags(values),
     align: "off", // per-frame alignment is done (smoothed) by the video loop when --hand-held
     exposure: false,
   });
-  const base = { width: info.width, height: info.height, fps: info.fps };
-  const writers = [
-    new VideoWriter(paths.composite, { ...base, format: "mp4", audioFrom: info.hasAudio ? clip : undefined }),
-    new VideoWriter(paths.alpha, { ...base, format: "mp4-grey" }),
-    ...(values["no-fg"] ? [] : [new VideoWriter(paths.fg, { ...base, format: "webm-alpha" })]),
-  ];
-  if (values["png-sequence"]) await mkdir(paths.frames, { recursive: true });
-  const maxFrames = numberFlag("max-frames", values["max-frames"]) ?? Infinity;
-  const total = Math.min(
-    maxFrames,
-    Number.isFinite(info.duration) ? Math.round(info.duration * info.fps) : Infinity,
-  );
-  const started = Date.now();
-  let done = 0;
-  const rssAt: Record<string, string> = {};
-  const progress = createProgress(Number.isFinite(total) ? total : 1e9, !values.quiet);
+  const maxFrames = numberFlag("max-frames", values["max-frames"]);
+  const expected = Math.min(maxFrames ?? Infinity, Math.round(info.duration * info.fps));
+  const progress = createProgress(Number.isFinite(expected) ? expected : 1e9, !values.quiet);
+  let report: VideoFileReport;
   try {
-    for await (const frame of matteVideo(matter, clip, info, {
+    report = await matteVideoFile(matter, {
+      clip,
+      info,
       plate,
+      target,
+      outputs: {
+        composite: paths.composite,
+        alpha: paths.alpha,
+        fg: values["no-fg"] ? undefined : paths.fg,
+        frames: values["png-sequence"] ? paths.frames : undefined,
+      },
       motionSeconds: numberFlag("motion-seconds", values["motion-seconds"])!,
       handHeld: values["hand-held"],
       temporal: values["no-temporal"] ? { ...DEFAULT_TEMPORAL, strength: 0 } : DEFAULT_TEMPORAL,
-    })) {
-      const t = targetFrames ? await targetFrames() : target;
-      await writers[0].write(toUint8(composite(frame.result, t)));
-      await writers[1].write(toUint8(frame.result.alpha));
-      const rgba = foregroundRgba(frame.result);
-      if (writers[2]) await writers[2].write(toUint8(rgba));
-      if (values["png-sequence"])
-        await writePng(join(paths.frames, `frame_${String(frame.index + 1).padStart(6, "0")}.png`), rgba);
-      done++;
-      if (Number.isFinite(total) && (done === Math.round(total * 0.1) || done === Math.round(total * 0.9))) {
-        const m = process.memoryUsage();
-        const mb = (v: number) => Math.round(v / 2 ** 20);
-        rssAt[done === Math.round(total * 0.1) ? "10%" : "90%"] =
-          `${mb(m.rss)} MB (JS heap ${mb(m.heapUsed)}, buffers ${mb(m.arrayBuffers)})`;
-      }
-      progress.tick(`frame ${frame.index + 1}`);
-      if (done >= maxFrames) break;
-    }
-    for (const w of writers) await w.finish();
-  } catch (e) {
-    for (const w of writers) await w.abort();
-    throw e;
+      maxFrames,
+      onFrame: (done) => progress.tick(`frame ${done}`),
+    });
   } finally {
     progress.done();
-    await closeTarget();
+    await target.close();
     await matter.dispose();
   }
-  const memory = Object.entries(rssAt)
+  const memory = Object.entries(report.memory)
     .map(([k, v]) => `${v} at ${k}`)
     .join(", ");
+  const videos = values["no-fg"] ? 2 : 3;
   log(
-    `wrote ${writers.length} videos to ${out} (${done} frames, ${(done / ((Date.now() - started) / 1000)).toFixed(2)} fps; RSS ${memory || "n/a"}; peak ${Math.round(process.resourceUsage().maxRSS / 1024)} MB)\n`,
+    `wrote ${videos} videos to ${out} (${report.frames} frames, ${report.fps.toFixed(2)} fps; RSS ${memory || "n/a"}; peak ${Math.round(process.resourceUsage().maxRSS / 1024)} MB)\n`,
   );
   return EXIT.ok;
 }

@@ -9,7 +9,7 @@ import { writeFileAtomic } from "../io/atomic-write.js";
 import { DEFAULT_MAX_PIXELS } from "../options.js";
 import { fromUint8, toUint8, type FloatImage } from "./types.js";
 
-/** A file path, an encoded image in memory, or raw pixels. */
+/** A file path, an encoded image in memory, raw pixels, or an image decoded before (reused as it is). */
 export type ImageSource =
   | string
   | Buffer
@@ -19,7 +19,8 @@ export type ImageSource =
       width: number;
       height: number;
       channels: 1 | 3 | 4;
-    };
+    }
+  | FloatImage;
 
 function describe(source: ImageSource, label: string): string {
   return typeof source === "string" ? `${label} "${source}"` : `${label} (in memory)`;
@@ -63,6 +64,13 @@ function fromRaw(
 ): FloatImage {
   const { width, height, channels, data } = source;
   checkSize(width, height, maxPixels, source, label);
+  if (channels !== 1 && channels !== 3 && channels !== 4) {
+    throw new BgmatteError(
+      "INPUT_UNREADABLE",
+      `the ${label} has ${channels} channels`,
+      "pass grey (1), RGB (3) or RGBA (4) pixels",
+    );
+  }
   if (data.length !== width * height * channels) {
     throw new BgmatteError(
       "INPUT_UNREADABLE",

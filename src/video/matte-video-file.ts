@@ -1,0 +1,89 @@
+/**
+ * A clip in, videos out: every frame matted (with motion cues and temporal smoothing, src/video/matte-video.ts),
+ * composited on the target and encoded as the composite (with the clip's audio), the alpha and the transparent
+ * foreground, plus optional RGBA PNGs. Outputs are written atomically: on an error none is left under its name.
+ */
+import { mkdir } from "node:fs/promises";
+import { join } from "node:path";
+import { composite, foregroundRgba } from "../composite/composite.js";
+import { writePng } from "../image/codec-node.js";
+import { toUint8 } from "../image/types.js";
+import type { Matter } from "../node/matter.js";
+import type { VideoInfo } from "./ffmpeg.js";
+import { matteVideo, type VideoMatteOptions } from "./matte-video.js";
+import type { VideoTarget } from "./target.js";
+import { VideoWriter } from "./writer.js";
+
+export interface VideoOutputs {
+  composite: string;
+  alpha: string;
+  /** The transparent WebM; none when undefined. */
+  fg?: string;
+  /** A folder for one RGBA PNG per frame; none when undefined. */
+  frames?: string;
+}
+
+export interface VideoFileJob extends VideoMatteOptions {
+  clip: string;
+  info: VideoInfo;
+  target: VideoTarget;
+  outputs: VideoOutputs;
+  /** Stop after this many frames (previews). */
+  maxFrames?: number;
+  /** Called after each frame with the frames done so far. */
+  onFrame?: (done: number) => void;
+}
+
+export interface VideoFileReport {
+  frames: number;
+  fps: number;
+  /** Resident memory at 10 % and 90 % of the clip (a long clip must not grow). */
+  memory: Record<string, string>;
+}
+
+export async function matteVideoFile(matter: Matter, job: VideoFileJob): Promise<VideoFileReport> {
+  const { info, outputs } = job;
+  const base = { width: info.width, height: info.height, fps: info.fps };
+  const audioFrom = info.hasAudio ? job.clip : undefined;
+  const writers = {
+    composite: new VideoWriter(outputs.composite, { ...base, format: "mp4", audioFrom }),
+    alpha: new VideoWriter(outputs.alpha, { ...base, format: "mp4-grey" }),
+    fg: outputs.fg ? new VideoWriter(outputs.fg, { ...base, format: "webm-alpha" }) : undefined,
+  };
+  const all = Object.values(writers).filter((w) => w !== undefined);
+  if (outputs.frames) await mkdir(outputs.frames, { recursive: true });
+  const maxFrames = job.maxFrames ?? Infinity;
+  const total = Math.min(
+    maxFrames,
+    Number.isFinite(info.duration) ? Math.round(info.duration * info.fps) : Infinity,
+  );
+  const memory: Record<string, string> = {};
+  const started = Date.now();
+  let done = 0;
+  try {
+    for await (const frame of matteVideo(matter, job.clip, info, job)) {
+      await writers.composite.write(toUint8(composite(frame.result, await job.target.next())));
+      await writers.alpha.write(toUint8(frame.result.alpha));
+      const rgba = foregroundRgba(frame.result);
+      await writers.fg?.write(toUint8(rgba));
+      if (outputs.frames)
+        await writePng(join(outputs.frames, `frame_${String(frame.index + 1).padStart(6, "0")}.png`), rgba);
+      done++;
+      if (done === Math.round(total * 0.1)) memory["10%"] = memoryNow();
+      if (done === Math.round(total * 0.9)) memory["90%"] = memoryNow();
+      job.onFrame?.(done);
+      if (done >= maxFrames) break;
+    }
+    for (const w of all) await w.finish();
+  } catch (e) {
+    for (const w of all) await w.abort();
+    throw e;
+  }
+  return { frames: done, fps: done / ((Date.now() - started) / 1000), memory };
+}
+
+function memoryNow(): string {
+  const m = process.memoryUsage();
+  const mb = (v: number) => Math.round(v / 2 ** 20);
+  return `${mb(m.rss)} MB (JS heap ${mb(m.heapUsed)}, buffers ${mb(m.arrayBuffers)})`;
+}
