@@ -17,88 +17,28 @@ from pathlib import Path
 import cv2
 import numpy as np
 import torch
-import torch.nn.functional as F
 from tqdm import tqdm
 
-from .data.real_video import Clip, align_plate_to, grey, load_clips
-from .data.synth import Synthesiser, load_backgrounds
+from .data.real_video import RealSampler, load_clips
+from .data.synth import load_backgrounds
 from .checkpoints import load_graph
-from .losses import sobel
+from .losses import adaptation_loss, discriminator_loss
 from .model.discriminator import MultiscaleDiscriminator
 from .model.generator import MattingGraph
 from .paths import SHARED_DATA
-from .train import append_csv
+from .loop import append_csv
 
 
-class RealSampler:
-    """Random crops of real frames with their plate, prior S (image-plate difference) and motion cues M."""
-
-    def __init__(self, clips: list[Clip], backgrounds: list[np.ndarray], size: int, motion_frames: int, seed: int) -> None:
-        self.clips, self.backgrounds, self.size, self.T = clips, backgrounds, size, motion_frames
-        self.rng = np.random.default_rng(seed)
-        self.prior_maker = Synthesiser([], [], size=size, seed=seed)
-        self._aligned: dict[tuple[str, int], np.ndarray] = {}
-
-    def _plate_for(self, clip: Clip, t: int) -> np.ndarray:
-        """Fixed camera: the clip's plate. Hand-held: the plate aligned to frame t (cached)."""
-        if not clip.hand_held:
-            return clip.plate
-        key = (clip.name, t)
-        if key not in self._aligned:
-            self._aligned[key] = align_plate_to(clip.frames[t], clip.plate)
-        return self._aligned[key]
-
-    def _crop(self, shape: tuple[int, int]) -> tuple[int, int, int]:
-        h, w = shape
-        side = int(min(h, w) * self.rng.uniform(0.5, 1.0))
-        return int(self.rng.integers(0, h - side + 1)), int(self.rng.integers(0, w - side + 1)), side
-
-    def batch(self, n: int) -> dict[str, torch.Tensor]:
-        out: dict[str, list[np.ndarray]] = {k: [] for k in ("image", "plate", "prior", "motion", "new_bg")}
-        s = self.size
-        for _ in range(n):
-            clip = self.clips[int(self.rng.integers(0, len(self.clips)))]
-            t = int(self.rng.integers(0, len(clip.frames)))
-            y, x, side = self._crop(clip.frames.shape[1:3])
-            cut = lambda im: cv2.resize(np.ascontiguousarray(im[y:y + side, x:x + side]), (s, s), interpolation=cv2.INTER_AREA)
-            image, plate = cut(clip.frames[t]), cut(self._plate_for(clip, t))
-            last = len(clip.frames) - 1
-            idx = [min(last, max(0, t + d * self.T)) for d in (-2, -1, 1, 2)]
-            motion = np.stack([cut(grey(clip.frames[i])) for i in idx], 2)
-            prior = self.prior_maker.difference_prior(image, plate, self.rng)
-            bg = self.backgrounds[int(self.rng.integers(0, len(self.backgrounds)))]
-            by, bx, bside = self._crop(bg.shape[:2])  # a new background, randomly shifted
-            new_bg = cv2.resize(np.ascontiguousarray(bg[by:by + bside, bx:bx + bside]), (s, s), interpolation=cv2.INTER_AREA)
-            for k, v in zip(out, (image, plate, prior[..., None], motion, new_bg)):
-                out[k].append(v.transpose(2, 0, 1))
-        return {k: torch.from_numpy(np.stack(v).astype(np.float32)) for k, v in out.items()}
-
-
-def lsgan(scores: list[torch.Tensor], target: float) -> torch.Tensor:
-    return sum(((s - target) ** 2).mean() for s in scores) / len(scores)
-
-
-def generator_losses(student: MattingGraph, teacher: MattingGraph, disc: MultiscaleDiscriminator, batch: dict[str, torch.Tensor],
-                     teacher_weight: float) -> dict[str, torch.Tensor]:
-    """loss1 (fool D with composites on new backgrounds) + loss2 (teacher terms, weighted, + compositing)."""
+def generator_losses(student: MattingGraph, teacher: MattingGraph, disc: MultiscaleDiscriminator,
+                     batch: dict[str, torch.Tensor], teacher_weight: float):
+    """The student's terms on a batch (losses.adaptation_loss), the fake composites for D, and both alphas."""
     inputs = (batch["image"], batch["plate"], batch["prior"], batch["motion"])
     with torch.no_grad():
         alpha_t, fg_t = teacher(*inputs)
     alpha, fg = student(*inputs)
     fake = alpha * fg + (1 - alpha) * batch["new_bg"]
-    terms = {
-        "adversarial": lsgan(disc(fake * 2 - 1), 1.0),
-        "teacher_alpha": teacher_weight * 2 * F.l1_loss(alpha, alpha_t),
-        "teacher_grad": teacher_weight * 4 * F.l1_loss(sobel(alpha), sobel(alpha_t)),
-        "teacher_fg": teacher_weight * F.l1_loss(fg, fg_t),
-        "compose": F.l1_loss(alpha * fg + (1 - alpha) * batch["plate"], batch["image"]),
-    }
-    terms["total"] = sum(terms.values())
+    terms = adaptation_loss(alpha, fg, alpha_t, fg_t, disc(fake * 2 - 1), batch, teacher_weight)
     return terms, fake.detach(), (alpha_t, alpha)
-
-
-def discriminator_loss(disc: MultiscaleDiscriminator, real: torch.Tensor, fake: torch.Tensor) -> torch.Tensor:
-    return 0.5 * (lsgan(disc(real * 2 - 1), 1.0) + lsgan(disc(fake * 2 - 1), 0.0))
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -162,7 +102,7 @@ def main(argv: list[str] | None = None) -> None:
             opt_g.step()
             d_loss = None
             if step % 5 == 0:  # D once per 5 generator steps
-                d_loss = discriminator_loss(disc, batch["image"], fake)
+                d_loss = discriminator_loss(disc(batch["image"] * 2 - 1), disc(fake * 2 - 1))
                 opt_d.zero_grad(set_to_none=True)
                 d_loss.backward()
                 opt_d.step()

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import torch
 
-from .train import atomic_save
+from .loop import atomic_save
 
 
 def average_checkpoints(paths: list[Path]) -> dict:

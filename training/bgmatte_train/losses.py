@@ -1,8 +1,11 @@
-"""Losses of the supervised stage (the paper's eq. 2). Every term is returned by name so it can be logged."""
+"""Every loss of training, each returning its terms by name so that all of them are logged: the supervised stage
+(the paper's eq. 2), the refiner, and the self-supervised adaptation (teacher terms and LSGAN)."""
 from __future__ import annotations
 
 import torch
 import torch.nn.functional as F
+
+from .model.refiner import downsample
 
 _SOBEL_X = torch.tensor([[-1.0, 0.0, 1.0], [-2.0, 0.0, 2.0], [-1.0, 0.0, 1.0]]) / 4
 _SOBEL = torch.stack([_SOBEL_X, _SOBEL_X.t()]).unsqueeze(1)  # 2 x 1 x 3 x 3
@@ -25,3 +28,42 @@ def supervised_loss(alpha: torch.Tensor, fg: torch.Tensor, batch: dict[str, torc
     }
     terms["total"] = sum(terms.values())
     return terms
+
+
+def refinement_loss(out: dict[str, torch.Tensor], batch: dict[str, torch.Tensor],
+                    train_coarse: bool) -> dict[str, torch.Tensor]:
+    """Named terms: refined_* (supervised loss at full size), error (MSE), coarse_* when the generator trains."""
+    terms = {f"refined_{k}": v for k, v in supervised_loss(out["alpha"], out["fg"], batch).items() if k != "total"}
+    ch, cw = out["alpha_coarse"].shape[-2:]
+    small = {k: downsample(batch[k], ch, cw) for k in ("alpha", "fg", "bg", "image")}
+    terms["error"] = F.mse_loss(out["error"], (out["alpha_coarse"] - small["alpha"]).abs().detach())
+    if train_coarse:
+        coarse = supervised_loss(out["alpha_coarse"], out["fg_coarse"], small)
+        terms.update({f"coarse_{k}": v for k, v in coarse.items() if k != "total"})
+    terms["total"] = sum(terms.values())
+    return terms
+
+
+def lsgan(scores: list[torch.Tensor], target: float) -> torch.Tensor:
+    """Least-squares GAN loss over the discriminator's scales."""
+    return sum(((s - target) ** 2).mean() for s in scores) / len(scores)
+
+
+def adaptation_loss(alpha: torch.Tensor, fg: torch.Tensor, alpha_teacher: torch.Tensor, fg_teacher: torch.Tensor,
+                    fake_scores: list[torch.Tensor], batch: dict[str, torch.Tensor],
+                    teacher_weight: float) -> dict[str, torch.Tensor]:
+    """The student's terms: fool D with its composites on new backgrounds, follow the teacher (weighted), and
+    explain the real frame by compositing on its plate."""
+    terms = {
+        "adversarial": lsgan(fake_scores, 1.0),
+        "teacher_alpha": teacher_weight * 2 * F.l1_loss(alpha, alpha_teacher),
+        "teacher_grad": teacher_weight * 4 * F.l1_loss(sobel(alpha), sobel(alpha_teacher)),
+        "teacher_fg": teacher_weight * F.l1_loss(fg, fg_teacher),
+        "compose": F.l1_loss(alpha * fg + (1 - alpha) * batch["plate"], batch["image"]),
+    }
+    terms["total"] = sum(terms.values())
+    return terms
+
+
+def discriminator_loss(real_scores: list[torch.Tensor], fake_scores: list[torch.Tensor]) -> torch.Tensor:
+    return 0.5 * (lsgan(real_scores, 1.0) + lsgan(fake_scores, 0.0))

@@ -9,50 +9,26 @@ Checkpoints are written atomically every `checkpoint_every` steps; rerunning the
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import os
-import time
 from pathlib import Path
 
 import torch
 import torch.distributed as dist
 from torch.nn.parallel import DistributedDataParallel
 from torch.utils.data import DataLoader
-from tqdm import tqdm
 
 from .dataset import SynthDataset, synthesiser_from_config, validation_set
 from .checkpoints import build_model
+from .loop import Hooks, IndexRange, Schedule, atomic_save, run_loop
 from .losses import supervised_loss
 from .model.generator import MattingGraph, count_parameters
 from .paths import SHARED_DATA
-from .plots import plot_curves
 
 
 def load_config(path: Path) -> dict:
     with open(path) as f:
         return json.load(f)
-
-
-def atomic_save(obj: object, path: Path) -> None:
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    torch.save(obj, tmp)
-    os.replace(tmp, path)
-
-
-class IndexRange(torch.utils.data.Sampler):
-    """Sample indices for this rank from `start_step` on: step s, rank r takes [s*B*W + r*B, ... + B)."""
-
-    def __init__(self, start_step: int, end_step: int, batch: int, rank: int, world: int) -> None:
-        self.start, self.end, self.batch, self.rank, self.world = start_step, end_step, batch, rank, world
-
-    def __iter__(self):
-        for step in range(self.start, self.end):
-            base = step * self.batch * self.world + self.rank * self.batch
-            yield from range(base, base + self.batch)
-
-    def __len__(self) -> int:
-        return (self.end - self.start) * self.batch
 
 
 @torch.no_grad()
@@ -99,6 +75,8 @@ def main(argv: list[str] | None = None) -> None:
     if world > 1:
         dist.init_process_group("nccl" if args.device == "cuda" else "gloo")
     device = torch.device(f"cuda:{int(os.environ.get('LOCAL_RANK', 0))}" if args.device == "cuda" else "cpu")
+    if device.type == "cuda":
+        torch.cuda.set_device(device)  # each rank on its own GPU (NCCL's collectives use the current device)
     torch.manual_seed(tc["seed"])
     if device.type == "cpu":
         # Measured on these machines: denormals and NCHW layout make CPU convolutions several times slower.
@@ -135,61 +113,26 @@ def main(argv: list[str] | None = None) -> None:
         with open(run_dir / "config.json", "w") as f:
             json.dump({**config, "parameters": count_parameters(model.generator)}, f, indent=2)
         val = {k: v.to(device) for k, v in validation_set(args.data, dc["size"], tc["validation_samples"]).items()}
-    log_path, val_path = run_dir / "train_log.csv", run_dir / "val_log.csv"
 
-    def save(step: int, path: Path, extra: dict | None = None) -> None:
+    def train_step(batch: dict[str, torch.Tensor], step: int) -> tuple[dict[str, torch.Tensor], dict]:
+        batch = {k: v.to(device, memory_format=memory_format) for k, v in batch.items()}
+        alpha, fg = net(batch["image"], batch["plate"], batch["prior"], batch["motion"])
+        terms = supervised_loss(alpha, fg, batch)
+        optimizer.zero_grad(set_to_none=True)
+        terms["total"].backward()
+        optimizer.step()
+        return terms, {}
+
+    def save(step: int, path: Path, best_total: float) -> None:
         atomic_save({"step": step, "model": model.state_dict(), "optimizer": optimizer.state_dict(),
-                     "config": config, **(extra or {})}, path)
+                     "config": config, "val_total": best_total}, path)
 
-    bar = tqdm(total=steps, initial=start_step, disable=not is_main, unit="step", dynamic_ncols=True)
-    step = start_step
-    t0 = time.time()
+    hooks = Hooks(step=train_step, validate=lambda step: evaluate(model, val), save=save, best_metric="total")
     try:
-        for batch in loader:
-            batch = {k: v.to(device, memory_format=memory_format) for k, v in batch.items()}
-            alpha, fg = net(batch["image"], batch["plate"], batch["prior"], batch["motion"])
-            terms = supervised_loss(alpha, fg, batch)
-            optimizer.zero_grad(set_to_none=True)
-            terms["total"].backward()
-            optimizer.step()
-            step += 1
-            if not is_main:
-                continue
-            bar.update(1)
-            bar.set_postfix(loss=f"{terms['total'].item():.4f}")
-            if step % tc["log_every"] == 0:
-                append_csv(log_path, {"step": step, "seconds": round(time.time() - t0, 1), "lr": lr,
-                                       **{k: round(float(v), 6) for k, v in terms.items()}})
-            if step % tc["checkpoint_every"] == 0 or step == steps:
-                save(step, last)
-            if tc.get("keep_every") and step % tc["keep_every"] == 0:
-                save(step, run_dir / f"step{step}.pt")  # kept for checkpoint averaging (average.py)
-            if step % tc["validate_every"] == 0 or step == steps:
-                metrics = evaluate(model, val)
-                append_csv(val_path, {"step": step, **{k: round(v, 6) for k, v in metrics.items()}})
-                if metrics["total"] < best:
-                    best = metrics["total"]
-                    save(step, run_dir / "best.pt", {"val_total": best, "val": metrics})
-                plot_curves(log_path, val_path, run_dir / "curves.png")
-                bar.write(f"step {step}: val " + " ".join(f"{k}={v:.4f}" for k, v in metrics.items()))
-    except KeyboardInterrupt:
-        if is_main:
-            save(step, last)
-            bar.write(f"interrupted: checkpoint saved at step {step}; rerun the same command to resume")
-        raise SystemExit(130)
+        run_loop(loader, run_dir, Schedule.from_config(tc, steps), start_step, lr, hooks, best, is_main)
     finally:
-        bar.close()
         if world > 1:
             dist.destroy_process_group()
-
-
-def append_csv(path: Path, row: dict) -> None:
-    new = not path.exists()
-    with open(path, "a", newline="") as f:
-        w = csv.DictWriter(f, fieldnames=list(row))
-        if new:
-            w.writeheader()
-        w.writerow(row)
 
 
 if __name__ == "__main__":

@@ -12,40 +12,23 @@ from __future__ import annotations
 
 import argparse
 import json
-import time
 from pathlib import Path
 
 import torch
-import torch.nn.functional as F
 from torch.utils.data import DataLoader
-from tqdm import tqdm
 
 from .dataset import SynthDataset, synthesiser_from_config, validation_set
-from .losses import supervised_loss
+from .losses import refinement_loss
 from .model.generator import count_parameters
-from .model.refiner import RefinedMatting, downsample
+from .model.refiner import RefinedMatting
 from .paths import SHARED_DATA
-from .plots import plot_curves
 from .checkpoints import build_refined, load_shipped_refinement
-from .train import IndexRange, append_csv, atomic_save, load_config
+from .loop import Hooks, IndexRange, Schedule, atomic_save, run_loop
+from .train import load_config
 
 
 TRAIN_CURVES = ("total", "refined_alpha_l1", "refined_alpha_grad", "refined_fg_l1", "error")
 VAL_CURVES = ("sad_coarse_upsampled", "sad_refined", "error")
-
-
-def refinement_loss(out: dict[str, torch.Tensor], batch: dict[str, torch.Tensor],
-                    train_coarse: bool) -> dict[str, torch.Tensor]:
-    """Named terms: refined_* (supervised loss at full size), error (MSE), coarse_* when the generator trains."""
-    terms = {f"refined_{k}": v for k, v in supervised_loss(out["alpha"], out["fg"], batch).items() if k != "total"}
-    ch, cw = out["alpha_coarse"].shape[-2:]
-    small = {k: downsample(batch[k], ch, cw) for k in ("alpha", "fg", "bg", "image")}
-    terms["error"] = F.mse_loss(out["error"], (out["alpha_coarse"] - small["alpha"]).abs().detach())
-    if train_coarse:
-        coarse = supervised_loss(out["alpha_coarse"], out["fg_coarse"], small)
-        terms.update({f"coarse_{k}": v for k, v in coarse.items() if k != "total"})
-    terms["total"] = sum(terms.values())
-    return terms
 
 
 @torch.no_grad()
@@ -129,50 +112,34 @@ def main(argv: list[str] | None = None) -> None:
     val = validation_set(args.data, dc["size"], tc["validation_samples"])
     val_coarse = tuple(dc["validation_coarse_size"])
     coarse_sizes = dc["coarse_sizes"]
-    log_path, val_path = run_dir / "train_log.csv", run_dir / "val_log.csv"
     best = state.get("best", float("inf")) if state else float("inf")
 
-    def save(step: int, path: Path) -> None:
+    def save(step: int, path: Path, best_sad: float) -> None:
         atomic_save({"step": step, "model": model.state_dict(), "optimizer": optimizer.state_dict(),
-                     "config": config, "coarse_checkpoint": coarse_state, "best": best}, path)
+                     "config": config, "coarse_checkpoint": coarse_state, "best": best_sad}, path)
 
     rng = torch.Generator().manual_seed(tc["seed"])
-    bar = tqdm(total=steps, initial=start_step, unit="step", dynamic_ncols=True)
-    step, t0 = start_step, time.time()
-    try:
-        for batch in loader:
-            batch = {k: v.contiguous(memory_format=torch.channels_last) for k, v in batch.items()}
-            # The coarse size for this step: a pure function of the step, so a resumed run replays the same sizes.
-            rng.manual_seed(tc["seed"] * 1_000_003 + step)
-            side = coarse_sizes[int(torch.randint(len(coarse_sizes), (1,), generator=rng))]
-            out = model(batch["image"], batch["plate"], batch["prior"], batch["motion"], (side, side))
-            terms = refinement_loss(out, batch, train_coarse)
-            optimizer.zero_grad(set_to_none=True)
-            terms["total"].backward()
-            optimizer.step()
-            step += 1
-            bar.update(1)
-            bar.set_postfix(loss=f"{terms['total'].item():.4f}")
-            if step % tc["log_every"] == 0:
-                append_csv(log_path, {"step": step, "seconds": round(time.time() - t0, 1), "lr": lr, "coarse": side,
-                                       **{k: round(float(v), 6) for k, v in terms.items()}})
-            if step % tc["validate_every"] == 0 or step == steps:
-                metrics = evaluate(model, val, val_coarse)
-                set_modes()
-                append_csv(val_path, {"step": step, **{k: round(v, 6) for k, v in metrics.items()}})
-                if metrics["sad_refined"] < best:
-                    best = metrics["sad_refined"]
-                    save(step, run_dir / "best.pt")
-                plot_curves(log_path, val_path, run_dir / "curves.png", train_names=TRAIN_CURVES, val_names=VAL_CURVES)
-                bar.write(f"step {step}: val " + " ".join(f"{k}={v:.4f}" for k, v in metrics.items()))
-            if step % tc["checkpoint_every"] == 0 or step == steps:
-                save(step, last)
-    except KeyboardInterrupt:
-        save(step, last)
-        bar.write(f"interrupted: checkpoint saved at step {step}; rerun the same command to resume")
-        raise SystemExit(130)
-    finally:
-        bar.close()
+
+    def train_step(batch: dict[str, torch.Tensor], step: int) -> tuple[dict[str, torch.Tensor], dict]:
+        batch = {k: v.contiguous(memory_format=torch.channels_last) for k, v in batch.items()}
+        # The coarse size for this step: a pure function of the step, so a resumed run replays the same sizes.
+        rng.manual_seed(tc["seed"] * 1_000_003 + step)
+        side = coarse_sizes[int(torch.randint(len(coarse_sizes), (1,), generator=rng))]
+        out = model(batch["image"], batch["plate"], batch["prior"], batch["motion"], (side, side))
+        terms = refinement_loss(out, batch, train_coarse)
+        optimizer.zero_grad(set_to_none=True)
+        terms["total"].backward()
+        optimizer.step()
+        return terms, {"coarse": side}
+
+    def validate(step: int) -> dict[str, float]:
+        metrics = evaluate(model, val, val_coarse)
+        set_modes()
+        return metrics
+
+    hooks = Hooks(step=train_step, validate=validate, save=save, best_metric="sad_refined",
+                  train_curves=TRAIN_CURVES, val_curves=VAL_CURVES)
+    run_loop(loader, run_dir, Schedule.from_config(tc, steps), start_step, lr, hooks, best)
 
 
 if __name__ == "__main__":

@@ -1,7 +1,9 @@
 import numpy as np
 import torch
 
-from bgmatte_train.adapt import RealSampler, discriminator_loss, generator_losses
+from bgmatte_train.adapt import generator_losses
+from bgmatte_train.data.real_video import RealSampler
+from bgmatte_train.losses import discriminator_loss
 from bgmatte_train.data.real_video import Clip, estimate_plate
 from bgmatte_train.model.discriminator import MultiscaleDiscriminator
 from bgmatte_train.model.generator import Generator, MattingGraph
@@ -47,7 +49,7 @@ def test_one_generator_step_updates_only_the_student_and_one_disc_step_only_the_
     s1 = snap(student)
     opt_d = torch.optim.Adam(disc.parameters(), lr=1e-3)
     opt_d.zero_grad()
-    discriminator_loss(disc, batch["image"], fake).backward()
+    discriminator_loss(disc(batch["image"] * 2 - 1), disc(fake * 2 - 1)).backward()
     opt_d.step()
     assert changed(d0, disc) and not changed(s1, student) and not changed(t0, teacher)
     assert {"adversarial", "teacher_alpha", "teacher_grad", "teacher_fg", "compose"} <= set(terms)
@@ -70,7 +72,7 @@ def test_teacher_terms_keep_alpha_from_collapsing_to_one():
         opt_g.step()
         if step % 5 == 0:
             opt_d.zero_grad()
-            discriminator_loss(disc, batch["image"], fake).backward()
+            discriminator_loss(disc(batch["image"] * 2 - 1), disc(fake * 2 - 1)).backward()
             opt_d.step()
     student.eval()
     with torch.no_grad():

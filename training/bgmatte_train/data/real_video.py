@@ -16,6 +16,9 @@ from pathlib import Path
 
 import cv2
 import numpy as np
+import torch
+
+from .synth import Synthesiser
 
 VIDEO_EXTENSIONS = {".mp4", ".avi", ".mov", ".mkv", ".webm", ".m4v"}
 
@@ -100,3 +103,47 @@ def load_clips(folder: Path, max_side: int = 512, hand_held: bool = False) -> li
 
 def grey(x: np.ndarray) -> np.ndarray:
     return cv2.cvtColor(x, cv2.COLOR_RGB2GRAY)
+
+
+class RealSampler:
+    """Random crops of real frames with their plate, prior S (image-plate difference) and motion cues M."""
+
+    def __init__(self, clips: list[Clip], backgrounds: list[np.ndarray], size: int, motion_frames: int, seed: int) -> None:
+        self.clips, self.backgrounds, self.size, self.T = clips, backgrounds, size, motion_frames
+        self.rng = np.random.default_rng(seed)
+        self.prior_maker = Synthesiser([], [], size=size, seed=seed)
+        self._aligned: dict[tuple[str, int], np.ndarray] = {}
+
+    def _plate_for(self, clip: Clip, t: int) -> np.ndarray:
+        """Fixed camera: the clip's plate. Hand-held: the plate aligned to frame t (cached)."""
+        if not clip.hand_held:
+            return clip.plate
+        key = (clip.name, t)
+        if key not in self._aligned:
+            self._aligned[key] = align_plate_to(clip.frames[t], clip.plate)
+        return self._aligned[key]
+
+    def _crop(self, shape: tuple[int, int]) -> tuple[int, int, int]:
+        h, w = shape
+        side = int(min(h, w) * self.rng.uniform(0.5, 1.0))
+        return int(self.rng.integers(0, h - side + 1)), int(self.rng.integers(0, w - side + 1)), side
+
+    def batch(self, n: int) -> dict[str, torch.Tensor]:
+        out: dict[str, list[np.ndarray]] = {k: [] for k in ("image", "plate", "prior", "motion", "new_bg")}
+        s = self.size
+        for _ in range(n):
+            clip = self.clips[int(self.rng.integers(0, len(self.clips)))]
+            t = int(self.rng.integers(0, len(clip.frames)))
+            y, x, side = self._crop(clip.frames.shape[1:3])
+            cut = lambda im: cv2.resize(np.ascontiguousarray(im[y:y + side, x:x + side]), (s, s), interpolation=cv2.INTER_AREA)
+            image, plate = cut(clip.frames[t]), cut(self._plate_for(clip, t))
+            last = len(clip.frames) - 1
+            idx = [min(last, max(0, t + d * self.T)) for d in (-2, -1, 1, 2)]
+            motion = np.stack([cut(grey(clip.frames[i])) for i in idx], 2)
+            prior = self.prior_maker.difference_prior(image, plate, self.rng)
+            bg = self.backgrounds[int(self.rng.integers(0, len(self.backgrounds)))]
+            by, bx, bside = self._crop(bg.shape[:2])  # a new background, randomly shifted
+            new_bg = cv2.resize(np.ascontiguousarray(bg[by:by + bside, bx:bx + bside]), (s, s), interpolation=cv2.INTER_AREA)
+            for k, v in zip(out, (image, plate, prior[..., None], motion, new_bg)):
+                out[k].append(v.transpose(2, 0, 1))
+        return {k: torch.from_numpy(np.stack(v).astype(np.float32)) for k, v in out.items()}

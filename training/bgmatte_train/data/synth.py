@@ -14,6 +14,7 @@ import numpy as np
 
 from .foreground import estimate_foreground
 from .hard_cases import THIN_KINDS, paint_large_camouflage, skin_on_backdrop
+from .plate_difference import difference_mask
 from .procedural import procedural_alpha, procedural_background, soft_shape
 
 # Held out of training for validation (4 of the 22 alphamatting foregrounds), and a few backgrounds with them.
@@ -312,26 +313,10 @@ class Synthesiser:
         return self._soften_mask((alpha > 0.5).astype(np.uint8), rng)
 
     def difference_prior(self, image: np.ndarray, plate: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-        """S as the product makes it without a person model: where the shot differs from its plate.
-
-        Same recipe as src/prior/plate-difference.ts (blurred max-channel distance, threshold median + 5 robust
-        sigmas within [0.06, 0.2], open/close, components >= 5 % of the largest), so the network learns to
-        live with that prior's misses (see-through parts, colours close to the background) and false hits (shadows).
-        """
-        a = cv2.GaussianBlur(image, (0, 0), 1)
-        b = cv2.GaussianBlur(plate, (0, 0), 1)
-        dist = np.abs(a - b).max(2)
-        med = np.median(dist)
-        mad = np.median(np.abs(dist - med))
-        mask = (dist > np.clip(med + 5 * 1.4826 * mad, 0.06, 0.2)).astype(np.uint8)
-        k = _ellipse(2 * max(1, round(self.size / 256)) + 1)
-        mask = cv2.morphologyEx(cv2.morphologyEx(mask, cv2.MORPH_OPEN, k), cv2.MORPH_CLOSE, k)
-        n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
-        if n > 1:
-            areas = stats[1:, cv2.CC_STAT_AREA]
-            keep = np.concatenate([[False], areas >= 0.05 * areas.max()])
-            mask = keep[labels].astype(np.uint8)
-        return self._soften_mask(mask, rng)
+        """S as the product makes it without a person model: where the shot differs from its plate
+        (data/plate_difference.py, the product's recipe), so the network learns to live with that prior's misses
+        (see-through parts, colours close to the background) and false hits (shadows)."""
+        return self._soften_mask(difference_mask(image, plate), rng)
 
     def _soften_mask(self, mask: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         sc = self.scale
