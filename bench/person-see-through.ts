@@ -4,7 +4,7 @@
  * bench-results/person-see-through.json and, per mode, 1:1 crops of the face and of the hair (α beside the
  * composite on green) for viewing; they derive from ../shared/data, so they stay out of the repository.
  *
- *   node --import tsx bench/person-see-through.ts [--model bm-lite|path.onnx]
+ *   node --import tsx bench/person-see-through.ts [--model bm-lite|path.onnx] [--no-guard]   (--no-guard: without the people guard)
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -19,7 +19,9 @@ import { stackChannels } from "../src/image/types.js";
 import { MODE_NAMES } from "../src/vocabulary.js";
 import { createMatter } from "../src/node/matter.js";
 
-const { values } = parseArgs({ options: { model: { type: "string" } } });
+const { values } = parseArgs({
+  options: { model: { type: "string" }, "no-guard": { type: "boolean", default: false } },
+});
 const root = join(import.meta.dirname, "..");
 const person = join(root, "..", "shared", "data", "person");
 if (!existsSync(person)) {
@@ -40,7 +42,11 @@ const crops = {
 
 const results: Record<string, { seeThroughPercent: number; ms: number }> = {};
 for (const mode of MODE_NAMES) {
-  const matter = await createMatter({ mode, model: values.model });
+  const matter = await createMatter({
+    mode,
+    model: values.model,
+    guardPeople: values["no-guard"] ? false : undefined,
+  });
   const t0 = performance.now();
   const r = await matter.matte(inputs);
   const ms = performance.now() - t0;
@@ -59,5 +65,6 @@ for (const mode of MODE_NAMES) {
 }
 writeFileSync(
   join(root, "bench-results", "person-see-through.json"),
-  JSON.stringify({ model: values.model ?? "default", modes: results }, null, 2) + "\n",
+  JSON.stringify({ model: values.model ?? "default", guard: !values["no-guard"], modes: results }, null, 2) +
+    "\n",
 );

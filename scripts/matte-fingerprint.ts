@@ -7,6 +7,8 @@
  *   (change the code)
  *   node --import tsx scripts/matte-fingerprint.ts /tmp/after.json  /tmp/bgmatte-testset ../shared/data/realpairs
  *   diff /tmp/before.json /tmp/after.json
+ *
+ * `--no-guard` turns the people guard off (for a comparison with code that did not have it).
  */
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
@@ -19,7 +21,10 @@ import { writeFileAtomic } from "../src/io/atomic-write.js";
 import { MODE_NAMES } from "../src/vocabulary.js";
 import { createMatter, type MatteInputs } from "../src/node/matter.js";
 
-const [out, ...datasets] = process.argv.slice(2);
+const args = process.argv.slice(2);
+// --no-guard: without the people guard (to compare with code from before it existed).
+const guardPeople = args.includes("--no-guard") ? false : undefined;
+const [out, ...datasets] = args.filter((a) => a !== "--no-guard");
 if (!out) {
   console.error("usage: matte-fingerprint.ts <out.json> [dataset...]");
   process.exit(2);
@@ -62,7 +67,7 @@ const hash = (im: FloatImage) =>
     .digest("hex");
 const fingerprints: Record<string, Record<string, { alpha: string; foreground: string }>> = {};
 for (const mode of MODE_NAMES) {
-  const matter = await createMatter({ mode, threads: 1 });
+  const matter = await createMatter({ mode, threads: 1, guardPeople });
   fingerprints[mode] = {};
   for (const item of items) {
     const r = await matter.matte(await item.load());

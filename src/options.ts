@@ -27,6 +27,9 @@ const mattingShape = {
   cleanup: z.boolean().default(true),
   align: z.enum(["auto", "on", "off"]).default("auto"),
   exposure: z.boolean().default(true),
+  /** A found person's face and torso are never see-through (pipeline.ts PipelineOptions.guardPeople);
+   * default: the mode's (on in balanced and best). */
+  guardPeople: z.boolean().optional(),
 };
 
 /** Threads for the networks: min(4, the machine's); measured best on 2 cores: 2. */

@@ -17,6 +17,7 @@ import { createImage, type FloatImage } from "./image/types.js";
 import type { NetworkInputs, NetworkOutputs } from "./network/contract.js";
 import type { MattingNetwork, SegmenterNetwork } from "./network/network.js";
 import { keepMainComponents, opaqueForegroundFromImage } from "./postprocess/cleanup.js";
+import { guardPeople } from "./postprocess/people-guard.js";
 import { choosePrior, type PriorChoice } from "./prior/choose-prior.js";
 import { stillMotionCues } from "./prior/motion.js";
 import { softSegmentation } from "./prior/soft-segmentation.js";
@@ -59,6 +60,13 @@ export interface PipelineOptions {
   align: "auto" | "on" | "off";
   /** Match the plate's per-channel gain and bias to the photo around the subject. */
   exposure: boolean;
+  /**
+   * Where the person segmenter finds a person (it must fill 3 % of the frame and mostly differ from the plate)
+   * and is sure of it well inside the outline (face, torso), α is 1 whatever the network says: skin the colour
+   * of the sky behind must not turn see-through. Needs the segmenter; hair and edges are left to the network.
+   * Default: the mode's (src/modes.ts).
+   */
+  guardPeople?: boolean;
 }
 
 export interface MatteMetadata {
@@ -139,6 +147,8 @@ export interface PipelinePlan {
   plateAfterRefiner: boolean;
   /** Where specks are dropped: at the network's resolution (cheaper), at full resolution, or not at all. */
   cleanup: "coarse" | "full" | "off";
+  /** A found person's solid interior is forced opaque (PipelineOptions.guardPeople). */
+  guardPeople: boolean;
   patches: PatchRefineOptions;
 }
 
@@ -176,6 +186,7 @@ export function planPipeline(options: PipelineOptions, network: MattingNetwork, 
     fgFromPhoto: mode.fgFromPhoto && (refine === "refiner" || refine === "plate"),
     plateAfterRefiner: mode.plateAfterRefiner,
     cleanup: !options.cleanup ? "off" : mode.cleanupAtCoarse ? "coarse" : "full",
+    guardPeople: options.guardPeople ?? mode.guardPeople,
     patches: mode.patches,
   };
 }
@@ -217,7 +228,7 @@ export async function runPipeline(
   if (plan.cleanup === "coarse") keepMainComponents(ctx.cv, coarse.alpha);
 
   const restored = await restoreFullResolution(ctx, plan, cropped, coarse, clock);
-  const { alpha, foreground } = composeFrame(ctx.cv, plan, inputs.image, subject.box, restored);
+  const { alpha, foreground } = composeFrame(ctx.cv, plan, inputs.image, subject, restored);
   clock.lap("cleanup");
 
   const { alignment, exposure } = analysed.prepared;
@@ -293,6 +304,7 @@ async function locateSubject(
     },
     plan.options.subject,
     ctx.segmenter,
+    plan.guardPeople,
   );
   warnings.push(...choice.warnings);
   let found = choice.box;
@@ -411,7 +423,7 @@ function composeFrame(
   cv: CV,
   plan: PipelinePlan,
   image: FloatImage,
-  box: Box,
+  { box, choice }: LocatedSubject,
   region: RestoredRegion,
 ): { alpha: FloatImage; foreground: FloatImage } {
   let { alpha, foreground } = region;
@@ -421,6 +433,7 @@ function composeFrame(
     foreground = { ...image, data: image.data.slice() };
     paste(foreground, region.foreground, box);
   }
+  if (choice.solid) guardPeople(alpha, image, choice.solid);
   if (plan.cleanup === "full") keepMainComponents(cv, alpha);
   // With F from the photo it already is the photo wherever α is opaque.
   if (!plan.fgFromPhoto) opaqueForegroundFromImage(foreground, image, alpha);

@@ -4,8 +4,12 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { decodeImage } from "../src/image/codec-node.js";
 import { resize } from "../src/image/geometry.js";
-import { segmenterPath } from "../src/network/models-node.js";
-import { createNodeSegmenter } from "../src/network/session-node.js";
+import { loadOpenCV } from "../src/cv/opencv.js";
+import { contractPath, resolveModel, segmenterPath } from "../src/network/models-node.js";
+import type { SegmenterNetwork } from "../src/network/network.js";
+import { createNodeNetwork, createNodeSegmenter } from "../src/network/session-node.js";
+import { matterOptionsSchema, parseOptions } from "../src/options.js";
+import { PlateCache, runPipeline, type MatteResult } from "../src/pipeline.js";
 import { createMatter } from "../src/node/matter.js";
 import { personArea, personProbability } from "../src/prior/person.js";
 import { makeScene } from "./fixtures.js";
@@ -45,13 +49,19 @@ test("subject auto falls back to the plate difference when there is no person; p
   await person.dispose();
 });
 
-test("subject any never runs the segmenter", async () => {
+test("subject any keeps the plate difference as S; the segmenter runs only for the people guard", async () => {
   const scene = makeScene(160, 120);
-  const any = await createMatter({ subject: "any", threads: 2 });
+  const any = await createMatter({ subject: "any", threads: 2, guardPeople: false });
   const r = await any.matteImages({ image: scene.photo, plate: scene.plate });
   assert.equal(r.meta.prior, "plate-difference");
   assert.equal(r.meta.personArea, undefined);
   await any.dispose();
+  const guarded = await createMatter({ subject: "any", threads: 2 }); // balanced: the guard is on
+  const g = await guarded.matteImages({ image: scene.photo, plate: scene.plate });
+  assert.equal(g.meta.prior, "plate-difference");
+  assert.ok(g.meta.personArea !== undefined && g.meta.personArea < 0.005, "no person in an empty room");
+  assert.deepEqual(g.alpha.data, r.alpha.data); // and so nothing forced
+  await guarded.dispose();
 });
 
 test("subject auto takes the person prior for the real person photo", { skip: !havePerson }, async () => {
@@ -62,4 +72,50 @@ test("subject auto takes the person prior for the real person photo", { skip: !h
   assert.equal(r.meta.prior, "person", JSON.stringify(r.meta.warnings));
   assert.ok(r.meta.personArea! > 0.1 && r.meta.personAgreement! > 0.5);
   await matter.dispose();
+});
+
+test("guardPeople runs the segmenter with subject any and only ever adds opacity inside the person", async () => {
+  // A subject whose middle has exactly the wall's colour: the plate difference cannot see it there.
+  const W = 240,
+    H = 180;
+  const scene = makeScene(W, H, 2);
+  const [cx, cy] = [W * 0.5, H * 0.55];
+  for (let y = 0; y < H; y++)
+    for (let x = 0; x < W; x++)
+      if (Math.hypot((x - cx) / 22, (y - cy) / 30) < 1)
+        for (let c = 0; c < 3; c++)
+          scene.photo.data[3 * (y * W + x) + c] = scene.plate.data[3 * (y * W + x) + c];
+  // A stand-in segmenter that sees a person exactly where the subject is (the scene's true α).
+  const segmenter: SegmenterNetwork = {
+    size: 256,
+    run: async (input) => {
+      const truth = resize(scene.alpha, 256, 256);
+      assert.deepEqual(input.dims, [1, 3, 256, 256]);
+      return { data: truth.data, dims: [1, 1, 256, 256] };
+    },
+    dispose: async () => {},
+  };
+  const cv = await loadOpenCV();
+  const model = resolveModel(undefined);
+  const network = await createNodeNetwork(model.path, contractPath(), {
+    threads: 2,
+    device: "cpu",
+    name: "m",
+  });
+  const options = parseOptions(matterOptionsSchema(2), {});
+  const centre = (r: MatteResult) => r.alpha.data[Math.round(cy) * W + Math.round(cx)];
+  const run = (guardPeople: boolean) =>
+    runPipeline(
+      { cv, network, segmenter, plateCache: new PlateCache() },
+      { image: scene.photo, plate: scene.plate },
+      { ...options, guardPeople },
+    );
+  const plain = await run(false);
+  const guarded = await run(true);
+  assert.ok(guarded.meta.personArea! > 0.03 && plain.meta.personArea === undefined);
+  // The guard only adds opacity, and only inside the person; the room stays background.
+  for (let p = 0; p < W * H; p++) assert.ok(guarded.alpha.data[p] >= plain.alpha.data[p]);
+  assert.equal(guarded.alpha.data[5 * W + 5], plain.alpha.data[5 * W + 5]);
+  assert.ok(centre(guarded) >= centre(plain));
+  await network.dispose();
 });

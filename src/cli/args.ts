@@ -25,6 +25,7 @@ export const MATTING_FLAGS = {
   subject: { type: "string" },
   "working-size": { type: "string" },
   refine: { type: "string" },
+  "no-guard-people": { type: "boolean", default: false },
 } as const;
 
 export const MATTING_HELP = `      --model <name|file>   model name from models/manifest.json or an .onnx path (default: bm-lite)
@@ -39,7 +40,9 @@ export const MATTING_HELP = `      --model <name|file>   model name from models/
       --refine <method>     auto (default: plate in fast mode; elsewhere refiner when the model ships one,
                             else plate), refiner (uncertain patches re-predicted at full resolution), plate
                             (guided upsampling + per-pixel solve against the plate), guided (edges follow the
-                            photo) or bilinear`;
+                            photo) or bilinear
+      --no-guard-people     let the network decide inside a found person too (default in balanced and best:
+                            where the person segmenter is sure of a face or torso, it stays opaque)`;
 
 /** How the plate is prepared for a still: `image` and `eval` take these (video aligns per frame itself). */
 export const PLATE_FLAGS = {
@@ -67,6 +70,7 @@ export function mattingOptionsFromFlags(values: {
   subject?: string;
   "working-size"?: string;
   refine?: string;
+  "no-guard-people"?: boolean;
 }) {
   return {
     model: values.model,
@@ -75,6 +79,7 @@ export function mattingOptionsFromFlags(values: {
     threads: numberFlag("threads", values.threads),
     workingSize: numberFlag("working-size", values["working-size"]),
     refine: values.refine as RefineMethod | undefined,
+    guardPeople: values["no-guard-people"] ? false : undefined,
   };
 }
 

@@ -55,7 +55,9 @@ export async function createMatter(options: MatterOptions = {}): Promise<Matter>
       device: opts.device,
       name: model.name,
     }),
-    opts.subject === "any" ? undefined : createNodeSegmenter(segmenterPath(), opts.threads),
+    opts.subject === "any" && opts.guardPeople === false
+      ? undefined
+      : createNodeSegmenter(segmenterPath(), opts.threads),
   ]);
   const core = createImageMatter({ cv, network, segmenter, plateCache: new PlateCache() }, opts);
   return {

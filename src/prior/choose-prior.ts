@@ -11,7 +11,9 @@ import type { FloatImage } from "../image/types.js";
 import type { SegmenterNetwork } from "../network/network.js";
 import type { Subject } from "../vocabulary.js";
 import { personArea, personProbability } from "./person.js";
+import { distanceToMask } from "../cv/mask-ops.js";
 import { differenceMask, type DifferenceMask } from "../cv/plate-difference.js";
+import { createImage } from "../image/types.js";
 
 /** `person` asked for explicitly: any detection above noise is used. */
 const MIN_AREA_FORCED = 0.005;
@@ -19,6 +21,10 @@ const MIN_AREA_FORCED = 0.005;
 const MIN_AREA_AUTO = 0.03;
 /** …and at least this share of it must differ from the plate. */
 const MIN_AGREEMENT_AUTO = 0.5;
+/** A found person's solid interior: where the segmenter is this sure… */
+const SOLID_PROBABILITY = 0.9;
+/** …farther than this share of the frame's longer side from anywhere it is less sure (hair and edges stay out). */
+const SOLID_MARGIN = 0.025;
 
 export interface PriorChoice {
   kind: "user" | "person" | "plate-difference";
@@ -30,7 +36,18 @@ export interface PriorChoice {
   /** What the segmenter saw, when it ran: share of the frame, and share of that which differs from the plate. */
   personArea?: number;
   personAgreement?: number;
+  /** Where a person was found (the `auto` rule) and is surely solid (face, torso), at analysis size: 1 there. */
+  solid?: FloatImage;
   warnings: string[];
+}
+
+/** The person's solid interior: probability above SOLID_PROBABILITY, eroded by SOLID_MARGIN of the frame. */
+export function solidInterior(cv: CV, person: FloatImage): FloatImage {
+  const unsure = createImage(person.width, person.height, 1);
+  for (let i = 0; i < person.data.length; i++) unsure.data[i] = person.data[i] > SOLID_PROBABILITY ? 0 : 1;
+  const margin = SOLID_MARGIN * Math.max(person.width, person.height);
+  const distance = distanceToMask(cv, unsure);
+  return { ...unsure, data: Float32Array.from(distance, (d) => (d > margin ? 1 : 0)) };
 }
 
 export function boxOfMask(mask: FloatImage, threshold: number): Box | null {
@@ -67,6 +84,8 @@ export async function choosePrior(
   images: { image: FloatImage; plate: FloatImage; user?: FloatImage; difference?: DifferenceMask },
   subject: Subject,
   segmenter?: SegmenterNetwork,
+  /** Also with `any`: run the segmenter to find where a person is surely solid (PriorChoice.solid). */
+  guardPeople = false,
 ): Promise<PriorChoice> {
   const warnings: string[] = [];
   if (images.user) return { kind: "user", mask: images.user, box: boxOfMask(images.user, 0.5), warnings };
@@ -79,7 +98,7 @@ export async function choosePrior(
     warnings,
     ...extra,
   });
-  if (subject === "any") return fromDifference();
+  if (subject === "any" && !(guardPeople && segmenter)) return fromDifference();
   if (!segmenter) {
     warnings.push(`subject "${subject}": the person segmenter is not loaded; the plate difference was used`);
     return fromDifference();
@@ -87,9 +106,14 @@ export async function choosePrior(
   const person = await personProbability(segmenter, images.image);
   const area = personArea(person);
   const agree = agreement(person, diff.mask);
-  const seen = { personArea: area, personAgreement: agree };
-  const usable =
-    subject === "person" ? area >= MIN_AREA_FORCED : area >= MIN_AREA_AUTO && agree >= MIN_AGREEMENT_AUTO;
+  const found = area >= MIN_AREA_AUTO && agree >= MIN_AGREEMENT_AUTO;
+  const seen = {
+    personArea: area,
+    personAgreement: agree,
+    solid: found ? solidInterior(cv, person) : undefined,
+  };
+  if (subject === "any") return fromDifference(seen);
+  const usable = subject === "person" ? area >= MIN_AREA_FORCED : found;
   if (!usable) {
     if (subject === "person")
       warnings.push("no person found by the segmenter; the plate difference was used as the prior");

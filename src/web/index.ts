@@ -27,12 +27,12 @@ export async function createMatter(options: WebMatterOptions): Promise<WebMatter
   const [cv, network] = await Promise.all([loadOpenCV(), createWebNetwork(opts.modelUrl, contract, opts)]);
   // The person prior is optional in the browser: without it, the plate difference still works.
   const segmenter =
-    opts.segmenterUrl && opts.subject !== "any"
+    opts.segmenterUrl && (opts.subject !== "any" || opts.guardPeople !== false)
       ? await createWebSegmenter(opts.segmenterUrl).catch(() => undefined)
       : undefined;
   const core = createImageMatter(
     { cv, network, segmenter, plateCache: new PlateCache() },
-    { ...opts, subject: segmenter ? opts.subject : "any" },
+    { ...opts, subject: segmenter ? opts.subject : "any", guardPeople: segmenter ? opts.guardPeople : false },
   );
   return {
     matteImages: core.matteImages,

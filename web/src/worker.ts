@@ -51,12 +51,13 @@ self.onmessage = async (e: MessageEvent<ToWorker>) => {
   const m = e.data;
   try {
     if (m.type === "init") {
-      // A person in front of a webcam is what the selfie segmenter was made for (the library default is "any").
+      // A person in front of a webcam is what the selfie segmenter was made for (the library default is "any"); it
+      // runs on every frame anyway, so the guard that keeps a found face solid costs nothing more.
       // The camera does not move, and frames come fast: no plate alignment.
       const { modelUrl, contractUrl, segmenterUrl, wasmPaths, preferWebGPU } = m;
       matter = await createMatter({
         ...{ modelUrl, contractUrl, segmenterUrl, wasmPaths, preferWebGPU },
-        ...{ subject: "auto", align: "off", mode: "fast" },
+        ...{ subject: "auto", align: "off", mode: "fast", guardPeople: true },
       });
       post({ type: "ready", backend: matter.backend, personPrior: matter.personPrior });
     } else if (m.type === "plate") {

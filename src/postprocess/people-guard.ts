@@ -1,0 +1,79 @@
+/**
+ * The people guard: where the person segmenter is sure of a person (its solid interior: face, torso), holes in the
+ * matte are filled. The network follows the image–plate difference, and where skin has the colour of the sky behind,
+ * that difference vanishes; a segmenter that needs no plate is not fooled there. A see-through object that the
+ * segmenter mistakes for a person (a wicker ball) must keep its gaps, so a hole is filled only where the matte around
+ * it is mostly solid, or where the photo there has the colour of the opaque subject around it (skin continues into
+ * the hole; a gap shows the background, which differs from the weave).
+ */
+import { crop, paste, resize, type Box } from "../image/geometry.js";
+import { createImage, type FloatImage } from "../image/types.js";
+import { boxFilter } from "../refine/box-filter.js";
+
+/** The neighbourhood the guard looks at, as a share of the frame's longer side. */
+const NEIGHBOURHOOD = 0.02;
+/** Mean α of the neighbourhood above which a hole is filled whatever its colour. */
+const MOSTLY_SOLID = 0.92;
+/** Colour distance (max over channels) under which a hole continues the opaque subject around it. */
+const SAME_COLOUR = 0.1;
+
+/** Each pass fills a neighbourhood's width into a hole from its rim: three reach holes of 12 % of the frame. */
+const PASSES = 3;
+
+/**
+ * `solid`: the person's sure interior (1 inside) at any size of the frame's aspect; `image` the photo (RGB) the
+ * matte `alpha` belongs to; `alpha` is changed in place.
+ */
+export function guardPeople(alpha: FloatImage, image: FloatImage, solid: FloatImage): void {
+  const sure = resize(solid, alpha.width, alpha.height);
+  const r = Math.max(1, Math.round(NEIGHBOURHOOD * Math.max(alpha.width, alpha.height)));
+  const box = boxOfSure(sure, r);
+  if (!box) return;
+  // Work on the sure interior's box (grown by the neighbourhood), then write back.
+  const [a, im, s] = [crop(alpha, box), crop(image, box), crop(sure, box)];
+  for (let pass = 0; pass < PASSES && fillPass(a, im, s.data, r); pass++);
+  paste(alpha, a, box);
+}
+
+function boxOfSure(sure: FloatImage, r: number): Box | null {
+  const { width: w, height: h } = sure;
+  let [x0, y0, x1, y1] = [w, h, -1, -1];
+  for (let y = 0; y < h; y++)
+    for (let x = 0; x < w; x++)
+      if (sure.data[y * w + x] > 0)
+        [x0, y0, x1, y1] = [Math.min(x0, x), Math.min(y0, y), Math.max(x1, x), Math.max(y1, y)];
+  if (x1 < 0) return null;
+  const [bx, by] = [Math.max(0, x0 - r), Math.max(0, y0 - r)];
+  return { x: bx, y: by, width: Math.min(w, x1 + r + 1) - bx, height: Math.min(h, y1 + r + 1) - by };
+}
+
+/** One pass over the region; whether it filled anything. */
+function fillPass(alpha: FloatImage, image: FloatImage, sure: Float32Array, r: number): boolean {
+  const { width, height } = alpha;
+  const local = boxFilter(alpha, r).data;
+  // The mean colour of the opaque subject (α > 0.95) in each neighbourhood: sums of I·[opaque] and [opaque].
+  const opaque = createImage(width, height, 4);
+  for (let p = 0; p < alpha.data.length; p++) {
+    if (alpha.data[p] <= 0.95) continue;
+    opaque.data.set([image.data[3 * p], image.data[3 * p + 1], image.data[3 * p + 2], 1], 4 * p);
+  }
+  const around = boxFilter(opaque, r).data;
+  const a = alpha.data;
+  let filled = false;
+  for (let p = 0; p < a.length; p++) {
+    if (sure[p] <= a[p]) continue;
+    let fill = local[p] > MOSTLY_SOLID;
+    const share = around[4 * p + 3];
+    if (!fill && share > 0) {
+      let d = 0;
+      for (let c = 0; c < 3; c++)
+        d = Math.max(d, Math.abs(image.data[3 * p + c] - around[4 * p + c] / share));
+      fill = d < SAME_COLOUR;
+    }
+    if (fill) {
+      a[p] = sure[p];
+      filled = true;
+    }
+  }
+  return filled;
+}

@@ -1,0 +1,64 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { createImage, type FloatImage } from "../src/image/types.js";
+import { guardPeople } from "../src/postprocess/people-guard.js";
+
+const W = 200,
+  H = 150;
+/** A disc of the given colour on a wall of another, its matte 1 inside; `hole(x, y)` says where α is 0. */
+function scene(subject: number[], wall: number[], hole: (x: number, y: number) => boolean) {
+  const image = createImage(W, H, 3);
+  const alpha = createImage(W, H, 1);
+  const solid = createImage(W, H, 1);
+  for (let y = 0; y < H; y++)
+    for (let x = 0; x < W; x++) {
+      const d = Math.hypot(x - 100, y - 75);
+      const p = y * W + x;
+      const inside = d < 60;
+      const open = inside && hole(x, y);
+      alpha.data[p] = inside && !open ? 1 : 0;
+      image.data.set(inside && !open ? subject : wall, 3 * p);
+      if (d < 45) solid.data[p] = 1; // the segmenter's sure interior
+    }
+  return { image, alpha, solid };
+}
+const holesIn = (a: FloatImage, inside: (x: number, y: number) => boolean) => {
+  let n = 0;
+  for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) if (inside(x, y) && a.data[y * W + x] < 0.9) n++;
+  return n;
+};
+
+test("a hole in a found face is filled where the skin continues into it, however large", () => {
+  const skin = [0.85, 0.7, 0.6];
+  // Skin the colour of the sky behind: a hole of 8 % of the frame (150 px across in a 1920-px photo).
+  const hole = (x: number, y: number) => Math.hypot(x - 95, y - 70) < 8;
+  const s = scene(skin, [0.3, 0.4, 0.8], hole);
+  for (let p = 0; p < W * H; p++)
+    if (s.alpha.data[p] === 0 && hole(p % W, Math.floor(p / W))) s.image.data.set(skin, 3 * p);
+  guardPeople(s.alpha, s.image, s.solid);
+  assert.equal(holesIn(s.alpha, hole), 0);
+});
+
+test("gaps that show the background keep open, and nothing changes outside the sure interior", () => {
+  const gaps = (x: number, y: number) => x % 12 < 5 && y % 12 < 5; // a weave: the wall shows through
+  const s = scene([0.7, 0.45, 0.2], [0.2, 0.5, 0.3], gaps);
+  const before = holesIn(s.alpha, (x, y) => Math.hypot(x - 100, y - 75) < 45 && gaps(x, y));
+  const outside = s.alpha.data.filter((_, p) => s.solid.data[p] === 0);
+  guardPeople(s.alpha, s.image, s.solid);
+  assert.ok(before > 300);
+  assert.equal(
+    holesIn(s.alpha, (x, y) => Math.hypot(x - 100, y - 75) < 45 && gaps(x, y)),
+    before,
+  );
+  assert.deepEqual(
+    s.alpha.data.filter((_, p) => s.solid.data[p] === 0),
+    outside,
+  );
+});
+
+test("a small speck inside a mostly solid region is filled whatever its colour", () => {
+  const speck = (x: number, y: number) => (x === 100 || x === 101) && (y === 75 || y === 76);
+  const s = scene([0.7, 0.45, 0.2], [0.2, 0.5, 0.3], speck);
+  guardPeople(s.alpha, s.image, s.solid);
+  assert.equal(holesIn(s.alpha, speck), 0);
+});
