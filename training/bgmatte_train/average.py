@@ -2,7 +2,7 @@
 
     python -m bgmatte_train.average --out checkpoints/avg.pt runs/NAME/step1000.pt runs/NAME/step1500.pt ...
 
-A short fine-tune at a constant learning rate wanders between checkpoints: session 5's thick-glass run kept or lost
+A short fine-tune at a constant learning rate wanders between checkpoints: the thick-glass run kept or lost
 an opaque face against a wall of its colour from one checkpoint to the next. The mean of several sits between them
 and is steadier than any one. Float tensors (weights and BatchNorm running statistics) are averaged; integer ones
 (BatchNorm's batch counter) are taken from the last checkpoint. The optimiser state is dropped: the result is for

@@ -119,7 +119,7 @@ class MattingGraph(nn.Module):
 
 def to_unit_range(alpha: torch.Tensor, fg_logits: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     """alpha (a Tanh output) and F onto [0, 1]. Clamped: onnxruntime's Tanh can overshoot +-1 by an ulp, and the
-    contract promises [0, 1] exactly (a session-5 checkpoint gave alpha = -6e-8 without it)."""
+    contract promises [0, 1] exactly (a thick-glass checkpoint gave alpha = -6e-8 without it)."""
     return ((alpha + 1) / 2).clamp(0, 1), ((torch.tanh(fg_logits) + 1) / 2).clamp(0, 1)
 
 
