@@ -16,7 +16,7 @@ import { crop, fitSize, paste, resize, upsampleBilinear, type Box } from "./imag
 import { createImage, type FloatImage } from "./image/types.js";
 import type { NetworkInputs, NetworkOutputs } from "./network/contract.js";
 import type { MattingNetwork, SegmenterNetwork } from "./network/network.js";
-import { keepMainComponents, opaqueForegroundFromImage } from "./postprocess/cleanup.js";
+import { DEFAULT_CLEANUP, keepMainComponents, opaqueForegroundFromImage } from "./postprocess/cleanup.js";
 import { guardPeople } from "./postprocess/people-guard.js";
 import { choosePrior, type PriorChoice } from "./prior/choose-prior.js";
 import { stillMotionCues } from "./prior/motion.js";
@@ -225,7 +225,9 @@ export async function runPipeline(
   clock.lap("resize");
   const coarse = await ctx.network.run(cropped.network);
   clock.lap("network");
-  if (plan.cleanup === "coarse") keepMainComponents(ctx.cv, coarse.alpha);
+  // At the network's few pixels a speck can be solid: only the share-of-the-largest rule there.
+  if (plan.cleanup === "coarse")
+    keepMainComponents(ctx.cv, coarse.alpha, { ...DEFAULT_CLEANUP, solidShare: 0 });
 
   const restored = await restoreFullResolution(ctx, plan, cropped, coarse, clock);
   const { alpha, foreground } = composeFrame(ctx.cv, plan, inputs.image, subject, restored);

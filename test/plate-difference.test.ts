@@ -10,6 +10,7 @@ import { test } from "node:test";
 import { loadOpenCV } from "../src/cv/opencv.js";
 import { differenceMask } from "../src/cv/plate-difference.js";
 import { decodeImage } from "../src/image/codec-node.js";
+import { createImage } from "../src/image/types.js";
 
 const dir = join(import.meta.dirname, "fixtures", "plate-difference");
 
@@ -24,4 +25,21 @@ test("the difference mask matches the fixture both languages share, pixel for pi
   assert.equal(differ, 0, `${differ} pixels differ from the shared fixture`);
   assert.ok(m.mask.data.reduce((a, b) => a + b, 0) > 2000, "the subject is found");
   assert.equal(m.mask.data[11 * image.width + 11], 0, "the speck is dropped");
+});
+
+test("the subject's box reaches thin branches that the difference mask's opening drops", async () => {
+  const cv = await loadOpenCV();
+  const W = 256,
+    H = 256;
+  const plate = createImage(W, H, 3, 0.5);
+  const image = createImage(W, H, 3, 0.5);
+  const paint = (x: number, y: number) => image.data.set([0.9, 0.2, 0.2], 3 * (y * W + x));
+  for (let y = 100; y < 160; y++) for (let x = 100; x < 160; x++) paint(x, y); // the body
+  // A thin, faint branch to the right, 30 px long: after the blur only its centre line passes the threshold.
+  for (let x = 160; x < 190; x++) image.data.set([0.7, 0.5, 0.5], 3 * (130 * W + x));
+  const m = differenceMask(cv, image, plate);
+  assert.equal(m.mask.data[130 * W + 185], 0, "the opening drops the branch from the mask");
+  // Without the reach the box ended at the body (x 159); the blur fades the tip's last pixels (x 189).
+  assert.ok(m.box && m.box.x + m.box.width - 1 >= 185, `box ${JSON.stringify(m.box)} reaches the branch`);
+  assert.ok(m.box && m.box.x <= 100 && m.box.y <= 100);
 });

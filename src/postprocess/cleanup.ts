@@ -1,16 +1,44 @@
 /** The paper's clean-up: keep the main subject, and trust the photo's colour where α is opaque. */
-import { largestComponents } from "../cv/mask-ops.js";
-import type { CV } from "../cv/opencv.js";
+import { type CV, withMats } from "../cv/opencv.js";
 import type { FloatImage } from "../image/types.js";
 
-/**
- * Zero α outside the main connected components of α > `threshold` (in place). The paper keeps only the largest;
- * we also keep any component at least `keepRatio` of its area, so that several people in one frame survive
- * while specks go.
- */
-export function keepMainComponents(cv: CV, alpha: FloatImage, threshold = 0.05, keepRatio = 0.05): void {
-  const { mask } = largestComponents(cv, alpha, threshold, keepRatio);
-  for (let i = 0; i < alpha.data.length; i++) if (mask.data[i] === 0) alpha.data[i] = 0;
+export interface CleanupOptions {
+  /** What counts as matte: α above this. */
+  threshold: number;
+  /** Components at least this share of the largest are kept (several people in one frame survive). */
+  keepRatio: number;
+  /**
+   * Smaller components are kept too when this share of the frame of them is solid (α > 0.8): a leaf that is not
+   * attached to the plant in view is solid, a speck of noise is faint. 0 turns the rule off.
+   */
+  solidShare: number;
+}
+
+export const DEFAULT_CLEANUP: CleanupOptions = { threshold: 0.05, keepRatio: 0.05, solidShare: 0.0002 };
+
+/** Zero α outside the kept components of α > `threshold` (in place). */
+export function keepMainComponents(cv: CV, alpha: FloatImage, opts: CleanupOptions = DEFAULT_CLEANUP): void {
+  withMats((t) => {
+    const m = t(new cv.Mat(alpha.height, alpha.width, cv.CV_8UC1));
+    const d = m.data as Uint8Array;
+    for (let i = 0; i < d.length; i++) d[i] = alpha.data[i] > opts.threshold ? 255 : 0;
+    const labels = t(new cv.Mat());
+    const stats = t(new cv.Mat());
+    const centroids = t(new cv.Mat());
+    const n: number = cv.connectedComponentsWithStats(m, labels, stats, centroids, 8, cv.CV_32S);
+    const s = stats.data32S as Int32Array;
+    const cols = stats.cols as number;
+    const lab = labels.data32S as Int32Array;
+    const solid = new Uint32Array(n);
+    for (let i = 0; i < lab.length; i++) if (alpha.data[i] > 0.8) solid[lab[i]]++;
+    let largest = 0;
+    for (let c = 1; c < n; c++) largest = Math.max(largest, s[c * cols + cv.CC_STAT_AREA]);
+    const minSolid = opts.solidShare > 0 ? opts.solidShare * lab.length : Infinity;
+    const keep = new Uint8Array(n);
+    for (let c = 1; c < n; c++)
+      keep[c] = s[c * cols + cv.CC_STAT_AREA] >= opts.keepRatio * largest || solid[c] >= minSolid ? 1 : 0;
+    for (let i = 0; i < lab.length; i++) if (!keep[lab[i]]) alpha.data[i] = 0;
+  });
 }
 
 /** F = I where α > `threshold` (in place): the network's colours are only needed where the subject is see-through. */
