@@ -2,14 +2,15 @@
  * `bgmatte serve`: the browser app on a local web server. Sends the cross-origin isolation headers that
  * onnxruntime-web needs for WASM threads, and serves the models and ORT's .wasm files beside the page.
  */
-import { existsSync, statSync, createReadStream } from "node:fs";
+import { existsSync } from "node:fs";
 import { createServer } from "node:http";
 import { createRequire } from "node:module";
-import { dirname, extname, join, normalize, sep } from "node:path";
+import { dirname, join } from "node:path";
 import { parseArgs } from "node:util";
 import { BgmatteError } from "../errors.js";
 import { modelsDir, packageRoot } from "../network/models-node.js";
 import { EXIT } from "./exit-codes.js";
+import { staticFiles, type Roots } from "./static-files.js";
 
 export const SERVE_HELP = `Usage: bgmatte serve [--port 8080] [--host 127.0.0.1]
 
@@ -20,17 +21,6 @@ Options:
       --port <n>     port (default 8080; 0 picks a free one)
       --host <addr>  address to listen on (default 127.0.0.1)
   -h, --help         this help`;
-
-const TYPES: Record<string, string> = {
-  ".html": "text/html; charset=utf-8",
-  ".js": "text/javascript",
-  ".mjs": "text/javascript",
-  ".css": "text/css",
-  ".json": "application/json",
-  ".wasm": "application/wasm",
-  ".onnx": "application/octet-stream",
-  ".map": "application/json",
-};
 
 export async function serveCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -60,35 +50,13 @@ export async function serveCommand(argv: string[]): Promise<number> {
       "run `npm run build` in the package folder",
     );
   const ortDist = dirname(createRequire(import.meta.url).resolve("onnxruntime-web"));
-  const roots: [string, string][] = [
+  const roots: Roots = [
     ["/models/", modelsDir()],
     ["/ort/", ortDist],
     ["/", webDist],
   ];
 
-  const server = createServer((req, res) => {
-    const url = decodeURIComponent((req.url ?? "/").split("?")[0]);
-    const [prefix, root] = roots.find(([p]) => url.startsWith(p))!;
-    const rel = normalize(url.slice(prefix.length) || "index.html");
-    const file = join(root, rel);
-    const headers = {
-      "Cross-Origin-Opener-Policy": "same-origin",
-      "Cross-Origin-Embedder-Policy": "require-corp",
-      "Cross-Origin-Resource-Policy": "same-origin",
-      "Cache-Control": "no-cache",
-    };
-    if (
-      rel.startsWith("..") ||
-      !file.startsWith(root + sep) ||
-      !existsSync(file) ||
-      !statSync(file).isFile()
-    ) {
-      res.writeHead(404, headers).end("not found");
-      return;
-    }
-    res.writeHead(200, { ...headers, "Content-Type": TYPES[extname(file)] ?? "application/octet-stream" });
-    createReadStream(file).pipe(res);
-  });
+  const server = createServer(staticFiles(roots));
   await new Promise<void>((resolve, reject) => {
     server.once("error", (e: NodeJS.ErrnoException) =>
       reject(

@@ -3,6 +3,8 @@
  * The module object has a self-resolving `then`, so it must never be awaited directly: we poll for `cv.Mat`,
  * then drop that `then` so the ready module can travel through promises.
  */
+import { removeListenersAddedSince } from "./process-listeners.js";
+// After the snapshot above: ES modules are evaluated in the order they are imported.
 import cvModule from "@techstark/opencv-js";
 
 // The package's own types are incomplete; we type the handful of calls we make where they are used.
@@ -20,6 +22,7 @@ export function loadOpenCV(timeoutMs = 60_000): Promise<CV> {
       if (cv && typeof cv.Mat === "function") {
         // Its `then` resolves to the module itself, so resolving a promise with it would recurse forever.
         delete cv.then;
+        removeListenersAddedSince();
         resolve(cv);
       } else if (Date.now() - started > timeoutMs)
         reject(new Error("OpenCV (WASM) did not initialise in time"));

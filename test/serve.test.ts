@@ -1,0 +1,59 @@
+/** `bgmatte serve` survives what a browser or a scanner may send, and answers with the right headers. */
+import assert from "node:assert/strict";
+import { connect } from "node:net";
+import { test } from "node:test";
+import { loadOpenCV } from "../src/cv/opencv.js";
+import { startServer } from "./web-harness.js";
+
+/** Send a raw request line and headers; resolve with the status line and headers of the answer. */
+function raw(url: string, request: string): Promise<string> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), hostname, () => socket.write(request));
+    let got = "";
+    socket.on("data", (d) => {
+      got += d;
+      if (got.includes("\r\n\r\n")) {
+        socket.destroy();
+        resolve(got.split("\r\n\r\n")[0]);
+      }
+    });
+    socket.on("error", reject);
+    socket.setTimeout(10_000, () => reject(new Error(`no answer to ${JSON.stringify(request)}`)));
+  });
+}
+
+test(
+  "no request line kills the server; errors are plain text, files have their type and nosniff",
+  { timeout: 60_000 },
+  async () => {
+    const server = await startServer();
+    try {
+      const ask = (line: string, method = "") =>
+        raw(server.url, `${method}${line}\r\nHost: localhost\r\n\r\n`);
+      assert.match(await ask("GET /%E0%A4%A HTTP/1.1"), /^HTTP\/1\.1 400/);
+      assert.match(await ask("OPTIONS * HTTP/1.1"), /^HTTP\/1\.1 405[\s\S]*Allow: GET, HEAD/i);
+      assert.match(await ask("GET http://localhost/index.html HTTP/1.1"), /^HTTP\/1\.1 200/);
+      assert.match(await ask("GET /../../etc/passwd HTTP/1.1"), /^HTTP\/1\.1 404[\s\S]*text\/plain/i);
+      assert.match(await ask("GET /models/%2e%2e/package.json HTTP/1.1"), /^HTTP\/1\.1 404/);
+      const page = await ask("GET /index.html HTTP/1.1\r\nRange: bytes=0-10");
+      assert.match(page, /^HTTP\/1\.1 200/);
+      assert.match(page, /content-type: text\/html/i);
+      assert.match(page, /x-content-type-options: nosniff/i);
+      assert.match(page, /accept-ranges: none/i);
+      assert.match(
+        await ask("HEAD /models/contract.json HTTP/1.1"),
+        /^HTTP\/1\.1 200[\s\S]*application\/json/i,
+      );
+    } finally {
+      server.stop();
+    }
+  },
+);
+
+test("loading OpenCV leaves no error listener that would print its bundle with an uncaught error", async () => {
+  await loadOpenCV();
+  // Emscripten's listener rethrows anything that is not its own ExitStatus.
+  const emscripten = process.listeners("uncaughtException").filter((f) => String(f).includes("ExitStatus"));
+  assert.deepEqual(emscripten, []);
+});
