@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, readdirSync } from "node:fs";
+import { chmodSync, existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import { decodeFrames, probe } from "../src/video/ffmpeg.js";
+import { decodeFrames, ffmpegPath, probe } from "../src/video/ffmpeg.js";
 import { motionIndices } from "../src/video/matte-video.js";
 import { clipFrames, MOVING_DISC, savePng, tempDir, writeClip } from "./fixtures.js";
 import { CLI } from "./cli-process.js";
@@ -77,3 +77,61 @@ test("a missing clip or plate is a clear error", () => {
   assert.equal(p.status, 2);
   assert.match(p.stderr, /--plate is required/);
 });
+
+test("an odd frame size is padded for the codecs, and said", { timeout: 240_000 }, () => {
+  const dir = tempDir();
+  const clip = join(dir, "odd.mkv");
+  const make = spawnSync(ffmpegPath(), [
+    ...["-hide_banner", "-loglevel", "error", "-f", "lavfi", "-i", "testsrc=size=97x63:rate=10"],
+    ...["-t", "1.5", "-c:v", "ffv1", clip],
+  ]);
+  assert.equal(make.status, 0, String(make.stderr));
+  const before = readFileSync(clip);
+  const out = join(dir, "out");
+  const r = spawnSync(
+    process.execPath,
+    [...CLI, "video", clip, "--plate", "auto", "-o", out, "--mode", "fast"],
+    {
+      encoding: "utf8",
+      timeout: 200_000,
+    },
+  );
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stderr, /97×63.*padded to 98×64/);
+  const comp = probe(join(out, "odd.composite.mp4"));
+  assert.equal(comp.width, 98);
+  assert.equal(comp.height, 64);
+  assert.ok(Math.abs(comp.duration - 1.5) < 0.15, `duration ${comp.duration}`);
+  assert.ok(existsSync(join(out, "odd.alpha.mp4")) && existsSync(join(out, "odd.fg.webm")));
+  assert.deepEqual(readFileSync(clip), before);
+});
+
+test(
+  "an encoder that fails mid-job fails the job with its own message, quickly, leaving no output",
+  { timeout: 120_000 },
+  async () => {
+    const dir = tempDir();
+    const { plate, frames } = clipFrames();
+    const clip = join(dir, "clip.mp4");
+    await writeClip(clip, frames);
+    const platePath = await savePng(plate, join(dir, "plate.png"));
+    // An ffmpeg that decodes as usual but whose H.264 encoder gives up.
+    const fake = join(dir, "ffmpeg");
+    writeFileSync(
+      fake,
+      `#!/bin/sh\ncase "$*" in *libx264*) echo "encoder exploded" >&2; exit 1;; esac\nexec "${ffmpegPath()}" "$@"\n`,
+    );
+    chmodSync(fake, 0o755);
+    const out = join(dir, "out");
+    const started = Date.now();
+    const r = spawnSync(process.execPath, [...CLI, "video", clip, "--plate", platePath, "-o", out], {
+      encoding: "utf8",
+      timeout: 100_000,
+      env: { ...process.env, BGMATTE_FFMPEG: fake },
+    });
+    assert.equal(r.status, 4, r.stderr);
+    assert.match(r.stderr, /encoder exploded/);
+    assert.ok(Date.now() - started < 90_000, "no hang");
+    assert.deepEqual(existsSync(out) ? readdirSync(out).filter((f) => !f.startsWith(".")) : [], []);
+  },
+);

@@ -10,6 +10,7 @@ import { probe } from "../video/ffmpeg.js";
 import { matteVideoFile, type VideoFileReport } from "../video/matte-video-file.js";
 import { openTarget } from "../video/target.js";
 import { DEFAULT_TEMPORAL } from "../video/temporal.js";
+import { encodedSize } from "../video/writer.js";
 import { IO_FLAGS, MATTING_FLAGS, MATTING_HELP, mattingOptionsFromFlags, numberFlag } from "./args.js";
 import { EXIT, EXIT_CODE_HELP } from "./exit-codes.js";
 import { ensureWritableDir } from "./output-dir.js";
@@ -121,6 +122,11 @@ export async function videoCommand(argv: string[]): Promise<number> {
   }
   for (const w of warnings) log(`warning: ${w}\n`);
 
+  const even = encodedSize(info.width, info.height);
+  if (even.width !== info.width || even.height !== info.height)
+    log(
+      `note: the clip is ${info.width}×${info.height}; H.264 and VP9 need even sides, so the videos are padded to ${even.width}×${even.height}\n`,
+    );
   const target = await openTarget(values.target, info);
   const matter = await createMatter({
     ...mattingOptionsFromFlags(values),

@@ -51,11 +51,18 @@ const CODECS: Record<VideoFormat, { pixIn: string; args: string[]; ext: string }
   },
 };
 
+/** H.264 and VP9 in 4:2:0 need even sides: an odd frame is padded by one pixel (right or bottom). */
+export function encodedSize(width: number, height: number): { width: number; height: number } {
+  return { width: width + (width % 2), height: height + (height % 2) };
+}
+
 export class VideoWriter {
   private readonly child: ChildProcess;
   private readonly tmp: string;
   private readonly untrack: () => void;
   private stderr = "";
+  /** Settles when ffmpeg exits, with its exit code: a write must not wait for a drain that never comes. */
+  private readonly exited: Promise<number | null>;
 
   constructor(
     private readonly path: string,
@@ -77,6 +84,11 @@ export class VideoWriter {
           "-shortest",
         ]
       : [];
+    const even = encodedSize(opts.width, opts.height);
+    const pad =
+      even.width !== opts.width || even.height !== opts.height
+        ? ["-vf", `pad=${even.width}:${even.height}`]
+        : [];
     const args = [
       "-hide_banner",
       "-loglevel",
@@ -93,27 +105,44 @@ export class VideoWriter {
       "-i",
       "-",
       ...audio,
+      ...pad,
       ...codec.args,
       this.tmp,
     ];
     this.child = spawn(ffmpegPath(), args, { stdio: ["pipe", "ignore", "pipe"] });
     this.child.stderr!.on("data", (d) => (this.stderr += d));
+    // A closed pipe (the encoder gave up) is reported by `exited`, not as an unhandled stream error.
+    this.child.stdin!.on("error", () => {});
+    this.exited = new Promise((resolve) => {
+      this.child.once("exit", (code) => resolve(code));
+      this.child.once("error", () => resolve(-1));
+    });
+  }
+
+  private failure(): BgmatteError {
+    return new BgmatteError(
+      "OUTPUT_NOT_WRITABLE",
+      `ffmpeg failed writing ${this.path}: ${this.stderr.trim() || "it exited early"}`,
+      "check the disk space and that the output folder is writable (or set BGMATTE_FFMPEG to another ffmpeg)",
+    );
   }
 
   async write(frame: Uint8Array): Promise<void> {
-    if (!this.child.stdin!.write(frame)) await once(this.child.stdin!, "drain");
+    if (this.child.exitCode !== null || this.child.stdin!.destroyed) throw this.failure();
+    if (this.child.stdin!.write(frame)) return;
+    const outcome = await Promise.race([
+      once(this.child.stdin!, "drain").then(() => "drained" as const),
+      this.exited.then(() => "exited" as const),
+    ]);
+    if (outcome === "exited") throw this.failure();
   }
 
   async finish(): Promise<void> {
     this.child.stdin!.end();
-    const [code] = (await once(this.child, "exit")) as [number | null];
+    const code = await this.exited;
     if (code !== 0) {
       await this.abort();
-      throw new BgmatteError(
-        "OUTPUT_NOT_WRITABLE",
-        `ffmpeg failed writing ${this.path}: ${this.stderr.trim()}`,
-        "check the disk space and that the output folder is writable (or set BGMATTE_FFMPEG to another ffmpeg)",
-      );
+      throw this.failure();
     }
     await rename(this.tmp, this.path);
     this.untrack();
