@@ -135,3 +135,22 @@ test(
     assert.deepEqual(existsSync(out) ? readdirSync(out).filter((f) => !f.startsWith(".")) : [], []);
   },
 );
+
+test("a target that is also an output (an earlier run's composite) is refused before anything is written", () => {
+  const dir = tempDir();
+  const clip = join(dir, "clip.mp4");
+  writeFileSync(clip, "not read: the check comes first");
+  const out = join(dir, "out");
+  const target = join(out, "clip.composite.mp4");
+  const r = spawnSync(
+    process.execPath,
+    [...CLI, "video", clip, "--plate", "auto", "--target", target, "-o", out],
+    {
+      encoding: "utf8",
+      timeout: 60_000,
+    },
+  );
+  assert.equal(r.status, 4, r.stderr);
+  assert.match(r.stderr, /an output would overwrite an input/);
+  assert.equal(existsSync(out), false);
+});

@@ -15,12 +15,14 @@ export function createProgress(
   const render = (label: string) => {
     const elapsed = (Date.now() - started) / 1000;
     const rate = count / Math.max(elapsed, 1e-3);
-    const eta = count > 0 ? (total - count) / rate : 0;
+    // A clip of variable frame rate can deliver more frames than its duration promised: the total grows with them.
+    const all = Math.max(total, count);
+    const eta = count > 0 ? (all - count) / rate : 0;
     const width = 24;
-    const filled = Math.round((count / total) * width);
+    const filled = Math.min(width, Math.round((count / all) * width));
     const bar = "█".repeat(filled) + "░".repeat(width - filled);
     const speed = rate >= 1 ? `${rate.toFixed(1)}/s` : `${(1 / Math.max(rate, 1e-9)).toFixed(1)} s each`;
-    return `${bar} ${count}/${total} ${label}  ${elapsed.toFixed(1)}s elapsed, ${speed}${count < total ? `, ~${eta.toFixed(0)}s left` : ""}`;
+    return `${bar} ${count}/${all} ${label}  ${elapsed.toFixed(1)}s elapsed, ${speed}${count < all ? `, ~${eta.toFixed(0)}s left` : ""}`;
   };
   return {
     tick(label) {

@@ -1,6 +1,7 @@
 /** `bgmatte video`: matte a clip against its plate (or an estimated one) and encode the results. */
 import { basename, extname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { parseColour } from "../composite/composite.js";
 import { BgmatteError } from "../errors.js";
 import { decodeImage, writePng } from "../image/codec-node.js";
 import type { FloatImage } from "../image/types.js";
@@ -80,7 +81,6 @@ export async function videoCommand(argv: string[]): Promise<number> {
       "--plate is required",
       'give the clean plate (an image), or "--plate auto" to estimate it',
     );
-  const info = probe(clip);
   const stem = basename(clip, extname(clip));
   const out = values.out!;
   const paths = {
@@ -90,15 +90,21 @@ export async function videoCommand(argv: string[]): Promise<number> {
     plate: join(out, `${stem}.plate.png`),
     frames: join(out, `${stem}-frames`),
   };
-  if (
-    Object.values(paths).some((p) => resolve(p) === resolve(clip) || resolve(p) === resolve(values.plate!))
-  ) {
+  // Every output against every input, the target included (the composite of an earlier run, a plate written by
+  // --plate auto).
+  const inputs = [
+    clip,
+    values.plate,
+    ...(values.target && !parseColour(values.target) ? [values.target] : []),
+  ];
+  if (Object.values(paths).some((p) => inputs.some((i) => resolve(p) === resolve(i)))) {
     throw new BgmatteError(
       "OUTPUT_IS_INPUT",
       "an output would overwrite an input",
       "choose another output directory with -o",
     );
   }
+  const info = probe(clip);
   await ensureWritableDir(out);
   const log = (s: string) => !values.quiet && process.stderr.write(s);
 
