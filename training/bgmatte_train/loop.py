@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import csv
 import os
+import signal
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,6 +49,46 @@ class IndexRange(torch.utils.data.Sampler):
         return (self.end - self.start) * self.batch
 
 
+def trim_csv(path: Path, last_step: int) -> None:
+    """Drop the rows of steps after `last_step` (logged before a kill, replayed by the resume)."""
+    if not path.exists():
+        return
+    with open(path, newline="") as f:
+        rows = list(csv.DictReader(f))
+    kept = [r for r in rows if int(r["step"]) <= last_step]
+    if len(kept) == len(rows):
+        return
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    with open(tmp, "w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(kept)
+    os.replace(tmp, path)
+
+
+class StopRequests:
+    """Ctrl-C and SIGTERM ask the loop to stop after the step in progress, so that the checkpoint it saves is exactly
+    the state after its last completed step (an interrupted step would be run twice on resume)."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.signal: int | None = None
+        self.previous: dict[int, object] = {}
+        if enabled and threading.current_thread() is threading.main_thread():
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                self.previous[sig] = signal.signal(sig, self._request)
+
+    def _request(self, signum: int, frame: object) -> None:
+        self.signal = signum
+
+    def restore(self) -> None:
+        for sig, handler in self.previous.items():
+            signal.signal(sig, handler)
+
+    @property
+    def exit_code(self) -> int:
+        return 128 + (self.signal or signal.SIGINT)
+
+
 @dataclass
 class Schedule:
     """When the loop logs, validates, checkpoints and keeps snapshots (a config's "train" section)."""
@@ -82,8 +124,12 @@ def run_loop(batches: Iterable[dict[str, torch.Tensor]], run_dir: Path, schedule
     """Train from `start_step` to `schedule.steps`; returns the best validation score. Ranks other than the main
     one only step (DDP keeps them in sync)."""
     log_path, val_path = run_dir / "train_log.csv", run_dir / "val_log.csv"
+    if is_main:
+        for path in (log_path, val_path):
+            trim_csv(path, start_step)
     bar = tqdm(total=schedule.steps, initial=start_step, disable=not is_main, unit="step", dynamic_ncols=True)
     step, t0 = start_step, time.time()
+    stop = StopRequests(is_main)
     try:
         for batch in batches:
             terms, extra = hooks.step(batch, step)
@@ -109,11 +155,20 @@ def run_loop(batches: Iterable[dict[str, torch.Tensor]], run_dir: Path, schedule
                 hooks.save(step, run_dir / "last.pt", best)
             if schedule.keep_every and step % schedule.keep_every == 0:
                 hooks.save(step, run_dir / f"step{step}.pt", best)  # kept for checkpoint averaging (average.py)
-    except KeyboardInterrupt:
-        if is_main:
-            hooks.save(step, run_dir / "last.pt", best)
-            bar.write(f"interrupted: checkpoint saved at step {step}; rerun the same command to resume")
-        raise SystemExit(130)
+            if stop.signal is not None:
+                break
+    except KeyboardInterrupt:  # no handler could be installed (not the main thread): stop all the same
+        stop.signal = signal.SIGINT
+    except RuntimeError:
+        # A data-loader worker killed by the same Ctrl-C surfaces here; without a stop request it is a real error.
+        if stop.signal is None:
+            raise
     finally:
         bar.close()
+        stop.restore()
+    if stop.signal is not None:
+        if is_main:
+            hooks.save(step, run_dir / "last.pt", best)
+            print(f"interrupted: checkpoint saved at step {step}; rerun the same command to resume", flush=True)
+        raise SystemExit(stop.exit_code)
     return best

@@ -49,3 +49,36 @@ def test_distributed_training_runs_under_torchrun(tmp_path, shared_data):
                        cwd=root, capture_output=True, text=True, timeout=240)
     assert r.returncode == 0, r.stderr[-2000:]
     assert torch.load(run / "last.pt")["step"] == 2
+
+
+def test_sigterm_saves_the_last_completed_step_and_the_resume_logs_no_step_twice(tmp_path, shared_data):
+    """SIGTERM (a cluster's scheduler, `kill`) stops after the step in progress with a checkpoint of exactly that
+    state; rows logged after it (a kill between checkpoints) are dropped when the run resumes."""
+    import signal
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    cfg = tiny_config(tmp_path, procedural_fraction=1.0, batch_size=1, steps=10_000, threads=1, validation_samples=2)
+    run = tmp_path / "run"
+    root = Path(__file__).resolve().parents[1]
+    cmd = [sys.executable, "-m", "bgmatte_train.train", "--config", str(cfg), "--run-dir", str(run), "--workers", "0"]
+    child = subprocess.Popen(cmd, cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 180
+    while time.time() < deadline and not (run / "train_log.csv").exists():
+        time.sleep(0.2)
+    time.sleep(1.0)
+    child.send_signal(signal.SIGTERM)
+    out, err = child.communicate(timeout=120)
+    assert child.returncode == 128 + signal.SIGTERM, err[-2000:]
+    assert "checkpoint saved at step" in out
+    saved = torch.load(run / "last.pt")["step"]
+    steps = [int(r["step"]) for r in csv.DictReader(open(run / "train_log.csv"))]
+    assert steps == list(range(1, saved + 1))  # every completed step logged once, none beyond the checkpoint
+    # A kill between checkpoints leaves rows the checkpoint does not have: the resume drops them.
+    with open(run / "train_log.csv", "a") as f:
+        f.write(f"{saved + 1}," + ",".join(["0"] * (len(open(run / "train_log.csv").readline().split(",")) - 1)) + "\n")
+    train.main(["--config", str(cfg), "--run-dir", str(run), "--workers", "0", "--steps", str(saved + 2)])
+    steps = [int(r["step"]) for r in csv.DictReader(open(run / "train_log.csv"))]
+    assert steps == list(range(1, saved + 3))
