@@ -154,3 +154,21 @@ test("a target that is also an output (an earlier run's composite) is refused be
   assert.match(r.stderr, /an output would overwrite an input/);
   assert.equal(existsSync(out), false);
 });
+
+test("frames over --max-pixels are refused before decoding, as images are", async () => {
+  const dir = tempDir();
+  const { plate, frames } = clipFrames();
+  const clip = join(dir, "clip.mp4");
+  await writeClip(clip, frames);
+  const platePath = await savePng(plate, join(dir, "plate.png"));
+  const r = spawnSync(
+    process.execPath,
+    [...CLI, "video", clip, "--plate", platePath, "-o", join(dir, "out"), "--max-pixels", "1000"],
+    {
+      encoding: "utf8",
+      timeout: 60_000,
+    },
+  );
+  assert.equal(r.status, 3, r.stderr);
+  assert.match(r.stderr, /over the limit of 0\.0 MP[\s\S]*--max-pixels/);
+});

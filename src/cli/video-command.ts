@@ -3,7 +3,8 @@ import { basename, extname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { parseColour } from "../composite/composite.js";
 import { BgmatteError } from "../errors.js";
-import { decodeImage, writePng } from "../image/codec-node.js";
+import { checkSize, decodeImage, writePng } from "../image/codec-node.js";
+import { DEFAULT_MAX_PIXELS } from "../options.js";
 import type { FloatImage } from "../image/types.js";
 import { conformPlate, createMatter } from "../node/matter.js";
 import { estimateCleanPlate } from "../video/clean-plate.js";
@@ -37,6 +38,7 @@ Options:
       --no-fg                do not write the transparent WebM
       --png-sequence         also write an RGBA PNG per frame
       --max-frames <n>       stop after n frames (previews)
+      --max-pixels <n>       refuse larger frames (default: 50000000)
 ${MATTING_HELP}
   -q, --quiet                no progress
   -h, --help                 this help
@@ -60,6 +62,7 @@ export async function videoCommand(argv: string[]): Promise<number> {
       "no-fg": { type: "boolean", default: false },
       "png-sequence": { type: "boolean", default: false },
       "max-frames": { type: "string" },
+      "max-pixels": { type: "string" },
       quiet: { type: "boolean", short: "q", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
@@ -105,6 +108,14 @@ export async function videoCommand(argv: string[]): Promise<number> {
     );
   }
   const info = probe(clip);
+  // The same limit as for images, before a frame is decoded: an 8192×8192 clip took 4.4 GB in 12 s.
+  checkSize(
+    info.width,
+    info.height,
+    numberFlag("max-pixels", values["max-pixels"]) ?? DEFAULT_MAX_PIXELS,
+    clip,
+    "clip",
+  );
   await ensureWritableDir(out);
   const log = (s: string) => !values.quiet && process.stderr.write(s);
 

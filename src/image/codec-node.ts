@@ -34,7 +34,8 @@ function unreadable(source: ImageSource, label: string, detail: string): Bgmatte
   );
 }
 
-function checkSize(
+/** Refuse an image (or a clip's frames) that is empty or larger than `maxPixels`, naming it. */
+export function checkSize(
   width: number,
   height: number,
   maxPixels: number,

@@ -4,7 +4,7 @@
  * `removePendingTemporaries`, which the CLI calls on SIGINT/SIGTERM.
  */
 import { randomBytes } from "node:crypto";
-import { rmSync } from "node:fs";
+import { readdirSync, rmSync } from "node:fs";
 import { rename, rm, writeFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 
@@ -32,6 +32,33 @@ export async function writeFileAtomic(path: string, data: Uint8Array | string): 
 export function trackTemporary(path: string): () => void {
   pending.add(path);
   return () => pending.delete(path);
+}
+
+/**
+ * Remove the temporaries of `path` that a killed process left behind (its pid no longer runs): SIGKILL gives no
+ * chance to clean up, and an encoder that outlived its parent may even have finished one into a playable file.
+ */
+export function removeStaleTemporaries(path: string): void {
+  const prefix = `.${basename(path)}.`;
+  let names: string[];
+  try {
+    names = readdirSync(dirname(path));
+  } catch {
+    return; // no folder yet: nothing stale
+  }
+  for (const name of names) {
+    const m = name.startsWith(prefix) ? /^(\d+)\.[0-9a-f]{8}\.tmp/.exec(name.slice(prefix.length)) : null;
+    if (m && !isRunning(Number(m[1]))) rmSync(join(dirname(path), name), { force: true });
+  }
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM"; // exists, owned by someone else
+  }
 }
 
 export function removePendingTemporaries(): void {

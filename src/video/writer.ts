@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { rename, rm } from "node:fs/promises";
 import { once } from "node:events";
 import { BgmatteError } from "../errors.js";
-import { temporaryPathFor, trackTemporary } from "../io/atomic-write.js";
+import { removeStaleTemporaries, temporaryPathFor, trackTemporary } from "../io/atomic-write.js";
 import { ffmpegPath } from "./ffmpeg.js";
 
 export type VideoFormat = "mp4" | "webm-alpha" | "mp4-grey";
@@ -69,6 +69,7 @@ export class VideoWriter {
     opts: WriterOptions,
   ) {
     const codec = CODECS[opts.format];
+    removeStaleTemporaries(path);
     this.tmp = temporaryPathFor(path) + codec.ext; // ffmpeg picks the container from the extension
     this.untrack = trackTemporary(this.tmp);
     const audio = opts.audioFrom
