@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { chmodSync, existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -172,3 +172,44 @@ test("frames over --max-pixels are refused before decoding, as images are", asyn
   assert.equal(r.status, 3, r.stderr);
   assert.match(r.stderr, /over the limit of 0\.0 MP[\s\S]*--max-pixels/);
 });
+
+test(
+  "Ctrl-C during a video says which complete files of the unfinished job it kept",
+  { timeout: 240_000 },
+  async () => {
+    const dir = tempDir();
+    const { frames } = clipFrames();
+    const clip = join(dir, "clip.mp4");
+    await writeClip(clip, frames);
+    const out = join(dir, "out");
+    const child = spawn(
+      process.execPath,
+      [...CLI, "video", clip, "--plate", "auto", "--png-sequence", "-o", out],
+      {
+        stdio: "pipe",
+      },
+    );
+    let stderr = "";
+    child.stderr.on("data", (d) => (stderr += d));
+    await new Promise<void>((resolve) => {
+      const timer = setInterval(() => {
+        if (/frame 2\b/.test(stderr)) {
+          clearInterval(timer);
+          child.kill("SIGINT");
+          resolve();
+        }
+      }, 20);
+    });
+    const code = await new Promise<number | null>((resolve) => child.on("exit", (c) => resolve(c)));
+    assert.equal(code, 130);
+    assert.match(
+      stderr,
+      /interrupted: no partial file was left behind; kept from the unfinished job: .*clip\.plate\.png.*clip-frames/,
+    );
+    assert.deepEqual(
+      readdirSync(out).filter((f) => f.endsWith(".tmp") || f.includes(".tmp.")),
+      [],
+    );
+    assert.equal(existsSync(join(out, "clip.composite.mp4")), false);
+  },
+);

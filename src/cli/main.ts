@@ -2,7 +2,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { BgmatteError } from "../errors.js";
-import { removePendingTemporaries } from "../io/atomic-write.js";
+import { keptOnInterrupt, removePendingTemporaries } from "../io/atomic-write.js";
 import { packageRoot } from "../network/models-node.js";
 import { EXIT, EXIT_CODE_HELP, exitCodeFor } from "./exit-codes.js";
 import { imageCommand } from "./image-command.js";
@@ -87,7 +87,11 @@ export function installInterruptHandlers(): void {
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
     process.on(signal, () => {
       removePendingTemporaries();
-      process.stderr.write(`\ninterrupted: no partial output was left behind\n`);
+      const kept = keptOnInterrupt();
+      process.stderr.write(
+        `\ninterrupted: no partial file was left behind` +
+          (kept.length ? `; kept from the unfinished job: ${kept.join(", ")}\n` : "\n"),
+      );
       process.exit(EXIT.interrupted);
     });
   }

@@ -15,6 +15,7 @@ import { DEFAULT_TEMPORAL } from "../video/temporal.js";
 import { encodedSize } from "../video/writer.js";
 import { IO_FLAGS, MATTING_FLAGS, MATTING_HELP, mattingOptionsFromFlags, numberFlag } from "./args.js";
 import { EXIT, EXIT_CODE_HELP } from "./exit-codes.js";
+import { noteKeptOnInterrupt } from "../io/atomic-write.js";
 import { ensureWritableDir } from "./output-dir.js";
 import { createProgress } from "./progress.js";
 
@@ -126,6 +127,7 @@ export async function videoCommand(argv: string[]): Promise<number> {
     const est = await estimateCleanPlate(clip, info);
     plate = est.plate;
     await writePng(paths.plate, plate);
+    noteKeptOnInterrupt(paths.plate);
     log(
       `plate: median of ${est.samples} frames, ${(est.unstableFraction * 100).toFixed(1)} % unstable pixels → ${paths.plate}\n`,
     );

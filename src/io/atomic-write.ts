@@ -61,6 +61,18 @@ function isRunning(pid: number): boolean {
   }
 }
 
+const kept = new Set<string>();
+
+/** A complete output of a job that may still be interrupted (a clip's estimated plate, its PNG frames). */
+export function noteKeptOnInterrupt(path: string): void {
+  kept.add(path);
+}
+
+/** What an interrupt leaves of the unfinished job: complete files, listed so that the message can say so. */
+export function keptOnInterrupt(): string[] {
+  return [...kept];
+}
+
 export function removePendingTemporaries(): void {
   for (const p of pending) rmSync(p, { force: true });
   pending.clear();

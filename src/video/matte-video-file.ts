@@ -7,6 +7,7 @@ import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { composite, foregroundRgba } from "../composite/composite.js";
 import { writePng } from "../image/codec-node.js";
+import { noteKeptOnInterrupt } from "../io/atomic-write.js";
 import { toUint8 } from "../image/types.js";
 import type { Matter } from "../node/matter.js";
 import type { VideoInfo } from "./ffmpeg.js";
@@ -51,7 +52,10 @@ export async function matteVideoFile(matter: Matter, job: VideoFileJob): Promise
     fg: outputs.fg ? new VideoWriter(outputs.fg, { ...base, format: "webm-alpha" }) : undefined,
   };
   const all = Object.values(writers).filter((w) => w !== undefined);
-  if (outputs.frames) await mkdir(outputs.frames, { recursive: true });
+  if (outputs.frames) {
+    await mkdir(outputs.frames, { recursive: true });
+    noteKeptOnInterrupt(`${outputs.frames}/ (the frames written so far)`);
+  }
   const maxFrames = job.maxFrames ?? Infinity;
   const total = Math.min(
     maxFrames,
