@@ -213,3 +213,39 @@ test(
     assert.equal(existsSync(join(out, "clip.composite.mp4")), false);
   },
 );
+
+test("a clip of variable frame rate keeps its duration", { timeout: 240_000 }, () => {
+  const dir = tempDir();
+  const clip = join(dir, "vfr.mp4");
+  // 30 fps for 1.5 s, then every third frame: an average rate (21.4) below the nominal one (30).
+  const make = spawnSync(ffmpegPath(), [
+    ...["-hide_banner", "-loglevel", "error", "-f", "lavfi", "-i", "testsrc=size=64x48:rate=30", "-t", "3"],
+    ...[
+      "-vf",
+      "select='lt(t\\,1.5)+not(mod(n\\,3))'",
+      "-vsync",
+      "vfr",
+      "-c:v",
+      "libx264",
+      "-pix_fmt",
+      "yuv420p",
+      clip,
+    ],
+  ]);
+  assert.equal(make.status, 0, String(make.stderr));
+  const out = join(dir, "out");
+  const r = spawnSync(
+    process.execPath,
+    [...CLI, "video", clip, "--plate", "auto", "-o", out, "--mode", "fast", "-q"],
+    {
+      encoding: "utf8",
+      timeout: 200_000,
+    },
+  );
+  assert.equal(r.status, 0, r.stderr);
+  const [inInfo, outInfo] = [probe(clip), probe(join(out, "vfr.composite.mp4"))];
+  assert.ok(
+    Math.abs(outInfo.duration - inInfo.duration) < 0.15,
+    `${inInfo.duration} s in, ${outInfo.duration} s out`,
+  );
+});

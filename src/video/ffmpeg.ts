@@ -73,7 +73,9 @@ export async function* decodeFrames(
     "error",
     "-i",
     path,
-    ...(filter ? ["-vf", filter, "-vsync", "0"] : []),
+    // Without a filter, frames come at exactly the rate the writers encode at: a clip of variable frame rate (whose
+    // average rate differs from its nominal one) would otherwise come out longer or shorter than it is.
+    ...(filter ? ["-vf", filter, "-vsync", "0"] : ["-r", String(info.fps)]),
     "-f",
     "rawvideo",
     "-pix_fmt",
