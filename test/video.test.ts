@@ -249,3 +249,56 @@ test("a clip of variable frame rate keeps its duration", { timeout: 240_000 }, (
     `${inInfo.duration} s in, ${outInfo.duration} s out`,
   );
 });
+
+test(
+  "a phone clip with rotation metadata is matted and written in its display orientation",
+  { timeout: 240_000 },
+  async () => {
+    const dir = tempDir();
+    const flat = join(dir, "flat.mp4");
+    const turned = join(dir, "turned.mp4");
+    const ff = (args: string[]) => spawnSync(ffmpegPath(), ["-hide_banner", "-loglevel", "error", ...args]);
+    assert.equal(
+      ff([
+        "-f",
+        "lavfi",
+        "-i",
+        "testsrc=size=64x48:rate=10",
+        "-t",
+        "1",
+        "-c:v",
+        "libx264",
+        "-pix_fmt",
+        "yuv420p",
+        flat,
+      ]).status,
+      0,
+    );
+    assert.equal(ff(["-i", flat, "-c", "copy", "-metadata:s:v:0", "rotate=90", turned]).status, 0);
+    const info = probe(turned);
+    assert.deepEqual([info.width, info.height, info.rotation % 180], [48, 64, 90]);
+    // The plate as the phone shows it (portrait), from the clip's first displayed frame.
+    let first: Uint8Array = new Uint8Array(0);
+    for await (const frame of decodeFrames(turned, info)) {
+      first = frame;
+      break;
+    }
+    const plate = await savePng(
+      { width: 48, height: 64, channels: 3, data: Float32Array.from(first, (v) => v / 255) },
+      join(dir, "plate.png"),
+    );
+    const out = join(dir, "out");
+    const r = spawnSync(
+      process.execPath,
+      [...CLI, "video", turned, "--plate", plate, "-o", out, "--mode", "fast", "-q"],
+      {
+        encoding: "utf8",
+        timeout: 200_000,
+      },
+    );
+    assert.equal(r.status, 0, r.stderr);
+    const comp = probe(join(out, "turned.composite.mp4"));
+    assert.deepEqual([comp.width, comp.height, comp.rotation], [48, 64, 0]);
+    assert.ok(Math.abs(comp.duration - 1) < 0.15, `duration ${comp.duration}`);
+  },
+);

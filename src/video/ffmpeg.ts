@@ -32,6 +32,8 @@ export interface VideoInfo {
   /** Seconds, from the container (NaN when unknown). */
   duration: number;
   hasAudio: boolean;
+  /** Degrees the stream is turned for display (phone clips); width and height above are the displayed ones. */
+  rotation: number;
 }
 
 /** Read stream facts from `ffmpeg -i` (the bundled build has no ffprobe). */
@@ -52,9 +54,14 @@ export function probe(path: string): VideoInfo {
     );
   }
   const d = /Duration: (\d+):(\d+):([\d.]+)/.exec(text);
+  // ffmpeg turns the frames it decodes to their display orientation, as players do: a quarter turn swaps the sides.
+  const turn = /rotate\s*:\s*(-?\d+)/.exec(text) ?? /rotation of (-?[\d.]+) degrees/.exec(text);
+  const rotation = turn ? ((Math.round(Number(turn[1])) % 360) + 360) % 360 : 0;
+  const quarter = rotation === 90 || rotation === 270;
   return {
-    width: Number(video[1]),
-    height: Number(video[2]),
+    rotation,
+    width: Number(quarter ? video[2] : video[1]),
+    height: Number(quarter ? video[1] : video[2]),
     fps: Number(video[3] ?? video[4]),
     duration: d ? Number(d[1]) * 3600 + Number(d[2]) * 60 + Number(d[3]) : NaN,
     hasAudio: /Stream #\d+:\d+.*?: Audio:/.test(text),
