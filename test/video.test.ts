@@ -302,3 +302,55 @@ test(
     assert.ok(Math.abs(comp.duration - 1) < 0.15, `duration ${comp.duration}`);
   },
 );
+
+test(
+  "a truncated clip is an error that says how many frames it gave, unless --accept-short",
+  { timeout: 240_000 },
+  () => {
+    const dir = tempDir();
+    const whole = join(dir, "whole.mp4");
+    const made = spawnSync(ffmpegPath(), [
+      ...[
+        "-hide_banner",
+        "-loglevel",
+        "error",
+        "-f",
+        "lavfi",
+        "-i",
+        "testsrc=size=160x120:rate=10",
+        "-t",
+        "4",
+      ],
+      ...["-c:v", "libx264", "-pix_fmt", "yuv420p", "-g", "5", "-movflags", "+faststart", whole],
+    ]);
+    assert.equal(made.status, 0, String(made.stderr));
+    const clip = join(dir, "cut.mp4"); // the index at the front says 40 frames; the data stops early
+    const bytes = readFileSync(whole);
+    writeFileSync(clip, bytes.subarray(0, Math.round(bytes.length * 0.4)));
+    const plate = join(dir, "plate.png");
+    assert.equal(
+      spawnSync(ffmpegPath(), ["-loglevel", "error", "-i", whole, "-frames:v", "1", plate]).status,
+      0,
+    );
+    const run = (...extra: string[]) =>
+      spawnSync(
+        process.execPath,
+        [...CLI, "video", clip, "--plate", plate, "-o", join(dir, "out"), "--mode", "fast", ...extra],
+        {
+          encoding: "utf8",
+          timeout: 200_000,
+        },
+      );
+    const refused = run();
+    assert.equal(refused.status, 3, refused.stderr);
+    assert.match(
+      refused.stderr,
+      /ended after \d+ of the 40 frames its header announces[\s\S]*--accept-short/,
+    );
+    assert.equal(existsSync(join(dir, "out", "cut.composite.mp4")), false);
+    const kept = run("--accept-short");
+    assert.equal(kept.status, 0, kept.stderr);
+    assert.match(kept.stderr, /gave \d+ of the 40 frames/);
+    assert.ok(existsSync(join(dir, "out", "cut.composite.mp4")));
+  },
+);

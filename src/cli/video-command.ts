@@ -40,6 +40,7 @@ Options:
       --png-sequence         also write an RGBA PNG per frame
       --max-frames <n>       stop after n frames (previews)
       --max-pixels <n>       refuse larger frames (default: 50000000)
+      --accept-short         keep the outputs of a clip that ends before its header says (truncated)
 ${MATTING_HELP}
   -q, --quiet                no progress
   -h, --help                 this help
@@ -64,6 +65,7 @@ export async function videoCommand(argv: string[]): Promise<number> {
       "png-sequence": { type: "boolean", default: false },
       "max-frames": { type: "string" },
       "max-pixels": { type: "string" },
+      "accept-short": { type: "boolean", default: false },
       quiet: { type: "boolean", short: "q", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
@@ -172,6 +174,7 @@ export async function videoCommand(argv: string[]): Promise<number> {
       handHeld: values["hand-held"],
       temporal: values["no-temporal"] ? { ...DEFAULT_TEMPORAL, strength: 0 } : DEFAULT_TEMPORAL,
       maxFrames,
+      acceptShort: values["accept-short"],
       onFrame: (done) => progress.tick(`frame ${done}`),
     });
   } finally {
@@ -183,6 +186,10 @@ export async function videoCommand(argv: string[]): Promise<number> {
     .map(([k, v]) => `${v} at ${k}`)
     .join(", ");
   const videos = values["no-fg"] ? 2 : 3;
+  if (report.truncated)
+    log(
+      `warning: the clip gave ${report.frames} of the ${report.expected} frames its header announces (kept)\n`,
+    );
   log(
     `wrote ${videos} videos to ${out} (${report.frames} frames, ${report.fps.toFixed(2)} fps; RSS ${memory || "n/a"}; peak ${Math.round(process.resourceUsage().maxRSS / 1024)} MB)\n`,
   );

@@ -68,7 +68,11 @@ export function probe(path: string): VideoInfo {
   };
 }
 
-/** Decode RGB24 frames one at a time (constant memory). `filter` is an optional -vf chain (e.g. sampling). */
+/**
+ * Decode RGB24 frames one at a time (constant memory). `filter` is an optional -vf chain (e.g. sampling). A clip
+ * that cannot be decoded at all is an error; one that stops early (truncated) just ends: the caller compares the
+ * count with what the header announced and says so.
+ */
 export async function* decodeFrames(
   path: string,
   info: VideoInfo,
@@ -95,6 +99,7 @@ export async function* decodeFrames(
   const frameBytes = info.width * info.height * 3;
   let pending: Buffer[] = [];
   let have = 0;
+  let yielded = 0;
   try {
     for await (const chunk of child.stdout as AsyncIterable<Buffer>) {
       pending.push(chunk);
@@ -102,6 +107,7 @@ export async function* decodeFrames(
       while (have >= frameBytes) {
         const all = Buffer.concat(pending, have);
         yield new Uint8Array(all.subarray(0, frameBytes));
+        yielded++;
         const rest = all.subarray(frameBytes);
         pending = rest.length ? [Buffer.from(rest)] : [];
         have = rest.length;
@@ -111,7 +117,7 @@ export async function* decodeFrames(
     if (child.exitCode === null) child.kill("SIGKILL");
   }
   const code = child.exitCode ?? (await new Promise<number | null>((r) => child.once("exit", r)));
-  if (code !== 0 && code !== null)
+  if (code !== 0 && code !== null && yielded === 0)
     throw new BgmatteError(
       "INPUT_UNREADABLE",
       `ffmpeg could not decode "${path}": ${stderr.trim().split("\n").pop()}`,

@@ -6,6 +6,7 @@
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { composite, foregroundRgba } from "../composite/composite.js";
+import { BgmatteError } from "../errors.js";
 import { writePng } from "../image/codec-node.js";
 import { noteKeptOnInterrupt } from "../io/atomic-write.js";
 import { toUint8 } from "../image/types.js";
@@ -33,10 +34,16 @@ export interface VideoFileJob extends VideoMatteOptions {
   maxFrames?: number;
   /** Called after each frame with the frames done so far. */
   onFrame?: (done: number) => void;
+  /** Keep the outputs of a clip that ends well before its header says (truncated); by default that is an error. */
+  acceptShort?: boolean;
 }
 
 export interface VideoFileReport {
   frames: number;
+  /** Frames the clip's header announces (duration × frame rate), when it says. */
+  expected?: number;
+  /** The clip ended well before its header says (kept because `acceptShort` was given). */
+  truncated: boolean;
   fps: number;
   /** Resident memory at 10 % and 90 % of the clip (a long clip must not grow). */
   memory: Record<string, string>;
@@ -64,6 +71,7 @@ export async function matteVideoFile(matter: Matter, job: VideoFileJob): Promise
   const memory: Record<string, string> = {};
   const started = Date.now();
   let done = 0;
+  let truncated = false;
   try {
     for await (const frame of matteVideo(matter, job.clip, info, job)) {
       await writers.composite.write(toUint8(composite(frame.result, await job.target.next())));
@@ -78,12 +86,21 @@ export async function matteVideoFile(matter: Matter, job: VideoFileJob): Promise
       job.onFrame?.(done);
       if (done >= maxFrames) break;
     }
+    truncated = done < maxFrames && done < total - Math.max(2, 0.03 * total);
+    if (truncated && !job.acceptShort) {
+      throw new BgmatteError(
+        "INPUT_UNREADABLE",
+        `the clip ended after ${done} of the ${total} frames its header announces: it looks truncated`,
+        "copy the file again, or pass --accept-short to keep what could be read",
+      );
+    }
     for (const w of all) await w.finish();
   } catch (e) {
     for (const w of all) await w.abort();
     throw e;
   }
-  return { frames: done, fps: done / ((Date.now() - started) / 1000), memory };
+  const expected = Number.isFinite(total) ? total : undefined;
+  return { frames: done, expected, truncated, fps: done / ((Date.now() - started) / 1000), memory };
 }
 
 function memoryNow(): string {
