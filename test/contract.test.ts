@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
-import { readFileSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import * as ort from "onnxruntime-node";
@@ -122,4 +124,25 @@ test("contract.json is validated on load: a broken one names the field, a broken
     createNodeNetwork(join(dir, "garbage.onnx"), join(dir, "contract.json"), opts),
     /not valid JSON/,
   );
+});
+
+test("loading a model leaves no /tmp/mat-debug-<pid>.log behind (onnxruntime's telemetry is off)", () => {
+  const code = `
+    import { createNodeNetwork } from ${JSON.stringify(join(import.meta.dirname, "..", "src", "network", "session-node.ts"))};
+    import { contractPath } from ${JSON.stringify(join(import.meta.dirname, "..", "src", "network", "models-node.ts"))};
+    const n = await createNodeNetwork(${JSON.stringify(join(modelsDir(), "bm-lite.onnx"))}, contractPath(), { threads: 1, device: "cpu", name: "m" });
+    await n.dispose();
+    console.log(process.pid);`;
+  const r = spawnSync(
+    process.execPath,
+    ["--import", import.meta.resolve("tsx"), "--input-type=module", "-e", code],
+    {
+      encoding: "utf8",
+      env: { ...process.env, ORT_DISABLE_TELEMETRY: "" },
+    },
+  );
+  assert.equal(r.status, 0, r.stderr);
+  const pid = r.stdout.trim().split("\n").pop();
+  assert.ok(pid && /^\d+$/.test(pid), r.stdout);
+  assert.equal(existsSync(join(tmpdir(), `mat-debug-${pid}.log`)), false);
 });

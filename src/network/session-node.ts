@@ -7,6 +7,11 @@ import { parseContract, refinerLocationOf, type Contract, type RawTensor } from 
 import type { MattingNetwork, SegmenterNetwork } from "./network.js";
 import { wrapMattingNetwork, wrapSegmenter } from "./wrap-session.js";
 
+// onnxruntime's Linux build otherwise opens /tmp/mat-debug-<pid>.log for its telemetry on the first session:
+// created without O_EXCL or O_NOFOLLOW (a planted symlink truncates its target) and inherited by ffmpeg children.
+// It reads the variable when its environment is created, so setting it here, before any session, is enough.
+if (!process.env.ORT_DISABLE_TELEMETRY) process.env.ORT_DISABLE_TELEMETRY = "1";
+
 const EXECUTION_PROVIDERS: Record<Device, string[]> = { cpu: ["cpu"] };
 
 const makeTensor = (t: RawTensor) => new ort.Tensor("float32", t.data, t.dims);
