@@ -1,6 +1,6 @@
 /** The CLI spawned as a user would run it (from source: test/cli-process.ts), for behaviour, errors and exit codes. */
 import assert from "node:assert/strict";
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import {
   chmodSync,
@@ -14,7 +14,7 @@ import {
 import { join } from "node:path";
 import { test } from "node:test";
 import sharp from "sharp";
-import { BUILT_BIN, CLI } from "./cli-process.js";
+import { BUILT_BIN, CLI, interruptWhen } from "./cli-process.js";
 import { makeScene, savePng, tempDir, writeScene } from "./fixtures.js";
 
 function run(args: string[], cwd?: string) {
@@ -149,22 +149,8 @@ test("Ctrl-C during a batch leaves no partial file under a final name (exit 130)
     await savePng(makeScene(320, 240, i + 3).photo, join(shots, `p${String(i).padStart(2, "0")}.png`));
   const plate = await savePng(makeScene(320, 240).plate, join(dir, "plate.png"));
   const out = join(dir, "out");
-  const child = spawn(process.execPath, [...CLI, "image", shots, "--plate", plate, "-o", out], {
-    stdio: "pipe",
-  });
-  let stderr = "";
-  child.stderr.on("data", (d) => (stderr += d));
   // Interrupt once the first photo is done, while the batch is under way.
-  await new Promise<void>((resolve) => {
-    const timer = setInterval(() => {
-      if (/1\/12/.test(stderr)) {
-        clearInterval(timer);
-        child.kill("SIGINT");
-        resolve();
-      }
-    }, 20);
-  });
-  const code = await new Promise<number | null>((resolve) => child.on("exit", (c) => resolve(c)));
+  const { code } = await interruptWhen(["image", shots, "--plate", plate, "-o", out], /1\/12/);
   assert.equal(code, 130);
   noTemporaries(out);
   // Every file under a final name is a complete PNG.

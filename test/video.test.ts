@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { chmodSync, existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { decodeFrames, ffmpegPath, probe } from "../src/video/ffmpeg.js";
 import { motionIndices } from "../src/video/matte-video.js";
 import { clipFrames, MOVING_DISC, savePng, tempDir, writeClip } from "./fixtures.js";
-import { CLI } from "./cli-process.js";
+import { CLI, interruptWhen, runCli } from "./cli-process.js";
 
 const { W, H, FPS, N } = MOVING_DISC;
 
@@ -182,25 +182,10 @@ test(
     const clip = join(dir, "clip.mp4");
     await writeClip(clip, frames);
     const out = join(dir, "out");
-    const child = spawn(
-      process.execPath,
-      [...CLI, "video", clip, "--plate", "auto", "--png-sequence", "-o", out],
-      {
-        stdio: "pipe",
-      },
+    const { code, stderr } = await interruptWhen(
+      ["video", clip, "--plate", "auto", "--png-sequence", "-o", out],
+      /frame 2\b/,
     );
-    let stderr = "";
-    child.stderr.on("data", (d) => (stderr += d));
-    await new Promise<void>((resolve) => {
-      const timer = setInterval(() => {
-        if (/frame 2\b/.test(stderr)) {
-          clearInterval(timer);
-          child.kill("SIGINT");
-          resolve();
-        }
-      }, 20);
-    });
-    const code = await new Promise<number | null>((resolve) => child.on("exit", (c) => resolve(c)));
     assert.equal(code, 130);
     assert.match(
       stderr,
@@ -288,15 +273,8 @@ test(
       join(dir, "plate.png"),
     );
     const out = join(dir, "out");
-    const r = spawnSync(
-      process.execPath,
-      [...CLI, "video", turned, "--plate", plate, "-o", out, "--mode", "fast", "-q"],
-      {
-        encoding: "utf8",
-        timeout: 200_000,
-      },
-    );
-    assert.equal(r.status, 0, r.stderr);
+    const r = runCli(["video", turned, "--plate", plate, "-o", out, "--mode", "fast", "-q"]);
+    assert.equal(r.code, 0, r.stderr);
     const comp = probe(join(out, "turned.composite.mp4"));
     assert.deepEqual([comp.width, comp.height, comp.rotation], [48, 64, 0]);
     assert.ok(Math.abs(comp.duration - 1) < 0.15, `duration ${comp.duration}`);
