@@ -123,6 +123,13 @@ export function dilateMask(cv: CV, mask: FloatImage, radius: number): FloatImage
   });
 }
 
+/** 1 where `image > threshold` and farther than `distancePx` from every pixel that is not: an eroded interior. */
+export function interiorOf(cv: CV, image: FloatImage, threshold: number, distancePx: number): Uint8Array {
+  const outside = createImage(image.width, image.height, 1);
+  for (let i = 0; i < image.data.length; i++) outside.data[i] = image.data[i] > threshold ? 0 : 1;
+  return Uint8Array.from(distanceToMask(cv, outside), (d) => (d > distancePx ? 1 : 0));
+}
+
 /** Euclidean distance (px) from each pixel to the nearest pixel of `mask > 0.5` (0 inside it). */
 export function distanceToMask(cv: CV, mask: FloatImage): Float32Array {
   return withMats((t) => {

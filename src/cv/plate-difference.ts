@@ -6,15 +6,14 @@
 import { gaussianBlur, largestComponents, openClose } from "./mask-ops.js";
 import { histogramQuantile } from "./histogram.js";
 import { type CV, withMats } from "./opencv.js";
+import { boxOfMask, type Box } from "../image/geometry.js";
 import { createImage, type FloatImage } from "../image/types.js";
-
-type Box = { x: number; y: number; width: number; height: number };
 
 export interface DifferenceMask {
   mask: FloatImage;
   /** The colour distance above which a pixel counts as subject (adaptive to the noise level). */
   threshold: number;
-  box: { x: number; y: number; width: number; height: number } | null;
+  box: Box | null;
 }
 
 /** Per-pixel max-over-channels |I − B′| after a light blur (sensor noise is per pixel, subjects are not). */
@@ -43,7 +42,7 @@ export function adaptiveThreshold(distance: FloatImage, min = 0.06, max = 0.2): 
  * The subject's box grown to the raw differences connected to it: the opening that drops specks also drops a
  * plant's thin outer branches, and a box without them crops them off. Specks that touch nothing stay out.
  */
-function reachOfSubject(cv: CV, raw: FloatImage, kept: FloatImage, box: Box): Box {
+function reachOfSubject(cv: CV, raw: FloatImage, kept: FloatImage): Box | null {
   return withMats((t) => {
     const m = t(new cv.Mat(raw.height, raw.width, cv.CV_8UC1));
     const d = m.data as Uint8Array;
@@ -53,14 +52,10 @@ function reachOfSubject(cv: CV, raw: FloatImage, kept: FloatImage, box: Box): Bo
     const lab = labels.data32S as Int32Array;
     const touches = new Uint8Array(n);
     for (let i = 0; i < lab.length; i++) if (kept.data[i]) touches[lab[i]] = 1;
-    let [x0, y0, x1, y1] = [box.x, box.y, box.x + box.width - 1, box.y + box.height - 1];
-    for (let y = 0; y < raw.height; y++)
-      for (let x = 0; x < raw.width; x++) {
-        const l = lab[y * raw.width + x];
-        if (l === 0 || !touches[l]) continue;
-        [x0, y0, x1, y1] = [Math.min(x0, x), Math.min(y0, y), Math.max(x1, x), Math.max(y1, y)];
-      }
-    return { x: x0, y: y0, width: x1 - x0 + 1, height: y1 - y0 + 1 };
+    // The kept mask lies in the components it touches, so their box contains the kept mask's box.
+    const connected = createImage(raw.width, raw.height, 1);
+    for (let i = 0; i < lab.length; i++) connected.data[i] = lab[i] !== 0 && touches[lab[i]] ? 1 : 0;
+    return boxOfMask(connected, 0);
   });
 }
 
@@ -79,5 +74,5 @@ export function differenceMask(
   const cleaned = openClose(cv, raw, radius);
   // Keep pieces of the subject that are not touching (a hand, a bottle cap) but drop specks.
   const { mask, box } = largestComponents(cv, cleaned, 0.5, 0.05);
-  return { mask, threshold: t, box: box && reachOfSubject(cv, raw, mask, box) };
+  return { mask, threshold: t, box: box && reachOfSubject(cv, raw, mask) };
 }

@@ -4,9 +4,10 @@
  * solid subject) and gap fill (background between thin parts called subject). Inputs are 1-channel FloatImages in
  * [0, 1] of the same size.
  */
-import { distanceToMask, largestComponents } from "../cv/mask-ops.js";
+import { interiorOf, largestComponents } from "../cv/mask-ops.js";
 import type { CV } from "../cv/opencv.js";
 import { BgmatteError } from "../errors.js";
+import { boxOfMask } from "../image/geometry.js";
 import { createImage, type FloatImage } from "../image/types.js";
 
 /** Which pixels count: a 0/1 mask, or every pixel when omitted. */
@@ -161,10 +162,7 @@ export function dtssd(pred: FloatImage[], truth: FloatImage[]): number {
 
 /** The subject's solid interior: true α > 0.99, farther than `erodePx` from any pixel that is not. */
 export function solidInterior(cv: CV, truth: FloatImage, erodePx = 10): Uint8Array {
-  const notSolid = createImage(truth.width, truth.height, 1);
-  for (let i = 0; i < truth.data.length; i++) notSolid.data[i] = truth.data[i] > 0.99 ? 0 : 1;
-  const distance = distanceToMask(cv, notSolid);
-  return Uint8Array.from(distance, (d) => (d > erodePx ? 1 : 0));
+  return interiorOf(cv, truth, 0.99, erodePx);
 }
 
 /**
@@ -188,25 +186,13 @@ export function seeThrough(pred: FloatImage, interior: Uint8Array): number | und
  */
 export function gapFill(pred: FloatImage, truth: FloatImage): number | undefined {
   check(pred, truth);
-  const { width: w, height: h } = truth;
-  let x0 = w;
-  let y0 = h;
-  let x1 = -1;
-  let y1 = -1;
-  for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      if (truth.data[y * w + x] <= 0.1) continue;
-      x0 = Math.min(x0, x);
-      x1 = Math.max(x1, x);
-      y0 = Math.min(y0, y);
-      y1 = Math.max(y1, y);
-    }
-  }
+  const box = boxOfMask(truth, 0.1);
+  if (!box) return undefined;
   let n = 0;
   let filled = 0;
-  for (let y = y0; y <= y1; y++) {
-    for (let x = x0; x <= x1; x++) {
-      const i = y * w + x;
+  for (let y = box.y; y < box.y + box.height; y++) {
+    for (let x = box.x; x < box.x + box.width; x++) {
+      const i = y * truth.width + x;
       if (truth.data[i] >= 0.01) continue;
       n++;
       if (pred.data[i] > 0.1) filled++;

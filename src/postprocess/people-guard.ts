@@ -6,7 +6,7 @@
  * it is mostly solid, or where the photo there has the colour of the opaque subject around it (skin continues into
  * the hole; a gap shows the background, which differs from the weave).
  */
-import { crop, paste, resize, type Box } from "../image/geometry.js";
+import { boxOfMask, crop, paste, resize, type Box } from "../image/geometry.js";
 import { createImage, type FloatImage } from "../image/types.js";
 import { boxFilter } from "../refine/box-filter.js";
 
@@ -36,15 +36,15 @@ export function guardPeople(alpha: FloatImage, image: FloatImage, solid: FloatIm
 }
 
 function boxOfSure(sure: FloatImage, r: number): Box | null {
-  const { width: w, height: h } = sure;
-  let [x0, y0, x1, y1] = [w, h, -1, -1];
-  for (let y = 0; y < h; y++)
-    for (let x = 0; x < w; x++)
-      if (sure.data[y * w + x] > 0)
-        [x0, y0, x1, y1] = [Math.min(x0, x), Math.min(y0, y), Math.max(x1, x), Math.max(y1, y)];
-  if (x1 < 0) return null;
-  const [bx, by] = [Math.max(0, x0 - r), Math.max(0, y0 - r)];
-  return { x: bx, y: by, width: Math.min(w, x1 + r + 1) - bx, height: Math.min(h, y1 + r + 1) - by };
+  const b = boxOfMask(sure, 0);
+  if (!b) return null;
+  const [x, y] = [Math.max(0, b.x - r), Math.max(0, b.y - r)];
+  return {
+    x,
+    y,
+    width: Math.min(sure.width, b.x + b.width + r) - x,
+    height: Math.min(sure.height, b.y + b.height + r) - y,
+  };
 }
 
 /** One pass over the region; whether it filled anything. */

@@ -6,14 +6,13 @@
  * person must cover a fair part of the frame and mostly lie where the photo differs from its plate.
  */
 import type { CV } from "../cv/opencv.js";
-import type { Box } from "../image/geometry.js";
+import { boxOfMask, type Box } from "../image/geometry.js";
 import type { FloatImage } from "../image/types.js";
 import type { SegmenterNetwork } from "../network/network.js";
 import type { Subject } from "../vocabulary.js";
 import { personArea, personProbability } from "./person.js";
-import { distanceToMask } from "../cv/mask-ops.js";
+import { interiorOf } from "../cv/mask-ops.js";
 import { differenceMask, type DifferenceMask } from "../cv/plate-difference.js";
-import { createImage } from "../image/types.js";
 
 /** `person` asked for explicitly: any detection above noise is used. */
 const MIN_AREA_FORCED = 0.005;
@@ -43,29 +42,9 @@ export interface PriorChoice {
 
 /** The person's solid interior: probability above SOLID_PROBABILITY, eroded by SOLID_MARGIN of the frame. */
 export function solidInterior(cv: CV, person: FloatImage): FloatImage {
-  const unsure = createImage(person.width, person.height, 1);
-  for (let i = 0; i < person.data.length; i++) unsure.data[i] = person.data[i] > SOLID_PROBABILITY ? 0 : 1;
   const margin = SOLID_MARGIN * Math.max(person.width, person.height);
-  const distance = distanceToMask(cv, unsure);
-  return { ...unsure, data: Float32Array.from(distance, (d) => (d > margin ? 1 : 0)) };
-}
-
-export function boxOfMask(mask: FloatImage, threshold: number): Box | null {
-  let x0 = Infinity,
-    y0 = Infinity,
-    x1 = -1,
-    y1 = -1;
-  for (let y = 0; y < mask.height; y++) {
-    for (let x = 0; x < mask.width; x++) {
-      if (mask.data[y * mask.width + x] > threshold) {
-        if (x < x0) x0 = x;
-        if (x > x1) x1 = x;
-        if (y < y0) y0 = y;
-        if (y > y1) y1 = y;
-      }
-    }
-  }
-  return x1 < 0 ? null : { x: x0, y: y0, width: x1 - x0 + 1, height: y1 - y0 + 1 };
+  const interior = interiorOf(cv, person, SOLID_PROBABILITY, margin);
+  return { width: person.width, height: person.height, channels: 1, data: Float32Array.from(interior) };
 }
 
 function agreement(person: FloatImage, difference: FloatImage): number {
