@@ -7,39 +7,10 @@ import { loadOpenCV } from "../src/cv/opencv.js";
 import { alignBackground, triangulateScene } from "../src/eval/triangulation.js";
 import { resize } from "../src/image/geometry.js";
 import { createImage, type FloatImage } from "../src/image/types.js";
-import { lcg } from "./fixtures.js";
+import { lcg, texturedScene } from "./fixtures.js";
+import { HomographyTrack } from "../src/align/homography-track.js";
 
 const cv = await loadOpenCV();
-
-/** A textured room: many random rectangles and discs (features to match), and a subject disc in the shot. */
-function texturedScene(w: number, h: number, seed: number) {
-  const rand = lcg(seed);
-  const plate = createImage(w, h, 3);
-  for (let p = 0; p < w * h; p++) plate.data.set([0.5, 0.45, 0.4], 3 * p);
-  for (let k = 0; k < 400; k++) {
-    const x0 = Math.floor(rand() * w),
-      y0 = Math.floor(rand() * h);
-    const rw = 4 + Math.floor(rand() * 40),
-      rh = 4 + Math.floor(rand() * 40);
-    const c = [rand(), rand(), rand()];
-    const disc = rand() < 0.4;
-    for (let y = y0; y < Math.min(h, y0 + rh); y++)
-      for (let x = x0; x < Math.min(w, x0 + rw); x++) {
-        if (disc && Math.hypot(x - x0 - rw / 2, y - y0 - rh / 2) > Math.min(rw, rh) / 2) continue;
-        plate.data.set(c, 3 * (y * w + x));
-      }
-  }
-  const subject = createImage(w, h, 1);
-  const image = { ...plate, data: Float32Array.from(plate.data) };
-  for (let y = 0; y < h; y++)
-    for (let x = 0; x < w; x++) {
-      if (Math.hypot(x - w * 0.5, y - h * 0.55) < h * 0.25) {
-        subject.data[y * w + x] = 1;
-        image.data.set([0.9, 0.2, 0.3], 3 * (y * w + x));
-      }
-    }
-  return { image, plate, subject };
-}
 
 /** Homography of a rotation by `deg` and scale `s` about the centre, then a shift. */
 function similarity(w: number, h: number, deg: number, s: number, dx: number, dy: number): number[] {
@@ -221,4 +192,36 @@ test("evaluation: the reference α is triangulated with each background aligned 
   assert.ok(bothMatched.glass < 0.5 * bothNaive.glass, `${bothMatched.glass} vs ${bothNaive.glass}`);
   // A background that already fits is used as shot.
   assert.equal(alignBackground(cv, compA, a.plate), a.plate);
+});
+
+test("hand-held track: follows sway and a jump on the frame they happen, averages noise, mends wrong estimates", (ctx) => {
+  const W = 200,
+    H = 100;
+  const shift = (dx: number, dy: number) => [1, 0, dx, 0, 1, dy, 0, 0, 1];
+  // Frames 0–9: the hand is still. From frame 10 it has jumped by (12, −6) and sways by up to 3 px (1.5 px from frame
+  // to frame). Every estimate is off by up to 0.25 px; frame 4 has none (too few features) and frame 15's locked onto
+  // something else (25 px off).
+  const rand = lcg(3);
+  const truth = (t: number) => (t < 10 ? [0, 0] : [12 + 3 * Math.sin(0.5 * t), -6 + 2 * Math.cos(0.35 * t)]);
+  const track = new HomographyTrack(cv, W, H);
+  const noise: number[] = [];
+  for (let t = 0; t < 20; t++) {
+    const [x, y] = truth(t);
+    const [nx, ny] = [(rand() - 0.5) * 0.5, (rand() - 0.5) * 0.5];
+    noise.push(Math.hypot(nx, ny));
+    track.record(t, t === 4 ? null : t === 15 ? shift(x + 25, y) : shift(x + nx, y + ny));
+  }
+  const errors: number[] = [];
+  for (let t = 0; t < 20; t++) {
+    const h = track.filtered(t, 19);
+    assert.ok(h, `frame ${t} has no homography`); // frame 4 takes its neighbours'
+    const [x, y] = truth(t);
+    errors.push(Math.hypot(h[2] / h[8] - x, h[5] / h[8] - y));
+  }
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  const still = (xs: number[]) => xs.filter((_, t) => t < 10 && t !== 4);
+  const said = `errors ${errors.map((e) => e.toFixed(2)).join(" ")} px; still: raw ${mean(still(noise)).toFixed(3)}`;
+  ctx.diagnostic(said);
+  assert.ok(Math.max(...errors) < 0.6, said); // a lagging filter is off by most of the 13 px jump
+  assert.ok(mean(still(errors)) < 0.75 * mean(still(noise)), said);
 });

@@ -111,3 +111,33 @@ export async function writeClip(path: string, frames: FloatImage[]) {
   child.stdin.end();
   await new Promise((r) => child.on("exit", r));
 }
+
+/** A textured room: many random rectangles and discs (features to match), and a subject disc in the shot. */
+export function texturedScene(w: number, h: number, seed: number) {
+  const rand = lcg(seed);
+  const plate = createImage(w, h, 3);
+  for (let p = 0; p < w * h; p++) plate.data.set([0.5, 0.45, 0.4], 3 * p);
+  for (let k = 0; k < 400; k++) {
+    const x0 = Math.floor(rand() * w),
+      y0 = Math.floor(rand() * h);
+    const rw = 4 + Math.floor(rand() * 40),
+      rh = 4 + Math.floor(rand() * 40);
+    const c = [rand(), rand(), rand()];
+    const disc = rand() < 0.4;
+    for (let y = y0; y < Math.min(h, y0 + rh); y++)
+      for (let x = x0; x < Math.min(w, x0 + rw); x++) {
+        if (disc && Math.hypot(x - x0 - rw / 2, y - y0 - rh / 2) > Math.min(rw, rh) / 2) continue;
+        plate.data.set(c, 3 * (y * w + x));
+      }
+  }
+  const subject = createImage(w, h, 1);
+  const image = { ...plate, data: Float32Array.from(plate.data) };
+  for (let y = 0; y < h; y++)
+    for (let x = 0; x < w; x++) {
+      if (Math.hypot(x - w * 0.5, y - h * 0.55) < h * 0.25) {
+        subject.data[y * w + x] = 1;
+        image.data.set([0.9, 0.2, 0.3], 3 * (y * w + x));
+      }
+    }
+  return { image, plate, subject };
+}

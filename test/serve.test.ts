@@ -1,6 +1,8 @@
 /** `bgmatte serve` survives what a browser or a scanner may send, and answers with the right headers. */
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { connect } from "node:net";
+import { join } from "node:path";
 import { test } from "node:test";
 import { loadOpenCV } from "../src/cv/opencv.js";
 import { startServer } from "./web-harness.js";
@@ -37,10 +39,24 @@ test(
       assert.match(await ask("GET /../../etc/passwd HTTP/1.1"), /^HTTP\/1\.1 404[\s\S]*text\/plain/i);
       assert.match(await ask("GET /models/%2e%2e/package.json HTTP/1.1"), /^HTTP\/1\.1 404/);
       const page = await ask("GET /index.html HTTP/1.1\r\nRange: bytes=0-10");
-      assert.match(page, /^HTTP\/1\.1 200/);
+      assert.match(page, /^HTTP\/1\.1 206/);
+      assert.match(page, /content-range: bytes 0-10\/\d+/i);
+      assert.match(page, /content-length: 11\r?$/im);
       assert.match(page, /content-type: text\/html/i);
       assert.match(page, /x-content-type-options: nosniff/i);
-      assert.match(page, /accept-ranges: none/i);
+      assert.match(page, /accept-ranges: bytes/i);
+      assert.match(await ask("GET /index.html HTTP/1.1\r\nRange: bytes=-5"), /content-length: 5\r?$/im);
+      assert.match(
+        await ask("GET /index.html HTTP/1.1\r\nRange: bytes=99999999-"),
+        /^HTTP\/1\.1 416[\s\S]*content-range: bytes \*\/\d+/i,
+      );
+      assert.match(await ask("GET /index.html HTTP/1.1\r\nRange: bytes=0-1,5-9"), /^HTTP\/1\.1 200/);
+      const part = await fetch(new URL("models/contract.json", server.url), {
+        headers: { Range: "bytes=2-9" },
+      });
+      const whole = readFileSync(join(import.meta.dirname, "..", "models", "contract.json"));
+      assert.equal(part.status, 206);
+      assert.deepEqual(Buffer.from(await part.arrayBuffer()), whole.subarray(2, 10));
       assert.match(
         await ask("HEAD /models/contract.json HTTP/1.1"),
         /^HTTP\/1\.1 200[\s\S]*application\/json/i,

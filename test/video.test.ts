@@ -1,11 +1,12 @@
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { chmodSync, existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { decodeFrames, ffmpegPath, probe } from "../src/video/ffmpeg.js";
 import { motionIndices } from "../src/video/matte-video.js";
-import { clipFrames, MOVING_DISC, savePng, tempDir, writeClip } from "./fixtures.js";
+import { clipFrames, MOVING_DISC, savePng, tempDir, texturedScene, writeClip } from "./fixtures.js";
+import { createImage, type FloatImage } from "../src/image/types.js";
 import { CLI, interruptWhen, runCli } from "./cli-process.js";
 
 const { W, H, FPS, N } = MOVING_DISC;
@@ -330,5 +331,160 @@ test(
     assert.equal(kept.status, 0, kept.stderr);
     assert.match(kept.stderr, /gave \d+ of the 40 frames/);
     assert.ok(existsSync(join(dir, "out", "cut.composite.mp4")));
+  },
+);
+
+/** Pids of the processes whose parent is `pid` and that still run (a zombie awaiting its reaper has ended). */
+function livingChildren(pid: number): number[] {
+  const found: number[] = [];
+  for (const entry of readdirSync("/proc").filter((n) => /^\d+$/.test(n))) {
+    try {
+      const status = readFileSync(`/proc/${entry}/status`, "utf8");
+      const parent = Number(/^PPid:\s+(\d+)/m.exec(status)?.[1]);
+      if (parent === pid && !/^State:\s+Z/m.test(status)) found.push(Number(entry));
+    } catch {
+      // the process ended while we read it
+    }
+  }
+  return found;
+}
+
+function stillRunning(pid: number): boolean {
+  try {
+    return !/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, "utf8"));
+  } catch {
+    return false;
+  }
+}
+
+test(
+  "killed with SIGKILL, the encoders die with it; the next run removes what they left",
+  { timeout: 240_000, skip: process.platform !== "linux" && "needs /proc and setpriv (Linux)" },
+  async () => {
+    const dir = tempDir();
+    const long = join(dir, "long", "clip.mp4");
+    const short = join(dir, "short", "clip.mp4");
+    const plate = join(dir, "plate.png");
+    const ff = (args: string[]) =>
+      spawnSync(ffmpegPath(), ["-hide_banner", "-loglevel", "error", ...args], { encoding: "utf8" });
+    const source = (seconds: number, path: string) =>
+      ff([
+        "-f",
+        "lavfi",
+        "-i",
+        "testsrc=size=160x120:rate=10",
+        "-t",
+        String(seconds),
+        ...["-pix_fmt", "yuv420p", path],
+      ]);
+    for (const [seconds, path] of [
+      [60, long],
+      [1, short],
+    ] as const) {
+      spawnSync("mkdir", ["-p", join(path, "..")]);
+      assert.equal(source(seconds, path).status, 0);
+    }
+    assert.equal(ff(["-f", "lavfi", "-i", "color=c=gray:size=160x120", "-frames:v", "1", plate]).status, 0);
+    const before = readFileSync(long);
+    const out = join(dir, "out");
+    const args = ["video", long, "--plate", plate, "-o", out, "--mode", "fast"];
+    const child = spawn(process.execPath, [...CLI, ...args], { stdio: "pipe" });
+    let stderr = "";
+    child.stderr.on("data", (d) => (stderr += d));
+    const exited = new Promise((resolve) => child.on("exit", resolve));
+    // Wait until the writers are encoding (frames are flowing), then kill without warning.
+    let encoders: number[] = [];
+    const deadline = Date.now() + 150_000;
+    while (Date.now() < deadline) {
+      encoders = livingChildren(child.pid!).filter((pid) =>
+        readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(out),
+      );
+      if (encoders.length >= 2 && /\d+\/\d+/.test(stderr)) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.ok(encoders.length >= 2, `no encoders seen; stderr: ${stderr}`);
+    child.kill("SIGKILL");
+    await exited;
+    const gone = Date.now() + 5_000;
+    while (encoders.some(stillRunning) && Date.now() < gone) await new Promise((r) => setTimeout(r, 50));
+    assert.deepEqual(encoders.filter(stillRunning), [], "an encoder outlived its parent");
+    const left = readdirSync(out);
+    assert.ok(left.length > 0 && left.every((n) => /^\..*\.tmp(\.\w+)?$/.test(n)), left.join(", "));
+    // Killed mid-stream, not finished on EOF: an MP4 without its index does not play.
+    for (const name of left.filter((n) => n.endsWith(".mp4")))
+      assert.match(ff(["-i", join(out, name)]).stderr, /moov atom not found/, `${name} was finished`);
+    assert.ok(before.equals(readFileSync(long)), "the input clip changed");
+    // The next run of the same outputs removes the killed run's temporaries and writes its own.
+    const again = runCli(["video", short, "--plate", plate, "-o", out, "--mode", "fast", "-q"]);
+    assert.equal(again.code, 0, again.stderr);
+    assert.deepEqual(readdirSync(out).sort(), ["clip.alpha.mp4", "clip.composite.mp4", "clip.fg.webm"]);
+  },
+);
+
+test(
+  "--hand-held: a shaking camera that jumps between two frames is aligned on every frame, the jump included",
+  { timeout: 240_000 },
+  async (t) => {
+    const dir = tempDir();
+    const room = texturedScene(W + 60, H + 60, 11).plate;
+    const crop = (im: FloatImage, x0: number, y0: number) => {
+      const out = createImage(W, H, 3);
+      for (let y = 0; y < H; y++)
+        out.data.set(
+          im.data.subarray(3 * ((y + y0) * im.width + x0), 3 * ((y + y0) * im.width + x0 + W)),
+          3 * y * W,
+        );
+      return out;
+    };
+    // Hand shake of a pixel or two, and a jump of (12, −8) px between frames 6 and 7.
+    const offsets = Array.from({ length: N }, (_, i) => [
+      30 + (i % 3) - 1 + (i >= 7 ? 12 : 0),
+      30 - (i % 2) - (i >= 7 ? 8 : 0),
+    ]);
+    const { frames: discs, alphas } = clipFrames();
+    const frames = offsets.map(([x0, y0], i) => {
+      const f = crop(room, x0, y0);
+      for (let p = 0; p < W * H; p++) {
+        const a = alphas[i].data[p];
+        for (let c = 0; c < 3; c++)
+          f.data[3 * p + c] = a * discs[i].data[3 * p + c] + (1 - a) * f.data[3 * p + c];
+      }
+      return f;
+    });
+    const clip = join(dir, "shaky.mp4");
+    await writeClip(clip, frames);
+    const plate = await savePng(crop(room, 30, 30), join(dir, "plate.png"));
+    const errors = async (...extra: string[]) => {
+      const out = join(dir, extra.length ? "held" : "fixed");
+      const r = runCli([
+        "video",
+        clip,
+        "--plate",
+        plate,
+        "-o",
+        out,
+        "--no-fg",
+        "--no-temporal",
+        "-q",
+        ...extra,
+      ]);
+      assert.equal(r.code, 0, r.stderr);
+      const path = join(out, "shaky.alpha.mp4");
+      const errs: number[] = [];
+      for await (const rgb of decodeFrames(path, probe(path))) {
+        const truth = alphas[errs.length].data;
+        let sum = 0;
+        for (let p = 0; p < W * H; p++) sum += Math.abs(rgb[3 * p] / 255 - truth[p]);
+        errs.push(sum / (W * H));
+      }
+      return errs;
+    };
+    const held = await errors("--hand-held");
+    const fixed = await errors();
+    t.diagnostic(`mean |α − truth| per frame, --hand-held: ${held.map((e) => e.toFixed(3)).join(" ")}`);
+    t.diagnostic(`without: ${fixed.map((e) => e.toFixed(3)).join(" ")}`);
+    assert.equal(held.length, N);
+    assert.ok(Math.max(...held) < 0.04, `worst frame ${Math.max(...held).toFixed(3)}`);
+    assert.ok(held[7] < 0.5 * fixed[7], `the frame after the jump: ${held[7]} aligned, ${fixed[7]} not`);
   },
 );

@@ -1,10 +1,14 @@
 /**
  * The request handler of `bgmatte serve`: static files from a few roots, with the cross-origin isolation headers
  * onnxruntime-web needs for WASM threads. No request can throw out of it: a malformed target is a 400, a method other
- * than GET or HEAD a 405, a missing file a 404; Range requests are ignored the standard way (a full 200 answer with
- * `Accept-Ranges: none`).
+ * than GET or HEAD a 405, a missing file a 404. A single byte range is answered with 206 (or 416 when it lies past
+ * the end); several ranges, or a conditional If-Range, get the whole file (200), as a server may choose.
+ *
+ * Hand-written rather than sirv: measured side by side, sirv answers a malformed percent-encoding, `OPTIONS *` and
+ * an absolute-form target (which HTTP/1.1 servers must accept) with 404, and serves no faster (≈2,500 req/s for the
+ * page, the same for the 2.4 MB model, on 2 cores).
  */
-import { createReadStream, statSync } from "node:fs";
+import { createReadStream, statSync, type Stats } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { extname, join, normalize, sep } from "node:path";
 
@@ -25,7 +29,6 @@ const HEADERS = {
   "Cross-Origin-Resource-Policy": "same-origin",
   "Cache-Control": "no-cache",
   "X-Content-Type-Options": "nosniff",
-  "Accept-Ranges": "none",
 };
 
 /** URL path prefix → folder; the first prefix that matches serves the request. */
@@ -38,7 +41,7 @@ function fail(res: ServerResponse, status: number, text: string, extra: Record<s
 }
 
 /** The file a request path names under the roots, or undefined (outside every root, or not a file). */
-function resolveFile(path: string, roots: Roots): string | undefined {
+function resolveFile(path: string, roots: Roots): { file: string; stats: Stats } | undefined {
   const match = roots.find(([prefix]) => path.startsWith(prefix));
   if (!match) return undefined;
   const [prefix, root] = match;
@@ -46,7 +49,8 @@ function resolveFile(path: string, roots: Roots): string | undefined {
   const file = join(root, rel);
   if (rel.startsWith("..") || !file.startsWith(root + sep)) return undefined;
   try {
-    return statSync(file).isFile() ? file : undefined;
+    const stats = statSync(file);
+    return stats.isFile() ? { file, stats } : undefined;
   } catch {
     return undefined;
   }
@@ -63,12 +67,45 @@ export function staticFiles(roots: Roots) {
     } catch {
       return fail(res, 400, "bad request target");
     }
-    const file = resolveFile(path, roots);
-    if (!file) return fail(res, 404, "not found");
-    res.writeHead(200, { ...HEADERS, "Content-Type": TYPES[extname(file)] ?? "application/octet-stream" });
-    if (req.method === "HEAD") return void res.end();
-    createReadStream(file)
+    const found = resolveFile(path, roots);
+    if (!found) return fail(res, 404, "not found");
+    const size = found.stats.size;
+    const range = req.headers["if-range"] ? "whole" : byteRange(req.headers.range, size);
+    if (range === "unsatisfiable")
+      return fail(res, 416, "range not satisfiable", { "Content-Range": `bytes */${size}` });
+    const headers = {
+      ...HEADERS,
+      "Accept-Ranges": "bytes",
+      "Content-Type": TYPES[extname(found.file)] ?? "application/octet-stream",
+    };
+    const [start, end] = range === "whole" ? [0, size - 1] : range;
+    if (range === "whole") res.writeHead(200, { ...headers, "Content-Length": size });
+    else
+      res.writeHead(206, {
+        ...headers,
+        "Content-Length": end - start + 1,
+        "Content-Range": `bytes ${start}-${end}/${size}`,
+      });
+    if (req.method === "HEAD" || size === 0) return void res.end();
+    createReadStream(found.file, { start, end })
       .on("error", () => res.destroy())
       .pipe(res);
   };
+}
+
+/** A Range header's one byte range within a file of `size` bytes (RFC 9110 §14.1.2). */
+export function byteRange(
+  header: string | undefined,
+  size: number,
+): [start: number, end: number] | "whole" | "unsatisfiable" {
+  const m = header && /^bytes=(\d*)-(\d*)$/.exec(header.trim());
+  if (!m || (!m[1] && !m[2])) return "whole"; // absent, several ranges, or not bytes: ignored
+  if (!m[1]) {
+    const suffix = Number(m[2]); // the last n bytes
+    return suffix === 0 || size === 0 ? "unsatisfiable" : [Math.max(0, size - suffix), size - 1];
+  }
+  const start = Number(m[1]);
+  const end = m[2] ? Math.min(Number(m[2]), size - 1) : size - 1;
+  if (m[2] && Number(m[2]) < start) return "whole"; // invalid: ignored
+  return start >= size ? "unsatisfiable" : [start, end];
 }

@@ -34,7 +34,9 @@ Options:
   -t, --target <img|clip|#hex>  background: an image, a video (looped) or a colour (default #00b140)
   -o, --out <dir>            output directory (default: bgmatte-out)
       --motion-seconds <s>   spacing T of the motion cues t±T, t±2T (default 0.67)
-      --hand-held            align the plate to every frame (smoothed homographies)
+      --hand-held            align the plate to every frame (homographies filtered without lag)
+      --no-exposure          do not match the plate's exposure to every frame (default: matched, as cameras
+                             drift when a subject walks in)
       --no-temporal          no flicker reduction
       --no-fg                do not write the transparent WebM
       --png-sequence         also write an RGBA PNG per frame
@@ -60,6 +62,7 @@ export async function videoCommand(argv: string[]): Promise<number> {
       ...MATTING_FLAGS,
       "motion-seconds": { type: "string", default: "0.67" },
       "hand-held": { type: "boolean", default: false },
+      "no-exposure": { type: "boolean", default: false },
       "no-temporal": { type: "boolean", default: false },
       "no-fg": { type: "boolean", default: false },
       "png-sequence": { type: "boolean", default: false },
@@ -151,8 +154,8 @@ export async function videoCommand(argv: string[]): Promise<number> {
   const target = await openTarget(values.target, info);
   const matter = await createMatter({
     ...mattingOptionsFromFlags(values),
-    align: "off", // per-frame alignment is done (smoothed) by the video loop when --hand-held
-    exposure: false,
+    align: "off", // per-frame alignment is done (filtered over frames) by the video loop when --hand-held
+    exposure: !values["no-exposure"],
   });
   const maxFrames = numberFlag("max-frames", values["max-frames"]);
   const expected = Math.min(maxFrames ?? Infinity, Math.round(info.duration * info.fps));

@@ -2,7 +2,7 @@
  * Locating and running ffmpeg. Precedence: $BGMATTE_FFMPEG, then an `ffmpeg` on PATH (the user's own, usually
  * newer), then the static build shipped by @ffmpeg-installer/ffmpeg.
  */
-import { spawn, spawnSync } from "node:child_process";
+import { spawn, spawnSync, type ChildProcess, type SpawnOptions } from "node:child_process";
 import { createRequire } from "node:module";
 import { BgmatteError } from "../errors.js";
 
@@ -23,6 +23,22 @@ export function ffmpegPath(): string {
       "install ffmpeg, or set BGMATTE_FFMPEG to its path",
     );
   }
+}
+
+let tieAvailable: boolean | undefined;
+
+/**
+ * Run ffmpeg so that it dies with this process. A writer whose parent was killed (SIGKILL, OOM) would otherwise read
+ * EOF on its pipe and finish a hidden temporary into a playable video. On Linux, util-linux's `setpriv --pdeathsig`
+ * asks the kernel to kill it with its parent; elsewhere the temporary it leaves is removed by the next run.
+ */
+export function spawnFfmpeg(args: string[], options: SpawnOptions): ChildProcess {
+  tieAvailable ??=
+    process.platform === "linux" &&
+    spawnSync("setpriv", ["--pdeathsig", "KILL", "--", "true"], { stdio: "ignore" }).status === 0;
+  return tieAvailable
+    ? spawn("setpriv", ["--pdeathsig", "KILL", "--", ffmpegPath(), ...args], options)
+    : spawn(ffmpegPath(), args, options);
 }
 
 export interface VideoInfo {
@@ -93,15 +109,15 @@ export async function* decodeFrames(
     "rgb24",
     "-",
   ];
-  const child = spawn(ffmpegPath(), args, { stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawnFfmpeg(args, { stdio: ["ignore", "pipe", "pipe"] });
   let stderr = "";
-  child.stderr.on("data", (d) => (stderr += d));
+  child.stderr!.on("data", (d) => (stderr += d));
   const frameBytes = info.width * info.height * 3;
   let pending: Buffer[] = [];
   let have = 0;
   let yielded = 0;
   try {
-    for await (const chunk of child.stdout as AsyncIterable<Buffer>) {
+    for await (const chunk of child.stdout! as AsyncIterable<Buffer>) {
       pending.push(chunk);
       have += chunk.length;
       while (have >= frameBytes) {

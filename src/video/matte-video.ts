@@ -2,7 +2,8 @@
  * Matting a clip frame by frame with motion cues, as an async iterator: memory stays bounded by the look-ahead
  * (2T frames), whatever the clip's length.
  */
-import { estimateHomography, warpPlate, type Homography } from "../align/homography.js";
+import { estimateHomography, warpPlate } from "../align/homography.js";
+import { HomographyTrack } from "../align/homography-track.js";
 import { loadOpenCV } from "../cv/opencv.js";
 import { fitSize, resize } from "../image/geometry.js";
 import { fromUint8, stackChannels, toGrey, type FloatImage } from "../image/types.js";
@@ -15,7 +16,7 @@ export interface VideoMatteOptions {
   plate: FloatImage;
   /** Motion-cue spacing T in seconds (the original: 20 frames at 30 fps ≈ 2/3 s). */
   motionSeconds: number;
-  /** Hand-held clips: align the plate to every frame, with smoothed homographies. */
+  /** Hand-held clips: align the plate to every frame (homographies filtered without lag). */
   handHeld: boolean;
   temporal: TemporalOptions;
 }
@@ -49,22 +50,21 @@ export async function* matteVideo(
   const frames = new Map<number, Uint8Array>();
   const greys = new Map<number, FloatImage>();
   const smoother = new TemporalSmoother(opts.temporal);
-  let smoothedH: Homography | null = null;
+  const track = new HomographyTrack(cv, info.width, info.height);
+  const frameImage = (t: number) => fromUint8(frames.get(t)!, info.width, info.height, 3);
+
+  /** The plate warped onto frame t by its homography, filtered with its neighbours' (the look-ahead 2T ≥ 2 has decoded them). */
+  const plateFor = (t: number, image: FloatImage, last: number): FloatImage => {
+    for (const j of track.window(t, last))
+      if (!track.has(j)) track.record(j, estimateHomography(cv, frameImage(j), opts.plate).homography);
+    const h = track.filtered(t, last);
+    return h ? warpPlate(cv, opts.plate, image, h) : opts.plate;
+  };
 
   const process = async (t: number, last: number): Promise<VideoFrameResult> => {
-    const image = fromUint8(frames.get(t)!, info.width, info.height, 3);
+    const image = frameImage(t);
     const motion = stackChannels(motionIndices(t, T, last).map((i) => greys.get(i)!));
-    let plate = opts.plate;
-    if (opts.handHeld) {
-      const report = estimateHomography(cv, image, opts.plate);
-      if (report.homography) {
-        // Exponential smoothing of the homography: hand shake is high-frequency, the plate is static.
-        smoothedH = smoothedH
-          ? smoothedH.map((v, i) => 0.6 * v + 0.4 * report.homography![i])
-          : report.homography;
-      }
-      if (smoothedH) plate = warpPlate(cv, opts.plate, image, smoothedH);
-    }
+    const plate = opts.handHeld ? plateFor(t, image, last) : opts.plate;
     const result = await matter.matteImages({ image, plate, motion });
     result.alpha = smoother.apply(image, result.alpha);
     return { index: t, time: t / info.fps, image, result };

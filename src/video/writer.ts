@@ -2,12 +2,12 @@
  * Encoding frames through an ffmpeg pipe into a temporary file that is renamed into place only when the whole
  * clip is done (an interrupted job leaves nothing under the final name).
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess } from "node:child_process";
 import { rename, rm } from "node:fs/promises";
 import { once } from "node:events";
 import { BgmatteError } from "../errors.js";
 import { removeStaleTemporaries, temporaryPathFor, trackTemporary } from "../io/atomic-write.js";
-import { ffmpegPath } from "./ffmpeg.js";
+import { spawnFfmpeg } from "./ffmpeg.js";
 
 export type VideoFormat = "mp4" | "webm-alpha" | "mp4-grey";
 
@@ -110,7 +110,7 @@ export class VideoWriter {
       ...codec.args,
       this.tmp,
     ];
-    this.child = spawn(ffmpegPath(), args, { stdio: ["pipe", "ignore", "pipe"] });
+    this.child = spawnFfmpeg(args, { stdio: ["pipe", "ignore", "pipe"] });
     this.child.stderr!.on("data", (d) => (this.stderr += d));
     // A closed pipe (the encoder gave up) is reported by `exited`, not as an unhandled stream error.
     this.child.stdin!.on("error", () => {});
