@@ -4,7 +4,8 @@
  * bench-results/person-see-through.json and, per mode, 1:1 crops of the face and of the hair (α beside the
  * composite on green) for viewing; they derive from ../shared/data, so they stay out of the repository.
  *
- *   node --import tsx bench/person-see-through.ts [--model bm-lite|path.onnx] [--no-guard]   (--no-guard: without the people guard)
+ *   node --import tsx bench/person-see-through.ts [--model bm-lite|path.onnx] [--guard on|off]
+ *   (--guard: the people guard in every mode, or in none; default: each mode's own default)
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -20,8 +21,12 @@ import { MODE_NAMES } from "../src/vocabulary.js";
 import { createMatter } from "../src/node/matter.js";
 
 const { values } = parseArgs({
-  options: { model: { type: "string" }, "no-guard": { type: "boolean", default: false } },
+  options: { model: { type: "string" }, guard: { type: "string" } },
 });
+if (values.guard !== undefined && values.guard !== "on" && values.guard !== "off") {
+  console.error(`--guard takes on or off, not "${values.guard}"`);
+  process.exit(2);
+}
 const root = join(import.meta.dirname, "..");
 const person = join(root, "..", "shared", "data", "person");
 if (!existsSync(person)) {
@@ -45,7 +50,7 @@ for (const mode of MODE_NAMES) {
   const matter = await createMatter({
     mode,
     model: values.model,
-    guardPeople: values["no-guard"] ? false : undefined,
+    guardPeople: values.guard === undefined ? undefined : values.guard === "on",
   });
   const t0 = performance.now();
   const r = await matter.matte(inputs);
@@ -65,6 +70,6 @@ for (const mode of MODE_NAMES) {
 }
 writeFileSync(
   join(root, "bench-results", "person-see-through.json"),
-  JSON.stringify({ model: values.model ?? "default", guard: !values["no-guard"], modes: results }, null, 2) +
+  JSON.stringify({ model: values.model ?? "default", guard: values.guard ?? "default", modes: results }, null, 2) +
     "\n",
 );

@@ -80,6 +80,26 @@ export type WebMatterOptions = z.input<ReturnType<typeof webMatterOptionsSchema>
 /** Per-call changes to a matter's options. */
 export type CallOptions = z.input<typeof callOptionsSchema>;
 
+/** What an option should have been, as the middle of one sentence ("one of "fast", "balanced"", "a number ≥ 64"). */
+function expectation(issue: z.core.$ZodIssue): string {
+  switch (issue.code) {
+    case "invalid_value":
+      return `one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`;
+    case "too_small":
+      return issue.origin === "number" || issue.origin === "int"
+        ? `a number ${issue.inclusive ? "≥" : ">"} ${issue.minimum}`
+        : `at least ${issue.minimum} ${issue.origin === "string" ? "characters" : "items"}`;
+    case "too_big":
+      return issue.origin === "number" || issue.origin === "int"
+        ? `a number ${issue.inclusive ? "≤" : "<"} ${issue.maximum}`
+        : `at most ${issue.maximum} ${issue.origin === "string" ? "characters" : "items"}`;
+    case "invalid_type":
+      return issue.expected === "int" ? "a whole number" : `a ${issue.expected}`;
+    default:
+      return issue.message.replace(/^Invalid input: expected /i, "").replace(/^./, (c) => c.toLowerCase());
+  }
+}
+
 /** Parse options; every problem reads "Expected … for option X but received …". */
 export function parseOptions<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
   const result = schema.safeParse(input ?? {});
@@ -92,7 +112,7 @@ export function parseOptions<S extends z.ZodType>(schema: S, input: unknown): z.
       input,
     );
     if (issue.code === "unrecognized_keys") return `unknown option(s): ${issue.keys.join(", ")}`;
-    return `Expected ${issue.message.replace(/^Invalid input: expected /, "")} for option ${key} but received ${JSON.stringify(received)}`;
+    return `Expected ${expectation(issue)} for option ${key} but received ${JSON.stringify(received)}`;
   });
   throw new BgmatteError(
     "INVALID_OPTION",

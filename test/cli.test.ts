@@ -40,14 +40,33 @@ test("--help lists commands, an example and the exit codes", () => {
   assert.match(i.stdout, /Examples:/);
 });
 
-test("no command, an unknown command or an unknown flag is a usage error (exit 2)", () => {
+test("the help's examples name files that exist", () => {
+  const root = join(import.meta.dirname, "..");
+  for (const command of [[], ["image"], ["video"], ["eval"]]) {
+    const help = run([...command, "--help"]).stdout;
+    for (const path of help.match(/examples\/\S+/g) ?? [])
+      assert.ok(existsSync(join(root, path)), `${["bgmatte", ...command].join(" ")} --help names ${path}`);
+  }
+});
+
+test("no command, an unknown command or an unknown flag is a usage error (exit 2), with a suggestion", () => {
   assert.equal(run([]).code, 2);
   const u = run(["frobnicate"]);
   assert.equal(u.code, 2);
-  assert.match(u.stderr, /unknown command "frobnicate"/);
+  assert.match(u.stderr, /unknown command "frobnicate"\n/);
+  assert.match(run(["imgae"]).stderr, /unknown command "imgae" \(did you mean image\?\)/);
   const f = run(["image", "a.png", "--plate", "b.png", "--bogus"]);
   assert.equal(f.code, 2);
-  assert.match(f.stderr, /bogus/);
+  assert.match(f.stderr, /unknown option --bogus\n/);
+  const typo = run(["video", "a.mp4", "--plate", "b.png", "--hand-hold"]);
+  assert.equal(typo.code, 2);
+  assert.match(typo.stderr, /unknown option --hand-hold \(did you mean --hand-held\?\)/);
+  const value = run(["image", "a.png", "--plate", "b.png", "--mode", "quick"]);
+  assert.equal(value.code, 2);
+  assert.match(
+    value.stderr,
+    /^error: Expected one of "fast", "balanced", "best" for option mode but received "quick"\n/,
+  );
   const p = run(["image", "a.png"]);
   assert.equal(p.code, 2);
   assert.match(p.stderr, /--plate is required/);
@@ -114,6 +133,34 @@ test("bad inputs: missing, not an image, different aspect — clear message, exi
   const mismatch = run(["image", photo, "--plate", square, "-o", join(dir, "o3")]);
   assert.equal(mismatch.code, 3);
   assert.match(mismatch.stderr, /plate is 100×100 but the photo is 160×120/);
+  const clip = run(["image", join(dir, "talk.mp4"), "--plate", plate, "-o", join(dir, "o4")]);
+  assert.equal(clip.code, 3);
+  assert.match(clip.stderr, /"[^"]*talk\.mp4" is a video clip\n  → matte it with `bgmatte video /);
+  const colour = run(["image", photo, "--plate", plate, "--target", "gren", "-o", join(dir, "o5")]);
+  assert.equal(colour.code, 3);
+  assert.match(colour.stderr, /"gren" is neither a colour nor an image file[\s\S]*#rrggbb/);
+});
+
+test("--target takes a CSS colour name", async () => {
+  const dir = tempDir();
+  const { photo, plate } = await writeScene(dir);
+  const r = run([
+    "image",
+    photo,
+    "--plate",
+    plate,
+    "--target",
+    "red",
+    "-o",
+    join(dir, "out"),
+    "--mode",
+    "fast",
+  ]);
+  assert.equal(r.code, 0, r.stderr);
+  const { data } = await sharp(join(dir, "out", "photo.composite.png"))
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  assert.deepEqual([...data.subarray(0, 3)], [255, 0, 0]); // the corner is background
 });
 
 test("outputs that would overwrite an input are refused (exit 4), and so is an unwritable directory", async () => {

@@ -3,11 +3,14 @@ import { test } from "node:test";
 import { composite, cover, foregroundRgba, parseColour, sideBySide } from "../src/composite/composite.js";
 import { createImage } from "../src/image/types.js";
 
-test("parseColour reads #rrggbb and #rgb and rejects anything else", () => {
+test("parseColour reads #rrggbb, #rgb and CSS colour names, and rejects anything else", () => {
   assert.deepEqual(parseColour("#ff0000"), [1, 0, 0]);
   assert.deepEqual(parseColour("#0f0"), [0, 1, 0]);
+  assert.deepEqual(parseColour("Red"), [1, 0, 0]);
+  assert.deepEqual(parseColour("white"), [1, 1, 1]);
   assert.equal(parseColour("green.png"), null);
   assert.equal(parseColour("#12345"), null);
+  assert.equal(parseColour("constructor"), null); // not an inherited property of the name table
 });
 
 test("composite is α·F + (1−α)·T on a colour", () => {
@@ -19,6 +22,14 @@ test("composite is α·F + (1−α)·T on a colour", () => {
     [...out.data].map((v) => +v.toFixed(4)),
     [0.8, 0.8, 0.8, 0.2, 0.2, 0.5],
   );
+});
+
+test("composite takes a colour as text too, and says what a colour looks like when it is not one", () => {
+  const alpha = createImage(1, 1, 1);
+  const foreground = createImage(1, 1, 3, 0.5);
+  assert.deepEqual([...composite({ alpha, foreground }, "#0000ff").data], [0, 0, 1]);
+  assert.deepEqual([...composite({ alpha, foreground }, "lime").data], [0, 1, 0]);
+  assert.throws(() => composite({ alpha, foreground }, "gren"), /Expected a colour \("#rrggbb"/);
 });
 
 test("an image target is scaled to cover the frame, centred, and blended by α", () => {

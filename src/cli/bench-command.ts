@@ -1,5 +1,5 @@
 /** `bgmatte bench`: how fast is matting on this machine, stage by stage. */
-import { parseArgs } from "node:util";
+import { parseCommandLine } from "./parse-command-line.js";
 import { BgmatteError } from "../errors.js";
 import { runImageBenchmark, STANDARD_RESOLUTIONS } from "../eval/benchmark.js";
 import { writeFileAtomic } from "../io/atomic-write.js";
@@ -16,7 +16,7 @@ composite, encode) and peak memory. The plate is taken as aligned (tripod); alig
 --json writes the same as JSON, to compare runs.`;
 
 export async function benchCommand(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
+  const { values } = parseCommandLine("bench", {
     args: argv,
     options: {
       runs: { type: "string", default: "3" },

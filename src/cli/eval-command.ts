@@ -1,6 +1,6 @@
 /** `bgmatte eval`: score the network and the classical baselines on datasets with ground truth. */
 import { join } from "node:path";
-import { parseArgs } from "node:util";
+import { parseCommandLine } from "./parse-command-line.js";
 import { loadOpenCV } from "../cv/opencv.js";
 import { BgmatteError } from "../errors.js";
 import { listDataset } from "../eval/dataset.js";
@@ -51,7 +51,7 @@ Example:
 ${EXIT_CODE_HELP}`;
 
 export async function evalCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseCommandLine("eval", {
     args: argv,
     allowPositionals: true,
     options: {

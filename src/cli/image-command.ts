@@ -1,6 +1,7 @@
 /** `bgmatte image`: many photos against one plate → alpha, foreground, composite and preview PNGs. */
-import { parseArgs } from "node:util";
+import { parseCommandLine } from "./parse-command-line.js";
 import { composite, foregroundRgba, parseColour, sideBySide, type Rgb } from "../composite/composite.js";
+import { readStillTarget } from "../video/target.js";
 import { BgmatteError } from "../errors.js";
 import { decodeImage, writePng } from "../image/codec-node.js";
 import type { FloatImage } from "../image/types.js";
@@ -31,7 +32,8 @@ background. For each photo, writes into the output directory:
 
 Options:
   -p, --plate <file>        the clean plate (required)
-  -t, --target <img|#hex>   background to composite on: an image (scaled to cover) or a colour (default #00b140)
+  -t, --target <img|colour> background to composite on: an image (scaled to cover) or a colour, #rrggbb or a
+                            CSS name such as "white" (default #00b140)
   -o, --out <dir>           output directory (default: bgmatte-out)
       --prior <file>        your own subject mask (white = subject) instead of the prior --subject chooses
 ${MATTING_HELP}
@@ -43,13 +45,13 @@ ${PLATE_HELP}
   -h, --help                this help
 
 Examples:
-  bgmatte image examples/studio/photo.png --plate examples/studio/plate.png -o out
+  bgmatte image examples/studio/photo.jpg --plate examples/studio/plate.jpg -o out
   bgmatte image shots/ --plate shots/plate.jpg --target beach.jpg -o composites --json
 
 ${EXIT_CODE_HELP}`;
 
 export async function imageCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseCommandLine("image", {
     args: argv,
     allowPositionals: true,
     options: {
@@ -98,9 +100,9 @@ export async function imageCommand(argv: string[]): Promise<number> {
     cleanup: !values["no-cleanup"],
     maxPixels,
   });
-  let target: Rgb | FloatImage = [0, 0xb1 / 255, 0x40 / 255];
-  if (values.target)
-    target = parseColour(values.target) ?? (await decodeImage(values.target, "target background"));
+  const target: Rgb | FloatImage = values.target
+    ? await readStillTarget(values.target)
+    : [0, 0xb1 / 255, 0x40 / 255];
   await ensureWritableDir(values.out!);
 
   // The plate and the mask are the same for every photo: decoded once.

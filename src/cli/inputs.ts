@@ -2,6 +2,7 @@
 import { existsSync, statSync, readdirSync } from "node:fs";
 import { basename, extname, join, resolve } from "node:path";
 import { BgmatteError } from "../errors.js";
+import { VIDEO_FILE } from "../video/target.js";
 
 const IMAGE_EXTENSIONS = new Set([".png", ".jpg", ".jpeg", ".webp", ".tif", ".tiff", ".avif", ".gif"]);
 
@@ -24,6 +25,12 @@ export function expandPhotos(args: string[], exclude: string[]): string[] {
         );
       }
       out.push(...files);
+    } else if (VIDEO_FILE.test(arg)) {
+      throw new BgmatteError(
+        "INPUT_UNREADABLE",
+        `"${arg}" is a video clip`,
+        `matte it with \`bgmatte video ${arg} --plate <plate image>\``,
+      );
     } else {
       out.push(arg);
     }

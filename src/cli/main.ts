@@ -6,6 +6,7 @@ import { keptOnInterrupt, removePendingTemporaries } from "../io/atomic-write.js
 import { packageRoot } from "../network/models-node.js";
 import { EXIT, EXIT_CODE_HELP, exitCodeFor } from "./exit-codes.js";
 import { imageCommand } from "./image-command.js";
+import { suggestion } from "./parse-command-line.js";
 
 type Command = (argv: string[]) => Promise<number>;
 
@@ -41,7 +42,7 @@ Commands:
 ${cmds}
 
 Example:
-  bgmatte image examples/studio/photo.png --plate examples/studio/plate.png -o out
+  bgmatte image examples/studio/photo.jpg --plate examples/studio/plate.jpg -o out
 
 ${EXIT_CODE_HELP}`;
 }
@@ -59,8 +60,10 @@ export async function main(argv: string[]): Promise<number> {
   }
   const entry = COMMANDS[command];
   if (!entry) {
+    const near = suggestion(command, Object.keys(COMMANDS));
     process.stderr.write(
-      `error: unknown command "${command}"\n  → commands: ${Object.keys(COMMANDS).join(", ")} (bgmatte --help)\n`,
+      `error: unknown command "${command}"${near ? ` (did you mean ${near}?)` : ""}\n` +
+        `  → commands: ${Object.keys(COMMANDS).join(", ")} (bgmatte --help)\n`,
     );
     return EXIT.usage;
   }

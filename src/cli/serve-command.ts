@@ -6,7 +6,7 @@ import { existsSync } from "node:fs";
 import { createServer } from "node:http";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
-import { parseArgs } from "node:util";
+import { parseCommandLine } from "./parse-command-line.js";
 import { BgmatteError } from "../errors.js";
 import { modelsDir, packageRoot } from "../network/models-node.js";
 import { EXIT } from "./exit-codes.js";
@@ -23,7 +23,7 @@ Options:
   -h, --help         this help`;
 
 export async function serveCommand(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
+  const { values } = parseCommandLine("serve", {
     args: argv,
     options: {
       port: { type: "string", default: "8080" },

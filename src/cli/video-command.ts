@@ -1,6 +1,6 @@
 /** `bgmatte video`: matte a clip against its plate (or an estimated one) and encode the results. */
 import { basename, extname, join, resolve } from "node:path";
-import { parseArgs } from "node:util";
+import { parseCommandLine } from "./parse-command-line.js";
 import { parseColour } from "../composite/composite.js";
 import { BgmatteError } from "../errors.js";
 import { checkSize, decodeImage, writePng } from "../image/codec-node.js";
@@ -31,7 +31,8 @@ into the output directory:
 
 Options:
   -p, --plate <image|auto>   the clean plate, or "auto" to estimate it from the clip (temporal median)
-  -t, --target <img|clip|#hex>  background: an image, a video (looped) or a colour (default #00b140)
+  -t, --target <img|clip|colour>  background: an image, a video (looped) or a colour, #rrggbb or a CSS name
+                             such as "white" (default #00b140)
   -o, --out <dir>            output directory (default: bgmatte-out)
       --motion-seconds <s>   spacing T of the motion cues t±T, t±2T (default 0.67)
       --hand-held            align the plate to every frame (homographies filtered without lag)
@@ -54,7 +55,7 @@ Examples:
 ${EXIT_CODE_HELP}`;
 
 export async function videoCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseCommandLine("video", {
     args: argv,
     allowPositionals: true,
     options: {

@@ -1,4 +1,6 @@
 /** Compositing `α·F + (1−α)·T` on a colour or an image, and the side-by-side preview. */
+import cssColours from "color-name";
+import { BgmatteError } from "../errors.js";
 import { crop, resize } from "../image/geometry.js";
 import { createImage, type FloatImage } from "../image/types.js";
 
@@ -9,8 +11,10 @@ export interface Matte {
   foreground: FloatImage;
 }
 
-/** Parse "#rrggbb" / "#rgb" into [0,1] RGB; null when it is not a colour. */
+/** Parse "#rrggbb", "#rgb" or a CSS colour name ("red", "rebeccapurple") into [0,1] RGB; null when it is none. */
 export function parseColour(text: string): Rgb | null {
+  const name = text.trim().toLowerCase();
+  if (Object.hasOwn(cssColours, name)) return cssColours[name].map((v) => v / 255) as Rgb;
   const m = /^#?([0-9a-f]{6}|[0-9a-f]{3})$/i.exec(text.trim());
   if (!m) return null;
   const hex = m[1].length === 3 ? [...m[1]].map((c) => c + c).join("") : m[1];
@@ -26,7 +30,18 @@ export function cover(image: FloatImage, width: number, height: number): FloatIm
   return crop(scaled, { x: (w - width) >> 1, y: (h - height) >> 1, width, height });
 }
 
-export function composite(matte: Matte, target: Rgb | FloatImage): FloatImage {
+/** The subject over `target`: an image (scaled to cover), an RGB triple in [0,1], or a colour as text (`parseColour`). */
+export function composite(matte: Matte, target: Rgb | FloatImage | string): FloatImage {
+  if (typeof target === "string") {
+    const colour = parseColour(target);
+    if (!colour)
+      throw new BgmatteError(
+        "INVALID_OPTION",
+        `Expected a colour ("#rrggbb", "#rgb" or a CSS name such as "green") for the target but received "${target}"`,
+        "give a colour, an [r, g, b] triple in 0–1, or a decoded image",
+      );
+    target = colour;
+  }
   const { alpha, foreground } = matte;
   const out = createImage(alpha.width, alpha.height, 3);
   const [A, F, O] = [alpha.data, foreground.data, out.data];

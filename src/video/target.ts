@@ -1,5 +1,6 @@
 /** What a clip is composited on: a colour, an image (scaled to cover) or another clip (looped), frame by frame. */
 import { cover, parseColour, type Rgb } from "../composite/composite.js";
+import { BgmatteError } from "../errors.js";
 import { decodeImage } from "../image/codec-node.js";
 import { fromUint8, type FloatImage } from "../image/types.js";
 import { decodeFrames, probe } from "./ffmpeg.js";
@@ -12,19 +13,38 @@ export interface VideoTarget {
 }
 
 const GREEN: Rgb = [0, 0xb1 / 255, 0x40 / 255];
-const CLIP = /\.(mp4|mov|webm|avi|mkv|m4v)$/i;
+/** File names that are video clips. */
+export const VIDEO_FILE = /\.(mp4|mov|webm|avi|mkv|m4v)$/i;
 
-/** `spec`: "#rrggbb", an image path or a clip path; undefined = the default green. */
+/** A colour ("#rrggbb", "#rgb", a CSS name) or an image: what a photo's subject is composited onto. */
+export async function readStillTarget(spec: string): Promise<Rgb | FloatImage> {
+  const colour = parseColour(spec);
+  if (colour) return colour;
+  try {
+    return await decodeImage(spec, "target background");
+  } catch (e) {
+    // "gren" or "#00b14" was meant as a colour: say what a colour looks like.
+    if (e instanceof BgmatteError && e.code === "INPUT_NOT_FOUND" && !/[./\\]/.test(spec))
+      throw new BgmatteError(
+        "INPUT_NOT_FOUND",
+        `the target "${spec}" is neither a colour nor an image file`,
+        'give a colour as #rrggbb (e.g. #00b140) or a CSS name (e.g. "green"), or the path of an image',
+      );
+    throw e;
+  }
+}
+
+/** `spec`: a colour, an image path or a clip path; undefined = the default green. */
 export async function openTarget(
   spec: string | undefined,
   size: { width: number; height: number },
 ): Promise<VideoTarget> {
   const still = (t: Rgb | FloatImage): VideoTarget => ({ next: async () => t, close: async () => {} });
   if (spec === undefined) return still(GREEN);
-  const colour = parseColour(spec);
-  if (colour) return still(colour);
-  if (!CLIP.test(spec))
-    return still(cover(await decodeImage(spec, "target background"), size.width, size.height));
+  if (!VIDEO_FILE.test(spec)) {
+    const target = await readStillTarget(spec);
+    return still(Array.isArray(target) ? target : cover(target, size.width, size.height));
+  }
   const info = probe(spec);
   let frames = decodeFrames(spec, info);
   return {
