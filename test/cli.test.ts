@@ -135,7 +135,7 @@ test("bad inputs: missing, not an image, different aspect — clear message, exi
   assert.match(mismatch.stderr, /plate is 100×100 but the photo is 160×120/);
   const clip = run(["image", join(dir, "talk.mp4"), "--plate", plate, "-o", join(dir, "o4")]);
   assert.equal(clip.code, 3);
-  assert.match(clip.stderr, /"[^"]*talk\.mp4" is a video clip\n  → matte it with `bgmatte video /);
+  assert.match(clip.stderr, /"[^"]*talk\.mp4" is a video clip\n {2}→ matte it with `bgmatte video /);
   const colour = run(["image", photo, "--plate", plate, "--target", "gren", "-o", join(dir, "o5")]);
   assert.equal(colour.code, 3);
   assert.match(colour.stderr, /"gren" is neither a colour nor an image file[\s\S]*#rrggbb/);
