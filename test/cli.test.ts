@@ -96,6 +96,51 @@ test("matting a photo writes alpha, foreground, composite and preview, atomicall
   noTemporaries(out);
 });
 
+test("-o naming a file writes that one file (the composite, or what --only picks), in its extension's format", async () => {
+  const dir = tempDir();
+  const { photo, plate } = await writeScene(dir);
+  const fast = ["--plate", plate, "--mode", "fast", "-q"];
+  const one = run(["image", photo, ...fast, "-o", join(dir, "result.png")]);
+  assert.equal(one.code, 0, one.stderr);
+  assert.deepEqual(readdirSync(dir).sort(), ["photo.png", "plate.png", "result.png"]);
+  assert.equal((await sharp(join(dir, "result.png")).metadata()).channels, 3);
+  const mask = run(["image", photo, ...fast, "--only", "alpha", "-o", join(dir, "sub", "mask.png")]);
+  assert.equal(mask.code, 0, mask.stderr);
+  assert.equal((await sharp(join(dir, "sub", "mask.png")).metadata()).channels, 1);
+  const jpeg = run(["image", photo, ...fast, "-o", join(dir, "result.jpg")]);
+  assert.equal(jpeg.code, 0, jpeg.stderr);
+  assert.equal((await sharp(join(dir, "result.jpg")).metadata()).format, "jpeg");
+  const noAlpha = run(["image", photo, ...fast, "--only", "fg", "-o", join(dir, "fg.jpg")]);
+  assert.equal(noAlpha.code, 2);
+  assert.match(noAlpha.stderr, /JPEG has no transparency/);
+  const many = run(["image", photo, photo, ...fast, "-o", join(dir, "x.png")]);
+  assert.equal(many.code, 2);
+  assert.match(many.stderr, /names one file, but 2 photos were given/);
+  const bad = run(["image", photo, ...fast, "--only", "mask", "-o", join(dir, "o")]);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /list of alpha, fg, composite, preview for option --only but received "mask"/);
+  // A folder with --only gets just those.
+  const some = run(["image", photo, ...fast, "--only", "alpha,fg", "-o", join(dir, "some")]);
+  assert.equal(some.code, 0, some.stderr);
+  assert.deepEqual(readdirSync(join(dir, "some")).sort(), ["photo.alpha.png", "photo.fg.png"]);
+});
+
+test("a photo piped in as - comes out on standard output with -o -", async () => {
+  const dir = tempDir();
+  const { photo, plate } = await writeScene(dir);
+  const r = spawnSync(
+    process.execPath,
+    [...CLI, "image", "-", "--plate", plate, "--mode", "fast", "--target", "white", "-o", "-"],
+    { input: readFileSync(photo), timeout: 120_000 },
+  );
+  assert.equal(r.status, 0, String(r.stderr));
+  const meta = await sharp(r.stdout).metadata();
+  assert.deepEqual([meta.format, meta.width, meta.height], ["png", 160, 120]);
+  const { data } = await sharp(r.stdout).raw().toBuffer({ resolveWithObject: true });
+  assert.deepEqual([...data.subarray(0, 3)], [255, 255, 255]); // the corner is background, on white
+  assert.deepEqual(readdirSync(dir).sort(), ["photo.png", "plate.png"]);
+});
+
 test("a directory of photos is matted in a batch with progress; the plate inside it is skipped", async () => {
   const dir = tempDir();
   const shots = join(dir, "shots");
@@ -196,8 +241,8 @@ test("Ctrl-C during a batch leaves no partial file under a final name (exit 130)
     await savePng(makeScene(320, 240, i + 3).photo, join(shots, `p${String(i).padStart(2, "0")}.png`));
   const plate = await savePng(makeScene(320, 240).plate, join(dir, "plate.png"));
   const out = join(dir, "out");
-  // Interrupt once the first photo is done, while the batch is under way.
-  const { code } = await interruptWhen(["image", shots, "--plate", plate, "-o", out], /1\/12/);
+  // Interrupt once the first progress line shows, while the batch is under way.
+  const { code } = await interruptWhen(["image", shots, "--plate", plate, "-o", out], /\d+\/12/);
   assert.equal(code, 130);
   noTemporaries(out);
   // Every file under a final name is a complete PNG.

@@ -111,7 +111,7 @@ export async function evalCommand(argv: string[]): Promise<number> {
   const tables: string[] = [];
   try {
     for (const [i, { dir, sources }] of datasets.entries()) {
-      const progress = createProgress(sources.length, !values.quiet);
+      const progress = createProgress(sources.length, !values.quiet, { unit: "items" });
       const { scores, contactSheet } = await evaluate(cv, matter, sources, {
         methods,
         slowMetrics: !values.fast,

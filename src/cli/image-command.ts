@@ -3,10 +3,19 @@ import { parseCommandLine } from "./parse-command-line.js";
 import { composite, foregroundRgba, parseColour, sideBySide, type Rgb } from "../composite/composite.js";
 import { readStillTarget } from "../video/target.js";
 import { BgmatteError } from "../errors.js";
-import { decodeImage, writePng } from "../image/codec-node.js";
+import { decodeImage, encodePng, writeImage } from "../image/codec-node.js";
+import { dirname, resolve } from "node:path";
 import type { FloatImage } from "../image/types.js";
 import { createMatter } from "../node/matter.js";
-import { checkNoOverwrite, expandPhotos, outputPaths } from "./inputs.js";
+import { expandPhotos, readStdin } from "./inputs.js";
+import {
+  checkNoOverwrite,
+  IMAGE_FILE,
+  OUTPUT_KINDS,
+  parseOnly,
+  planOutputs,
+  type OutputKind,
+} from "./image-outputs.js";
 import { ensureWritableDir } from "./output-dir.js";
 import { createProgress } from "./progress.js";
 import {
@@ -21,20 +30,23 @@ import {
 } from "./args.js";
 import { EXIT, EXIT_CODE_HELP, exitCodeFor } from "./exit-codes.js";
 
-export const IMAGE_HELP = `Usage: bgmatte image <photo|dir>... --plate <plate> [options]
+export const IMAGE_HELP = `Usage: bgmatte image <photo|dir|->... --plate <plate> [options]
 
 Matte photos against a clean plate (the same scene without the subject) and composite the subject on a new
-background. For each photo, writes into the output directory:
+background. With -o naming a folder (the default), writes for each photo:
   <name>.alpha.png      the alpha matte (white = subject)
   <name>.fg.png         the subject's colours with transparency (RGBA)
   <name>.composite.png  the subject on the target background
   <name>.preview.png    input | alpha | composite, side by side
+With -o naming a file (.png, .jpg, .webp), writes that one file: the composite, or the output --only names.
+A photo "-" is read from standard input; -o - writes the one output to standard output as PNG.
 
 Options:
   -p, --plate <file>        the clean plate (required)
   -t, --target <img|colour> background to composite on: an image (scaled to cover) or a colour, #rrggbb or a
                             CSS name such as "white" (default #00b140)
-  -o, --out <dir>           output directory (default: bgmatte-out)
+  -o, --out <dir|file|->    output folder (default: bgmatte-out), one output file, or - for standard output
+      --only <kinds>        write only these of alpha, fg, composite, preview (comma-separated)
       --prior <file>        your own subject mask (white = subject) instead of the prior --subject chooses
 ${MATTING_HELP}
       --no-cleanup          keep every component of the matte (default keeps the largest)
@@ -46,6 +58,8 @@ ${PLATE_HELP}
 
 Examples:
   bgmatte image examples/studio/photo.jpg --plate examples/studio/plate.jpg -o out
+  bgmatte image examples/studio/photo.jpg --plate examples/studio/plate.jpg --only alpha -o mask.png
+  cat shot.jpg | bgmatte image - --plate plate.jpg --target white -o - > composite.png
   bgmatte image shots/ --plate shots/plate.jpg --target beach.jpg -o composites --json
 
 ${EXIT_CODE_HELP}`;
@@ -59,6 +73,7 @@ export async function imageCommand(argv: string[]): Promise<number> {
       ...MATTING_FLAGS,
       ...PLATE_FLAGS,
       prior: { type: "string" },
+      only: { type: "string" },
       "no-cleanup": { type: "boolean", default: false },
       "max-pixels": { type: "string" },
       json: { type: "boolean", default: false },
@@ -84,9 +99,16 @@ export async function imageCommand(argv: string[]): Promise<number> {
     );
 
   const photos = expandPhotos(positionals, [values.plate]);
-  const plans = photos.map((p) => outputPaths(p, values.out!));
+  const out = values.out!;
+  if (out === "-" && values.json)
+    throw new BgmatteError(
+      "INVALID_OPTION",
+      "-o - and --json both write to standard output",
+      "drop one of them",
+    );
+  const plans = planOutputs(photos, out, parseOnly(values.only));
   const inputs = [
-    ...photos,
+    ...photos.filter((p) => p !== "-"),
     values.plate,
     ...(values.prior ? [values.prior] : []),
     ...(values.target && !parseColour(values.target) ? [values.target] : []),
@@ -103,12 +125,12 @@ export async function imageCommand(argv: string[]): Promise<number> {
   const target: Rgb | FloatImage = values.target
     ? await readStillTarget(values.target)
     : [0, 0xb1 / 255, 0x40 / 255];
-  await ensureWritableDir(values.out!);
+  if (out !== "-") await ensureWritableDir(IMAGE_FILE.test(out) ? dirname(resolve(out)) : out);
 
   // The plate and the mask are the same for every photo: decoded once.
   const plate = await decodeImage(values.plate, "plate", maxPixels);
   const prior = values.prior ? await decodeImage(values.prior, "prior mask", maxPixels) : undefined;
-  const progress = createProgress(photos.length, !values.quiet);
+  const progress = createProgress(photos.length, !values.quiet, { unit: "photos" });
   const report: unknown[] = [];
   let failures = 0;
   let worstExit: number = EXIT.ok;
@@ -117,25 +139,31 @@ export async function imageCommand(argv: string[]): Promise<number> {
       const photo = photos[i];
       const plan = plans[i];
       try {
-        const image = await decodeImage(photo, "photo", maxPixels);
+        const image = await decodeImage(photo === "-" ? await readStdin() : photo, "photo", maxPixels);
         const result = await matter.matte({ image, plate, prior });
         const t0 = performance.now();
         const comp = composite(result, target);
-        await writePng(plan.alpha, result.alpha);
-        await writePng(plan.fg, foregroundRgba(result));
-        await writePng(plan.composite, comp);
-        await writePng(plan.preview, sideBySide([image, result.alpha, comp], Math.min(360, image.height)));
+        const made: Record<OutputKind, () => FloatImage> = {
+          alpha: () => result.alpha,
+          fg: () => foregroundRgba(result),
+          composite: () => comp,
+          preview: () => sideBySide([image, result.alpha, comp], Math.min(360, image.height)),
+        };
+        for (const kind of OUTPUT_KINDS) {
+          const path = plan.files[kind];
+          if (path) await writeImage(path, made[kind]());
+        }
+        if (plan.stdout) process.stdout.write(await encodePng(made[plan.stdout]()));
         result.meta.timings.write = performance.now() - t0;
-        for (const w of result.meta.warnings)
-          if (!values.quiet) process.stderr.write(`warning: ${photo}: ${w}\n`);
-        report.push({ photo, outputs: plan, ...result.meta });
+        for (const w of result.meta.warnings) if (!values.quiet) progress.log(`warning: ${photo}: ${w}`);
+        report.push({ photo, outputs: plan.files, ...result.meta });
         progress.tick(photo);
       } catch (e) {
         if (!(e instanceof BgmatteError) || photos.length === 1) throw e;
         failures++;
         worstExit = Math.max(worstExit, exitCodeFor(e.code));
         progress.tick(`${photo} FAILED`);
-        process.stderr.write(`\nerror: ${e.message}\n`);
+        progress.log(`error: ${e.message}`);
         report.push({ photo, error: { code: e.code, message: e.message } });
       }
     }

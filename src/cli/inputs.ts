@@ -1,4 +1,4 @@
-/** Expanding the photo arguments (files and directories) and planning output paths that never hit an input. */
+/** Expanding the photo arguments: files as given (`-` is standard input), directories to their image files. */
 import { existsSync, statSync, readdirSync } from "node:fs";
 import { basename, extname, join, resolve } from "node:path";
 import { BgmatteError } from "../errors.js";
@@ -10,6 +10,8 @@ const IMAGE_EXTENSIONS = new Set([".png", ".jpg", ".jpeg", ".webp", ".tif", ".ti
 export function expandPhotos(args: string[], exclude: string[]): string[] {
   const excluded = new Set(exclude.map((p) => resolve(p)));
   const out: string[] = [];
+  if (args.filter((a) => a === "-").length > 1)
+    throw new BgmatteError("INVALID_OPTION", 'the photo "-" (standard input) is given twice', "give it once");
   for (const arg of args) {
     if (existsSync(arg) && statSync(arg).isDirectory()) {
       const files = readdirSync(arg)
@@ -38,41 +40,15 @@ export function expandPhotos(args: string[], exclude: string[]): string[] {
   return out;
 }
 
-export const OUTPUT_KINDS = ["alpha", "fg", "composite", "preview"] as const;
-export type OutputKind = (typeof OUTPUT_KINDS)[number];
-
-export function outputPaths(photo: string, outDir: string): Record<OutputKind, string> {
-  const stem = basename(photo, extname(photo));
-  return Object.fromEntries(OUTPUT_KINDS.map((k) => [k, join(outDir, `${stem}.${k}.png`)])) as Record<
-    OutputKind,
-    string
-  >;
-}
-
-/** Refuse any plan in which an output path is one of the inputs (we never overwrite what the user gave us). */
-export function checkNoOverwrite(plans: Record<OutputKind, string>[], inputs: string[]): void {
-  const protectedPaths = new Set(inputs.map((p) => resolve(p)));
-  for (const plan of plans) {
-    for (const path of Object.values(plan)) {
-      if (protectedPaths.has(resolve(path))) {
-        throw new BgmatteError(
-          "OUTPUT_IS_INPUT",
-          `the output "${path}" would overwrite an input`,
-          "choose another output directory with -o",
-        );
-      }
-    }
-  }
-  const seen = new Map<string, string>();
-  for (const plan of plans) {
-    const p = resolve(plan.alpha);
-    if (seen.has(p)) {
-      throw new BgmatteError(
-        "OUTPUT_IS_INPUT",
-        `two photos would write the same outputs (${plan.alpha})`,
-        "give the photos different file names, or matte them in separate runs with different -o",
-      );
-    }
-    seen.set(p, p);
-  }
+/** The photo piped in for `-`. */
+export async function readStdin(): Promise<Buffer> {
+  if (process.stdin.isTTY)
+    throw new BgmatteError(
+      "INPUT_NOT_FOUND",
+      'the photo "-" is read from standard input, but that is a terminal',
+      "pipe an image in: cat shot.jpg | bgmatte image - --plate plate.jpg -o -",
+    );
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
 }

@@ -160,7 +160,10 @@ export async function videoCommand(argv: string[]): Promise<number> {
   });
   const maxFrames = numberFlag("max-frames", values["max-frames"]);
   const expected = Math.min(maxFrames ?? Infinity, Math.round(info.duration * info.fps));
-  const progress = createProgress(Number.isFinite(expected) ? expected : 1e9, !values.quiet);
+  const progress = createProgress(Number.isFinite(expected) ? expected : 1e9, !values.quiet, {
+    unit: "frames",
+    fps: info.fps,
+  });
   let report: VideoFileReport;
   try {
     report = await matteVideoFile(matter, {
@@ -179,7 +182,7 @@ export async function videoCommand(argv: string[]): Promise<number> {
       temporal: values["no-temporal"] ? { ...DEFAULT_TEMPORAL, strength: 0 } : DEFAULT_TEMPORAL,
       maxFrames,
       acceptShort: values["accept-short"],
-      onFrame: (done) => progress.tick(`frame ${done}`),
+      onFrame: () => progress.tick(""),
     });
   } finally {
     progress.done();
@@ -195,7 +198,7 @@ export async function videoCommand(argv: string[]): Promise<number> {
       `warning: the clip gave ${report.frames} of the ${report.expected} frames its header announces (kept)\n`,
     );
   log(
-    `wrote ${videos} videos to ${out} (${report.frames} frames, ${report.fps.toFixed(2)} fps; RSS ${memory || "n/a"}; peak ${Math.round(process.resourceUsage().maxRSS / 1024)} MB)\n`,
+    `wrote ${videos} videos to ${out} (${report.frames} frames, ${progress.rate().toFixed(2)} frames/s, speed ${(progress.rate() / info.fps).toFixed(2)}x; RSS ${memory || "n/a"}; peak ${Math.round(process.resourceUsage().maxRSS / 1024)} MB)\n`,
   );
   return EXIT.ok;
 }

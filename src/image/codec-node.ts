@@ -2,6 +2,7 @@
  * Decoding and encoding with sharp (Node only). Every decoded image is normalised to 8-bit sRGB RGB, upright:
  * EXIF orientation applied, greyscale / CMYK / palette / 16-bit converted, an alpha channel flattened onto black.
  */
+import { extname } from "node:path";
 import { access, constants, stat } from "node:fs/promises";
 import sharp, { type Metadata } from "sharp";
 import { BgmatteError } from "../errors.js";
@@ -141,14 +142,29 @@ export async function decodeImage(
   }
 }
 
-/** Encode as PNG: 1 channel → greyscale, 3 → RGB, 4 → RGBA. */
-export async function encodePng(image: FloatImage): Promise<Buffer> {
+/**
+ * Encode in the format a file name's extension names: .jpg/.jpeg (quality 92, no alpha channel), .webp (lossless),
+ * anything else PNG. 1 channel → greyscale, 3 → RGB, 4 → RGBA.
+ */
+export async function encodeImage(image: FloatImage, name = ".png"): Promise<Buffer> {
   const encoder = sharp(toUint8(image), {
     raw: { width: image.width, height: image.height, channels: image.channels as 1 | 3 | 4 },
   });
   // sharp would widen a 1-channel buffer to RGB unless told it is greyscale.
   if (image.channels === 1) encoder.toColourspace("b-w");
+  const ext = extname(name).toLowerCase() || name.toLowerCase();
+  if (ext === ".jpg" || ext === ".jpeg") return encoder.jpeg({ quality: 92 }).toBuffer();
+  if (ext === ".webp") return encoder.webp({ lossless: true }).toBuffer();
   return encoder.png({ compressionLevel: 6 }).toBuffer();
+}
+
+export async function encodePng(image: FloatImage): Promise<Buffer> {
+  return encodeImage(image, ".png");
+}
+
+/** Write atomically, in the format of the path's extension (`encodeImage`). */
+export async function writeImage(path: string, image: FloatImage): Promise<void> {
+  await writeFileAtomic(path, await encodeImage(image, path));
 }
 
 export async function writePng(path: string, image: FloatImage): Promise<void> {
