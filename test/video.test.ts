@@ -63,6 +63,40 @@ test("a synthetic clip is matted frame by frame, keeping frame count, fps, durat
   );
 });
 
+test(
+  "-o naming a video writes that one video; --only, --no-alpha and --json for a folder",
+  { timeout: 240_000 },
+  async () => {
+    const dir = tempDir();
+    const { plate, frames } = clipFrames();
+    const clip = join(dir, "clip.mp4");
+    await writeClip(clip, frames.slice(0, 6));
+    const platePath = await savePng(plate, join(dir, "plate.png"));
+    const fast = ["--plate", platePath, "--mode", "fast", "-q"];
+    const one = runCli(["video", clip, ...fast, "-o", join(dir, "one", "result.mp4")]);
+    assert.equal(one.code, 0, one.stderr);
+    assert.deepEqual(readdirSync(join(dir, "one")), ["result.mp4"]);
+    assert.ok(probe(join(dir, "one", "result.mp4")).hasAudio, "the composite keeps the audio");
+    const subject = runCli(["video", clip, ...fast, "-o", join(dir, "one", "subject.webm")]);
+    assert.equal(subject.code, 0, subject.stderr);
+    assert.match(
+      spawnSync(ffmpegPath(), ["-hide_banner", "-i", join(dir, "one", "subject.webm")], { encoding: "utf8" })
+        .stderr,
+      /alpha_mode\s*:\s*1/i,
+    );
+    const wrong = runCli(["video", clip, ...fast, "--only", "fg", "-o", join(dir, "x.mp4")]);
+    assert.equal(wrong.code, 2);
+    assert.match(wrong.stderr, /transparent foreground needs a \.webm file/);
+    const json = runCli(["video", clip, ...fast, "--no-alpha", "--json", "-o", join(dir, "folder")]);
+    assert.equal(json.code, 0, json.stderr);
+    assert.deepEqual(readdirSync(join(dir, "folder")).sort(), ["clip.composite.mp4", "clip.fg.webm"]);
+    const report = JSON.parse(json.stdout);
+    assert.equal(report.frames, 6);
+    assert.equal(report.outputs.alpha, undefined);
+    assert.ok(report.speed > 0 && report.fps > 0, json.stdout);
+  },
+);
+
 test("a missing clip or plate is a clear error", () => {
   const dir = tempDir();
   const r = spawnSync(
@@ -152,7 +186,7 @@ test("a target that is also an output (an earlier run's composite) is refused be
     },
   );
   assert.equal(r.status, 4, r.stderr);
-  assert.match(r.stderr, /an output would overwrite an input/);
+  assert.match(r.stderr, /the output ".*clip\.composite\.mp4" would overwrite an input/);
   assert.equal(existsSync(out), false);
 });
 

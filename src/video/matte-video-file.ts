@@ -16,10 +16,13 @@ import { matteVideo, type VideoMatteOptions } from "./matte-video.js";
 import type { VideoTarget } from "./target.js";
 import { VideoWriter } from "./writer.js";
 
+/** Each output is written when it has a path; at least one must. */
 export interface VideoOutputs {
-  composite: string;
-  alpha: string;
-  /** The transparent WebM; none when undefined. */
+  /** The subject on the target, H.264 with the clip's audio. */
+  composite?: string;
+  /** The matte as grey H.264. */
+  alpha?: string;
+  /** The transparent WebM (VP9 with alpha). */
   fg?: string;
   /** A folder for one RGBA PNG per frame; none when undefined. */
   frames?: string;
@@ -53,9 +56,17 @@ export async function matteVideoFile(matter: Matter, job: VideoFileJob): Promise
   const { info, outputs } = job;
   const base = { width: info.width, height: info.height, fps: info.fps };
   const audioFrom = info.hasAudio ? job.clip : undefined;
+  if (!outputs.composite && !outputs.alpha && !outputs.fg && !outputs.frames)
+    throw new BgmatteError(
+      "INVALID_OPTION",
+      "no output to write",
+      "give at least one of composite, alpha, fg, frames",
+    );
   const writers = {
-    composite: new VideoWriter(outputs.composite, { ...base, format: "mp4", audioFrom }),
-    alpha: new VideoWriter(outputs.alpha, { ...base, format: "mp4-grey" }),
+    composite: outputs.composite
+      ? new VideoWriter(outputs.composite, { ...base, format: "mp4", audioFrom })
+      : undefined,
+    alpha: outputs.alpha ? new VideoWriter(outputs.alpha, { ...base, format: "mp4-grey" }) : undefined,
     fg: outputs.fg ? new VideoWriter(outputs.fg, { ...base, format: "webm-alpha" }) : undefined,
   };
   const all = Object.values(writers).filter((w) => w !== undefined);
@@ -74,11 +85,11 @@ export async function matteVideoFile(matter: Matter, job: VideoFileJob): Promise
   let truncated = false;
   try {
     for await (const frame of matteVideo(matter, job.clip, info, job)) {
-      await writers.composite.write(toUint8(composite(frame.result, await job.target.next())));
-      await writers.alpha.write(toUint8(frame.result.alpha));
-      const rgba = foregroundRgba(frame.result);
-      await writers.fg?.write(toUint8(rgba));
-      if (outputs.frames)
+      await writers.composite?.write(toUint8(composite(frame.result, await job.target.next())));
+      await writers.alpha?.write(toUint8(frame.result.alpha));
+      const rgba = writers.fg || outputs.frames ? foregroundRgba(frame.result) : undefined;
+      if (rgba) await writers.fg?.write(toUint8(rgba));
+      if (rgba && outputs.frames)
         await writePng(join(outputs.frames, `frame_${String(frame.index + 1).padStart(6, "0")}.png`), rgba);
       done++;
       if (done === Math.round(total * 0.1)) memory["10%"] = memoryNow();
