@@ -1,3 +1,4 @@
+/* eslint-disable no-control-regex -- the terminal escapes are what these tests check */
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { createProgress } from "../src/cli/progress.js";

@@ -1,6 +1,6 @@
 /** Expanding the photo arguments: files as given (`-` is standard input), directories to their image files. */
 import { existsSync, statSync, readdirSync } from "node:fs";
-import { basename, extname, join, resolve } from "node:path";
+import { extname, join, resolve } from "node:path";
 import { BgmatteError } from "../errors.js";
 import { VIDEO_FILE } from "../video/target.js";
 
