@@ -70,6 +70,9 @@ for (const mode of MODE_NAMES) {
 }
 writeFileSync(
   join(root, "bench-results", "person-see-through.json"),
-  JSON.stringify({ model: values.model ?? "default", guard: values.guard ?? "default", modes: results }, null, 2) +
-    "\n",
+  JSON.stringify(
+    { model: values.model ?? "default", guard: values.guard ?? "default", modes: results },
+    null,
+    2,
+  ) + "\n",
 );
