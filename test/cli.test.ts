@@ -263,3 +263,26 @@ test(
     assert.match(r.stdout, /Commands:[\s\S]*image/);
   },
 );
+
+test("ONNX Runtime's WebAssembly build (the fallback where the native one is not installed) gives the same matte", async () => {
+  const dir = tempDir();
+  const { photo, plate } = await writeScene(dir);
+  const matte = (out: string, env: NodeJS.ProcessEnv) => {
+    const r = spawnSync(
+      process.execPath,
+      [...CLI, "image", photo, "--plate", plate, "--only", "alpha", "-o", join(dir, out), "-q"],
+      { encoding: "utf8", timeout: 120_000, env: { ...process.env, ...env } },
+    );
+    assert.equal(r.status, 0, r.stderr);
+    return r.stderr;
+  };
+  matte("native.png", {});
+  const warned = matte("wasm.png", { BGMATTE_RUNTIME: "wasm" });
+  assert.doesNotMatch(warned, /not installed/); // chosen on purpose: no warning
+  const [a, b] = await Promise.all(
+    ["native.png", "wasm.png"].map((f) => sharp(join(dir, f)).raw().toBuffer()),
+  );
+  let worst = 0;
+  for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]));
+  assert.ok(worst <= 1, `largest difference ${worst} grey levels`);
+});

@@ -44,7 +44,17 @@ export function resolveModel(model: string | undefined): { name: string; path: s
   const manifest = readManifest();
   const name = model ?? manifest.default;
   const entry = manifest.models[name];
-  if (entry) return { name, path: join(modelsDir(), entry.file) };
+  if (entry) {
+    const path = join(modelsDir(), entry.file);
+    // Research variants are listed for reference but left out of the npm package (its size): say where they are.
+    if (!existsSync(path))
+      throw new BgmatteError(
+        "MODEL_NOT_FOUND",
+        `the model "${name}" is not installed: ${entry.file} ships with bgmatte's source repository, not its npm package`,
+        `copy models/${entry.file} from the repository and pass its path with --model, or use ${manifest.default}`,
+      );
+    return { name, path };
+  }
   if (model && (model.endsWith(".onnx") || isAbsolute(model) || model.includes("/"))) {
     const path = resolve(model);
     if (!existsSync(path)) {

@@ -1,6 +1,11 @@
-/** MattingNetwork (with its refiner) and the person segmenter on onnxruntime-node. */
+/**
+ * MattingNetwork (with its refiner) and the person segmenter in Node: on onnxruntime-node, or, where that optional
+ * dependency could not be installed (on linux-x64 its installer fetches CUDA libraries from api.nuget.org, which
+ * machines that reach only the npm registry cannot), on onnxruntime-web's WebAssembly build: the same .onnx files,
+ * the same results, about 3× slower.
+ */
 import { existsSync, readFileSync } from "node:fs";
-import * as ort from "onnxruntime-node";
+import type * as OrtNode from "onnxruntime-node";
 import { BgmatteError } from "../errors.js";
 import type { Device } from "../vocabulary.js";
 import { parseContract, refinerLocationOf, type Contract, type RawTensor } from "./contract.js";
@@ -12,13 +17,47 @@ import { wrapMattingNetwork, wrapSegmenter } from "./wrap-session.js";
 // It reads the variable when its environment is created, so setting it here, before any session, is enough.
 if (!process.env.ORT_DISABLE_TELEMETRY) process.env.ORT_DISABLE_TELEMETRY = "1";
 
-const EXECUTION_PROVIDERS: Record<Device, string[]> = { cpu: ["cpu"] };
+type Ort = typeof OrtNode;
+interface Runtime {
+  ort: Ort;
+  /** false: onnxruntime-web's WebAssembly build stands in for the native runtime. */
+  native: boolean;
+}
 
-const makeTensor = (t: RawTensor) => new ort.Tensor("float32", t.data, t.dims);
+let runtime: Promise<Runtime> | undefined;
 
-function sessionOptions(opts: { threads: number; device: Device }): ort.InferenceSession.SessionOptions {
+const webAssembly = async (): Promise<Runtime> => ({
+  ort: (await import("onnxruntime-web")) as unknown as Ort,
+  native: false,
+});
+
+/**
+ * Which ONNX Runtime runs the networks in this process (loaded once). BGMATTE_RUNTIME=wasm chooses the WebAssembly
+ * build even where the native one is installed (to compare them).
+ */
+export function nodeRuntime(): Promise<Runtime> {
+  if (process.env.BGMATTE_RUNTIME === "wasm") return (runtime ??= webAssembly());
+  runtime ??= import("onnxruntime-node").then(
+    (ort): Runtime => ({ ort, native: true }),
+    async (e: Error): Promise<Runtime> => {
+      process.emitWarning(
+        `the native ONNX Runtime (onnxruntime-node) is not installed (${e.message.split("\n")[0]}); running on ` +
+          "its WebAssembly build, about 3× slower. To install the native one without its CUDA download: " +
+          "npm install onnxruntime-node --onnxruntime-node-install=skip",
+        { code: "BGMATTE_WASM_RUNTIME" },
+      );
+      return webAssembly();
+    },
+  );
+  return runtime;
+}
+
+function sessionOptions(
+  opts: { threads: number; device: Device },
+  native: boolean,
+): OrtNode.InferenceSession.SessionOptions {
   return {
-    executionProviders: EXECUTION_PROVIDERS[opts.device],
+    executionProviders: native ? ["cpu"] : ["wasm"],
     intraOpNumThreads: opts.threads,
     interOpNumThreads: 1,
     graphOptimizationLevel: "all",
@@ -28,12 +67,17 @@ function sessionOptions(opts: { threads: number; device: Device }): ort.Inferenc
   };
 }
 
+async function tensorMaker() {
+  const { ort } = await nodeRuntime();
+  return (t: RawTensor) => new ort.Tensor("float32", t.data, t.dims);
+}
+
 /** An onnxruntime session for `path`, or an error that says whether the file is missing or unreadable as ONNX. */
 async function openSession(
   path: string,
   what: string,
   opts: { threads: number; device: Device },
-): Promise<ort.InferenceSession> {
+): Promise<OrtNode.InferenceSession> {
   if (!existsSync(path)) {
     throw new BgmatteError(
       "MODEL_NOT_FOUND",
@@ -41,8 +85,14 @@ async function openSession(
       "check the --model path, or omit it to use the bundled default model",
     );
   }
+  const { ort, native } = await nodeRuntime();
+  if (!native) (ort.env.wasm as { numThreads?: number }).numThreads = opts.threads;
   try {
-    return await ort.InferenceSession.create(path, sessionOptions(opts));
+    // The WebAssembly build takes the model's bytes, the native one its path.
+    const options = sessionOptions(opts, native);
+    return native
+      ? await ort.InferenceSession.create(path, options)
+      : await ort.InferenceSession.create(readFileSync(path), options);
   } catch (e) {
     throw new BgmatteError(
       "MODEL_INVALID",
@@ -85,6 +135,7 @@ export async function createNodeNetwork(
   const contract = readContract(contractPath);
   const session = await openSession(modelPath, "model", opts);
   const refinerPath = refinerLocationOf(modelPath);
+  const makeTensor = await tensorMaker();
   return wrapMattingNetwork(session, makeTensor, contract, opts.name, async () =>
     existsSync(refinerPath) ? openSession(refinerPath, "refiner", opts) : undefined,
   );
@@ -92,5 +143,6 @@ export async function createNodeNetwork(
 
 /** The person segmenter on onnxruntime-node. */
 export async function createNodeSegmenter(path: string, threads: number): Promise<SegmenterNetwork> {
-  return wrapSegmenter(await openSession(path, "person segmenter", { threads, device: "cpu" }), makeTensor);
+  const session = await openSession(path, "person segmenter", { threads, device: "cpu" });
+  return wrapSegmenter(session, await tensorMaker());
 }
