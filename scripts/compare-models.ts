@@ -1,6 +1,6 @@
 /**
  * Side-by-side mattes of two or more models on frames of a real clip: frame | α per model | composite per model.
- * Used to look at what adaptation to a clip changed (issue: teacher vs student) or what a new model changed.
+ * For looking at what adaptation to a clip changed (teacher against student) or what a new model changed.
  *
  *   node --import tsx scripts/compare-models.ts --clip ../shared/data/video/vtest.avi \
  *     --models models/bm-lite.onnx,/tmp/student.onnx --frames 100,400,700 -o compare.png
