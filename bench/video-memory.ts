@@ -53,7 +53,7 @@ await matteVideoFile(matter, {
   motionSeconds: 0.67,
   handHeld: false,
   temporal: DEFAULT_TEMPORAL,
-  onFrame: (done) => {
+  onProgress: ({ done }) => {
     if (done % 100 === 0) {
       samples.push({ frame: done, rssMb: mb() });
       process.stderr.write(`frame ${done}: RSS ${mb()} MB\n`);

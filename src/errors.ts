@@ -12,7 +12,8 @@ export type ErrorCode =
   | "MODEL_INVALID"
   | "MODEL_CONTRACT"
   | "ALIGNMENT_FAILED"
-  | "DISPOSED";
+  | "DISPOSED"
+  | "ABORTED";
 
 export class BgmatteError extends Error {
   readonly code: ErrorCode;
@@ -23,4 +24,9 @@ export class BgmatteError extends Error {
     this.code = code;
     this.hint = hint;
   }
+}
+
+/** Stop long work when its AbortSignal fired: an ABORTED error that names what stopped. */
+export function throwIfAborted(signal: AbortSignal | undefined, what: string): void {
+  if (signal?.aborted) throw new BgmatteError("ABORTED", `${what} was aborted`, "");
 }

@@ -14,7 +14,8 @@ import {
 } from "./pipeline.js";
 
 export interface ImageMatter {
-  /** Matte decoded images (RGB, the plate the same size as the image). `call` changes mode or working size once. */
+  /** Matte decoded images (RGB, the plate the same size as the image). `call` changes mode or working size once,
+   * or carries an AbortSignal. */
   matteImages(inputs: PipelineInputs, call?: CallOptions): Promise<MatteResult>;
   dispose(): Promise<void>;
 }

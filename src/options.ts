@@ -73,7 +73,14 @@ export function webMatterOptionsSchema(hardwareThreads: number) {
     .strict();
 }
 
-export const callOptionsSchema = z.object(callShape).partial().strict();
+export const callOptionsSchema = z
+  .object({
+    ...callShape,
+    /** Stops the call between stages (its promise rejects with an ABORTED error). */
+    signal: z.custom<AbortSignal>((v) => v instanceof AbortSignal, "an AbortSignal"),
+  })
+  .partial()
+  .strict();
 
 export type MatterOptions = z.input<ReturnType<typeof matterOptionsSchema>>;
 export type WebMatterOptions = z.input<ReturnType<typeof webMatterOptionsSchema>>;

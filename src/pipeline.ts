@@ -11,7 +11,7 @@ import { cropPlate, shrinkPlate, type Plate } from "./align/plate.js";
 import { preparePlate, type PreparedPlate } from "./align/prepare-plate.js";
 import type { CV } from "./cv/opencv.js";
 import { shrinkImage } from "./cv/shrink.js";
-import { BgmatteError } from "./errors.js";
+import { BgmatteError, throwIfAborted } from "./errors.js";
 import { crop, fitSize, paste, resize, upsampleBilinear, type Box } from "./image/geometry.js";
 import { createImage, type FloatImage } from "./image/types.js";
 import type { NetworkInputs, NetworkOutputs } from "./network/contract.js";
@@ -43,6 +43,8 @@ export interface PipelineInputs {
 export interface PipelineOptions {
   /** Speed/quality mode (src/modes.ts): working size and refinement budget. */
   mode: ModeName;
+  /** Checked between stages: the run stops with an ABORTED error once it fires. */
+  signal?: AbortSignal;
   /** Longer side of the network's input, in pixels (rounded to a multiple of 4); default: the mode's. */
   workingSize?: number;
   /** Margin around the subject's box, as a fraction of its longer side (the paper: 0.1). */
@@ -213,7 +215,9 @@ export async function runPipeline(
   const warnings: string[] = [];
   const clock = stageClock(timings);
   const plan = planPipeline(options, ctx.network, inputs.image);
+  const checkpoint = () => throwIfAborted(options.signal, "matting");
 
+  checkpoint();
   const analysed = analyseFrame(ctx, plan, inputs);
   warnings.push(...analysed.prepared.warnings);
   Object.assign(timings, analysed.prepared.timings);
@@ -223,8 +227,10 @@ export async function runPipeline(
   clock.lap("prior");
   const cropped = cropToWorkingSize(ctx.cv, plan, inputs, analysed, subject);
   clock.lap("resize");
+  checkpoint();
   const coarse = await ctx.network.run(cropped.network);
   clock.lap("network");
+  checkpoint();
   // At the network's few pixels a speck can be solid: only the share-of-the-largest rule there.
   if (plan.cleanup === "coarse")
     keepMainComponents(ctx.cv, coarse.alpha, { ...DEFAULT_CLEANUP, solidShare: 0 });

@@ -6,6 +6,9 @@ import { test } from "node:test";
 import { loadOpenCV } from "../src/cv/opencv.js";
 import { backgroundSubtraction, knownBackgroundMatting } from "../src/eval/baselines.js";
 import { sad } from "../src/eval/metrics.js";
+import { evaluate } from "../src/eval/run-eval.js";
+import { BgmatteError } from "../src/errors.js";
+import { createMatter } from "../src/node/matter.js";
 import { cleanTriangulated, triangulateAlpha } from "../src/eval/triangulation.js";
 import { createImage } from "../src/image/types.js";
 import { makeScene, meanAbsDiff, savePng, tempDir } from "./fixtures.js";
@@ -83,4 +86,33 @@ test("bgmatte eval scores model and baselines on a dataset folder and writes JSO
   const bad = spawnSync(process.execPath, [...CLI, "eval", join(dir, "nothing")], { encoding: "utf8" });
   assert.equal(bad.status, 3);
   assert.match(bad.stderr, /is not a directory/);
+});
+
+test("an evaluation stops before its next item once its AbortSignal fires", async () => {
+  const scene = makeScene(96, 72);
+  let loaded = 0;
+  const source = (name: string) => ({
+    name,
+    load: async () => {
+      loaded++;
+      return { name, image: scene.photo, plate: scene.plate, alpha: scene.alpha, truth: "given" as const };
+    },
+  });
+  const stop = new AbortController();
+  const matter = await createMatter({ mode: "fast" });
+  try {
+    await assert.rejects(
+      evaluate(cv, matter, [source("a"), source("b"), source("c")], {
+        methods: ["bgsub"],
+        slowMetrics: false,
+        maxSide: 96,
+        onItem: () => stop.abort(),
+        signal: stop.signal,
+      }),
+      (e: unknown) => e instanceof BgmatteError && e.code === "ABORTED",
+    );
+  } finally {
+    await matter.dispose();
+  }
+  assert.equal(loaded, 1);
 });

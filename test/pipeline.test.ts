@@ -102,3 +102,21 @@ for (const mode of MODE_NAMES) {
     }
   });
 }
+
+test("an aborted signal stops a matte with an ABORTED error; a live one changes nothing", async () => {
+  const scene = makeScene(160, 120);
+  const inputs = { image: scene.photo, plate: scene.plate };
+  const stopped = new AbortController();
+  stopped.abort();
+  await assert.rejects(
+    matter.matte(inputs, { signal: stopped.signal }),
+    (e: unknown) => e instanceof BgmatteError && e.code === "ABORTED",
+  );
+  const live = await matter.matte(inputs, { signal: new AbortController().signal });
+  const plain = await matter.matte(inputs);
+  assert.deepEqual(live.alpha.data, plain.alpha.data);
+  await assert.rejects(
+    matter.matte(inputs, { signal: "stop" as unknown as AbortSignal }),
+    /Expected an AbortSignal for option signal/,
+  );
+});

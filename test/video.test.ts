@@ -5,6 +5,11 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { decodeFrames, ffmpegPath, probe } from "../src/video/ffmpeg.js";
 import { motionIndices } from "../src/video/matte-video.js";
+import { matteVideoFile } from "../src/video/matte-video-file.js";
+import { openTarget } from "../src/video/target.js";
+import { DEFAULT_TEMPORAL } from "../src/video/temporal.js";
+import { createMatter } from "../src/node/matter.js";
+import { BgmatteError } from "../src/errors.js";
 import { clipFrames, MOVING_DISC, savePng, tempDir, texturedScene, writeClip } from "./fixtures.js";
 import { createImage, type FloatImage } from "../src/image/types.js";
 import { CLI, interruptWhen, runCli } from "./cli-process.js";
@@ -522,3 +527,42 @@ test(
     assert.ok(held[7] < 0.5 * fixed[7], `the frame after the jump: ${held[7]} aligned, ${fixed[7]} not`);
   },
 );
+
+test("matteVideoFile reports progress against the clip's length and stops on its AbortSignal, leaving no output", async () => {
+  const dir = tempDir();
+  const { plate, frames } = clipFrames();
+  const clip = join(dir, "clip.mp4");
+  await writeClip(clip, frames);
+  const info = probe(clip);
+  const matter = await createMatter({ mode: "fast", align: "off" });
+  const stop = new AbortController();
+  const seen: { done: number; total?: number }[] = [];
+  const outputs = { composite: join(dir, "c.mp4"), alpha: join(dir, "a.mp4") };
+  try {
+    await assert.rejects(
+      matteVideoFile(matter, {
+        clip,
+        info,
+        plate,
+        target: await openTarget(undefined, info),
+        outputs,
+        motionSeconds: 0.2,
+        handHeld: false,
+        temporal: DEFAULT_TEMPORAL,
+        signal: stop.signal,
+        onProgress: (p) => {
+          seen.push(p);
+          if (p.done === 3) stop.abort();
+        },
+      }),
+      (e: unknown) => e instanceof BgmatteError && e.code === "ABORTED",
+    );
+  } finally {
+    await matter.dispose();
+  }
+  assert.deepEqual(
+    seen,
+    [1, 2, 3].map((done) => ({ done, total: N })),
+  );
+  assert.deepEqual(readdirSync(dir).sort(), ["clip.mp4"]);
+});

@@ -22,6 +22,8 @@ export function exitCodeFor(code: ErrorCode): number {
       return EXIT.internal;
     case "ALIGNMENT_FAILED":
       return EXIT.badInput;
+    case "ABORTED":
+      return EXIT.interrupted;
     default:
       return EXIT.badInput;
   }

@@ -182,7 +182,7 @@ export async function videoCommand(argv: string[]): Promise<number> {
       temporal: values["no-temporal"] ? { ...DEFAULT_TEMPORAL, strength: 0 } : DEFAULT_TEMPORAL,
       maxFrames,
       acceptShort: values["accept-short"],
-      onFrame: () => progress.tick(""),
+      onProgress: () => progress.tick(""),
     });
   } finally {
     progress.done();

@@ -1,6 +1,7 @@
 /** Run the network and the baselines over a dataset and score them (SAD, MSE, Grad, Conn). */
 import { sideBySide, stackRows } from "../composite/composite.js";
 import type { CV } from "../cv/opencv.js";
+import { throwIfAborted } from "../errors.js";
 import { resize } from "../image/geometry.js";
 import { createImage, type FloatImage } from "../image/types.js";
 import type { Matter } from "../node/matter.js";
@@ -52,6 +53,8 @@ export interface EvalOptions {
   /** Downscale items whose longer side exceeds this before scoring (all methods see the same pixels). */
   maxSide: number;
   onItem?: (name: string, scores: Score[]) => void;
+  /** Stops before the next item (the promise rejects with an ABORTED error). */
+  signal?: AbortSignal;
 }
 
 function asRaw(im: FloatImage) {
@@ -71,6 +74,7 @@ export async function evaluate(cv: CV, matter: Matter, sources: EvalItemSource[]
   const scores: Score[] = [];
   const sheetRows: FloatImage[] = [];
   for (const source of sources) {
+    throwIfAborted(opts.signal, "the evaluation");
     const item = await source.load();
     const long = Math.max(item.image.width, item.image.height);
     const scale = Math.min(1, opts.maxSide / long);

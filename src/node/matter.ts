@@ -8,7 +8,7 @@ import { resize } from "../image/geometry.js";
 import { selectChannels, type FloatImage } from "../image/types.js";
 import { contractPath, resolveModel, segmenterPath } from "../network/models-node.js";
 import { createNodeNetwork, createNodeSegmenter } from "../network/session-node.js";
-import { matterOptionsSchema, parseOptions, type MatterOptions } from "../options.js";
+import { matterOptionsSchema, parseOptions, type CallOptions, type MatterOptions } from "../options.js";
 import { motionCues } from "../prior/motion.js";
 import { PlateCache, type MatteResult } from "../pipeline.js";
 
@@ -23,7 +23,7 @@ export interface MatteInputs {
 
 export interface Matter extends ImageMatter {
   /** Decode (files, encoded buffers or raw pixels), check the plate against the photo, matte. */
-  matte(inputs: MatteInputs): Promise<MatteResult>;
+  matte(inputs: MatteInputs, call?: CallOptions): Promise<MatteResult>;
 }
 
 /** Plate and image must show the same scene: resize when the aspect matches within 1 %, else refuse. */
@@ -61,7 +61,7 @@ export async function createMatter(options: MatterOptions = {}): Promise<Matter>
   ]);
   const core = createImageMatter({ cv, network, segmenter, plateCache: new PlateCache() }, opts);
   return {
-    async matte(inputs) {
+    async matte(inputs, call) {
       core.assertLive("matte()");
       if (!inputs || inputs.image === undefined || inputs.plate === undefined) {
         throw new BgmatteError(
@@ -95,7 +95,7 @@ export async function createMatter(options: MatterOptions = {}): Promise<Matter>
         );
       }
       const decodeMs = performance.now() - t0;
-      const result = await core.matteImages({ image, plate, prior, motion });
+      const result = await core.matteImages({ image, plate, prior, motion }, call);
       result.meta.timings = { decode: decodeMs, ...result.meta.timings };
       result.meta.warnings.unshift(...warnings);
       return result;

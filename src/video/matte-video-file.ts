@@ -6,7 +6,7 @@
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { composite, foregroundRgba } from "../composite/composite.js";
-import { BgmatteError } from "../errors.js";
+import { BgmatteError, throwIfAborted } from "../errors.js";
 import { writePng } from "../image/codec-node.js";
 import { noteKeptOnInterrupt } from "../io/atomic-write.js";
 import { toUint8 } from "../image/types.js";
@@ -35,8 +35,10 @@ export interface VideoFileJob extends VideoMatteOptions {
   outputs: VideoOutputs;
   /** Stop after this many frames (previews). */
   maxFrames?: number;
-  /** Called after each frame with the frames done so far. */
-  onFrame?: (done: number) => void;
+  /** Called after each frame: frames done, and the frames expected (from the clip's header) when it says. */
+  onProgress?: (progress: { done: number; total?: number }) => void;
+  /** Stops the job at the next frame: the outputs are removed and the promise rejects with an ABORTED error. */
+  signal?: AbortSignal;
   /** Keep the outputs of a clip that ends well before its header says (truncated); by default that is an error. */
   acceptShort?: boolean;
 }
@@ -94,7 +96,8 @@ export async function matteVideoFile(matter: Matter, job: VideoFileJob): Promise
       done++;
       if (done === Math.round(total * 0.1)) memory["10%"] = memoryNow();
       if (done === Math.round(total * 0.9)) memory["90%"] = memoryNow();
-      job.onFrame?.(done);
+      job.onProgress?.({ done, total: Number.isFinite(total) ? total : undefined });
+      throwIfAborted(job.signal, `matting ${job.clip}`);
       if (done >= maxFrames) break;
     }
     truncated = done < maxFrames && done < total - Math.max(2, 0.03 * total);
