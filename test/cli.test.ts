@@ -40,6 +40,18 @@ test("--help lists commands, an example and the exit codes", () => {
   assert.match(i.stdout, /Examples:/);
 });
 
+test("the help's first example runs as printed (from the package folder, writing to a temporary -o)", () => {
+  const help = run(["--help"]).stdout;
+  const example = /^ {2}bgmatte (image examples\/\S+ .*)$/m.exec(help);
+  assert.ok(example, help);
+  const args = example[1].split(/\s+/);
+  const out = args.indexOf("-o");
+  args[out + 1] = join(tempDir(), "out");
+  const r = run([...args, "--mode", "fast", "-q"], join(import.meta.dirname, ".."));
+  assert.equal(r.code, 0, r.stderr);
+  assert.ok(existsSync(join(args[out + 1], "photo.composite.png")));
+});
+
 test("the help's examples name files that exist", () => {
   const root = join(import.meta.dirname, "..");
   for (const command of [[], ["image"], ["video"], ["eval"]]) {
