@@ -17,6 +17,9 @@ const callShape = {
   workingSize: z.number().int().min(64).max(2048).optional(),
 };
 
+/** Plate alignment: when the plate is off by more than half a pixel, always, or never. */
+const alignChoice = z.enum(["auto", "on", "off"]);
+
 /** How the matting is done: the same in Node and in the browser. */
 const mattingShape = {
   ...callShape,
@@ -25,7 +28,7 @@ const mattingShape = {
   /** Prior S: person segmenter, image–plate difference (any subject), or auto (person when one is found). */
   subject: z.enum(SUBJECTS).default("any"),
   cleanup: z.boolean().default(true),
-  align: z.enum(["auto", "on", "off"]).default("auto"),
+  align: alignChoice.default("auto"),
   exposure: z.boolean().default(true),
   /** A found person's face and torso are never see-through (pipeline.ts PipelineOptions.guardPeople);
    * default: the mode's (on in balanced and best). */
@@ -76,6 +79,8 @@ export function webMatterOptionsSchema(hardwareThreads: number) {
 export const callOptionsSchema = z
   .object({
     ...callShape,
+    /** Plate alignment for this call (a live page's fixed camera skips it; a dropped photo needs it). */
+    align: alignChoice,
     /** Stops the call between stages (its promise rejects with an ABORTED error). */
     signal: z.custom<AbortSignal>((v) => v instanceof AbortSignal, "an AbortSignal"),
   })

@@ -3,7 +3,8 @@ import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import { tempDir } from "./fixtures.js";
+import sharp from "sharp";
+import { makeScene, savePng, tempDir } from "./fixtures.js";
 import { hasChromium, launchWithFakeCamera, startServer, writeY4m } from "./web-harness.js";
 
 const skip = !hasChromium() && !process.env.CI ? "no Chromium here (CI installs it)" : false;
@@ -15,20 +16,28 @@ test(
     const W = 320,
       H = 180;
     const y4m = join(tempDir(), "camera.y4m");
-    writeY4m(y4m, W, H, 10, 30, 120); // 3 s of empty room, then 12 s with the subject
+    writeY4m(y4m, W, H, 10, 70, 120); // 7 s of empty room (the plate's countdown runs in it), then 12 s with the subject
     const server = await startServer();
     const browser = await launchWithFakeCamera(y4m);
     try {
       const page = await browser.newPage();
       const errors: string[] = [];
       page.on("pageerror", (e) => errors.push(e.message));
-      await page.goto(`${server.url}?countdown=0`);
+      await page.setViewportSize({ width: 1280, height: 800 });
+      await page.goto(server.url);
+      mkdirSync("test-artifacts", { recursive: true });
+      await page.screenshot({ path: "test-artifacts/web-start.png" });
       await page.fill("#colour", "#ff00ff");
       await page.click("#start");
+      await page.screenshot({ path: "test-artifacts/web-camera-on.png" });
       await page.click("#capture");
+      // The real countdown: shown while it runs, gone once the plate is taken.
+      await page.waitForSelector("#countdown", { state: "visible" });
+      await page.screenshot({ path: "test-artifacts/web-countdown.png" });
       await page.waitForFunction(
         () => (window as unknown as { __bgmatte: { plateCaptured: boolean } }).__bgmatte.plateCaptured,
       );
+      assert.equal(await page.isVisible("#countdown"), false, "the countdown must not stay over the picture");
       await page.waitForFunction(
         () => (window as unknown as { __bgmatte: { backend: string } }).__bgmatte.backend !== "",
         null,
@@ -58,8 +67,79 @@ test(
         assert.ok(px[0] > 200 && px[1] < 70 && px[2] > 200, `room should show the magenta target, got ${px}`);
       const fpsText = await page.textContent("#e2e-fps");
       assert.match(fpsText ?? "", /end-to-end \d+(\.\d+)? fps/);
-      mkdirSync("test-artifacts", { recursive: true });
-      await page.screenshot({ path: "test-artifacts/web-e2e.png" });
+      await page.screenshot({ path: "test-artifacts/web-live.png" });
+      assert.deepEqual(errors, []);
+    } finally {
+      await browser.close();
+      server.stop();
+    }
+  },
+);
+
+test(
+  "page states: a denied or missing camera is said over the picture; a still photo and its plate, chosen in either order, are matted and saved",
+  { skip, timeout: 240_000 },
+  async () => {
+    const dir = tempDir();
+    const y4m = join(dir, "camera.y4m");
+    writeY4m(y4m, 320, 180, 10, 5, 5);
+    const scene = makeScene(480, 320);
+    const photo = await savePng(scene.photo, join(dir, "photo.png"));
+    const plate = await savePng(scene.plate, join(dir, "plate.png"));
+    const server = await startServer();
+    const browser = await launchWithFakeCamera(y4m);
+    mkdirSync("test-artifacts", { recursive: true });
+    try {
+      for (const [name, expected] of [
+        ["NotAllowedError", /Camera access was denied/],
+        ["NotFoundError", /No camera was found/],
+      ] as const) {
+        const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+        await page.addInitScript(`navigator.mediaDevices.getUserMedia = () =>
+          Promise.reject(new DOMException("camera test", "${name}"));`);
+        await page.goto(server.url);
+        await page.click("#start");
+        await page.waitForSelector("#notice", { state: "visible" });
+        assert.match((await page.textContent("#notice")) ?? "", expected);
+        const box = (await page.locator("#notice").boundingBox())!;
+        assert.ok(box.y + box.height < 800, `the message must be in view, at y ${box.y}`);
+        await page.screenshot({ path: `test-artifacts/web-camera-${name}.png` });
+        await page.close();
+      }
+      const page = await browser.newPage({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
+      const errors: string[] = [];
+      page.on("pageerror", (e) => errors.push(e.message));
+      await page.goto(server.url);
+      const stills = () => page.evaluate("window.__bgmatte.stillsDone") as Promise<number>;
+      // The plate chosen first, then the photo: each goes to its own slot.
+      await page.setInputFiles("#plate-file", plate);
+      assert.match((await page.textContent("#status")) ?? "", /choose the photo/);
+      await page.setInputFiles("#photo-file", photo);
+      await page.waitForFunction("window.__bgmatte.stillsDone === 1", null, { timeout: 180_000 });
+      assert.match((await page.textContent("#status")) ?? "", /Photo matted in [\d.]+ s/);
+      assert.match((await page.textContent("#e2e-fps")) ?? "", /still 480×320 in [\d.]+ s @ \d+px/);
+      await page.screenshot({ path: "test-artifacts/web-still.png" });
+      const saved = page.waitForEvent("download");
+      await page.click("#save");
+      const file = join(dir, "saved.png");
+      await (await saved).saveAs(file);
+      const meta = await sharp(file).metadata();
+      assert.deepEqual([meta.format, meta.width, meta.height], ["png", 480, 320]);
+      // The subject's centre is the subject, a corner the green target.
+      const { data } = await sharp(file).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+      const px = (x: number, y: number) => [...data.subarray(3 * (y * 480 + x), 3 * (y * 480 + x) + 3)];
+      const corner = px(5, 5);
+      assert.ok(corner[1] > 150 && corner[0] < 60, `corner ${corner}`);
+      // The swap button exchanges the two and mattes again.
+      assert.match((await page.textContent("#still-files")) ?? "", /Photo: photo\.png · Plate: plate\.png/);
+      await page.click("#swap");
+      assert.match((await page.textContent("#still-files")) ?? "", /Photo: plate\.png · Plate: photo\.png/);
+      await page
+        .waitForFunction("window.__bgmatte.stillsDone === 2", null, { timeout: 180_000 })
+        .catch(async (e: Error) => {
+          throw new Error(`${e.message}; status: ${await page.textContent("#status")}`);
+        });
+      assert.equal(await stills(), 2);
       assert.deepEqual(errors, []);
     } finally {
       await browser.close();

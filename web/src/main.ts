@@ -22,7 +22,7 @@ const e2eTimes: number[] = [];
 const modelTimes: number[] = [];
 
 // Expose state for end-to-end tests and curious users.
-const debug = { framesDone: 0, backend: "", plateCaptured: false };
+const debug = { framesDone: 0, stillsDone: 0, backend: "", plateCaptured: false };
 (window as unknown as { __bgmatte: typeof debug }).__bgmatte = debug;
 
 send({
@@ -76,7 +76,7 @@ function drawBackground(width: number, height: number, frame: ImageData): Uint8C
 }
 
 /** Send a frame (and, for a dropped photo, its plate) with the background it is composited on. */
-function sendMatte(frame: ImageData, mode: "fast" | "balanced", plate?: ImageData) {
+function sendMatte(frame: ImageData, mode: "fast" | "balanced", plate?: ImageData): number {
   const picture = (im: ImageData) => ({ rgba: im.data, width: im.width, height: im.height });
   const background = drawBackground(frame.width, frame.height, frame);
   const transfer = [frame.data.buffer, background.buffer, ...(plate ? [plate.data.buffer] : [])];
@@ -90,9 +90,12 @@ function sendMatte(frame: ImageData, mode: "fast" | "balanced", plate?: ImageDat
       mode,
       // Live frames adapt the working size to the measured speed; a dropped photo uses its mode's.
       workingSize: mode === "fast" ? workingSize : undefined,
+      // A still's plate was shot by hand (align it, as the command line does); the live camera stands still.
+      align: plate !== undefined,
     },
     transfer,
   );
+  return frameId;
 }
 
 function showComposite(r: Extract<FromWorker, { type: "result" }>) {
@@ -148,6 +151,7 @@ worker.onmessage = (e: MessageEvent<FromWorker>) => {
   } else if (m.type === "result") {
     busy = false;
     showComposite(m);
+    if (m.id === stillId) return showStill(m);
     updateStats(m, started);
     debug.framesDone++;
   } else if (m.type === "snapshot") {
@@ -168,13 +172,32 @@ $("start").onclick = async () => {
       audio: false,
     });
     await video.play();
+    $("notice").hidden = true;
     $<HTMLButtonElement>("capture").disabled = false;
     status("Camera on. Step out of frame and capture the plate.");
     requestAnimationFrame(loop);
   } catch (e) {
-    status(`Cannot open the camera: ${(e as Error).message}. Allow camera access and reload.`);
+    notice(cameraProblem(e as DOMException));
   }
 };
+
+/** What to tell the user when the camera cannot be opened, by the browser's reason. */
+function cameraProblem(e: DOMException): string {
+  if (e.name === "NotAllowedError" || e.name === "SecurityError")
+    return "Camera access was denied. Allow the camera for this site (the icon in the address bar), then press Start camera again.";
+  if (e.name === "NotFoundError" || e.name === "OverconstrainedError")
+    return "No camera was found. Connect one and press Start camera again, or matte a still photo with the controls.";
+  if (e.name === "NotReadableError")
+    return "The camera is in use by another application. Close it and press Start camera again.";
+  return `Cannot open the camera (${e.name}: ${e.message}).`;
+}
+
+/** A message over the picture, where the user is looking (and in the status line). */
+function notice(text: string) {
+  $("notice").textContent = text;
+  $("notice").hidden = false;
+  status(text);
+}
 
 $("capture").onclick = async () => {
   const cd = $("countdown");
@@ -230,21 +253,64 @@ function download(blob: Blob, name: string) {
   a.click();
 }
 
-// Still photos: drop the photo and its plate (two files; the first is the photo).
-const drop = $("drop");
-drop.ondragover = (e) => (e.preventDefault(), drop.classList.add("over"));
-drop.ondragleave = () => drop.classList.remove("over");
-drop.ondrop = async (e) => {
-  e.preventDefault();
-  drop.classList.remove("over");
-  const files = Array.from(e.dataTransfer?.files ?? []).filter((f) => f.type.startsWith("image/"));
-  if (files.length !== 2) return status("Drop exactly two images: the photo, then its plate.");
-  const [image, plate] = await Promise.all(files.map((f) => createImageBitmap(f)));
+// Still photos: a photo and its plate, dropped together (photo first) or chosen one by one.
+const still: { photo?: File; plate?: File } = {};
+let stillId = -1;
+
+function showStillFiles() {
+  const name = (f?: File) => f?.name ?? "–";
+  $("still-files").textContent = `Photo: ${name(still.photo)} · Plate: ${name(still.plate)}`;
+  $("swap").hidden = !(still.photo && still.plate);
+}
+
+async function matteStill() {
+  showStillFiles();
+  if (!still.photo || !still.plate) return status(`Now choose the ${still.photo ? "plate" : "photo"}.`);
+  const [image, plate] = await Promise.all([still.photo, still.plate].map((f) => createImageBitmap(f)));
   // At most 1280 px on the longer side; the plate is brought to the photo's size.
   const scale = Math.min(1, 1280 / Math.max(image.width, image.height));
   const [width, height] = [Math.round(image.width * scale), Math.round(image.height * scale)];
   started = performance.now();
   busy = true;
-  sendMatte(pixelsOf(image, width, height), "balanced", pixelsOf(plate, width, height));
+  $<HTMLButtonElement>("save").disabled = true;
+  stillId = sendMatte(pixelsOf(image, width, height), "balanced", pixelsOf(plate, width, height));
   status("Matting the photo…");
+}
+
+function showStill(r: Extract<FromWorker, { type: "result" }>) {
+  const seconds = ((performance.now() - started) / 1000).toFixed(1);
+  $("e2e-fps").textContent = `still ${r.width}×${r.height} in ${seconds} s @ ${r.workingSize}px`;
+  $("model-fps").textContent = `model ${r.networkMs.toFixed(0)} ms`;
+  $<HTMLButtonElement>("save").disabled = false;
+  $<HTMLButtonElement>("snapshot").disabled = false;
+  const warned = r.warnings.length ? ` Note: ${r.warnings.join("; ")}.` : "";
+  status(
+    `Photo matted in ${seconds} s. Save result keeps it; if photo and plate are swapped, swap them.${warned}`,
+  );
+  debug.stillsDone++;
+}
+
+const drop = $("drop");
+drop.ondragover = (e) => (e.preventDefault(), drop.classList.add("over"));
+drop.ondragleave = () => drop.classList.remove("over");
+drop.ondrop = (e) => {
+  e.preventDefault();
+  drop.classList.remove("over");
+  const files = Array.from(e.dataTransfer?.files ?? []).filter((f) => f.type.startsWith("image/"));
+  if (files.length === 2) [still.photo, still.plate] = files;
+  else if (files.length === 1) still[still.photo ? "plate" : "photo"] = files[0];
+  else return status("Drop images: the photo, then its plate (or both at once, photo first).");
+  void matteStill();
 };
+for (const slot of ["photo", "plate"] as const)
+  $<HTMLInputElement>(`${slot}-file`).onchange = () => {
+    const file = $<HTMLInputElement>(`${slot}-file`).files?.[0];
+    if (!file) return;
+    still[slot] = file;
+    void matteStill();
+  };
+$("swap").onclick = () => {
+  [still.photo, still.plate] = [still.plate, still.photo];
+  void matteStill();
+};
+$("save").onclick = () => output.toBlob((b) => download(b!, "bgmatte-result.png"), "image/png");

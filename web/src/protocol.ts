@@ -27,12 +27,22 @@ export type ToWorker =
       plate?: Rgba;
       mode: "fast" | "balanced";
       workingSize?: number;
+      /** Align the plate to the frame (a dropped photo's plate was shot by hand; the live camera stands still). */
+      align: boolean;
     }
   | { type: "snapshot" };
 
 export type FromWorker =
   | { type: "ready"; backend: string; personPrior: boolean }
-  | ({ type: "result"; id: number; networkMs: number; totalMs: number } & Rgba)
+  /** `workingSize`: the longer side the network saw; `warnings`: what the pipeline said (e.g. plate not aligned). */
+  | ({
+      type: "result";
+      id: number;
+      networkMs: number;
+      totalMs: number;
+      workingSize: number;
+      warnings: string[];
+    } & Rgba)
   /** The last result's foreground with α, as a PNG with transparency would hold it. */
   | ({ type: "snapshot" } & Rgba)
   | { type: "error"; message: string };

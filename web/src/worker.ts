@@ -15,7 +15,8 @@ import {
 } from "../../src/web/index.js";
 import type { FromWorker, Rgba, ToWorker } from "./protocol.js";
 
-let matter: WebMatter;
+/** Set by "init"; a photo dropped while the models still load waits for them. */
+let matter: Promise<WebMatter> | undefined;
 let livePlate: FloatImage | undefined;
 let last: MatteResult | undefined;
 const post = (m: FromWorker, transfer: Transferable[] = []) =>
@@ -29,7 +30,13 @@ async function matte(m: Extract<ToWorker, { type: "matte" }>) {
   const given = m.plate ? rgb(m.plate) : livePlate;
   if (!given) throw new Error("capture the plate first");
   const plate = given.width === image.width ? given : resize(given, image.width, image.height);
-  const result = await matter.matteImages({ image, plate }, { mode: m.mode, workingSize: m.workingSize });
+  if (!matter) throw new Error("the worker was not initialised");
+  const result = await (
+    await matter
+  ).matteImages(
+    { image, plate },
+    { mode: m.mode, workingSize: m.workingSize, align: m.align ? "auto" : "off" },
+  );
   last = result;
   const onBackground = composite(result, rgb({ ...m.frame, rgba: m.background }));
   const rgba = toRgbaBytes(onBackground);
@@ -42,6 +49,8 @@ async function matte(m: Extract<ToWorker, { type: "matte" }>) {
       height: image.height,
       networkMs: result.meta.timings.network,
       totalMs: performance.now() - t0,
+      workingSize: Math.max(result.meta.workingSize.width, result.meta.workingSize.height),
+      warnings: result.meta.warnings,
     },
     [rgba.buffer],
   );
@@ -55,11 +64,12 @@ self.onmessage = async (e: MessageEvent<ToWorker>) => {
       // runs on every frame anyway, so the guard that keeps a found face solid costs nothing more.
       // The camera does not move, and frames come fast: no plate alignment.
       const { modelUrl, contractUrl, segmenterUrl, wasmPaths, preferWebGPU } = m;
-      matter = await createMatter({
+      matter = createMatter({
         ...{ modelUrl, contractUrl, segmenterUrl, wasmPaths, preferWebGPU },
         ...{ subject: "auto", align: "off", mode: "fast", guardPeople: true },
       });
-      post({ type: "ready", backend: matter.backend, personPrior: matter.personPrior });
+      const { backend, personPrior } = await matter;
+      post({ type: "ready", backend, personPrior });
     } else if (m.type === "plate") {
       livePlate = rgb(m);
     } else if (m.type === "matte") {
