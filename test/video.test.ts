@@ -566,3 +566,47 @@ test("matteVideoFile reports progress against the clip's length and stops on its
   );
   assert.deepEqual(readdirSync(dir).sort(), ["clip.mp4"]);
 });
+
+test("a camera that brightens during the clip: matching the plate's exposure per frame keeps the matte", async (t) => {
+  const dir = tempDir();
+  const { plate, frames, alphas } = clipFrames();
+  // Auto exposure reacting to the subject: the whole picture brightens by up to 25 % over the clip.
+  const brightened = frames.map((f, i) => ({
+    ...f,
+    data: f.data.map((v) => Math.min(1, v * (1 + (0.25 * i) / (N - 1)) + (0.03 * i) / (N - 1))),
+  }));
+  const clip = join(dir, "bright.mp4");
+  await writeClip(clip, brightened);
+  const platePath = await savePng(plate, join(dir, "plate.png"));
+  const lastFramesError = async (...extra: string[]) => {
+    const out = join(dir, extra.length ? "off" : "on");
+    const r = runCli([
+      "video",
+      clip,
+      "--plate",
+      platePath,
+      "-o",
+      out,
+      "--no-fg",
+      "--mode",
+      "fast",
+      "-q",
+      ...extra,
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    const path = join(out, "bright.alpha.mp4");
+    const errs: number[] = [];
+    for await (const rgb of decodeFrames(path, probe(path))) {
+      const truth = alphas[errs.length].data;
+      let s = 0;
+      for (let p = 0; p < W * H; p++) s += Math.abs(rgb[3 * p] / 255 - truth[p]);
+      errs.push(s / (W * H));
+    }
+    return errs.slice(-4).reduce((a, b) => a + b, 0) / 4;
+  };
+  const [on, off] = [await lastFramesError(), await lastFramesError("--no-exposure")];
+  t.diagnostic(
+    `mean |α − truth| over the brightest 4 frames: matched ${on.toFixed(4)}, not matched ${off.toFixed(4)}`,
+  );
+  assert.ok(on < off, `matched ${on}, not matched ${off}`);
+});
