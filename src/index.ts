@@ -2,6 +2,7 @@
 export { createMatter, type Matter, type MatteInputs } from "./node/matter.js";
 export type { MatteResult, MatteMetadata, PipelineOptions } from "./pipeline.js";
 export type { CallOptions, MatterOptions } from "./options.js";
+export type { LoadingOptions, LoadingProgress } from "./loading.js";
 export { MODES } from "./modes.js";
 export {
   MODE_NAMES,

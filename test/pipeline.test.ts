@@ -120,3 +120,23 @@ test("an aborted signal stops a matte with an ABORTED error; a live one changes 
     /Expected an AbortSignal for option signal/,
   );
 });
+
+test("loading reports each part as it loads and is ready, and stops on its AbortSignal", async () => {
+  const seen: string[] = [];
+  const loaded = await createMatter(
+    { threads: 1 },
+    { onProgress: (p) => seen.push(`${p.part} ${p.status}`) },
+  );
+  await loaded.dispose();
+  for (const part of ["opencv", "model", "segmenter"])
+    assert.ok(
+      seen.indexOf(`${part} loading`) >= 0 && seen.indexOf(`${part} ready`) > seen.indexOf(`${part} loading`),
+      seen.join(", "),
+    );
+  const stop = new AbortController();
+  stop.abort();
+  await assert.rejects(
+    createMatter({ threads: 1 }, { signal: stop.signal }),
+    (e: unknown) => e instanceof BgmatteError && e.code === "ABORTED",
+  );
+});

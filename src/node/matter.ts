@@ -8,6 +8,7 @@ import { resize } from "../image/geometry.js";
 import { selectChannels, type FloatImage } from "../image/types.js";
 import { contractPath, resolveModel, segmenterPath } from "../network/models-node.js";
 import { createNodeNetwork, createNodeSegmenter } from "../network/session-node.js";
+import { loadingSteps, type LoadingOptions } from "../loading.js";
 import { matterOptionsSchema, parseOptions, type CallOptions, type MatterOptions } from "../options.js";
 import { motionCues } from "../prior/motion.js";
 import { PlateCache, type MatteResult } from "../pipeline.js";
@@ -45,19 +46,23 @@ export function conformPlate(
   return resize(plate, image.width, image.height);
 }
 
-export async function createMatter(options: MatterOptions = {}): Promise<Matter> {
+/** `loading`: progress per part loaded, and an AbortSignal (see src/loading.ts). */
+export async function createMatter(options: MatterOptions = {}, loading?: LoadingOptions): Promise<Matter> {
   const opts = parseOptions(matterOptionsSchema(availableParallelism()), options);
   const model = resolveModel(opts.model);
+  const step = loadingSteps(loading);
   const [cv, network, segmenter] = await Promise.all([
-    loadOpenCV(),
-    createNodeNetwork(model.path, contractPath(), {
-      threads: opts.threads,
-      device: opts.device,
-      name: model.name,
-    }),
+    step("opencv", loadOpenCV),
+    step("model", () =>
+      createNodeNetwork(model.path, contractPath(), {
+        threads: opts.threads,
+        device: opts.device,
+        name: model.name,
+      }),
+    ),
     opts.subject === "any" && opts.guardPeople === false
       ? undefined
-      : createNodeSegmenter(segmenterPath(), opts.threads),
+      : step("segmenter", () => createNodeSegmenter(segmenterPath(), opts.threads)),
   ]);
   const core = createImageMatter({ cv, network, segmenter, plateCache: new PlateCache() }, opts);
   return {

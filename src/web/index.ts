@@ -10,6 +10,7 @@ import {
   fetchContract,
   type WebBackend,
 } from "../network/session-web.js";
+import { loadingSteps, type LoadingOptions } from "../loading.js";
 import { parseOptions, webMatterOptionsSchema, type WebMatterOptions } from "../options.js";
 import { PlateCache } from "../pipeline.js";
 
@@ -20,15 +21,21 @@ export interface WebMatter extends ImageMatter {
   readonly personPrior: boolean;
 }
 
-export async function createMatter(options: WebMatterOptions): Promise<WebMatter> {
+/** `loading`: progress per part fetched and loaded, and an AbortSignal (see src/loading.ts). */
+export async function createMatter(options: WebMatterOptions, loading?: LoadingOptions): Promise<WebMatter> {
   const hardware = globalThis.navigator?.hardwareConcurrency ?? 1;
   const opts = parseOptions(webMatterOptionsSchema(hardware), options);
-  const contract = await fetchContract(opts.contractUrl);
-  const [cv, network] = await Promise.all([loadOpenCV(), createWebNetwork(opts.modelUrl, contract, opts)]);
+  const step = loadingSteps(loading);
+  const contract = await step("contract", () => fetchContract(opts.contractUrl));
+  const [cv, network] = await Promise.all([
+    step("opencv", loadOpenCV),
+    step("model", () => createWebNetwork(opts.modelUrl, contract, opts)),
+  ]);
   // The person prior is optional in the browser: without it, the plate difference still works.
+  const segmenterUrl = opts.segmenterUrl;
   const segmenter =
-    opts.segmenterUrl && (opts.subject !== "any" || opts.guardPeople !== false)
-      ? await createWebSegmenter(opts.segmenterUrl).catch(() => undefined)
+    segmenterUrl && (opts.subject !== "any" || opts.guardPeople !== false)
+      ? await step("segmenter", () => createWebSegmenter(segmenterUrl).catch(() => undefined))
       : undefined;
   const core = createImageMatter(
     { cv, network, segmenter, plateCache: new PlateCache() },
@@ -46,6 +53,7 @@ export { composite, foregroundRgba, parseColour, type Matte, type Rgb } from "..
 export { fitSize, resize } from "../image/geometry.js";
 export { fromUint8, selectChannels, toRgbaBytes, toUint8, type FloatImage } from "../image/types.js";
 export type { CallOptions, WebMatterOptions } from "../options.js";
+export type { LoadingOptions, LoadingProgress } from "../loading.js";
 export type { MatteMetadata, MatteResult, PipelineInputs } from "../pipeline.js";
 export {
   MODE_NAMES,

@@ -144,7 +144,9 @@ function loop() {
 
 worker.onmessage = (e: MessageEvent<FromWorker>) => {
   const m = e.data;
-  if (m.type === "ready") {
+  if (m.type === "loading") {
+    if (m.status === "loading") $("backend").textContent = `loading ${m.part}…`;
+  } else if (m.type === "ready") {
     ready = true;
     debug.backend = m.backend;
     $("backend").textContent = `backend: ${m.backend}${m.personPrior ? " · person prior" : ""}`;

@@ -33,6 +33,8 @@ export type ToWorker =
   | { type: "snapshot" };
 
 export type FromWorker =
+  /** A part of the matter (OpenCV, the model, the person segmenter) started or finished loading. */
+  | { type: "loading"; part: string; status: "loading" | "ready" }
   | { type: "ready"; backend: string; personPrior: boolean }
   /** `workingSize`: the longer side the network saw; `warnings`: what the pipeline said (e.g. plate not aligned). */
   | ({

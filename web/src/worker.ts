@@ -64,10 +64,13 @@ self.onmessage = async (e: MessageEvent<ToWorker>) => {
       // runs on every frame anyway, so the guard that keeps a found face solid costs nothing more.
       // The camera does not move, and frames come fast: no plate alignment.
       const { modelUrl, contractUrl, segmenterUrl, wasmPaths, preferWebGPU } = m;
-      matter = createMatter({
-        ...{ modelUrl, contractUrl, segmenterUrl, wasmPaths, preferWebGPU },
-        ...{ subject: "auto", align: "off", mode: "fast", guardPeople: true },
-      });
+      matter = createMatter(
+        {
+          ...{ modelUrl, contractUrl, segmenterUrl, wasmPaths, preferWebGPU },
+          ...{ subject: "auto", align: "off", mode: "fast", guardPeople: true },
+        },
+        { onProgress: ({ part, status }) => post({ type: "loading", part, status }) },
+      );
       const { backend, personPrior } = await matter;
       post({ type: "ready", backend, personPrior });
     } else if (m.type === "plate") {
