@@ -64,6 +64,16 @@ def test_large_camouflage_samples_keep_the_matting_equation_and_take_s_from_alph
             assert s.info["prior"] == "alpha"
 
 
+def test_camouflaged_objects_can_be_left_to_the_plate_difference_while_skin_keeps_a_trusted_s():
+    synth = Synthesiser([], [], size=64, seed=7, large_camouflage_fraction=1.0, shot_noise=0.0,
+                        trusted_prior_fraction=1.0, difference_prior_fraction=1.0, trust_camouflage_prior=False)
+    priors = {synth.sample(i).info["prior"] for i in range(6)}
+    assert priors == {"difference"}, priors
+    skin = Synthesiser([], [], size=64, seed=7, skin_backdrop_fraction=1.0, shot_noise=0.0,
+                       trusted_prior_fraction=1.0, difference_prior_fraction=1.0, trust_camouflage_prior=False)
+    assert {skin.sample(i).info["prior"] for i in range(4)} == {"alpha"}
+
+
 def test_thin_structures_leave_the_background_open_between_their_parts():
     for make in (stems_and_leaves, grid):
         for k in range(4):

@@ -114,7 +114,8 @@ class Synthesiser:
                  difference_prior_fraction: float = 0.5, camouflage_fraction: float = 0.0,
                  shot_noise: float = 3.0, glass_fraction: float = 0.0, glass_optics: float = 0.0,
                  skin_backdrop_fraction: float = 0.0, large_camouflage_fraction: float = 0.0,
-                 thin_fraction: float = 0.0, trusted_prior_fraction: float = 0.75) -> None:
+                 thin_fraction: float = 0.0, trusted_prior_fraction: float = 0.75,
+                 trust_camouflage_prior: bool = True) -> None:
         if size % 4:
             raise ValueError(f"size must be a multiple of 4, got {size}")
         self.foregrounds = foregrounds
@@ -147,6 +148,10 @@ class Synthesiser:
         # covers the face; the plate difference does not): the network must learn to trust S where the difference
         # vanishes.
         self.trusted_prior_fraction = trusted_prior_fraction
+        # Whether large-camouflage samples (any subject) may get that trusted S too. At inference only people (the
+        # segmenter) and users' masks give one; objects get the plate difference, which covers a glass body, so a
+        # network taught to copy a trusted S over camouflaged objects also fills glass.
+        self.trust_camouflage_prior = trust_camouflage_prior
         # Upper bound of the shot's sensor noise sigma, on 0..255 (phone captures of dark textures are noisy).
         self.shot_noise = shot_noise
         # The paper's morphology counts are for 512 px; scale them to the working size.
@@ -391,7 +396,8 @@ class Synthesiser:
         image = np.clip(image, 0, 1).astype(np.float32)
         # No draw at all when the fraction is 0, so that such runs replay the original (alpha-only) stream exactly.
         from_difference = self.difference_prior_fraction > 0 and rng.random() < self.difference_prior_fraction
-        if (large or name == "skin-backdrop") and rng.random() < self.trusted_prior_fraction:
+        trusted_kind = name == "skin-backdrop" or (large and self.trust_camouflage_prior)
+        if trusted_kind and rng.random() < self.trusted_prior_fraction:
             from_difference = False
         prior = self.difference_prior(image, plate, rng) if from_difference else self.simulate_prior(alpha, rng)
         noisy_bg = np.clip(shot_bg + rng.normal(0, 2 / 255, shot_bg.shape), 0, 1)

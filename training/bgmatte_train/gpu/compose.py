@@ -29,6 +29,8 @@ class Mix:
     shadow_fraction: float = 0.3
     difference_prior_fraction: float = 0.5
     trusted_prior_fraction: float = 0.75
+    # As the CPU synthesiser's option: whether camouflaged objects, not only people, may get a trusted S.
+    trust_camouflage_prior: bool = True
     shot_noise: float = 6.0
 
 
@@ -224,7 +226,8 @@ def compose_batch(bank: Bank, n: int, size: int, mix: Mix) -> dict[str, torch.Te
     image = (image + torch.randn_like(image) * _uniform(n, 0, mix.shot_noise / 255, dev, 1, 1, 1)).clamp(0, 1)
 
     plate = perturb_plate(bg, size)
-    trusted = (skin | camo) & (torch.rand(n, 1, 1, 1, device=dev) < mix.trusted_prior_fraction)
+    trusted_kind = skin | camo if mix.trust_camouflage_prior else skin
+    trusted = trusted_kind & (torch.rand(n, 1, 1, 1, device=dev) < mix.trusted_prior_fraction)
     from_difference = (torch.rand(n, 1, 1, 1, device=dev) < mix.difference_prior_fraction) & ~trusted
     hard = torch.where(from_difference, difference_prior(image, plate, size), (alpha > 0.5).float())
     prior = soften(hard, size)
