@@ -61,13 +61,22 @@ export async function startServer(): Promise<{ url: string; stop: () => void }> 
   return { url, stop: () => child.kill("SIGTERM") };
 }
 
-export async function launchWithFakeCamera(y4m: string): Promise<Browser> {
+/**
+ * Chromium with a fake camera playing `y4m`. `webgpu`: WebGPU on SwiftShader, Chromium's software adapter (a
+ * correctness check of the WebGPU backend, not a measure of its speed on a real GPU); otherwise no GPU at all.
+ */
+export async function launchWithFakeCamera(
+  y4m: string,
+  options: { webgpu?: boolean } = {},
+): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
     args: [
       "--no-sandbox",
-      "--disable-gpu",
+      ...(options.webgpu
+        ? ["--enable-unsafe-webgpu", "--use-webgpu-adapter=swiftshader"]
+        : ["--disable-gpu"]),
       "--disable-quic",
       "--no-first-run",
       "--disable-background-networking",
