@@ -13,7 +13,7 @@ for (const backend of ["wasm", "webgpu"] as const)
   test(
     `live green screen (${backend}): plate capture, then the target where the room is and the subject where the subject is`,
     { skip, timeout: 300_000 },
-    async () => {
+    async (t) => {
       const W = 320,
         H = 180;
       const y4m = join(tempDir(), "camera.y4m");
