@@ -1,10 +1,10 @@
 /** `bgmatte image`: many photos against one plate → alpha, foreground, composite and preview PNGs. */
 import { parseCommandLine } from "./parse-command-line.js";
 import { composite, foregroundRgba, parseColour, sideBySide, type Rgb } from "../composite/composite.js";
-import { readStillTarget } from "../video/target.js";
+import { GREEN, readStillTarget } from "../video/target.js";
+import { dirname, resolve } from "node:path";
 import { BgmatteError } from "../errors.js";
 import { decodeImage, encodePng, writeImage } from "../image/codec-node.js";
-import { dirname, resolve } from "node:path";
 import type { FloatImage } from "../image/types.js";
 import { createMatter } from "../node/matter.js";
 import { expandPhotos, readStdin } from "./inputs.js";
@@ -122,9 +122,7 @@ export async function imageCommand(argv: string[]): Promise<number> {
     cleanup: !values["no-cleanup"],
     maxPixels,
   });
-  const target: Rgb | FloatImage = values.target
-    ? await readStillTarget(values.target)
-    : [0, 0xb1 / 255, 0x40 / 255];
+  const target: Rgb | FloatImage = values.target ? await readStillTarget(values.target) : GREEN;
   if (out !== "-") await ensureWritableDir(IMAGE_FILE.test(out) ? dirname(resolve(out)) : out);
 
   // The plate and the mask are the same for every photo: decoded once.

@@ -196,7 +196,13 @@ export async function videoCommand(argv: string[]): Promise<number> {
     );
   const summary = {
     clip,
-    outputs: { ...paths, frames: values["png-sequence"] ? paths.frames : undefined, folder: undefined },
+    outputs: {
+      composite: paths.composite,
+      alpha: paths.alpha,
+      fg: paths.fg,
+      plate: values.plate === "auto" ? paths.plate : undefined,
+      frames: values["png-sequence"] ? paths.frames : undefined,
+    },
     ...report,
     fps: +progress.rate().toFixed(3),
     speed: +(progress.rate() / info.fps).toFixed(3),

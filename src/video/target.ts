@@ -12,7 +12,8 @@ export interface VideoTarget {
   close(): Promise<void>;
 }
 
-const GREEN: Rgb = [0, 0xb1 / 255, 0x40 / 255];
+/** The default target: a studio green. */
+export const GREEN: Rgb = [0, 0xb1 / 255, 0x40 / 255];
 /** File names that are video clips. */
 export const VIDEO_FILE = /\.(mp4|mov|webm|avi|mkv|m4v)$/i;
 
