@@ -149,8 +149,7 @@ class Synthesiser:
         # vanishes.
         self.trusted_prior_fraction = trusted_prior_fraction
         # Whether large-camouflage samples (any subject) may get that trusted S too. At inference only people (the
-        # segmenter) and users' masks give one; objects get the plate difference, which covers a glass body, so a
-        # network taught to copy a trusted S over camouflaged objects also fills glass.
+        # segmenter) and users' masks give one; objects get the plate difference.
         self.trust_camouflage_prior = trust_camouflage_prior
         # Upper bound of the shot's sensor noise sigma, on 0..255 (phone captures of dark textures are noisy).
         self.shot_noise = shot_noise
