@@ -23,23 +23,33 @@ export function runCli(args: string[], options: { timeout?: number; env?: NodeJS
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-/** Start the command line, send Ctrl-C once its stderr matches `when`, and wait for it to exit. */
+/**
+ * Start the command line, send Ctrl-C once its stderr matches `when`, and wait for it to exit. If `when` never
+ * shows within `timeout` ms (or the program ends first), the child is killed and the promise rejects: a test fails
+ * instead of hanging.
+ */
 export async function interruptWhen(
   args: string[],
   when: RegExp,
+  timeout = 150_000,
 ): Promise<{ code: number | null; stderr: string }> {
   const child = spawn(process.execPath, [...CLI, ...args], { stdio: "pipe" });
   let stderr = "";
   child.stderr.on("data", (d) => (stderr += d));
-  await new Promise<void>((resolve) => {
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (c) => resolve(c)));
+  await new Promise<void>((resolve, reject) => {
+    const deadline = Date.now() + timeout;
     const timer = setInterval(() => {
+      const gaveUp = Date.now() > deadline || child.exitCode !== null;
+      if (!when.test(stderr) && !gaveUp) return;
+      clearInterval(timer);
       if (when.test(stderr)) {
-        clearInterval(timer);
         child.kill("SIGINT");
-        resolve();
+        return resolve();
       }
+      child.kill("SIGKILL");
+      reject(new Error(`${when} never appeared on stderr (${stderr.slice(-300)})`));
     }, 20);
   });
-  const code = await new Promise<number | null>((resolve) => child.on("exit", (c) => resolve(c)));
-  return { code, stderr };
+  return { code: await exited, stderr };
 }
