@@ -55,6 +55,7 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--dump-every", type=int, default=100)
     p.add_argument("--threads", type=int, default=2, help="CPU threads")
+    p.add_argument("--device", default="cpu", choices=["cpu", "cuda"], help="where the networks train")
     p.add_argument("--hand-held", action="store_true",
                    help="clips from a moving camera: align the plate (required as <clip>.plate.png) to every frame")
     args = p.parse_args(argv)
@@ -65,9 +66,10 @@ def main(argv: list[str] | None = None) -> None:
 
     # channels_last: measured several times faster for these convolutions on CPU (as in train.py).
     cl = torch.channels_last
-    teacher = load_graph(args.teacher).eval().requires_grad_(False).to(memory_format=cl)
-    student = load_graph(args.teacher).train().to(memory_format=cl)
-    disc = MultiscaleDiscriminator().to(memory_format=cl)
+    device = torch.device(args.device)
+    teacher = load_graph(args.teacher).eval().requires_grad_(False).to(device, memory_format=cl)
+    student = load_graph(args.teacher).train().to(device, memory_format=cl)
+    disc = MultiscaleDiscriminator().to(device, memory_format=cl)
     opt_g = torch.optim.Adam(student.parameters(), lr=1e-4, betas=(0.5, 0.999))
     opt_d = torch.optim.Adam(disc.parameters(), lr=1e-5, betas=(0.5, 0.999))
     step = 0
@@ -94,7 +96,7 @@ def main(argv: list[str] | None = None) -> None:
     t0 = time.time()
     try:
         while step < args.steps:
-            batch = {k: v.contiguous(memory_format=cl) for k, v in sampler.batch(args.batch_size).items()}
+            batch = {k: v.to(device).contiguous(memory_format=cl) for k, v in sampler.batch(args.batch_size).items()}
             weight = 0.5 ** (step // (2 * args.steps_per_epoch))
             terms, fake, (alpha_t, alpha_s) = generator_losses(student, teacher, disc, batch, weight)
             opt_g.zero_grad(set_to_none=True)
@@ -113,7 +115,8 @@ def main(argv: list[str] | None = None) -> None:
             append_csv(log, row)
             if step % args.dump_every == 0 or step == args.steps:
                 save()
-                sheet = torch.cat([batch["image"][0], alpha_t[0].expand(3, -1, -1), alpha_s[0].detach().expand(3, -1, -1)], 2)
+                sheet = torch.cat([batch["image"][0], alpha_t[0].expand(3, -1, -1), alpha_s[0].detach().expand(3, -1, -1)],
+                                  2).cpu()
                 cv2.imwrite(str(args.run_dir / f"dump_{step:06d}.png"),
                             cv2.cvtColor((sheet.permute(1, 2, 0).numpy() * 255).astype(np.uint8), cv2.COLOR_RGB2BGR))
     except KeyboardInterrupt:

@@ -62,6 +62,7 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--steps", type=int, help="total steps (overrides the config)")
     p.add_argument("--lr", type=float, help="learning rate (overrides the config, also on resume)")
     p.add_argument("--workers", type=int, default=1, help="data loader processes")
+    p.add_argument("--device", default="cpu", choices=["cpu", "cuda"], help="where the networks train")
     args = p.parse_args(argv)
 
     config = load_config(args.config)
@@ -78,7 +79,8 @@ def main(argv: list[str] | None = None) -> None:
     if state is None and args.coarse is None:
         p.error(f"--coarse is required for a new run (no checkpoint in {run_dir})")
     coarse_state = state["coarse_checkpoint"] if state else torch.load(args.coarse, map_location="cpu")
-    model = build_refined(coarse_state["config"], config).to(memory_format=torch.channels_last)
+    device = torch.device(args.device)
+    model = build_refined(coarse_state["config"], config).to(device, memory_format=torch.channels_last)
     if state:
         model.load_state_dict(state["model"])
     else:
@@ -109,7 +111,7 @@ def main(argv: list[str] | None = None) -> None:
     loader = DataLoader(SynthDataset(synth), batch_size=tc["batch_size"], num_workers=args.workers,
                         sampler=IndexRange(start_step, steps, tc["batch_size"], 0, 1),
                         prefetch_factor=2 if args.workers else None)
-    val = validation_set(args.data, dc["size"], tc["validation_samples"])
+    val = {k: v.to(device) for k, v in validation_set(args.data, dc["size"], tc["validation_samples"]).items()}
     val_coarse = tuple(dc["validation_coarse_size"])
     coarse_sizes = dc["coarse_sizes"]
     best = state.get("best", float("inf")) if state else float("inf")
@@ -121,7 +123,7 @@ def main(argv: list[str] | None = None) -> None:
     rng = torch.Generator().manual_seed(tc["seed"])
 
     def train_step(batch: dict[str, torch.Tensor], step: int) -> tuple[dict[str, torch.Tensor], dict]:
-        batch = {k: v.contiguous(memory_format=torch.channels_last) for k, v in batch.items()}
+        batch = {k: v.to(device).contiguous(memory_format=torch.channels_last) for k, v in batch.items()}
         # The coarse size for this step: a pure function of the step, so a resumed run replays the same sizes.
         rng.manual_seed(tc["seed"] * 1_000_003 + step)
         side = coarse_sizes[int(torch.randint(len(coarse_sizes), (1,), generator=rng))]

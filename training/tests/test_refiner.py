@@ -76,7 +76,7 @@ def test_refiner_training_learns_resumes_and_keeps_the_coarse_network_frozen(tmp
     cfg = tmp_path / "refine.json"
     cfg.write_text(json.dumps(config))
     run = tmp_path / "run"
-    args = ["--config", str(cfg), "--run-dir", str(run), "--workers", "0"]
+    args = ["--config", str(cfg), "--run-dir", str(run), "--workers", "0", "--device", "cpu"]
     train_refiner.main(args + ["--coarse", str(coarse_run / "last.pt"), "--steps", "3"])
     train_refiner.main(args + ["--steps", "6"])  # resumes without --coarse
     state = torch.load(run / "last.pt")
