@@ -8,14 +8,8 @@ import { decodeImage, encodePng, writeImage } from "../image/codec-node.js";
 import type { FloatImage } from "../image/types.js";
 import { createMatter } from "../node/matter.js";
 import { expandPhotos, readStdin } from "./inputs.js";
-import {
-  checkNoOverwrite,
-  IMAGE_FILE,
-  OUTPUT_KINDS,
-  parseOnly,
-  planOutputs,
-  type OutputKind,
-} from "./image-outputs.js";
+import { parseOnly } from "./only-flag.js";
+import { checkNoOverwrite, IMAGE_FILE, OUTPUT_KINDS, planOutputs, type OutputKind } from "./image-outputs.js";
 import { ensureWritableDir } from "./output-dir.js";
 import { createProgress } from "./progress.js";
 import {
@@ -106,7 +100,7 @@ export async function imageCommand(argv: string[]): Promise<number> {
       "-o - and --json both write to standard output",
       "drop one of them",
     );
-  const plans = planOutputs(photos, out, parseOnly(values.only));
+  const plans = planOutputs(photos, out, parseOnly(values.only, OUTPUT_KINDS));
   const inputs = [
     ...photos.filter((p) => p !== "-"),
     values.plate,

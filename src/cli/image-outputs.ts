@@ -5,6 +5,7 @@
  */
 import { basename, extname, join, resolve } from "node:path";
 import { BgmatteError } from "../errors.js";
+import { singleKind } from "./only-flag.js";
 
 export const OUTPUT_KINDS = ["alpha", "fg", "composite", "preview"] as const;
 export type OutputKind = (typeof OUTPUT_KINDS)[number];
@@ -19,31 +20,6 @@ export interface OutputPlan {
   stdout?: OutputKind;
 }
 
-/** `--only alpha,fg` → the kinds, checked. */
-export function parseOnly(text: string | undefined): OutputKind[] | undefined {
-  if (text === undefined) return undefined;
-  const kinds = text.split(",").map((k) => k.trim());
-  const bad = kinds.find((k) => !(OUTPUT_KINDS as readonly string[]).includes(k));
-  if (bad !== undefined || !kinds.length)
-    throw new BgmatteError(
-      "INVALID_OPTION",
-      `Expected a comma-separated list of ${OUTPUT_KINDS.join(", ")} for option --only but received "${text}"`,
-      "e.g. --only alpha, or --only alpha,fg",
-    );
-  return kinds as OutputKind[];
-}
-
-/** The one kind a single-file output carries. */
-function singleKind(only: OutputKind[] | undefined, out: string): OutputKind {
-  if (only && only.length > 1)
-    throw new BgmatteError(
-      "INVALID_OPTION",
-      `-o ${out} names one file, but --only lists ${only.length} outputs`,
-      "give one kind with --only, or a folder with -o",
-    );
-  return only?.[0] ?? "composite";
-}
-
 export function planOutputs(photos: string[], out: string, only: OutputKind[] | undefined): OutputPlan[] {
   const single = out === "-" || IMAGE_FILE.test(out);
   if (single && photos.length > 1)
@@ -52,9 +28,9 @@ export function planOutputs(photos: string[], out: string, only: OutputKind[] | 
       `-o ${out} names one file, but ${photos.length} photos were given`,
       "give a folder with -o to matte several photos",
     );
-  if (out === "-") return [{ files: {}, stdout: singleKind(only, out) }];
+  if (out === "-") return [{ files: {}, stdout: singleKind(only, out, "composite") }];
   if (single) {
-    const kind = singleKind(only, out);
+    const kind = singleKind(only, out, "composite");
     if (kind === "fg" && /\.jpe?g$/i.test(out))
       throw new BgmatteError(
         "INVALID_OPTION",

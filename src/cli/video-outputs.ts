@@ -7,6 +7,7 @@
 import { basename, dirname, extname, join, resolve } from "node:path";
 import { BgmatteError } from "../errors.js";
 import { VIDEO_FILE } from "../video/target.js";
+import { parseOnly, singleKind } from "./only-flag.js";
 
 export const VIDEO_KINDS = ["composite", "alpha", "fg"] as const;
 export type VideoKind = (typeof VIDEO_KINDS)[number];
@@ -29,29 +30,12 @@ export interface VideoOutputChoice {
   noFg: boolean;
 }
 
-function parseKinds(text: string): VideoKind[] {
-  const kinds = text.split(",").map((k) => k.trim());
-  if (!kinds.length || kinds.some((k) => !(VIDEO_KINDS as readonly string[]).includes(k)))
-    throw new BgmatteError(
-      "INVALID_OPTION",
-      `Expected a comma-separated list of ${VIDEO_KINDS.join(", ")} for option --only but received "${text}"`,
-      "e.g. --only alpha",
-    );
-  return kinds as VideoKind[];
-}
-
 export function planVideoOutputs(clip: string, out: string, choice: VideoOutputChoice): VideoPaths {
   const stem = basename(clip, extname(clip));
-  const only = choice.only === undefined ? undefined : parseKinds(choice.only);
+  const only = parseOnly(choice.only, VIDEO_KINDS);
   if (VIDEO_FILE.test(out)) {
     const webm = /\.webm$/i.test(out);
-    if (only && only.length > 1)
-      throw new BgmatteError(
-        "INVALID_OPTION",
-        `-o ${out} names one video, but --only lists ${only.length} outputs`,
-        "give one kind with --only, or a folder with -o",
-      );
-    const kind = only?.[0] ?? (webm ? "fg" : "composite");
+    const kind = singleKind(only, out, webm ? "fg" : "composite");
     if ((kind === "fg") !== webm)
       throw new BgmatteError(
         "INVALID_OPTION",
