@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
 import { chmodSync, existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { basename, extname, join } from "node:path";
 import { test } from "node:test";
 import { decodeFrames, ffmpegPath, probe } from "../src/video/ffmpeg.js";
 import { motionIndices } from "../src/video/matte-video.js";
@@ -16,6 +16,14 @@ import { CLI, interruptWhen, runCli } from "./cli-process.js";
 
 const { W, H, FPS, N } = MOVING_DISC;
 
+/** The moving-disc clip (its first `count` frames) and its plate as a PNG, written into `dir`. */
+async function writeDiscClip(dir: string, count = N) {
+  const scene = clipFrames();
+  const clip = join(dir, "clip.mp4");
+  await writeClip(clip, scene.frames.slice(0, count));
+  return { ...scene, clip, platePath: await savePng(scene.plate, join(dir, "plate.png")) };
+}
+
 /** Mean |α − truth| of each frame of an alpha video (a grey H.264 clip) against the clip's true mattes. */
 async function alphaErrors(path: string, truths: FloatImage[]): Promise<number[]> {
   const errs: number[] = [];
@@ -28,6 +36,19 @@ async function alphaErrors(path: string, truths: FloatImage[]): Promise<number[]
   return errs;
 }
 
+/** Run `bgmatte video` on `clip` (no transparent WebM) and return its alpha video's per-frame error. */
+async function alphaErrorsOfRun(
+  clip: string,
+  plate: string,
+  out: string,
+  truths: FloatImage[],
+  args: string[],
+) {
+  const r = runCli(["video", clip, "--plate", plate, "-o", out, "--no-fg", "-q", ...args]);
+  assert.equal(r.code, 0, r.stderr);
+  return alphaErrors(join(out, `${basename(clip, extname(clip))}.alpha.mp4`), truths);
+}
+
 test("motion cue indices are t±T, t±2T, clamped at the clip's ends", () => {
   assert.deepEqual(motionIndices(10, 3, 100), [4, 7, 13, 16]);
   assert.deepEqual(motionIndices(0, 3, 100), [0, 0, 3, 6]);
@@ -36,10 +57,7 @@ test("motion cue indices are t±T, t±2T, clamped at the clip's ends", () => {
 
 test("a synthetic clip is matted frame by frame, keeping frame count, fps, duration and audio", async () => {
   const dir = tempDir();
-  const { plate, frames, alphas } = clipFrames();
-  const clip = join(dir, "clip.mp4");
-  await writeClip(clip, frames);
-  const platePath = await savePng(plate, join(dir, "plate.png"));
+  const { alphas, clip, platePath } = await writeDiscClip(dir);
   const out = join(dir, "out");
   const r = spawnSync(
     process.execPath,
@@ -77,10 +95,7 @@ test(
   { timeout: 240_000 },
   async () => {
     const dir = tempDir();
-    const { plate, frames } = clipFrames();
-    const clip = join(dir, "clip.mp4");
-    await writeClip(clip, frames.slice(0, 6));
-    const platePath = await savePng(plate, join(dir, "plate.png"));
+    const { clip, platePath } = await writeDiscClip(dir, 6);
     const fast = ["--plate", platePath, "--mode", "fast", "-q"];
     const one = runCli(["video", clip, ...fast, "-o", join(dir, "one", "result.mp4")]);
     assert.equal(one.code, 0, one.stderr);
@@ -155,10 +170,7 @@ test(
   { timeout: 120_000 },
   async () => {
     const dir = tempDir();
-    const { plate, frames } = clipFrames();
-    const clip = join(dir, "clip.mp4");
-    await writeClip(clip, frames);
-    const platePath = await savePng(plate, join(dir, "plate.png"));
+    const { clip, platePath } = await writeDiscClip(dir);
     // An ffmpeg that decodes as usual but whose H.264 encoder gives up.
     const fake = join(dir, "ffmpeg");
     writeFileSync(
@@ -201,10 +213,7 @@ test("a target that is also an output (an earlier run's composite) is refused be
 
 test("frames over --max-pixels are refused before decoding, as images are", async () => {
   const dir = tempDir();
-  const { plate, frames } = clipFrames();
-  const clip = join(dir, "clip.mp4");
-  await writeClip(clip, frames);
-  const platePath = await savePng(plate, join(dir, "plate.png"));
+  const { clip, platePath } = await writeDiscClip(dir);
   const r = spawnSync(
     process.execPath,
     [...CLI, "video", clip, "--plate", platePath, "-o", join(dir, "out"), "--max-pixels", "1000"],
@@ -498,23 +507,11 @@ test(
     await writeClip(clip, frames);
     const plate = await savePng(crop(room, 30, 30), join(dir, "plate.png"));
     const inputsBefore = [readFileSync(clip), readFileSync(plate)];
-    const errors = async (...extra: string[]) => {
-      const out = join(dir, extra.length ? "held" : "fixed");
-      const r = runCli([
-        "video",
-        clip,
-        "--plate",
-        plate,
-        "-o",
-        out,
-        "--no-fg",
+    const errors = (...extra: string[]) =>
+      alphaErrorsOfRun(clip, plate, join(dir, extra.length ? "held" : "fixed"), alphas, [
         "--no-temporal",
-        "-q",
         ...extra,
       ]);
-      assert.equal(r.code, 0, r.stderr);
-      return alphaErrors(join(out, "shaky.alpha.mp4"), alphas);
-    };
     const held = await errors("--hand-held");
     const fixed = await errors();
     t.diagnostic(`mean |α − truth| per frame, --hand-held: ${held.map((e) => e.toFixed(3)).join(" ")}`);
@@ -578,21 +575,7 @@ test("a camera that brightens during the clip: matching the plate's exposure per
   const platePath = await savePng(plate, join(dir, "plate.png"));
   const lastFramesError = async (...extra: string[]) => {
     const out = join(dir, extra.length ? "off" : "on");
-    const r = runCli([
-      "video",
-      clip,
-      "--plate",
-      platePath,
-      "-o",
-      out,
-      "--no-fg",
-      "--mode",
-      "fast",
-      "-q",
-      ...extra,
-    ]);
-    assert.equal(r.code, 0, r.stderr);
-    const errs = await alphaErrors(join(out, "bright.alpha.mp4"), alphas);
+    const errs = await alphaErrorsOfRun(clip, platePath, out, alphas, ["--mode", "fast", ...extra]);
     return errs.slice(-4).reduce((a, b) => a + b, 0) / 4;
   };
   const [on, off] = [await lastFramesError(), await lastFramesError("--no-exposure")];
