@@ -12,6 +12,8 @@ export type ErrorCode =
   | "MODEL_INVALID"
   | "MODEL_CONTRACT"
   | "ALIGNMENT_FAILED"
+  | "QUEUE_UNREACHABLE"
+  | "JOBS_FAILED"
   | "DISPOSED"
   | "ABORTED";
 

@@ -42,8 +42,8 @@ export function meanAbsDiff(a: FloatImage, b: FloatImage): number {
 /** The moving-disc clip of the video tests and benchmark: size, frame rate and length. */
 export const MOVING_DISC = { W: 192, H: 128, FPS: 10, N: 14 };
 
-/** A striped room, and a textured disc moving left to right across it. */
-export function clipFrames() {
+/** A striped room, and a textured disc moving left to right across it (and back, in a clip longer than N). */
+export function clipFrames(count = MOVING_DISC.N) {
   const { W, H, N } = MOVING_DISC;
   const rand = lcg(5);
   const plate = createImage(W, H, 3);
@@ -54,8 +54,9 @@ export function clipFrames() {
     }
   const frames: FloatImage[] = [];
   const alphas: FloatImage[] = [];
-  for (let t = 0; t < N; t++) {
-    const cx = 50 + t * 7,
+  for (let t = 0; t < count; t++) {
+    const swing = t % (2 * (N - 1));
+    const cx = 50 + (swing < N ? swing : 2 * (N - 1) - swing) * 7,
       cy = 66,
       r = 30;
     const im = { ...plate, data: Float32Array.from(plate.data) };
@@ -75,7 +76,7 @@ export function clipFrames() {
 }
 
 export async function writeClip(path: string, frames: FloatImage[]) {
-  const { W, H, FPS, N } = MOVING_DISC;
+  const { W, H, FPS } = MOVING_DISC;
   const args = [
     "-hide_banner",
     "-loglevel",
@@ -94,7 +95,7 @@ export async function writeClip(path: string, frames: FloatImage[]) {
     "-f",
     "lavfi",
     "-i",
-    `sine=frequency=440:duration=${N / FPS}`,
+    `sine=frequency=440:duration=${frames.length / FPS}`,
     "-c:v",
     "libx264",
     "-crf",

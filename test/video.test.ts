@@ -252,6 +252,45 @@ test(
   },
 );
 
+test("a clip of constant rate decoded from a seek gives the same frames as from its start; variable rate is told apart", async () => {
+  const dir = tempDir();
+  const scene = clipFrames(60);
+  const cfr = join(dir, "cfr.mp4");
+  await writeClip(cfr, scene.frames);
+  const vfr = join(dir, "vfr.mp4");
+  // 30 fps for 1.5 s, then every third frame.
+  const make = spawnSync(ffmpegPath(), [
+    ...["-hide_banner", "-loglevel", "error", "-f", "lavfi", "-i", "testsrc=size=64x48:rate=30", "-t", "4"],
+    ...["-vf", "select='lt(t\\,1.5)+not(mod(n\\,3))'", "-vsync", "vfr", "-c:v", "libx264", "-g", "7", vfr],
+  ]);
+  assert.equal(make.status, 0, String(make.stderr));
+  assert.equal(
+    probe(vfr).constantRate,
+    false,
+    "a clip of variable rate is decoded from its start, never sought",
+  );
+  for (const clip of [cfr, join(import.meta.dirname, "..", "..", "shared", "data", "video", "vtest.avi")]) {
+    if (!existsSync(clip)) continue;
+    const info = probe(clip);
+    assert.ok(info.constantRate, basename(clip));
+    const all: Uint8Array[] = [];
+    for await (const f of decodeFrames(clip, info)) all.push(f);
+    const margin = Math.max(10, Math.round(info.fps)); // what matteVideo skips after a seek
+    for (const start of [13, 31, 47]) {
+      let i = start;
+      for await (const f of decodeFrames(clip, info, { startFrame: start })) {
+        if (i >= start + margin)
+          assert.ok(
+            Buffer.from(f).equals(Buffer.from(all[i])),
+            `${basename(clip)}: frame ${i} after a seek to ${start}`,
+          );
+        i++;
+      }
+      assert.equal(i, all.length, `${basename(clip)}: the seek to ${start} ends with the clip`);
+    }
+  }
+});
+
 test("a clip of variable frame rate keeps its duration", { timeout: 240_000 }, () => {
   const dir = tempDir();
   const clip = join(dir, "vfr.mp4");

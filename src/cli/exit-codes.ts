@@ -7,6 +7,8 @@ export const EXIT = {
   usage: 2,
   badInput: 3,
   output: 4,
+  queue: 5,
+  jobsFailed: 6,
   interrupted: 130,
 } as const;
 
@@ -24,6 +26,10 @@ export function exitCodeFor(code: ErrorCode): number {
       return EXIT.badInput;
     case "ABORTED":
       return EXIT.interrupted;
+    case "QUEUE_UNREACHABLE":
+      return EXIT.queue;
+    case "JOBS_FAILED":
+      return EXIT.jobsFailed;
     default:
       return EXIT.badInput;
   }
@@ -36,4 +42,6 @@ export const EXIT_CODE_HELP = `Exit codes:
   3    bad input (missing, unreadable, empty or too large image; plate that does not fit the photo; missing or
        unloadable model)
   4    output problem (directory not writable, output would overwrite an input)
+  5    the queue's Redis cannot be reached (queue, worker)
+  6    jobs of the batch failed for good (queue wait)
   130  interrupted (Ctrl-C); no partial file is left under a final name`;

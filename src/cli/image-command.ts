@@ -1,15 +1,22 @@
 /** `bgmatte image`: many photos against one plate → alpha, foreground, composite and preview PNGs. */
 import { parseCommandLine } from "./parse-command-line.js";
-import { composite, foregroundRgba, parseColour, sideBySide, type Rgb } from "../composite/composite.js";
+import { parseColour, type Rgb } from "../composite/composite.js";
 import { GREEN, readStillTarget } from "../video/target.js";
 import { dirname, resolve } from "node:path";
 import { BgmatteError } from "../errors.js";
-import { decodeImage, encodePng, writeImage } from "../image/codec-node.js";
+import { decodeImage, encodePng } from "../image/codec-node.js";
 import type { FloatImage } from "../image/types.js";
 import { createMatter } from "../node/matter.js";
 import { expandPhotos, readStdin } from "./inputs.js";
 import { parseOnly } from "./only-flag.js";
-import { checkNoOverwrite, IMAGE_FILE, OUTPUT_KINDS, planOutputs, type OutputKind } from "./image-outputs.js";
+import {
+  checkNoOverwrite,
+  IMAGE_FILE,
+  OUTPUT_KINDS,
+  photoOutputs,
+  planOutputs,
+  writePhotoOutputs,
+} from "./image-outputs.js";
 import { ensureWritableDir } from "./output-dir.js";
 import { createProgress } from "./progress.js";
 import {
@@ -134,17 +141,8 @@ export async function imageCommand(argv: string[]): Promise<number> {
         const image = await decodeImage(photo === "-" ? await readStdin() : photo, "photo", maxPixels);
         const result = await matter.matte({ image, plate, prior });
         const t0 = performance.now();
-        const comp = composite(result, target);
-        const made: Record<OutputKind, () => FloatImage> = {
-          alpha: () => result.alpha,
-          fg: () => foregroundRgba(result),
-          composite: () => comp,
-          preview: () => sideBySide([image, result.alpha, comp], Math.min(360, image.height)),
-        };
-        for (const kind of OUTPUT_KINDS) {
-          const path = plan.files[kind];
-          if (path) await writeImage(path, made[kind]());
-        }
+        const made = photoOutputs(image, result, target);
+        await writePhotoOutputs(made, plan.files);
         if (plan.stdout) process.stdout.write(await encodePng(made[plan.stdout]()));
         result.meta.timings.write = performance.now() - t0;
         for (const w of result.meta.warnings) if (!values.quiet) progress.log(`warning: ${photo}: ${w}`);

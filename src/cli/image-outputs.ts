@@ -4,7 +4,10 @@
  * folder that gets every output (or those `--only` lists). No plan may write over an input.
  */
 import { basename, extname, join, resolve } from "node:path";
+import { composite, foregroundRgba, sideBySide, type Matte, type Rgb } from "../composite/composite.js";
 import { BgmatteError } from "../errors.js";
+import { writeImage } from "../image/codec-node.js";
+import type { FloatImage } from "../image/types.js";
 import { singleKind } from "./only-flag.js";
 
 export const OUTPUT_KINDS = ["alpha", "fg", "composite", "preview"] as const;
@@ -67,5 +70,32 @@ export function checkNoOverwrite(plans: OutputPlan[], inputs: string[]): void {
         );
       written.add(p);
     }
+  }
+}
+
+/** Each output of a matted photo, made when asked for (the composite once, shared with the preview). */
+export function photoOutputs(
+  image: FloatImage,
+  result: Matte,
+  target: Rgb | FloatImage,
+): Record<OutputKind, () => FloatImage> {
+  let comp: FloatImage | undefined;
+  const compositeOnce = () => (comp ??= composite(result, target));
+  return {
+    alpha: () => result.alpha,
+    fg: () => foregroundRgba(result),
+    composite: compositeOnce,
+    preview: () => sideBySide([image, result.alpha, compositeOnce()], Math.min(360, image.height)),
+  };
+}
+
+/** Write the planned files (atomically, each under its final name only when complete). */
+export async function writePhotoOutputs(
+  made: Record<OutputKind, () => FloatImage>,
+  files: Partial<Record<OutputKind, string>>,
+): Promise<void> {
+  for (const kind of OUTPUT_KINDS) {
+    const path = files[kind];
+    if (path) await writeImage(path, made[kind]());
   }
 }

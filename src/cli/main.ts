@@ -16,6 +16,14 @@ const COMMANDS: Record<string, { run: () => Promise<Command>; summary: string }>
     run: async () => (await import("./video-command.js")).videoCommand,
     summary: "matte a video clip against its plate (or --plate auto)",
   },
+  queue: {
+    run: async () => (await import("./queue-command.js")).queueCommand,
+    summary: "submit clips and photos to workers on many machines (BullMQ on Redis)",
+  },
+  worker: {
+    run: async () => (await import("./worker-command.js")).workerCommand,
+    summary: "take the queue's jobs until stopped (run one per machine)",
+  },
   serve: {
     run: async () => (await import("./serve-command.js")).serveCommand,
     summary: "the live webcam green screen in your browser",

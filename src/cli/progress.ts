@@ -7,6 +7,8 @@
 export interface Progress {
   /** One more item is done; `label` names it. */
   tick(label: string): void;
+  /** `count` items are done in all (work counted elsewhere, e.g. by a queue's workers). */
+  advanceTo(count: number, label: string): void;
   /** Print a message (a warning, an error) without breaking the bar. */
   log(message: string): void;
   /** Items per second so far (what the final summary should quote). */
@@ -49,16 +51,18 @@ export function createProgress(total: number, enabled: boolean, options: Progres
   const draw = () => stream.write(`\r\x1b[2K${bar()} ${status()}`);
 
   if (enabled && tty) draw();
+  const advanceTo = (n: number, name: string) => {
+    count = n;
+    label = name;
+    if (!enabled) return;
+    if (tty) return draw();
+    const tenth = Math.floor((10 * count) / Math.max(total, 1)); // past an overrun: still one per tenth
+    if (tenth > lastTenth || count === total) stream.write(`${status()}\n`);
+    lastTenth = tenth;
+  };
   return {
-    tick(name) {
-      count++;
-      label = name;
-      if (!enabled) return;
-      if (tty) return draw();
-      const tenth = Math.floor((10 * count) / Math.max(total, 1)); // past an overrun: still one per tenth
-      if (tenth > lastTenth || count === total) stream.write(`${status()}\n`);
-      lastTenth = tenth;
-    },
+    tick: (name) => advanceTo(count + 1, name),
+    advanceTo,
     log(message) {
       if (!tty) return void stream.write(message.endsWith("\n") ? message : `${message}\n`);
       stream.write(`\r\x1b[2K${message.endsWith("\n") ? message : `${message}\n`}`);

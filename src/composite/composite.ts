@@ -66,6 +66,25 @@ export function composite(matte: Matte, target: Rgb | FloatImage | string): Floa
   return out;
 }
 
+/**
+ * The composite of an 8-bit RGBA frame (foreground colour and α) on a colour or a same-size image, as 8-bit RGB:
+ * what video encodes, without float copies of a full frame (the join of a queued clip runs this on every frame).
+ */
+export function compositeRgbaBytes(rgba: Uint8Array, target: Rgb | FloatImage): Uint8Array {
+  const n = rgba.length >> 2;
+  const out = new Uint8Array(3 * n);
+  const T = Array.isArray(target) ? undefined : target.data;
+  for (let p = 0; p < n; p++) {
+    const a = rgba[4 * p + 3] / 255;
+    for (let c = 0; c < 3; c++) {
+      const t = T ? T[3 * p + c] : (target as Rgb)[c];
+      const v = t + a * (rgba[4 * p + c] / 255 - t);
+      out[3 * p + c] = v <= 0 ? 0 : v >= 1 ? 255 : Math.round(v * 255);
+    }
+  }
+  return out;
+}
+
 /** Foreground with α as a fourth channel (what a PNG with transparency stores). */
 export function foregroundRgba(matte: Matte): FloatImage {
   const { alpha, foreground } = matte;

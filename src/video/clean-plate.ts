@@ -22,7 +22,7 @@ export async function estimateCleanPlate(
   const total = Number.isFinite(info.duration) ? Math.max(1, Math.round(info.duration * info.fps)) : samples;
   const every = Math.max(1, Math.floor(total / samples));
   const frames: Uint8Array[] = [];
-  for await (const f of decodeFrames(path, info, `select='not(mod(n\\,${every}))'`)) {
+  for await (const f of decodeFrames(path, info, { filter: `select='not(mod(n\\,${every}))'` })) {
     frames.push(f);
     if (frames.length >= samples) break;
   }

@@ -50,6 +50,11 @@ export interface VideoInfo {
   hasAudio: boolean;
   /** Degrees the stream is turned for display (phone clips); width and height above are the displayed ones. */
   rotation: number;
+  /**
+   * The average frame rate equals the nominal one: frames sit on a fixed grid, so a seek lands on a known frame.
+   * Unset or false for a clip of variable frame rate, which is then always decoded from its start.
+   */
+  constantRate?: boolean;
 }
 
 /** Read stream facts from `ffmpeg -i` (the bundled build has no ffprobe). */
@@ -59,6 +64,8 @@ export function probe(path: string): VideoInfo {
   const video = /Stream #\d+:\d+.*?: Video: .*?(\d{2,5})x(\d{2,5})[^\n]*?(?:([\d.]+) fps|([\d.]+) tbr)/.exec(
     text,
   );
+  const average = /Video: [^\n]*?([\d.]+) fps/.exec(text)?.[1];
+  const nominal = /Video: [^\n]*?([\d.]+) tbr/.exec(text)?.[1];
   if (!video) {
     const why = /No such file|does not exist/.test(text)
       ? "it does not exist"
@@ -81,38 +88,60 @@ export function probe(path: string): VideoInfo {
     fps: Number(video[3] ?? video[4]),
     duration: d ? Number(d[1]) * 3600 + Number(d[2]) * 60 + Number(d[3]) : NaN,
     hasAudio: /Stream #\d+:\d+.*?: Audio:/.test(text),
+    constantRate:
+      average !== undefined &&
+      nominal !== undefined &&
+      Math.abs(Number(average) / Number(nominal) - 1) < 1e-3,
   };
 }
 
+export interface DecodeOptions {
+  /** A -vf chain (e.g. sampling); frames then come as the filter gives them. */
+  filter?: string;
+  /** Grey (a queued chunk's lossless α) instead of RGB. */
+  grey?: boolean;
+  /** Every stored frame once, as stored (a chunk the queue wrote), with no conversion to the clip's rate. */
+  asStored?: boolean;
+  /**
+   * Start near this frame (at the clip's rate) instead of decoding from the first: ffmpeg seeks to a key frame and
+   * decodes from there. The first frames after a seek may land a slot off on a clip of variable frame rate, so a
+   * caller that needs frame K exactly starts a margin before it (see `matteVideo`).
+   */
+  startFrame?: number;
+}
+
 /**
- * Decode RGB24 frames one at a time (constant memory). `filter` is an optional -vf chain (e.g. sampling). A clip
- * that cannot be decoded at all is an error; one that stops early (truncated) just ends: the caller compares the
- * count with what the header announced and says so.
+ * Decode 8-bit RGB (or grey) frames one at a time (constant memory). A clip that cannot be decoded at all is an
+ * error; one that stops early (truncated) just ends: the caller compares the count with what the header announced
+ * and says so.
  */
 export async function* decodeFrames(
   path: string,
   info: VideoInfo,
-  filter?: string,
+  { filter, grey = false, asStored = false, startFrame = 0 }: DecodeOptions = {},
 ): AsyncGenerator<Uint8Array> {
+  // A hair before frame K's time, so that K itself is kept and every later frame sits squarely on its slot.
+  const seek = startFrame > 0 ? ["-ss", (startFrame / info.fps - 1e-4).toFixed(6)] : [];
   const args = [
     "-hide_banner",
     "-loglevel",
     "error",
+    ...seek,
     "-i",
     path,
     // Without a filter, frames come at exactly the rate the writers encode at: a clip of variable frame rate (whose
     // average rate differs from its nominal one) would otherwise come out longer or shorter than it is.
-    ...(filter ? ["-vf", filter, "-vsync", "0"] : ["-r", String(info.fps)]),
+    ...(filter ? ["-vf", filter, "-vsync", "0"] : asStored ? ["-vsync", "0"] : ["-r", String(info.fps)]),
     "-f",
     "rawvideo",
     "-pix_fmt",
-    "rgb24",
+    grey ? "gray" : "rgb24",
     "-",
   ];
   const child = spawnFfmpeg(args, { stdio: ["ignore", "pipe", "pipe"] });
   let stderr = "";
   child.stderr!.on("data", (d) => (stderr += d));
-  const frameBytes = info.width * info.height * 3;
+  const frameBytes = info.width * info.height * (grey ? 1 : 3);
   let pending: Buffer[] = [];
   let have = 0;
   let yielded = 0;

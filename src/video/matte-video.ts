@@ -3,7 +3,7 @@
  * (2T frames), whatever the clip's length.
  */
 import { estimateHomography, warpPlate } from "../align/homography.js";
-import { HomographyTrack } from "../align/homography-track.js";
+import { HomographyTrack, TRACK_RADIUS } from "../align/homography-track.js";
 import { loadOpenCV } from "../cv/opencv.js";
 import { fitSize, resize } from "../image/geometry.js";
 import { fromUint8, stackChannels, toGrey, type FloatImage } from "../image/types.js";
@@ -19,6 +19,20 @@ export interface VideoMatteOptions {
   /** Hand-held clips: align the plate to every frame (homographies filtered without lag). */
   handHeld: boolean;
   temporal: TemporalOptions;
+  /** Only frames [from, to) of the clip (a queue's chunk); the whole clip when undefined. */
+  range?: FrameRange;
+}
+
+/**
+ * A chunk of a clip that gives the same mattes as matting the whole clip: `warmup` frames before `from` are matted
+ * (not yielded) so that the flicker filter's state has converged by `from`, and motion cues come from frames up to
+ * 2T either side, decoded beyond the chunk.
+ */
+export interface FrameRange {
+  from: number;
+  /** Exclusive; Infinity = to the clip's end. */
+  to: number;
+  warmup: number;
 }
 
 export interface VideoFrameResult {
@@ -52,6 +66,15 @@ export async function* matteVideo(
   const smoother = new TemporalSmoother(opts.temporal);
   const track = new HomographyTrack(cv, info.width, info.height);
   const frameImage = (t: number) => fromUint8(frames.get(t)!, info.width, info.height, 3);
+  const { from = 0, to = Infinity, warmup = 0 } = opts.range ?? {};
+  const firstMatted = Math.max(0, from - warmup);
+  // Frames before this are only needed as motion cues (and as the first hand-held homographies' neighbours).
+  const firstDecoded = Math.max(0, firstMatted - 2 * T);
+  const firstKept = firstMatted - TRACK_RADIUS;
+  // Far into a long clip of constant rate, seek rather than decode every frame before the chunk (a second early, to
+  // be safe). A clip of variable rate is decoded from its start: where a seek lands there is not a known frame.
+  const margin = Math.max(10, Math.round(info.fps));
+  const seekTo = info.constantRate && firstDecoded > 2 * margin ? firstDecoded - margin : 0;
 
   /** The plate warped onto frame t by its homography, filtered with its neighbours' (the look-ahead 2T ≥ 2 has decoded them). */
   const plateFor = (t: number, image: FloatImage, last: number): FloatImage => {
@@ -70,19 +93,26 @@ export async function* matteVideo(
     return { index: t, time: t / info.fps, image, result };
   };
 
-  let next = 0;
-  let count = 0;
-  for await (const rgb of decodeFrames(clip, info)) {
+  let next = firstMatted;
+  let count = seekTo;
+  for await (const rgb of decodeFrames(clip, info, { startFrame: seekTo })) {
     const i = count++;
-    frames.set(i, rgb);
+    if (i < firstDecoded) continue;
+    if (i >= firstKept) frames.set(i, rgb);
     greys.set(i, toGrey(resize(fromUint8(rgb, info.width, info.height, 3), small.width, small.height)));
     // Frame t is ready once t + 2T has been decoded.
-    while (next + 2 * T <= i) {
-      yield await process(next, Infinity);
+    while (next + 2 * T <= i && next < to) {
+      const frame = await process(next, Infinity);
+      if (next >= from) yield frame;
       frames.delete(next);
+      frames.delete(next - TRACK_RADIUS);
       greys.delete(next - 2 * T);
       next++;
     }
+    if (next >= to) return;
   }
-  for (; next < count; next++) yield await process(next, count - 1);
+  for (; next < Math.min(count, to); next++) {
+    const frame = await process(next, count - 1);
+    if (next >= from) yield frame;
+  }
 }

@@ -35,10 +35,14 @@ export async function readStillTarget(spec: string): Promise<Rgb | FloatImage> {
   }
 }
 
-/** `spec`: a colour, an image path or a clip path; undefined = the default green. */
+/**
+ * `spec`: a colour, an image path or a clip path; undefined = the default green. `startFrame`: where the clip
+ * target starts (a queued chunk's first frame; the target loops, so frame n shows its frame n mod length).
+ */
 export async function openTarget(
   spec: string | undefined,
   size: { width: number; height: number },
+  startFrame = 0,
 ): Promise<VideoTarget> {
   const still = (t: Rgb | FloatImage): VideoTarget => ({ next: async () => t, close: async () => {} });
   if (spec === undefined) return still(GREEN);
@@ -48,15 +52,22 @@ export async function openTarget(
   }
   const info = probe(spec);
   let frames = decodeFrames(spec, info);
+  const loopedNext = async () => {
+    let r = await frames.next();
+    if (r.done) {
+      frames = decodeFrames(spec, info);
+      r = await frames.next();
+    }
+    return r.value!;
+  };
+  if (startFrame > 0) {
+    let length = 0;
+    for await (const frame of decodeFrames(spec, info)) length += frame.length > 0 ? 1 : 0;
+    for (let skip = startFrame % Math.max(1, length); skip > 0; skip--) await loopedNext();
+  }
   return {
-    async next() {
-      let r = await frames.next();
-      if (r.done) {
-        frames = decodeFrames(spec, info);
-        r = await frames.next();
-      }
-      return cover(fromUint8(r.value!, info.width, info.height, 3), size.width, size.height);
-    },
+    next: async () =>
+      cover(fromUint8(await loopedNext(), info.width, info.height, 3), size.width, size.height),
     close: async () => void (await frames.return(undefined)),
   };
 }

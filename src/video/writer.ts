@@ -9,7 +9,7 @@ import { BgmatteError } from "../errors.js";
 import { removeStaleTemporaries, temporaryPathFor, trackTemporary } from "../io/atomic-write.js";
 import { spawnFfmpeg } from "./ffmpeg.js";
 
-export type VideoFormat = "mp4" | "webm-alpha" | "mp4-grey";
+export type VideoFormat = "mp4" | "webm-alpha" | "mp4-grey" | "mkv-lossless-grey";
 
 export interface WriterOptions {
   width: number;
@@ -20,16 +20,26 @@ export interface WriterOptions {
   audioFrom?: string;
 }
 
-const CODECS: Record<VideoFormat, { pixIn: string; args: string[]; ext: string }> = {
+/** `evenSides`: the codec needs even width and height (4:2:0 chroma). */
+const CODECS: Record<VideoFormat, { pixIn: string; args: string[]; ext: string; evenSides: boolean }> = {
   mp4: {
     pixIn: "rgb24",
     args: ["-c:v", "libx264", "-pix_fmt", "yuv420p", "-crf", "18", "-preset", "veryfast"],
     ext: ".mp4",
+    evenSides: true,
   },
   "mp4-grey": {
     pixIn: "gray",
     args: ["-c:v", "libx264", "-pix_fmt", "yuv420p", "-crf", "12", "-preset", "veryfast"],
     ext: ".mp4",
+    evenSides: true,
+  },
+  // Lossless α (FFV1): a queued chunk's matte, re-encoded whole by the join so that it equals a one-machine run's.
+  "mkv-lossless-grey": {
+    pixIn: "gray",
+    args: ["-c:v", "ffv1", "-pix_fmt", "gray"],
+    ext: ".mkv",
+    evenSides: false,
   },
   "webm-alpha": {
     pixIn: "rgba",
@@ -48,6 +58,7 @@ const CODECS: Record<VideoFormat, { pixIn: string; args: string[]; ext: string }
       "8",
     ],
     ext: ".webm",
+    evenSides: true,
   },
 };
 
@@ -85,7 +96,7 @@ export class VideoWriter {
           "-shortest",
         ]
       : [];
-    const even = encodedSize(opts.width, opts.height);
+    const even = codec.evenSides ? encodedSize(opts.width, opts.height) : opts;
     const pad =
       even.width !== opts.width || even.height !== opts.height
         ? ["-vf", `pad=${even.width}:${even.height}`]

@@ -1,0 +1,135 @@
+/**
+ * `queue status` and `queue wait`: a batch's jobs as their workers report them: state, frames done, tries, and why
+ * a job failed for good.
+ */
+import { Job, Queue } from "bullmq";
+import { BgmatteError } from "../errors.js";
+import {
+  batchesKey,
+  batchKey,
+  bullConnection,
+  DEFAULT_QUEUE,
+  openRedis,
+  redisUrl,
+  type QueueConnection,
+} from "./connection.js";
+import type { BatchManifest } from "./job-data.js";
+
+export type JobState =
+  "waiting" | "active" | "completed" | "failed" | "delayed" | "waiting-children" | "unknown";
+
+export interface JobStatus {
+  id: string;
+  kind: "clip" | "photo";
+  input: string;
+  state: JobState;
+  /** Clips: frames matted across their chunks, and the frames expected. */
+  framesDone?: number;
+  framesExpected?: number;
+  chunks?: { total: number; completed: number; active: number; failed: number };
+  attempts: number;
+  failedReason?: string;
+  /** What the job returned: the outputs written. */
+  outputs?: string[];
+}
+
+export interface BatchStatus {
+  batch: string;
+  created: string;
+  jobs: JobStatus[];
+  completed: number;
+  failed: number;
+  /** Every job completed or failed for good. */
+  finished: boolean;
+}
+
+/** The batches this queue has seen, newest first. */
+export async function listBatches(connection: QueueConnection = {}): Promise<string[]> {
+  const redis = await openRedis(redisUrl(connection));
+  try {
+    return (await redis.smembers(batchesKey(connection.queue ?? DEFAULT_QUEUE))).sort().reverse();
+  } finally {
+    redis.disconnect();
+  }
+}
+
+export async function batchStatus(batch: string, connection: QueueConnection = {}): Promise<BatchStatus> {
+  const url = redisUrl(connection);
+  const name = connection.queue ?? DEFAULT_QUEUE;
+  const redis = await openRedis(url);
+  const queue = new Queue(name, { connection: bullConnection(url) });
+  try {
+    const text = await redis.get(batchKey(name, batch));
+    if (!text)
+      throw new BgmatteError(
+        "INVALID_OPTION",
+        `no batch "${batch}" in the queue "${name}"`,
+        "`bgmatte queue status` lists the batches",
+      );
+    const manifest = JSON.parse(text) as BatchManifest;
+    const jobs: JobStatus[] = [];
+    for (const entry of manifest.jobs) {
+      const job = await Job.fromId(queue, entry.id);
+      const state = job ? ((await job.getState()) as JobState) : "unknown";
+      const status: JobStatus = {
+        id: entry.id,
+        kind: entry.kind,
+        input: entry.input,
+        state,
+        attempts: job?.attemptsMade ?? 0,
+        failedReason: state === "failed" ? job?.failedReason : undefined,
+        outputs: (job?.returnvalue as { outputs?: string[] } | undefined)?.outputs,
+      };
+      if (entry.kind === "clip") {
+        const chunks = { total: entry.chunks.length, completed: 0, active: 0, failed: 0 };
+        let frames = 0;
+        for (const id of entry.chunks) {
+          const chunk = await Job.fromId(queue, id);
+          const s = chunk ? await chunk.getState() : "unknown";
+          if (s === "completed") chunks.completed++;
+          if (s === "active") chunks.active++;
+          if (s === "failed") {
+            chunks.failed++;
+            status.failedReason ??= `chunk ${id}: ${chunk?.failedReason}`;
+          }
+          const p = chunk?.progress as { done?: number } | undefined;
+          frames +=
+            s === "completed" ? ((chunk?.returnvalue as { frames?: number })?.frames ?? 0) : (p?.done ?? 0);
+        }
+        Object.assign(status, { chunks, framesDone: frames, framesExpected: entry.expectedFrames });
+      }
+      jobs.push(status);
+    }
+    const completed = jobs.filter((j) => j.state === "completed").length;
+    const failed = jobs.filter((j) => j.state === "failed").length;
+    return {
+      batch,
+      created: manifest.created,
+      jobs,
+      completed,
+      failed,
+      finished: completed + failed === jobs.length,
+    };
+  } finally {
+    await queue.close();
+    redis.disconnect();
+  }
+}
+
+/** Poll until every job of the batch completed or failed for good; `onStatus` sees each poll. */
+export async function waitForBatch(
+  batch: string,
+  connection: QueueConnection & {
+    intervalMs?: number;
+    signal?: AbortSignal;
+    onStatus?: (s: BatchStatus) => void;
+  } = {},
+): Promise<BatchStatus> {
+  for (;;) {
+    const status = await batchStatus(batch, connection);
+    connection.onStatus?.(status);
+    if (status.finished) return status;
+    if (connection.signal?.aborted) throw new BgmatteError("ABORTED", `waiting for ${batch} was aborted`, "");
+    await new Promise((r) => setTimeout(r, connection.intervalMs ?? 1000));
+  }
+}
