@@ -26,7 +26,7 @@ under the same paths (a shared folder); chunks wait in <out>/.bgmatte-chunks unt
 
 add options:
   -p, --plate <image|auto>   the clean plate (auto: estimated from each clip, here, before submitting)
-  -t, --target <img|colour>  background (default #00b140)
+  -t, --target <img|clip|colour>  background: an image, a clip (looped) or a colour (default #00b140)
   -o, --out <folder>         where every output goes (default: bgmatte-out)
       --chunk-frames <n>     frames per chunk (default ${DEFAULT_CHUNK_FRAMES}; each also mattes ~46 warm-up frames)
       --attempts <n>         tries per job before it fails for good (default 3, backoff from 5 s doubling)

@@ -52,14 +52,15 @@ def lsgan(scores: list[torch.Tensor], target: float) -> torch.Tensor:
 def adaptation_loss(alpha: torch.Tensor, fg: torch.Tensor, alpha_teacher: torch.Tensor, fg_teacher: torch.Tensor,
                     fake_scores: list[torch.Tensor], batch: dict[str, torch.Tensor],
                     teacher_weight: float) -> dict[str, torch.Tensor]:
-    """The student's terms: fool D with its composites on new backgrounds, follow the teacher (weighted), and
-    explain the real frame by compositing on its plate."""
+    """The student's terms (the paper's eq. 4-5): fool D with its composites on new backgrounds (loss 1), and, all
+    under the weight lambda that halves every 2 epochs (loss 2), follow the teacher and explain the real frame by
+    compositing on its plate."""
     terms = {
         "adversarial": lsgan(fake_scores, 1.0),
         "teacher_alpha": teacher_weight * 2 * F.l1_loss(alpha, alpha_teacher),
         "teacher_grad": teacher_weight * 4 * F.l1_loss(sobel(alpha), sobel(alpha_teacher)),
         "teacher_fg": teacher_weight * F.l1_loss(fg, fg_teacher),
-        "compose": F.l1_loss(alpha * fg + (1 - alpha) * batch["plate"], batch["image"]),
+        "compose": teacher_weight * F.l1_loss(alpha * fg + (1 - alpha) * batch["plate"], batch["image"]),
     }
     terms["total"] = sum(terms.values())
     return terms

@@ -100,7 +100,9 @@ def main(argv: list[str] | None = None) -> None:
     best = float("inf")
     if (run_dir / "best.pt").exists():
         best = torch.load(run_dir / "best.pt", map_location="cpu").get("val_total", best)
-    net = DistributedDataParallel(model) if world > 1 else model
+    # On CUDA each rank's replica lives on its own GPU (device_ids); on CPU (gloo) DDP takes none.
+    net = (DistributedDataParallel(model, device_ids=[device.index] if device.type == "cuda" else None)
+           if world > 1 else model)
 
     synth = synthesiser_from_config(args.data, dc, tc["seed"], args.foregrounds, args.backgrounds)
     loader = DataLoader(SynthDataset(synth), batch_size=tc["batch_size"], num_workers=args.workers,
@@ -130,9 +132,26 @@ def main(argv: list[str] | None = None) -> None:
     hooks = Hooks(step=train_step, validate=lambda step: evaluate(model, val), save=save, best_metric="total")
     try:
         run_loop(loader, run_dir, Schedule.from_config(tc, steps), start_step, lr, hooks, best, is_main)
+        if world > 1:
+            check_replicas_agree(model, run_dir, is_main)
     finally:
         if world > 1:
             dist.destroy_process_group()
+
+
+def check_replicas_agree(model: torch.nn.Module, run_dir: Path, is_main: bool) -> None:
+    """DDP keeps every rank's weights identical (the same start, averaged gradients): measure it at the end and
+    record it in ddp.json, so a broken launch (ranks training alone) is seen, not shipped."""
+    flat = torch.cat([p.detach().float().flatten() for p in model.parameters()])
+    high, low = flat.clone(), flat.clone()
+    dist.all_reduce(high, op=dist.ReduceOp.MAX)
+    dist.all_reduce(low, op=dist.ReduceOp.MIN)
+    spread = float((high - low).abs().max())
+    if is_main:
+        report = {"world": dist.get_world_size(), "backend": dist.get_backend(), "max_parameter_spread": spread}
+        (run_dir / "ddp.json").write_text(json.dumps(report))
+        if spread > 1e-6:
+            print(f"warning: the ranks' weights differ by up to {spread:.3g}: DDP did not synchronise them")
 
 
 if __name__ == "__main__":

@@ -49,6 +49,11 @@ def test_distributed_training_runs_under_torchrun(tmp_path, shared_data):
                        cwd=root, capture_output=True, text=True, timeout=240)
     assert r.returncode == 0, r.stderr[-2000:]
     assert torch.load(run / "last.pt")["step"] == 2
+    import json
+
+    ddp = json.loads((run / "ddp.json").read_text())
+    assert ddp["world"] == 2 and ddp["backend"] == "gloo"
+    assert ddp["max_parameter_spread"] == 0, "DDP keeps the ranks' weights identical"
 
 
 def test_sigterm_saves_the_last_completed_step_and_the_resume_logs_no_step_twice(tmp_path, shared_data):

@@ -23,9 +23,11 @@ from .synth import Synthesiser
 VIDEO_EXTENSIONS = {".mp4", ".avi", ".mov", ".mkv", ".webm", ".m4v"}
 
 
-def read_frames(path: Path, max_side: int) -> np.ndarray:
-    """All frames (N x H x W x 3 float32 RGB in [0,1]), downscaled so the longer side is at most `max_side`."""
+def read_frames(path: Path, max_side: int) -> tuple[np.ndarray, float]:
+    """All frames (N x H x W x 3 float32 RGB in [0,1]), downscaled so the longer side is at most `max_side`, and
+    the clip's frame rate (30 when the container does not say)."""
     cap = cv2.VideoCapture(str(path))
+    fps = cap.get(cv2.CAP_PROP_FPS) or 30.0
     frames = []
     while True:
         ok, f = cap.read()
@@ -38,7 +40,7 @@ def read_frames(path: Path, max_side: int) -> np.ndarray:
     cap.release()
     if not frames:
         raise ValueError(f"cannot read any frame from {path}")
-    return np.stack(frames).astype(np.float32) / 255
+    return np.stack(frames).astype(np.float32) / 255, float(fps) if 0 < fps < 1000 else 30.0
 
 
 def estimate_plate(frames: np.ndarray, samples: int = 40) -> np.ndarray:
@@ -53,6 +55,11 @@ class Clip:
     frames: np.ndarray
     plate: np.ndarray
     hand_held: bool = False
+    fps: float = 30.0
+
+    def motion_frames(self, seconds: float) -> int:
+        """The motion cues' spacing T in this clip's frames (inference's spacing is in seconds too)."""
+        return max(1, round(seconds * self.fps))
 
 
 def _grey_u8(x: np.ndarray) -> np.ndarray:
@@ -85,7 +92,7 @@ def align_plate_to(frame: np.ndarray, plate: np.ndarray, min_inliers: int = 12) 
 def load_clips(folder: Path, max_side: int = 512, hand_held: bool = False) -> list[Clip]:
     clips = []
     for path in sorted(p for p in folder.iterdir() if p.suffix.lower() in VIDEO_EXTENSIONS):
-        frames = read_frames(path, max_side)
+        frames, fps = read_frames(path, max_side)
         plate_path = path.with_suffix(".plate.png")
         if plate_path.exists():
             plate = cv2.cvtColor(cv2.imread(str(plate_path)), cv2.COLOR_BGR2RGB).astype(np.float32) / 255
@@ -95,7 +102,7 @@ def load_clips(folder: Path, max_side: int = 512, hand_held: bool = False) -> li
                              "has no temporal median background)")
         else:
             plate = estimate_plate(frames)
-        clips.append(Clip(path.stem, frames, plate, hand_held))
+        clips.append(Clip(path.stem, frames, plate, hand_held, fps))
     if not clips:
         raise ValueError(f"no clips in {folder} (expected {sorted(VIDEO_EXTENSIONS)})")
     return clips
@@ -108,8 +115,12 @@ def grey(x: np.ndarray) -> np.ndarray:
 class RealSampler:
     """Random crops of real frames with their plate, prior S (image-plate difference) and motion cues M."""
 
-    def __init__(self, clips: list[Clip], backgrounds: list[np.ndarray], size: int, motion_frames: int, seed: int) -> None:
-        self.clips, self.backgrounds, self.size, self.T = clips, backgrounds, size, motion_frames
+    def __init__(self, clips: list[Clip], backgrounds: list[np.ndarray], size: int, motion_seconds: float, seed: int,
+                 frames: dict[str, range] | None = None) -> None:
+        """`motion_seconds`: the spacing of the motion cues (t±T, t±2T) in seconds, as at inference; `frames`: the
+        frames each clip may be sampled from (the rest held out for evaluation), all by default."""
+        self.clips, self.backgrounds, self.size, self.motion_seconds = clips, backgrounds, size, motion_seconds
+        self.frames = frames or {c.name: range(len(c.frames)) for c in clips}
         self.rng = np.random.default_rng(seed)
         self.prior_maker = Synthesiser([], [], size=size, seed=seed)
         self._aligned: dict[tuple[str, int], np.ndarray] = {}
@@ -133,12 +144,14 @@ class RealSampler:
         s = self.size
         for _ in range(n):
             clip = self.clips[int(self.rng.integers(0, len(self.clips)))]
-            t = int(self.rng.integers(0, len(clip.frames)))
+            allowed = self.frames[clip.name]
+            t = allowed[int(self.rng.integers(0, len(allowed)))]
             y, x, side = self._crop(clip.frames.shape[1:3])
             cut = lambda im: cv2.resize(np.ascontiguousarray(im[y:y + side, x:x + side]), (s, s), interpolation=cv2.INTER_AREA)
             image, plate = cut(clip.frames[t]), cut(self._plate_for(clip, t))
             last = len(clip.frames) - 1
-            idx = [min(last, max(0, t + d * self.T)) for d in (-2, -1, 1, 2)]
+            T = clip.motion_frames(self.motion_seconds)
+            idx = [min(last, max(0, t + d * T)) for d in (-2, -1, 1, 2)]
             motion = np.stack([cut(grey(clip.frames[i])) for i in idx], 2)
             prior = self.prior_maker.difference_prior(image, plate, self.rng)
             bg = self.backgrounds[int(self.rng.integers(0, len(self.backgrounds)))]
