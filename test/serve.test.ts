@@ -1,10 +1,11 @@
 /** `bgmatte serve` survives what a browser or a scanner may send, and answers with the right headers. */
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
 import { join } from "node:path";
 import { test } from "node:test";
 import { loadOpenCV } from "../src/cv/opencv.js";
+import { tempDir } from "./fixtures.js";
 import { startServer } from "./web-harness.js";
 
 /** Send a raw request line and headers; resolve with the status line and headers of the answer. */
@@ -72,4 +73,31 @@ test("loading OpenCV leaves no error listener that would print its bundle with a
   // Emscripten's listener rethrows anything that is not its own ExitStatus.
   const emscripten = process.listeners("uncaughtException").filter((f) => String(f).includes("ExitStatus"));
   assert.deepEqual(emscripten, []);
+});
+
+test("serve --model gives the page a model of one's own (and its refiner), and nothing else of its folder", async () => {
+  const dir = tempDir();
+  const models = join(import.meta.dirname, "..", "models");
+  copyFileSync(join(models, "bm-lite.onnx"), join(dir, "my room.onnx"));
+  copyFileSync(join(models, "bm-lite-refiner.onnx"), join(dir, "my room-refiner.onnx"));
+  writeFileSync(join(dir, "notes.txt"), "private");
+  const server = await startServer(["--model", join(dir, "my room.onnx")]);
+  try {
+    const url = new URL(server.url);
+    assert.equal(url.searchParams.get("model"), "custom-model/my room.onnx");
+    for (const name of ["my room.onnx", "my room-refiner.onnx"]) {
+      const got = await fetch(new URL(`custom-model/${encodeURIComponent(name)}`, url));
+      assert.equal(got.status, 200, name);
+      assert.deepEqual(Buffer.from(await got.arrayBuffer()), readFileSync(join(dir, name)));
+    }
+    assert.equal((await fetch(new URL("custom-model/notes.txt", url))).status, 404);
+  } finally {
+    server.stop();
+  }
+  const named = await startServer(["--model", "bm-lite"]);
+  try {
+    assert.equal(new URL(named.url).searchParams.get("model"), "models/bm-lite.onnx");
+  } finally {
+    named.stop();
+  }
 });

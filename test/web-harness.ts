@@ -45,8 +45,8 @@ export function writeY4m(
   );
 }
 
-export async function startServer(): Promise<{ url: string; stop: () => void }> {
-  const child: ChildProcess = spawn(process.execPath, [...CLI, "serve", "--port", "0"], {
+export async function startServer(args: string[] = []): Promise<{ url: string; stop: () => void }> {
+  const child: ChildProcess = spawn(process.execPath, [...CLI, "serve", "--port", "0", ...args], {
     stdio: ["ignore", "pipe", "inherit"],
   });
   const url = await new Promise<string>((resolve, reject) => {

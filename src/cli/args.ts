@@ -55,6 +55,18 @@ export const PLATE_HELP = `      --align               require plate alignment (
       --no-align            never align the plate (default: align when it is off by more than 0.5 px)
       --no-exposure         do not match the plate's exposure to the photo`;
 
+/** How a clip is matted and which videos come out: `video` and `queue add` take these. */
+export const VIDEO_FLAGS = {
+  "motion-seconds": { type: "string", default: "0.67" },
+  "hand-held": { type: "boolean", default: false },
+  "no-exposure": { type: "boolean", default: false },
+  "no-temporal": { type: "boolean", default: false },
+  "no-fg": { type: "boolean", default: false },
+  "no-alpha": { type: "boolean", default: false },
+  only: { type: "string" },
+  "accept-short": { type: "boolean", default: false },
+} as const;
+
 /** Where the inputs and outputs of `image` and `video` are. */
 export const IO_FLAGS = {
   plate: { type: "string", short: "p" },

@@ -4,7 +4,7 @@ import { DEFAULT_CHUNK_FRAMES } from "../queue/chunk-plan.js";
 import { DEFAULT_QUEUE, DEFAULT_REDIS } from "../queue/connection.js";
 import { batchStatus, listBatches, waitForBatch, type BatchStatus } from "../queue/status.js";
 import { submitBatch } from "../queue/submit.js";
-import { MATTING_FLAGS, MATTING_HELP, mattingOptionsFromFlags, numberFlag } from "./args.js";
+import { MATTING_FLAGS, MATTING_HELP, VIDEO_FLAGS, mattingOptionsFromFlags, numberFlag } from "./args.js";
 import { EXIT, EXIT_CODE_HELP } from "./exit-codes.js";
 import { OUTPUT_KINDS } from "./image-outputs.js";
 import { parseOnly } from "./only-flag.js";
@@ -57,19 +57,12 @@ export async function queueCommand(argv: string[]): Promise<number> {
     allowPositionals: true,
     options: {
       ...MATTING_FLAGS,
+      ...VIDEO_FLAGS,
       plate: { type: "string", short: "p" },
       target: { type: "string", short: "t" },
       out: { type: "string", short: "o", default: "bgmatte-out" },
       "chunk-frames": { type: "string" },
       attempts: { type: "string" },
-      "motion-seconds": { type: "string", default: "0.67" },
-      "hand-held": { type: "boolean", default: false },
-      "no-exposure": { type: "boolean", default: false },
-      "no-temporal": { type: "boolean", default: false },
-      "no-fg": { type: "boolean", default: false },
-      "no-alpha": { type: "boolean", default: false },
-      only: { type: "string" },
-      "accept-short": { type: "boolean", default: false },
       wait: { type: "boolean", default: false },
       redis: { type: "string" },
       queue: { type: "string" },

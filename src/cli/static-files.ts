@@ -40,14 +40,20 @@ function fail(res: ServerResponse, status: number, text: string, extra: Record<s
     .end(text + "\n");
 }
 
+/** Single files served under a fixed path (a user's model, without the rest of its folder). */
+export type Files = Record<string, string>;
+
 /** The file a request path names under the roots, or undefined (outside every root, or not a file). */
-function resolveFile(path: string, roots: Roots): { file: string; stats: Stats } | undefined {
-  const match = roots.find(([prefix]) => path.startsWith(prefix));
-  if (!match) return undefined;
-  const [prefix, root] = match;
-  const rel = normalize(path.slice(prefix.length) || "index.html");
-  const file = join(root, rel);
-  if (rel.startsWith("..") || !file.startsWith(root + sep)) return undefined;
+function resolveFile(path: string, roots: Roots, files: Files): { file: string; stats: Stats } | undefined {
+  let file = Object.hasOwn(files, path) ? files[path] : undefined;
+  if (!file) {
+    const match = roots.find(([prefix]) => path.startsWith(prefix));
+    if (!match) return undefined;
+    const [prefix, root] = match;
+    const rel = normalize(path.slice(prefix.length) || "index.html");
+    file = join(root, rel);
+    if (rel.startsWith("..") || !file.startsWith(root + sep)) return undefined;
+  }
   try {
     const stats = statSync(file);
     return stats.isFile() ? { file, stats } : undefined;
@@ -56,7 +62,7 @@ function resolveFile(path: string, roots: Roots): { file: string; stats: Stats }
   }
 }
 
-export function staticFiles(roots: Roots) {
+export function staticFiles(roots: Roots, files: Files = {}) {
   return (req: IncomingMessage, res: ServerResponse): void => {
     if (req.method !== "GET" && req.method !== "HEAD")
       return fail(res, 405, "method not allowed", { Allow: "GET, HEAD" });
@@ -67,7 +73,7 @@ export function staticFiles(roots: Roots) {
     } catch {
       return fail(res, 400, "bad request target");
     }
-    const found = resolveFile(path, roots);
+    const found = resolveFile(path, roots, files);
     if (!found) return fail(res, 404, "not found");
     const size = found.stats.size;
     const range = req.headers["if-range"] ? "whole" : byteRange(req.headers.range, size);

@@ -12,7 +12,14 @@ import { matteVideoFile, type VideoFileReport } from "../video/matte-video-file.
 import { openTarget } from "../video/target.js";
 import { DEFAULT_TEMPORAL } from "../video/temporal.js";
 import { encodedSize } from "../video/writer.js";
-import { IO_FLAGS, MATTING_FLAGS, MATTING_HELP, mattingOptionsFromFlags, numberFlag } from "./args.js";
+import {
+  IO_FLAGS,
+  MATTING_FLAGS,
+  MATTING_HELP,
+  VIDEO_FLAGS,
+  mattingOptionsFromFlags,
+  numberFlag,
+} from "./args.js";
 import { EXIT, EXIT_CODE_HELP } from "./exit-codes.js";
 import { noteKeptOnInterrupt } from "../io/atomic-write.js";
 import { ensureWritableDir } from "./output-dir.js";
@@ -70,18 +77,11 @@ export async function videoCommand(argv: string[]): Promise<number> {
     options: {
       ...IO_FLAGS,
       ...MATTING_FLAGS,
-      "motion-seconds": { type: "string", default: "0.67" },
-      "hand-held": { type: "boolean", default: false },
-      "no-exposure": { type: "boolean", default: false },
-      "no-temporal": { type: "boolean", default: false },
-      "no-fg": { type: "boolean", default: false },
-      "no-alpha": { type: "boolean", default: false },
-      only: { type: "string" },
+      ...VIDEO_FLAGS,
       json: { type: "boolean", default: false },
       "png-sequence": { type: "boolean", default: false },
       "max-frames": { type: "string" },
       "max-pixels": { type: "string" },
-      "accept-short": { type: "boolean", default: false },
       quiet: { type: "boolean", short: "q", default: false },
       help: { type: "boolean", short: "h", default: false },
     },

@@ -13,6 +13,7 @@ import { BgmatteError } from "../errors.js";
 import { writePng } from "../image/codec-node.js";
 import type { MatterOptions } from "../options.js";
 import { checkNoOverwrite, planOutputs, type OutputKind } from "../cli/image-outputs.js";
+import { expandPhotos } from "../cli/inputs.js";
 import { ensureWritableDir } from "../cli/output-dir.js";
 import { checkVideoOutputs, planVideoOutputs, type VideoOutputChoice } from "../cli/video-outputs.js";
 import { estimateCleanPlate } from "../video/clean-plate.js";
@@ -68,10 +69,6 @@ export async function submitBatch(options: SubmitOptions): Promise<SubmitResult>
   const url = redisUrl(options);
   const queueName = options.queue ?? DEFAULT_QUEUE;
   const out = resolve(options.out);
-  const clips = options.inputs.filter((p) => VIDEO_FILE.test(p)).map((p) => resolve(p));
-  const photos = options.inputs.filter((p) => !VIDEO_FILE.test(p)).map((p) => resolve(p));
-  if (!clips.length && !photos.length)
-    throw new BgmatteError("INVALID_OPTION", "nothing to submit", "give clips and/or photos");
   for (const p of options.inputs)
     if (!existsSync(p))
       throw new BgmatteError(
@@ -79,6 +76,14 @@ export async function submitBatch(options: SubmitOptions): Promise<SubmitResult>
         `"${p}" does not exist`,
         "check the path (every worker must see it too)",
       );
+  const clips = options.inputs.filter((p) => VIDEO_FILE.test(p)).map((p) => resolve(p));
+  const stills = options.inputs.filter((p) => !VIDEO_FILE.test(p));
+  // A folder of photos counts as its images, as for `bgmatte image` (the plate left out).
+  const photos = (
+    stills.length ? expandPhotos(stills, options.plate === "auto" ? [] : [options.plate]) : []
+  ).map((p) => resolve(p));
+  if (!clips.length && !photos.length)
+    throw new BgmatteError("INVALID_OPTION", "nothing to submit", "give clips and/or photos");
   const auto = options.plate === "auto";
   if (auto && photos.length)
     throw new BgmatteError(
@@ -106,6 +111,17 @@ export async function submitBatch(options: SubmitOptions): Promise<SubmitResult>
   const choice = options.videoOutputs ?? { noAlpha: false, noFg: false };
   const clipPaths = clips.map((clip) => planVideoOutputs(clip, out, choice));
   for (const paths of clipPaths) checkVideoOutputs(paths, inputs, { plate: auto, frames: false });
+  const stems = new Map<string, string>();
+  for (const [i, paths] of clipPaths.entries()) {
+    const other = stems.get(paths.plate);
+    if (other)
+      throw new BgmatteError(
+        "OUTPUT_IS_INPUT",
+        `"${clips[i]}" and "${other}" would write the same outputs in ${out}`,
+        "rename one of the clips, or submit them with different -o folders",
+      );
+    stems.set(paths.plate, clips[i]);
+  }
 
   await ensureWritableDir(out);
   const redis = await openRedis(url);

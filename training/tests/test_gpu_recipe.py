@@ -24,6 +24,9 @@ def _toy_bank(folder, size=48):
     val = {k: rng.integers(0, 255, (2, c, 32, 32), dtype=np.uint8)
            for k, c in (("image", 3), ("plate", 3), ("prior", 1), ("motion", 4), ("alpha", 1), ("fg", 3), ("bg", 3))}
     np.savez_compressed(folder / "validation.npz", **val)
+    from bgmatte_train.gpu.bank import glass_bank
+
+    np.savez_compressed(folder / "glass.npz", **glass_bank(3, size, rng))
     (folder / "bank.json").write_text(json.dumps({"size": size}))
 
 
@@ -40,6 +43,21 @@ def test_composed_batches_have_the_contracts_shapes_ranges_and_obey_the_matting_
     composite = b["alpha"] * b["fg"] + (1 - b["alpha"]) * b["bg"]
     assert float((composite - b["image"]).abs().max()) < 1e-5  # no noise asked: exactly the composite
     assert float(b["alpha"].mean()) > 0.05  # subjects are in the frame
+
+
+def test_glass_samples_show_the_refracted_dimmed_background_and_still_obey_the_matting_equation(tmp_path):
+    _toy_bank(tmp_path / "bank")
+    bank, _, _ = recipe.load_bank(tmp_path / "bank", torch.device("cpu"))
+    torch.manual_seed(1)
+    b = compose_batch(bank, 8, 48, Mix(shot_noise=0.0, glass_fraction=1.0, glass_optics=1.0,
+                                       skin_backdrop_fraction=0.0, shadow_fraction=0.0))
+    composite = b["alpha"] * b["fg"] + (1 - b["alpha"]) * b["bg"]
+    assert float((composite - b["image"]).abs().max()) < 1e-5
+    inside = b["alpha"] > 0.02
+    # Mostly see-through: the body lets most of the background through; the rim and highlights are opaque-ish.
+    assert 0.02 < float(b["alpha"][inside].mean()) < 0.6
+    # Seen through the glass, the background is shifted and blurred: it differs from the (unrefracted) plate there.
+    assert float((b["bg"] - b["plate"]).abs()[inside.expand(-1, 3, -1, -1)].mean()) > 0.01
 
 
 def test_recipe_trains_exports_and_reports_at_toy_size(tmp_path):

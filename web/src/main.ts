@@ -27,7 +27,8 @@ const debug = { framesDone: 0, stillsDone: 0, backend: "", plateCaptured: false 
 
 send({
   type: "init",
-  modelUrl: new URL("models/bm-lite.onnx", location.href).href,
+  // `bgmatte serve --model` points ?model= at the chosen (e.g. adapted) model.
+  modelUrl: new URL(params.get("model") ?? "models/bm-lite.onnx", location.href).href,
   contractUrl: new URL("models/contract.json", location.href).href,
   segmenterUrl: new URL("models/person-segmenter.onnx", location.href).href,
   wasmPaths: new URL("ort/", location.href).href,

@@ -108,6 +108,35 @@ def _odd(x: float) -> int:
 
 
 # ---------------------------------------------------------------- the synthesiser
+def glass_object(s: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, list[np.ndarray], np.ndarray]:
+    """A clear glass object at s x s: a thin, fairly opaque rim and a few highlights around a body that lets 70-97 %
+    of the background through, and the refraction that shifts what is seen through it (a smooth field of a few
+    pixels). Returns alpha, F, the flow (x, y) and the object's mask (the GPU recipe's bank stores them)."""
+    mask = (soft_shape(s, rng) > 0.5).astype(np.uint8)
+    inner = cv2.erode(mask, _ellipse(3), iterations=max(1, round(rng.uniform(2, 6) * s / 256)))
+    body = rng.uniform(0.03, 0.3) + rng.uniform(0, 0.1) * cv2.GaussianBlur(
+        rng.uniform(0, 1, (s, s)).astype(np.float32), (0, 0), s / 10)
+    alpha = inner * body + (mask - inner) * rng.uniform(0.4, 0.9)
+    fg = np.repeat(rng.uniform(0.5, 1.0) * cv2.GaussianBlur(
+        rng.uniform(0.8, 1.1, (s, s)).astype(np.float32), (0, 0), s / 12)[..., None], 3, axis=2)
+    fg = fg * rng.uniform(0.9, 1.1, 3)  # a faint tint
+    ys, xs = np.nonzero(inner)
+    streaks = np.zeros((s, s), np.float32)
+    for _ in range(int(rng.integers(0, 4)) if len(xs) else 0):  # highlights: short bright strokes
+        i = rng.integers(0, len(xs))
+        x, y = int(xs[i]), int(ys[i])
+        cv2.line(streaks, (x, y), (x + int(rng.integers(-4, 5)), y + int(rng.uniform(5, 40) * s / 256)),
+                 float(rng.uniform(0.4, 0.9)), max(1, round(rng.uniform(1, 3) * s / 256)))
+    alpha = np.maximum(alpha, streaks * inner)
+    fg = np.where(streaks[..., None] > 0, 1.0, fg)
+    alpha = cv2.GaussianBlur(alpha.astype(np.float32), (0, 0), rng.uniform(0.5, 1.2) * s / 256)
+    amplitude = rng.uniform(1, 8) * s / 256
+    flow = [cv2.GaussianBlur(rng.normal(0, 1, (s, s)).astype(np.float32), (0, 0), s / 16) for _ in range(2)]
+    flow = [f / (np.abs(f).max() + 1e-6) * amplitude * cv2.GaussianBlur(mask.astype(np.float32), (0, 0), 3)
+            for f in flow]
+    return alpha, fg, flow, mask
+
+
 class Synthesiser:
     def __init__(self, foregrounds: list[Foreground], backgrounds: list[np.ndarray], size: int = 256, seed: int = 0,
                  procedural_fraction: float = 0.5, still_fraction: float = 0.5, textures: list[np.ndarray] | None = None,
@@ -262,33 +291,11 @@ class Synthesiser:
         return (fg * (1 - weight) + like_bg * weight).astype(np.float32)
 
     def glass(self, bg: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """A clear glass object: a thin, fairly opaque rim and a few highlights around a body that lets 70-97 % of
-        the background through, refracted (shifted by a smooth field of a few pixels). Returns alpha, F, and the
-        background as seen through the glass, with which I = alpha F + (1 - alpha) bg holds exactly; the plate keeps
-        the unrefracted background, as a real plate does."""
+        """A clear glass object (see `glass_object`) over `bg`. Returns alpha, F, and the background as seen through
+        the glass, with which I = alpha F + (1 - alpha) bg holds exactly; the plate keeps the unrefracted
+        background, as a real plate does."""
         s = self.size
-        mask = (soft_shape(s, rng) > 0.5).astype(np.uint8)
-        inner = cv2.erode(mask, _ellipse(3), iterations=max(1, round(rng.uniform(2, 6) * s / 256)))
-        body = rng.uniform(0.03, 0.3) + rng.uniform(0, 0.1) * cv2.GaussianBlur(
-            rng.uniform(0, 1, (s, s)).astype(np.float32), (0, 0), s / 10)
-        alpha = inner * body + (mask - inner) * rng.uniform(0.4, 0.9)
-        fg = np.repeat(rng.uniform(0.5, 1.0) * cv2.GaussianBlur(
-            rng.uniform(0.8, 1.1, (s, s)).astype(np.float32), (0, 0), s / 12)[..., None], 3, axis=2)
-        fg = fg * rng.uniform(0.9, 1.1, 3)  # a faint tint
-        ys, xs = np.nonzero(inner)
-        streaks = np.zeros((s, s), np.float32)
-        for _ in range(int(rng.integers(0, 4)) if len(xs) else 0):  # highlights: short bright strokes
-            i = rng.integers(0, len(xs))
-            x, y = int(xs[i]), int(ys[i])
-            cv2.line(streaks, (x, y), (x + int(rng.integers(-4, 5)), y + int(rng.uniform(5, 40) * s / 256)),
-                     float(rng.uniform(0.4, 0.9)), max(1, round(rng.uniform(1, 3) * s / 256)))
-        alpha = np.maximum(alpha, streaks * inner)
-        fg = np.where(streaks[..., None] > 0, 1.0, fg)
-        alpha = cv2.GaussianBlur(alpha.astype(np.float32), (0, 0), rng.uniform(0.5, 1.2) * s / 256)
-        amplitude = rng.uniform(1, 8) * s / 256
-        flow = [cv2.GaussianBlur(rng.normal(0, 1, (s, s)).astype(np.float32), (0, 0), s / 16) for _ in range(2)]
-        flow = [f / (np.abs(f).max() + 1e-6) * amplitude * cv2.GaussianBlur(mask.astype(np.float32), (0, 0), 3)
-                for f in flow]
+        alpha, fg, flow, mask = glass_object(s, rng)
         gx, gy = np.meshgrid(np.arange(s, dtype=np.float32), np.arange(s, dtype=np.float32))
         seen = cv2.remap(bg.astype(np.float32), gx + flow[0], gy + flow[1], cv2.INTER_LINEAR,
                          borderMode=cv2.BORDER_REFLECT)

@@ -6,6 +6,7 @@ to a GPU machine with the code (64 MiB in all) and every sample is then composed
 Written: `foregrounds.npz` (the 18 training foregrounds of alphamatting with their estimated F, RGBA, each on a
 square canvas), `backgrounds.npz` (square crops of the training background photos, as JPEG), `procedural.npz`
 (procedural alphas: people, fringed blobs, translucent objects, shapes, stems with leaves and grids),
+`glass.npz` (clear glass objects: α and F, the refraction flow and the object's mask; see data/synth.py),
 `validation.npz` (the first samples of train.py's fixed synthetic validation batch) and `bank.json`. Images are
 uint8.
 """
@@ -20,7 +21,7 @@ import numpy as np
 
 from ..data.hard_cases import grid, stems_and_leaves
 from ..data.procedural import PROCEDURAL_KINDS
-from ..data.synth import VALIDATION_FOREGROUNDS, load_alphamatting, load_backgrounds
+from ..data.synth import VALIDATION_FOREGROUNDS, glass_object, load_alphamatting, load_backgrounds
 from ..dataset import validation_set
 from ..paths import SHARED_DATA
 
@@ -52,8 +53,24 @@ def procedural_alpha(kind: str, size: int, rng: np.random.Generator) -> np.ndarr
     return PROCEDURAL_KINDS[kind][0](size, rng)
 
 
+# Refraction flow is stored in int8 at this many steps per pixel (±15.9 px at the bank's size).
+FLOW_STEPS = 8
+
+
+def glass_bank(count: int, size: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
+    """Clear glass objects as the CPU synthesiser draws them: RGBA (F, alpha), flow (x, y) and the blurred mask that
+    the GPU's thick-glass optics blur and dim inside."""
+    rgba, flow, inside = [], [], []
+    for _ in range(count):
+        alpha, fg, (fx, fy), mask = glass_object(size, rng)
+        rgba.append(_u8(np.dstack([fg, alpha])))
+        flow.append(np.clip(np.round(np.stack([fx, fy], -1) * FLOW_STEPS), -127, 127).astype(np.int8))
+        inside.append(_u8(cv2.GaussianBlur(mask.astype(np.float32), (0, 0), 2)))
+    return {"rgba": np.stack(rgba), "flow": np.stack(flow), "inside": np.stack(inside)}
+
+
 def build_bank(data: Path, out: Path, size: int = 384, procedural: int = 1200, seed: int = 11,
-               validation_samples: int = 16) -> dict:
+               validation_samples: int = 16, glass: int = 120) -> dict:
     out.mkdir(parents=True, exist_ok=True)
     fgs = [f for f in load_alphamatting(data / "alphamatting") if f.name not in VALIDATION_FOREGROUNDS]
     rgba = np.stack([_u8(_square(np.dstack([f.fg, f.alpha]), size)) for f in fgs])
@@ -74,10 +91,11 @@ def build_bank(data: Path, out: Path, size: int = 384, procedural: int = 1200, s
     chosen = rng.choice(len(kinds), procedural, p=np.array(list(BANK_KINDS.values())))
     alphas = np.stack([_u8(procedural_alpha(kinds[k], size, rng)) for k in chosen])
     np.savez_compressed(out / "procedural.npz", alpha=alphas, kind=np.array([kinds[k] for k in chosen]))
+    np.savez_compressed(out / "glass.npz", **glass_bank(glass, size, rng))
     val = validation_set(data, 256, validation_samples)
     np.savez_compressed(out / "validation.npz", **{k: _u8(v.numpy()) for k, v in val.items()})
     info = {"size": size, "foregrounds": len(fgs), "backgrounds": len(crops), "procedural": procedural,
-            "procedural_kinds": BANK_KINDS, "validation_samples": validation_samples, "seed": seed,
+            "procedural_kinds": BANK_KINDS, "glass": glass, "validation_samples": validation_samples, "seed": seed,
             "bytes": sum(p.stat().st_size for p in out.glob("*.npz"))}
     (out / "bank.json").write_text(json.dumps(info, indent=2))
     return info

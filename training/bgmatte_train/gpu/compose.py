@@ -3,7 +3,8 @@ vectorised over the batch so that a 16-core host does not starve an H200.
 
 Per sample: a foreground (a real one with its F, or a procedural alpha textured from a photo, a flat shaded colour
 or skin) warped by a random affine, on a warped background photo; the cases the plate difference cannot decide
-(skin on a backdrop of its colour, large camouflaged parts; their S from alpha); a shadow the plate does not have;
+(skin on a backdrop of its colour, large camouflaged parts; their S from alpha); clear and thick glass, through which
+the background really shows (refracted, blurred, dimmed); a shadow the plate does not have;
 a perturbed plate (gain and bias, gamma, noise, a small shift, blur); camera noise; S from alpha or from the image-
 plate difference (the product's threshold, morphology by max-pooling); M the still's grey image x4.
 """
@@ -16,6 +17,7 @@ import torch
 import torch.nn.functional as F
 
 from ..data.hard_cases import SKIN_TONES
+from .bank import FLOW_STEPS
 
 GREY = (0.299, 0.587, 0.114)
 
@@ -32,6 +34,9 @@ class Mix:
     # As the CPU synthesiser's option: whether camouflaged objects, not only people, may get a trusted S.
     trust_camouflage_prior: bool = True
     shot_noise: float = 6.0
+    # Clear glass objects (the bank's), and how strongly thick glass and water blur and dim what is seen through.
+    glass_fraction: float = 0.0
+    glass_optics: float = 0.0
 
 
 class Bank:
@@ -44,6 +49,11 @@ class Bank:
         self.procedural = t(arrays["procedural"]).unsqueeze(1).contiguous()  # P x 1 x S x S
         # Which procedural alphas are people (skin on a backdrop is drawn on those).
         self.is_person = t(arrays["procedural_is_person"]).bool()
+        # Glass objects (optional): F and alpha, refraction flow in pixels at the bank's size, the blurred mask.
+        self.glass = t(arrays["glass_rgba"]).permute(0, 3, 1, 2).contiguous() if "glass_rgba" in arrays else None
+        if self.glass is not None:
+            self.glass_flow = t(arrays["glass_flow"]).permute(0, 3, 1, 2).contiguous()
+            self.glass_inside = t(arrays["glass_inside"]).unsqueeze(1).contiguous()
         self.device = device
 
 
@@ -206,7 +216,10 @@ def compose_batch(bank: Bank, n: int, size: int, mix: Mix) -> dict[str, torch.Te
     # Large camouflage: ellipses inside the solid interior take the background's colour (blurred: its colour, not
     # its texture) with the subject's own shading.
     interior = erode((alpha > 0.97).float(), max(1, round(3 * size / 256)))
+    glass = (torch.rand(n, 1, 1, 1, device=dev) < mix.glass_fraction) & ~skin if bank.glass is not None else None
     camo = (torch.rand(n, 1, 1, 1, device=dev) < mix.large_camouflage_fraction) & (interior.flatten(1).sum(1) > 50).view(n, 1, 1, 1)
+    if glass is not None:
+        camo = camo & ~glass
     region = _ellipses(n, size, dev, 2, centre_in=interior) * interior
     weight = gaussian_blur(region, max(0.7, 2 * size / 256)) * camo
     grey = (fg * torch.tensor(GREY, device=dev).view(1, 3, 1, 1)).sum(1, keepdim=True)
@@ -222,6 +235,8 @@ def compose_batch(bank: Bank, n: int, size: int, mix: Mix) -> dict[str, torch.Te
     shot_bg = shot_bg * (1 - shadow * _uniform(n, 0.2, 0.6, dev, 1, 1, 1) * cast)
     shot_bg = (shot_bg * torch.where(torch.rand(n, 1, 1, 1, device=dev) < 0.2, _uniform(n, 0.95, 1.05, dev, 1, 1, 1),
                                      torch.ones(n, 1, 1, 1, device=dev))).clamp(0, 1)
+    if glass is not None:
+        alpha, fg, shot_bg = _with_glass(bank, glass, alpha, fg, shot_bg, size, mix.glass_optics)
     image = alpha * fg + (1 - alpha) * shot_bg
     image = (image + torch.randn_like(image) * _uniform(n, 0, mix.shot_noise / 255, dev, 1, 1, 1)).clamp(0, 1)
 
@@ -234,6 +249,36 @@ def compose_batch(bank: Bank, n: int, size: int, mix: Mix) -> dict[str, torch.Te
     motion = (image * torch.tensor(GREY, device=dev).view(1, 3, 1, 1)).sum(1, keepdim=True).repeat(1, 4, 1, 1)
     return {"image": image, "plate": plate, "prior": prior, "motion": motion, "alpha": alpha, "fg": fg,
             "bg": shot_bg}
+
+
+def _with_glass(bank: Bank, chosen: torch.Tensor, alpha: torch.Tensor, fg: torch.Tensor, shot_bg: torch.Tensor,
+                size: int, optics: float) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Where `chosen`: a glass object of the bank instead of the subject, and the background as seen through it
+    (refracted; with `optics`, blurred and dimmed inside as thick glass and water do, the dimming in the matte as
+    data/synth.py's _thick_glass explains). I = alpha F + (1 - alpha) seen holds exactly; the plate is unrefracted."""
+    n, dev = alpha.shape[0], alpha.device
+    which = _indices(bank.glass, n)
+    scale = lambda x, mode: F.interpolate(x, size=(size, size), mode=mode, align_corners=False) if x.shape[-1] != size else x
+    rgba = scale(bank.glass[which].float() / 255, "bilinear")
+    flow = scale(bank.glass_flow[which].float() / FLOW_STEPS * (size / bank.glass.shape[-1]), "bilinear")
+    inside = scale(bank.glass_inside[which].float() / 255, "bilinear")
+    g_fg, g_alpha = rgba[:, :3], rgba[:, 3:]
+    ys, xs = torch.meshgrid(torch.arange(size, device=dev), torch.arange(size, device=dev), indexing="ij")
+    # grid_sample's coordinates: -1..1 across the image (align_corners=False: pixel centres at (2i + 1) / size - 1).
+    gx = (2 * (xs + flow[:, 0]) + 1) / size - 1
+    gy = (2 * (ys + flow[:, 1]) + 1) / size - 1
+    seen = F.grid_sample(shot_bg, torch.stack([gx, gy], -1), mode="bilinear", padding_mode="reflection",
+                         align_corners=False)
+    if optics > 0:  # one blur strength per batch (a per-sample sigma would need a kernel per sample)
+        sigma = float(_uniform(1, 0.3, 2.5, dev).item()) * optics * size / 256
+        if sigma > 0.2:
+            seen = seen + (gaussian_blur(seen, sigma) - seen) * inside
+        t = 1 - inside * optics * _uniform(n, 0, 0.25, dev, 1, 1, 1)
+        a_eff = 1 - (1 - g_alpha) * t
+        g_fg = g_fg * g_alpha / a_eff.clamp(min=1e-4)
+        g_alpha = a_eff
+    return (torch.where(chosen, g_alpha.clamp(0, 1), alpha), torch.where(chosen, g_fg.clamp(0, 1), fg),
+            torch.where(chosen, seen.clamp(0, 1), shot_bg))
 
 
 def perturb_plate(bg: torch.Tensor, size: int) -> torch.Tensor:
