@@ -134,6 +134,7 @@ def main(argv: list[str] | None = None) -> None:
         run_loop(loader, run_dir, Schedule.from_config(tc, steps), start_step, lr, hooks, best, is_main)
         if world > 1:
             check_replicas_agree(model, run_dir, is_main)
+            dist.barrier()  # leave together: a rank that exits while its peer still talks can abort the peer
     finally:
         if world > 1:
             dist.destroy_process_group()

@@ -47,7 +47,8 @@ def test_distributed_training_runs_under_torchrun(tmp_path, shared_data):
     r = subprocess.run([sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2", "-m",
                         "bgmatte_train.train", "--config", str(cfg), "--run-dir", str(run), "--workers", "0"],
                        cwd=root, capture_output=True, text=True, timeout=240)
-    assert r.returncode == 0, r.stderr[-2000:]
+    why = [line for line in r.stderr.splitlines() if any(w in line for w in ("terminate", "what()", "Error", "error:"))]
+    assert r.returncode == 0, "\n".join(why[:20]) or r.stderr[-2000:]
     assert torch.load(run / "last.pt")["step"] == 2
     import json
 
