@@ -2,13 +2,17 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, writeFileSync } from "node:fs";
 import { chromium, type Browser } from "playwright-core";
-import { makeScene } from "./fixtures.js";
+import type { FloatImage } from "../src/image/types.js";
+import { lcg, makeScene } from "./fixtures.js";
 import { CLI } from "./cli-process.js";
 
 export const CHROMIUM = process.env.BGMATTE_CHROMIUM ?? "/usr/bin/chromium";
 export const hasChromium = () => existsSync(CHROMIUM);
 
-/** A Y4M clip (what Chromium's fake camera plays, looping): the empty room, then the room with a subject. */
+/**
+ * A Y4M clip (what Chromium's fake camera plays, looping): the empty room, then the room with a subject. `scene`: a
+ * photo and its plate of exactly width×height (default: the synthetic scene).
+ */
 export function writeY4m(
   path: string,
   width: number,
@@ -16,8 +20,10 @@ export function writeY4m(
   fps: number,
   plateFrames: number,
   subjectFrames: number,
+  scene: { photo: FloatImage; plate: FloatImage } = makeScene(width, height),
+  noise = 0,
 ): void {
-  const { photo, plate } = makeScene(width, height);
+  const { photo, plate } = scene;
   const toYuv = (rgb: Float32Array) => {
     const n = width * height;
     const y = Buffer.alloc(n);
@@ -38,7 +44,18 @@ export function writeY4m(
   };
   const empty = toYuv(plate.data);
   const full = toYuv(photo.data);
-  const frames = [...Array(plateFrames).fill(empty), ...Array(subjectFrames).fill(full)];
+  // `noise` (grey levels, σ): a sensor's, different in every subject frame, so that a still subject is not a still
+  // input (without it, identical frames give identical mattes and flicker cannot show).
+  const rand = lcg(9);
+  const noisy = () => {
+    const data = photo.data.map((v) => {
+      const g = Math.sqrt(-2 * Math.log(rand() + 1e-12)) * Math.cos(2 * Math.PI * rand());
+      return Math.min(1, Math.max(0, v + (g * noise) / 255));
+    });
+    return toYuv(data);
+  };
+  const subject = noise > 0 ? Array.from({ length: subjectFrames }, noisy) : Array(subjectFrames).fill(full);
+  const frames = [...Array(plateFrames).fill(empty), ...subject];
   writeFileSync(
     path,
     Buffer.concat([Buffer.from(`YUV4MPEG2 W${width} H${height} F${fps}:1 Ip A1:1 C420jpeg\n`), ...frames]),
