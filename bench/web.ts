@@ -4,15 +4,19 @@
  * (../shared/data/person, scaled to cover the frame) when present, else the synthetic scene. After warm-up it reads
  * the page's own model and end-to-end fps and working size, then samples the composite canvas over a still subject
  * seen through sensor noise (σ 2 grey levels): dtSSD (the root mean square of the change between consecutive
- * processed frames of the composite, ×100; the input's noise on the subject counts too, so 0 is out of reach). Writes
+ * processed frames of the composite, ×100; the input's noise on the subject counts too, so 0 is out of reach), and
+ * on the person photo the share of its hand-drawn face/neck/torso interior that shows the target through. Writes
  * bench-results/web.json.
  *
  *   node --import tsx bench/web.ts
  */
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { cover } from "../src/composite/composite.js";
+import { loadOpenCV } from "../src/cv/opencv.js";
+import { rasteriseInterior, type InteriorAnnotation } from "../src/eval/interior-annotation.js";
 import { decodeImage } from "../src/image/codec-node.js";
+import type { FloatImage } from "../src/image/types.js";
 import { tempDir } from "../test/fixtures.js";
 import { launchWithFakeCamera, startServer, writeY4m } from "../test/web-harness.js";
 
@@ -21,6 +25,37 @@ const real = existsSync(person);
 const results: Record<string, unknown> = {
   scene: real ? "person photo and plate (../shared/data/person)" : "synthetic",
 };
+/** The hand-drawn face/neck/torso interior of the person photo (test/fixtures), at the camera's size. */
+async function interior(w: number, h: number): Promise<Uint8Array> {
+  const note = JSON.parse(
+    readFileSync(join(import.meta.dirname, "..", "test", "fixtures", "person-interior.json"), "utf8"),
+  ) as InteriorAnnotation;
+  return rasteriseInterior(await loadOpenCV(), note, w, h); // 16:9 photo on a 16:9 camera: covering is scaling
+}
+
+/**
+ * The share of the interior that shows the target through the subject: α read back from the composite on the
+ * default green G as the projection of (composite − G) on (photo − G), below 0.9.
+ */
+function faceSeeThrough(px: number[], photo: FloatImage, mask: Uint8Array): number {
+  const G = [0, 0xb1 / 255, 0x40 / 255];
+  let inside = 0;
+  let holes = 0;
+  for (let p = 0; p < mask.length; p++) {
+    if (!mask[p]) continue;
+    let dot = 0;
+    let norm = 0;
+    for (let c = 0; c < 3; c++) {
+      const d = photo.data[3 * p + c] - G[c];
+      dot += (px[4 * p + c] / 255 - G[c]) * d;
+      norm += d * d;
+    }
+    inside++;
+    if (dot / Math.max(norm, 1e-6) < 0.9) holes++;
+  }
+  return holes / Math.max(inside, 1);
+}
+
 const server = await startServer();
 for (const [w, h] of [
   [512, 288],
@@ -73,16 +108,21 @@ for (const [w, h] of [
   });
   // Over the composite, not α (the page shows no α): the input's own noise on the subject counts too.
   const dtSSD = changes.length ? +(changes.reduce((a, b) => a + b, 0) / changes.length).toFixed(3) : null;
+  const seeThrough =
+    real && samples.length ? faceSeeThrough(samples.at(-1)!, scene!.photo, await interior(w, h)) : null;
   results[`${w}x${h}`] = {
     model,
     endToEnd: e2e,
     dtSSD,
     stillFrames: samples.length,
+    seeThrough,
     crossOriginIsolated: isolated,
   };
+  const holes = seeThrough === null ? "n/a" : `${(100 * seeThrough).toFixed(2)} %`;
+  const flicker = dtSSD ?? "n/a (no two consecutive frames of the still subject sampled)";
   console.log(
-    `${w}×${h}: ${model}, ${e2e}, dtSSD ${dtSSD ?? "n/a (no two consecutive frames of the still subject sampled)"} ` +
-      `over ${samples.length} frames (crossOriginIsolated: ${isolated})`,
+    `${w}×${h}: ${model}, ${e2e}, dtSSD ${flicker} over ${samples.length} frames, face/torso see-through ${holes} ` +
+      `(crossOriginIsolated: ${isolated})`,
   );
   await browser.close();
 }
