@@ -3,6 +3,7 @@
  * a job failed for good.
  */
 import { Job, Queue } from "bullmq";
+import type { Redis } from "ioredis";
 import { BgmatteError } from "../errors.js";
 import {
   batchesKey,
@@ -54,69 +55,10 @@ export async function listBatches(connection: QueueConnection = {}): Promise<str
 }
 
 export async function batchStatus(batch: string, connection: QueueConnection = {}): Promise<BatchStatus> {
-  const url = redisUrl(connection);
-  const name = connection.queue ?? DEFAULT_QUEUE;
-  const redis = await openRedis(url);
-  const queue = new Queue(name, { connection: bullConnection(url) });
-  try {
-    const text = await redis.get(batchKey(name, batch));
-    if (!text)
-      throw new BgmatteError(
-        "INVALID_OPTION",
-        `no batch "${batch}" in the queue "${name}"`,
-        "`bgmatte queue status` lists the batches",
-      );
-    const manifest = JSON.parse(text) as BatchManifest;
-    const jobs: JobStatus[] = [];
-    for (const entry of manifest.jobs) {
-      const job = await Job.fromId(queue, entry.id);
-      const state = job ? ((await job.getState()) as JobState) : "unknown";
-      const status: JobStatus = {
-        id: entry.id,
-        kind: entry.kind,
-        input: entry.input,
-        state,
-        attempts: job?.attemptsMade ?? 0,
-        failedReason: state === "failed" ? job?.failedReason : undefined,
-        outputs: (job?.returnvalue as { outputs?: string[] } | undefined)?.outputs,
-      };
-      if (entry.kind === "clip") {
-        const chunks = { total: entry.chunks.length, completed: 0, active: 0, failed: 0 };
-        let frames = 0;
-        for (const id of entry.chunks) {
-          const chunk = await Job.fromId(queue, id);
-          const s = chunk ? await chunk.getState() : "unknown";
-          if (s === "completed") chunks.completed++;
-          if (s === "active") chunks.active++;
-          if (s === "failed") {
-            chunks.failed++;
-            status.failedReason ??= `chunk ${id}: ${chunk?.failedReason}`;
-          }
-          const p = chunk?.progress as { done?: number } | undefined;
-          frames +=
-            s === "completed" ? ((chunk?.returnvalue as { frames?: number })?.frames ?? 0) : (p?.done ?? 0);
-        }
-        Object.assign(status, { chunks, framesDone: frames, framesExpected: entry.expectedFrames });
-      }
-      jobs.push(status);
-    }
-    const completed = jobs.filter((j) => j.state === "completed").length;
-    const failed = jobs.filter((j) => j.state === "failed").length;
-    return {
-      batch,
-      created: manifest.created,
-      jobs,
-      completed,
-      failed,
-      finished: completed + failed === jobs.length,
-    };
-  } finally {
-    await queue.close();
-    redis.disconnect();
-  }
+  return withQueue(connection, (redis, queue) => readStatus(redis, queue, batch));
 }
 
-/** Poll until every job of the batch completed or failed for good; `onStatus` sees each poll. */
+/** Poll (on one connection) until every job of the batch completed or failed for good; `onStatus` sees each poll. */
 export async function waitForBatch(
   batch: string,
   connection: QueueConnection & {
@@ -125,11 +67,85 @@ export async function waitForBatch(
     onStatus?: (s: BatchStatus) => void;
   } = {},
 ): Promise<BatchStatus> {
-  for (;;) {
-    const status = await batchStatus(batch, connection);
-    connection.onStatus?.(status);
-    if (status.finished) return status;
-    if (connection.signal?.aborted) throw new BgmatteError("ABORTED", `waiting for ${batch} was aborted`, "");
-    await new Promise((r) => setTimeout(r, connection.intervalMs ?? 1000));
+  return withQueue(connection, async (redis, queue) => {
+    for (;;) {
+      const status = await readStatus(redis, queue, batch);
+      connection.onStatus?.(status);
+      if (status.finished) return status;
+      if (connection.signal?.aborted)
+        throw new BgmatteError("ABORTED", `waiting for ${batch} was aborted`, "");
+      await new Promise((r) => setTimeout(r, connection.intervalMs ?? 1000));
+    }
+  });
+}
+
+/** A plain client and the BullMQ queue for `connection`, open for the duration of `use`. */
+async function withQueue<T>(
+  connection: QueueConnection,
+  use: (redis: Redis, queue: Queue) => Promise<T>,
+): Promise<T> {
+  const url = redisUrl(connection);
+  const redis = await openRedis(url);
+  const queue = new Queue(connection.queue ?? DEFAULT_QUEUE, { connection: bullConnection(url) });
+  try {
+    return await use(redis, queue);
+  } finally {
+    await queue.close();
+    redis.disconnect();
   }
+}
+
+async function readStatus(redis: Redis, queue: Queue, batch: string): Promise<BatchStatus> {
+  const name = queue.name;
+  const text = await redis.get(batchKey(name, batch));
+  if (!text)
+    throw new BgmatteError(
+      "INVALID_OPTION",
+      `no batch "${batch}" in the queue "${name}"`,
+      "`bgmatte queue status` lists the batches",
+    );
+  const manifest = JSON.parse(text) as BatchManifest;
+  const jobs: JobStatus[] = [];
+  for (const entry of manifest.jobs) {
+    const job = await Job.fromId(queue, entry.id);
+    const state = job ? ((await job.getState()) as JobState) : "unknown";
+    const status: JobStatus = {
+      id: entry.id,
+      kind: entry.kind,
+      input: entry.input,
+      state,
+      attempts: job?.attemptsMade ?? 0,
+      failedReason: state === "failed" ? job?.failedReason : undefined,
+      outputs: (job?.returnvalue as { outputs?: string[] } | undefined)?.outputs,
+    };
+    if (entry.kind === "clip") {
+      const chunks = { total: entry.chunks.length, completed: 0, active: 0, failed: 0 };
+      let frames = 0;
+      for (const id of entry.chunks) {
+        const chunk = await Job.fromId(queue, id);
+        const s = chunk ? await chunk.getState() : "unknown";
+        if (s === "completed") chunks.completed++;
+        if (s === "active") chunks.active++;
+        if (s === "failed") {
+          chunks.failed++;
+          status.failedReason ??= `chunk ${id}: ${chunk?.failedReason}`;
+        }
+        const p = chunk?.progress as { done?: number } | undefined;
+        frames +=
+          s === "completed" ? ((chunk?.returnvalue as { frames?: number })?.frames ?? 0) : (p?.done ?? 0);
+      }
+      Object.assign(status, { chunks, framesDone: frames, framesExpected: entry.expectedFrames });
+    }
+    jobs.push(status);
+  }
+  const completed = jobs.filter((j) => j.state === "completed").length;
+  const failed = jobs.filter((j) => j.state === "failed").length;
+  return {
+    batch,
+    created: manifest.created,
+    jobs,
+    completed,
+    failed,
+    finished: completed + failed === jobs.length,
+  };
 }
