@@ -9,7 +9,8 @@ import { BgmatteError } from "../src/errors.js";
 import { fromNCHW, parseContract, refinerFeeds, toNCHW, type Contract } from "../src/network/contract.js";
 import { createNodeNetwork } from "../src/network/session-node.js";
 import { tempDir } from "./fixtures.js";
-import { modelsDir, readManifest } from "../src/network/models-node.js";
+import { defaultModelName, modelsDir, readManifest, resolveModel } from "../src/network/models-node.js";
+import { MODE_NAMES } from "../src/vocabulary.js";
 import { createImage } from "../src/image/types.js";
 
 const contract = JSON.parse(readFileSync(join(modelsDir(), "contract.json"), "utf8")) as Contract;
@@ -49,6 +50,20 @@ test("every shipped model follows the ONNX contract: names, shapes and value ran
     }
     await session.release();
   }
+});
+
+test("each mode's default model is a shipped manifest entry; a named model overrides it", () => {
+  const manifest = readManifest();
+  for (const mode of MODE_NAMES) {
+    const name = defaultModelName(manifest, mode);
+    assert.ok(manifest.models[name], `${mode}: ${name} is in the manifest`);
+    assert.equal(resolveModel(undefined, mode).path, join(modelsDir(), manifest.models[name].file));
+    assert.equal(resolveModel(manifest.default, mode).name, manifest.default);
+  }
+  const listed = { ...manifest, modeDefaults: { fast: "other" } };
+  assert.equal(defaultModelName(listed, "fast"), "other");
+  assert.equal(defaultModelName(listed, "best"), manifest.default);
+  assert.equal(defaultModelName(listed), manifest.default);
 });
 
 test("HWC ↔ NCHW conversion round-trips", () => {

@@ -56,6 +56,26 @@ test("gaps that show the background keep open, and nothing changes outside the s
   );
 });
 
+test("a found torso that the matte calls mostly but not fully opaque is made opaque; below half it is left", () => {
+  // A wide band across the disc of another colour than the rest, at α 0.7: too wide and too different for the
+  // neighbourhood rules.
+  const band = (x: number, y: number) => Math.abs(y - 75) < 20;
+  const s = scene([0.6, 0.6, 0.6], [0.55, 0.55, 0.55], () => false);
+  const faint = scene([0.6, 0.6, 0.6], [0.55, 0.55, 0.55], () => false);
+  for (let p = 0; p < W * H; p++) {
+    if (!band(p % W, Math.floor(p / W)) || s.alpha.data[p] === 0) continue;
+    s.alpha.data[p] = 0.7;
+    faint.alpha.data[p] = 0.3;
+    s.image.data.set([0.2, 0.3, 0.5], 3 * p);
+    faint.image.data.set([0.2, 0.3, 0.5], 3 * p);
+  }
+  const sure = (x: number, y: number) => Math.hypot(x - 100, y - 75) < 45;
+  guardPeople(s.alpha, s.image, s.solid);
+  guardPeople(faint.alpha, faint.image, faint.solid);
+  assert.equal(holesIn(s.alpha, (x, y) => sure(x, y) && band(x, y)), 0);
+  assert.ok(holesIn(faint.alpha, (x, y) => sure(x, y) && band(x, y)) > 1000);
+});
+
 test("a small speck inside a mostly solid region is filled whatever its colour", () => {
   const speck = (x: number, y: number) => (x === 100 || x === 101) && (y === 75 || y === 76);
   const s = scene([0.7, 0.45, 0.2], [0.2, 0.5, 0.3], speck);

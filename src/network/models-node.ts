@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { BgmatteError } from "../errors.js";
+import type { ModeName } from "../vocabulary.js";
 
 export interface ManifestEntry {
   file: string;
@@ -12,6 +13,8 @@ export interface ManifestEntry {
 }
 export interface Manifest {
   default: string;
+  /** The model a mode uses when none is named (modes not listed use `default`). */
+  modeDefaults?: Partial<Record<ModeName, string>>;
   models: Record<string, ManifestEntry>;
   /** The person segmenter used for the prior S (not a matting model: its own contract). */
   segmenter: ManifestEntry;
@@ -39,10 +42,15 @@ export function readManifest(): Manifest {
   return JSON.parse(readFileSync(join(modelsDir(), "manifest.json"), "utf8")) as Manifest;
 }
 
-/** A name from the manifest, or a path to an .onnx file. */
-export function resolveModel(model: string | undefined): { name: string; path: string } {
+/** The model `mode` uses when none is named. */
+export function defaultModelName(manifest: Manifest, mode?: ModeName): string {
+  return (mode && manifest.modeDefaults?.[mode]) || manifest.default;
+}
+
+/** A name from the manifest, or a path to an .onnx file; none: the default of `mode`. */
+export function resolveModel(model: string | undefined, mode?: ModeName): { name: string; path: string } {
   const manifest = readManifest();
-  const name = model ?? manifest.default;
+  const name = model ?? defaultModelName(manifest, mode);
   const entry = manifest.models[name];
   if (entry) {
     const path = join(modelsDir(), entry.file);

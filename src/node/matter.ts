@@ -49,7 +49,7 @@ export function conformPlate(
 /** `loading`: progress per part loaded, and an AbortSignal (see src/loading.ts). */
 export async function createMatter(options: MatterOptions = {}, loading?: LoadingOptions): Promise<Matter> {
   const opts = parseOptions(matterOptionsSchema(availableParallelism()), options);
-  const model = resolveModel(opts.model);
+  const model = resolveModel(opts.model, opts.mode);
   const step = loadingSteps(loading);
   const [cv, network, segmenter] = await Promise.all([
     step("opencv", loadOpenCV),

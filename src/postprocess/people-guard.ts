@@ -2,9 +2,10 @@
  * The people guard: where the person segmenter is sure of a person (its solid interior: face, torso), holes in the
  * matte are filled. The network follows the image–plate difference, and where skin has the colour of the sky behind,
  * that difference vanishes; a segmenter that needs no plate is not fooled there. A see-through object that the
- * segmenter mistakes for a person (a wicker ball) must keep its gaps, so a hole is filled only where the matte around
- * it is mostly solid, or where the photo there has the colour of the opaque subject around it (skin continues into
- * the hole; a gap shows the background, which differs from the weave).
+ * segmenter mistakes for a person (a wicker ball) must keep its gaps, so a hole is filled only where the matte already
+ * calls it more subject than not, where the matte around it is mostly solid, or where the photo there has the colour
+ * of the opaque subject around it (skin continues into the hole; a gap shows the background, which differs from the
+ * weave).
  */
 import { boxOfMask, crop, paste, resize, type Box } from "../image/geometry.js";
 import { createImage, type FloatImage } from "../image/types.js";
@@ -14,6 +15,9 @@ import { boxFilter } from "../refine/box-filter.js";
 const NEIGHBOURHOOD = 0.02;
 /** Mean α of the neighbourhood above which a hole is filled whatever its colour. */
 const MOSTLY_SOLID = 0.92;
+/** α above which a pixel of the sure interior is subject already, only not opaque: a person's face or torso is never
+ * partly transparent, so it is made opaque (a weave's gaps, near 0, are left to the rules below). */
+const MOSTLY_SUBJECT = 0.5;
 /** Colour distance (max over channels) under which a hole continues the opaque subject around it. */
 const SAME_COLOUR = 0.1;
 
@@ -62,7 +66,7 @@ function fillPass(alpha: FloatImage, image: FloatImage, sure: Float32Array, r: n
   let filled = false;
   for (let p = 0; p < a.length; p++) {
     if (sure[p] <= a[p]) continue;
-    let fill = local[p] > MOSTLY_SOLID;
+    let fill = a[p] > MOSTLY_SUBJECT || local[p] > MOSTLY_SOLID;
     const share = around[4 * p + 3];
     if (!fill && share > 0) {
       let d = 0;
