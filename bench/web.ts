@@ -1,17 +1,19 @@
 /**
  * Browser benchmark: the live page in headless Chromium (WASM backend, the page's default settings: working size
  * "auto") fed by a fake camera at 512×288 and 640×360 — the real hand-held person photo and its plate
- * (../shared/data/person, scaled to cover the frame) when present, else the synthetic scene. After warm-up it reads
- * the page's own model and end-to-end fps and working size, then samples the composite canvas over a still subject
+ * (../shared/data/person, scaled to cover the frame) when present, else the synthetic scene, at 30 fps. After 40
+ * frames it reads the page's own model and end-to-end fps and working size and the worker's milliseconds per
+ * pipeline stage, then samples the composite canvas over a still subject
  * seen through sensor noise (σ 2 grey levels): dtSSD (the root mean square of the change between consecutive
  * processed frames of the composite, ×100; the input's noise on the subject counts too, so 0 is out of reach), and
  * on the person photo the share of its hand-drawn face/neck/torso interior that shows the target through. Writes
  * bench-results/web.json.
  *
- *   node --import tsx bench/web.ts
+ *   node --import tsx bench/web.ts [--model name|path.onnx]     (default: the page's own)
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { parseArgs } from "node:util";
 import { cover } from "../src/composite/composite.js";
 import { loadOpenCV } from "../src/cv/opencv.js";
 import { rasteriseInterior, type InteriorAnnotation } from "../src/eval/interior-annotation.js";
@@ -56,7 +58,11 @@ function faceSeeThrough(px: number[], photo: FloatImage, mask: Uint8Array): numb
   return holes / Math.max(inside, 1);
 }
 
-const server = await startServer();
+const { values } = parseArgs({ options: { model: { type: "string" } } });
+const server = await startServer(values.model ? ["--model", values.model] : []);
+if (values.model) results.model = values.model;
+// The server's address carries ?model= when one was named.
+const pageUrl = (query: string) => server.url + (server.url.includes("?") ? "&" : "?") + query;
 for (const [w, h] of [
   [512, 288],
   [640, 360],
@@ -68,16 +74,19 @@ for (const [w, h] of [
         plate: cover(await decodeImage(join(person, "back.png")), w, h),
       }
     : undefined;
-  writeY4m(y4m, w, h, 10, 10, 120, scene, 2);
+  // A webcam's 30 fps, so the camera does not cap the page: 1 s of the empty room, then 10 s of the subject.
+  writeY4m(y4m, w, h, 30, 30, 300, scene, 2);
   const browser = await launchWithFakeCamera(y4m);
   const page = await browser.newPage();
-  await page.goto(`${server.url}?countdown=0&backend=wasm`);
+  await page.goto(pageUrl("countdown=0&backend=wasm"));
   await page.click("#start");
   await page.click("#capture");
-  await page.waitForFunction("window.__bgmatte.framesDone >= 12", null, { timeout: 300_000 });
+  // The counters average the last 20 frames; the first ones pay for compiling the models, so read after 40.
+  await page.waitForFunction("window.__bgmatte.framesDone >= 40", null, { timeout: 300_000 });
   const isolated = await page.evaluate("crossOriginIsolated");
   const model = await page.textContent("#model-fps");
   const e2e = await page.textContent("#e2e-fps");
+  const stages = (await page.evaluate("window.__bgmatte.timings")) as Record<string, number>;
   // The camera loops plate → subject: sample consecutive processed frames while the subject stands still (it covers
   // part of the frame: pixels away from the default green target).
   const grab = async () =>
@@ -116,6 +125,7 @@ for (const [w, h] of [
     dtSSD,
     stillFrames: samples.length,
     seeThrough,
+    stagesMs: stages,
     crossOriginIsolated: isolated,
   };
   const holes = seeThrough === null ? "n/a" : `${(100 * seeThrough).toFixed(2)} %`;
@@ -124,6 +134,8 @@ for (const [w, h] of [
     `${w}×${h}: ${model}, ${e2e}, dtSSD ${flicker} over ${samples.length} frames, face/torso see-through ${holes} ` +
       `(crossOriginIsolated: ${isolated})`,
   );
+  const ms = Object.entries(stages).map(([k, v]) => `${k} ${v.toFixed(0)}`);
+  console.log(`  last frame in the worker, ms: ${ms.join(", ")}`);
   await browser.close();
 }
 server.stop();

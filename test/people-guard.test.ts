@@ -72,7 +72,10 @@ test("a found torso that the matte calls mostly but not fully opaque is made opa
   const sure = (x: number, y: number) => Math.hypot(x - 100, y - 75) < 45;
   guardPeople(s.alpha, s.image, s.solid);
   guardPeople(faint.alpha, faint.image, faint.solid);
-  assert.equal(holesIn(s.alpha, (x, y) => sure(x, y) && band(x, y)), 0);
+  assert.equal(
+    holesIn(s.alpha, (x, y) => sure(x, y) && band(x, y)),
+    0,
+  );
   assert.ok(holesIn(faint.alpha, (x, y) => sure(x, y) && band(x, y)) > 1000);
 });
 

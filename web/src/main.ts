@@ -22,7 +22,14 @@ const e2eTimes: number[] = [];
 const modelTimes: number[] = [];
 
 // Expose state for end-to-end tests and curious users.
-const debug = { framesDone: 0, stillsDone: 0, backend: "", plateCaptured: false };
+const debug = {
+  framesDone: 0,
+  stillsDone: 0,
+  backend: "",
+  plateCaptured: false,
+  /** The last live frame's milliseconds per pipeline stage, in the worker. */
+  timings: {} as Record<string, number>,
+};
 (window as unknown as { __bgmatte: typeof debug }).__bgmatte = debug;
 
 send({
@@ -110,6 +117,7 @@ const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.le
 function updateStats(r: Extract<FromWorker, { type: "result" }>, started: number) {
   e2eTimes.push(performance.now() - started);
   modelTimes.push(r.networkMs);
+  debug.timings = r.timings;
   if (e2eTimes.length > 20) {
     e2eTimes.shift();
     modelTimes.shift();

@@ -42,6 +42,8 @@ export type FromWorker =
       id: number;
       networkMs: number;
       totalMs: number;
+      /** Milliseconds per pipeline stage (MatteMetadata.timings). */
+      timings: Record<string, number>;
       workingSize: number;
       warnings: string[];
     } & Rgba)

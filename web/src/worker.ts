@@ -49,6 +49,7 @@ async function matte(m: Extract<ToWorker, { type: "matte" }>) {
       height: image.height,
       networkMs: result.meta.timings.network,
       totalMs: performance.now() - t0,
+      timings: result.meta.timings,
       workingSize: Math.max(result.meta.workingSize.width, result.meta.workingSize.height),
       warnings: result.meta.warnings,
     },
