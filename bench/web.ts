@@ -74,8 +74,8 @@ for (const [w, h] of [
         plate: cover(await decodeImage(join(person, "back.png")), w, h),
       }
     : undefined;
-  // A webcam's 30 fps, so the camera does not cap the page: 1 s of the empty room, then 10 s of the subject.
-  writeY4m(y4m, w, h, 30, 30, 300, scene, 2);
+  // A webcam's 30 fps, so the camera does not cap the page: 1 s of the empty room, then 20 s of the subject.
+  writeY4m(y4m, w, h, 30, 30, 600, scene, 2);
   const browser = await launchWithFakeCamera(y4m);
   const page = await browser.newPage();
   await page.goto(pageUrl("countdown=0&backend=wasm"));

@@ -4,6 +4,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import sharp from "sharp";
+import { defaultModelName, readManifest } from "../src/network/models-node.js";
 import { makeScene, savePng, tempDir } from "./fixtures.js";
 import { hasChromium, launchWithFakeCamera, startServer, writeY4m } from "./web-harness.js";
 
@@ -24,6 +25,10 @@ for (const backend of ["wasm", "webgpu"] as const)
         const page = await browser.newPage();
         const errors: string[] = [];
         page.on("pageerror", (e) => errors.push(e.message));
+        const models: string[] = [];
+        page.on("request", (r) => {
+          if (r.url().includes("/models/")) models.push(new URL(r.url()).pathname);
+        });
         await page.setViewportSize({ width: 1280, height: 800 });
         await page.goto(`${server.url}?backend=${backend}`);
         mkdirSync("test-artifacts", { recursive: true });
@@ -78,6 +83,12 @@ for (const backend of ["wasm", "webgpu"] as const)
         assert.match(fpsText ?? "", /end-to-end \d+(\.\d+)? fps/);
         assert.equal(await page.evaluate("window.__bgmatte.backend"), backend);
         await page.screenshot({ path: `test-artifacts/web-live-${backend}.png` });
+        // The live loop runs fast mode's own model, named by the manifest.
+        const manifest = readManifest();
+        assert.ok(
+          models.includes(`/models/${manifest.models[defaultModelName(manifest, "fast")].file}`),
+          models.join(),
+        );
         assert.deepEqual(errors, []);
       } finally {
         await browser.close();

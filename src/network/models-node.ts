@@ -4,21 +4,9 @@ import { dirname, isAbsolute, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { BgmatteError } from "../errors.js";
 import type { ModeName } from "../vocabulary.js";
+import { defaultModelName, type Manifest } from "./manifest.js";
 
-export interface ManifestEntry {
-  file: string;
-  architecture: string;
-  parameters: number;
-  [key: string]: unknown;
-}
-export interface Manifest {
-  default: string;
-  /** The model a mode uses when none is named (modes not listed use `default`). */
-  modeDefaults?: Partial<Record<ModeName, string>>;
-  models: Record<string, ManifestEntry>;
-  /** The person segmenter used for the prior S (not a matting model: its own contract). */
-  segmenter: ManifestEntry;
-}
+export { defaultModelName, type Manifest, type ManifestEntry } from "./manifest.js";
 
 /** Walk up from this file to the package root (works from src/ under tsx and from dist/src/). */
 export function packageRoot(): string {
@@ -40,11 +28,6 @@ export function modelsDir(): string {
 
 export function readManifest(): Manifest {
   return JSON.parse(readFileSync(join(modelsDir(), "manifest.json"), "utf8")) as Manifest;
-}
-
-/** The model `mode` uses when none is named. */
-export function defaultModelName(manifest: Manifest, mode?: ModeName): string {
-  return (mode && manifest.modeDefaults?.[mode]) || manifest.default;
 }
 
 /** A name from the manifest, or a path to an .onnx file; none: the default of `mode`. */

@@ -1,4 +1,5 @@
 /** The page: camera, plate capture, live composite, stats, snapshot, recording, still photos by drag and drop. */
+import { defaultModelName, type Manifest } from "../../src/network/manifest.js";
 import type { FromWorker, ToWorker } from "./protocol.js";
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -32,10 +33,23 @@ const debug = {
 };
 (window as unknown as { __bgmatte: typeof debug }).__bgmatte = debug;
 
+/** The model the page runs: ?model= (`bgmatte serve --model` sets it), else the manifest's model for fast mode (the
+ * live loop's; a dropped photo runs the same network at its own mode's size). */
+async function modelUrl(): Promise<string> {
+  const named = params.get("model");
+  if (named) return new URL(named, location.href).href;
+  const response = await fetch(new URL("models/manifest.json", location.href));
+  if (!response.ok) throw new Error(`models/manifest.json: HTTP ${response.status}`);
+  const manifest = (await response.json()) as Manifest;
+  return new URL(`models/${manifest.models[defaultModelName(manifest, "fast")].file}`, location.href).href;
+}
+
 send({
   type: "init",
-  // `bgmatte serve --model` points ?model= at the chosen (e.g. adapted) model.
-  modelUrl: new URL(params.get("model") ?? "models/bm-lite.onnx", location.href).href,
+  modelUrl: await modelUrl().catch((e: Error) => {
+    status(`error: cannot find the model (${e.message})`);
+    throw e;
+  }),
   contractUrl: new URL("models/contract.json", location.href).href,
   segmenterUrl: new URL("models/person-segmenter.onnx", location.href).href,
   wasmPaths: new URL("ort/", location.href).href,

@@ -1,0 +1,23 @@
+/** models/manifest.json: the shipped models, read by Node (models-node.ts) and by the live page alike. */
+import type { ModeName } from "../vocabulary.js";
+
+export interface ManifestEntry {
+  file: string;
+  architecture: string;
+  parameters: number;
+  [key: string]: unknown;
+}
+
+export interface Manifest {
+  default: string;
+  /** The model a mode uses when none is named (modes not listed use `default`). */
+  modeDefaults?: Partial<Record<ModeName, string>>;
+  models: Record<string, ManifestEntry>;
+  /** The person segmenter used for the prior S (not a matting model: its own contract). */
+  segmenter: ManifestEntry;
+}
+
+/** The model `mode` uses when none is named. */
+export function defaultModelName(manifest: Manifest, mode?: ModeName): string {
+  return (mode && manifest.modeDefaults?.[mode]) || manifest.default;
+}
