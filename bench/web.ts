@@ -19,6 +19,7 @@ import { loadOpenCV } from "../src/cv/opencv.js";
 import { rasteriseInterior, type InteriorAnnotation } from "../src/eval/interior-annotation.js";
 import { decodeImage } from "../src/image/codec-node.js";
 import type { FloatImage } from "../src/image/types.js";
+import { GREEN } from "../src/video/target.js";
 import { tempDir } from "../test/fixtures.js";
 import { launchWithFakeCamera, startServer, writeY4m } from "../test/web-harness.js";
 
@@ -37,10 +38,9 @@ async function interior(w: number, h: number): Promise<Uint8Array> {
 
 /**
  * The share of the interior that shows the target through the subject: α read back from the composite on the
- * default green G as the projection of (composite − G) on (photo − G), below 0.9.
+ * default green G (the page's and the CLI's GREEN) as the projection of (composite − G) on (photo − G), below 0.9.
  */
 function faceSeeThrough(px: number[], photo: FloatImage, mask: Uint8Array): number {
-  const G = [0, 0xb1 / 255, 0x40 / 255];
   let inside = 0;
   let holes = 0;
   for (let p = 0; p < mask.length; p++) {
@@ -48,8 +48,8 @@ function faceSeeThrough(px: number[], photo: FloatImage, mask: Uint8Array): numb
     let dot = 0;
     let norm = 0;
     for (let c = 0; c < 3; c++) {
-      const d = photo.data[3 * p + c] - G[c];
-      dot += (px[4 * p + c] / 255 - G[c]) * d;
+      const d = photo.data[3 * p + c] - GREEN[c];
+      dot += (px[4 * p + c] / 255 - GREEN[c]) * d;
       norm += d * d;
     }
     inside++;
@@ -94,10 +94,12 @@ for (const [w, h] of [
       const c = document.getElementById("output");
       return { done: window.__bgmatte.framesDone, px: Array.from(c.getContext("2d").getImageData(0, 0, c.width, c.height).data) };
     })()`)) as { done: number; px: number[] };
+  const green = GREEN.map((v) => 255 * v);
   const subjectShare = (px: number[]) => {
     let n = 0;
     for (let p = 0; p < px.length; p += 4)
-      if (Math.abs(px[p + 1] - 0xb1) + px[p] + Math.abs(px[p + 2] - 0x40) > 60) n++;
+      if (Math.abs(px[p] - green[0]) + Math.abs(px[p + 1] - green[1]) + Math.abs(px[p + 2] - green[2]) > 60)
+        n++;
     return n / (px.length / 4);
   };
   const samples: number[][] = [];
