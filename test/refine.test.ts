@@ -42,6 +42,35 @@ test("guided upsampling puts the matte edge where the full-resolution image has 
   for (const v of guided.data) assert.ok(v >= 0 && v <= 1);
 });
 
+test("guided upsampling does not carry background texture into the matte beside a subject's edge", () => {
+  // A subject on the left third, high-contrast railings (vertical bars) in the background right of it.
+  const [W, H] = [192, 64];
+  const high = createImage(W, H, 3);
+  const truth = createImage(W, H, 1);
+  for (let y = 0; y < H; y++)
+    for (let x = 0; x < W; x++) {
+      const fg = x < 64 ? 1 : 0;
+      truth.data[y * W + x] = fg;
+      high.data.set(
+        fg ? [0.4, 0.35, 0.3] : Math.floor(x / 6) % 2 ? [0.95, 0.95, 0.95] : [0.05, 0.05, 0.05],
+        3 * (y * W + x),
+      );
+    }
+  const [lw, lh] = [W / 12, H / 12 + (4 - ((H / 12) % 4))];
+  const low = resize(high, lw, lh);
+  const alphaLow = resize(truth, lw, lh);
+  // Three network pixels and more from the edge, the matte and its 3×3 neighbours are 0 at low resolution.
+  const far = (x: number) => x >= 64 + 3 * 12;
+  const ghost = (a: Float32Array) => Math.max(...[...a].filter((_, p) => far(p % W)));
+  const clamped = guidedUpsample(alphaLow, low, high);
+  const unclamped = guidedUpsample(alphaLow, low, high, { radius: 2, eps: 1e-3 });
+  assert.ok(
+    ghost(unclamped.data) > 0.05,
+    `the unclamped filter shows the railings (${ghost(unclamped.data)})`,
+  );
+  assert.ok(ghost(clamped.data) < 0.01, `railings leak into α: ${ghost(clamped.data)}`);
+});
+
 test("compositing-equation refinement: sharpens a coarse matte near the edge, in place, and nowhere else", async () => {
   const cv = await loadOpenCV();
   const scene = makeScene(320, 240);
@@ -105,4 +134,27 @@ test("compositing-equation refinement leaves the inside of an opaque subject alo
   // The edge is still solved: along the disc's boundary α moves.
   const edge = (H / 2) * W + (W / 2 + 69);
   assert.notEqual(alpha.data[edge], before[edge]);
+});
+
+test("compositing-equation refinement fades out at the edge of the region it solves: no seams on the cell grid", async () => {
+  const cv = await loadOpenCV();
+  const scene = makeScene(320, 240);
+  const coarse = { alpha: resize(scene.alpha, 40, 30), fg: resize(scene.fg, 40, 30) };
+  const alpha = resize(coarse.alpha, 320, 240);
+  const before = alpha.data.slice();
+  refineWithPlate(cv, scene.photo, { image: scene.plate, exposure: null }, alpha, coarse);
+  // The change the solve makes, compared across each boundary between network cells (every 8 pixels) and
+  // between neighbours inside a cell: a hard-edged region makes the former jump.
+  const change = (p: number) => alpha.data[p] - before[p];
+  let [across, within, nAcross, nWithin] = [0, 0, 0, 0];
+  for (let y = 0; y < 240; y++)
+    for (let x = 1; x < 320; x++) {
+      const d = Math.abs(change(y * 320 + x) - change(y * 320 + x - 1));
+      if (x % 8 === 0) [across, nAcross] = [across + d, nAcross + 1];
+      else [within, nWithin] = [within + d, nWithin + 1];
+    }
+  assert.ok(
+    across / nAcross < 1.5 * (within / nWithin),
+    `seams: ${across / nAcross} across vs ${within / nWithin} within`,
+  );
 });

@@ -17,6 +17,7 @@ import { dilateMask } from "../cv/mask-ops.js";
 import type { CV } from "../cv/opencv.js";
 import { bilinearTaps } from "../image/geometry.js";
 import { createImage, type FloatImage } from "../image/types.js";
+import { boxFilter } from "./box-filter.js";
 import type { NetworkOutputs } from "../network/contract.js";
 
 export interface EquationOptions {
@@ -59,7 +60,9 @@ export function refineWithPlate(
   const reachPx = Math.ceil(opts.reach * Math.max(gw, gh));
   const grown = dilateMask(cv, support, reachPx).data;
   const nearClear = dilateMask(cv, clear, reachPx).data;
-  const region = grown.map((g, q) => (g && nearClear[q] ? 1 : 0));
+  // The region's weight fades over one network pixel (bilinear from a 3×3 mean) instead of stopping at a cell's
+  // edge: a hard stop leaves a seam one network pixel wide wherever the solve and the network disagree.
+  const region = boxFilter({ ...support, data: grown.map((g, q) => (g && nearClear[q] ? 1 : 0)) }, 1).data;
 
   const A = alpha.data;
   const I = image.data;
@@ -89,6 +92,9 @@ export function refineWithPlate(
           const q10 = r1 + xt.i0[x];
           const q11 = r1 + xt.i1[x];
           const wx = xt.w[x];
+          const top = region[q00] + (region[q01] - region[q00]) * wx;
+          const weight = top + (region[q10] + (region[q11] - region[q10]) * wx - top) * wy;
+          if (weight <= 0) continue;
           lerp3(FG, q00, q01, q10, q11, wx, wy, f);
           let num = 0;
           let den = 0;
@@ -99,7 +105,7 @@ export function refineWithPlate(
             den += d * d;
           }
           const solved = Math.min(1, Math.max(0, num / Math.max(den, 1e-6)));
-          A[p] += (den / (den + tau2)) * (solved - A[p]); // each pixel is read before it is written: in place is exact
+          A[p] += ((weight * den) / (den + tau2)) * (solved - A[p]); // each pixel is read before it is written: in place is exact
           if (fgOut) {
             // F that explains the photo exactly at this α (keeps the subject's texture, drops the plate's colour).
             const a = A[p];

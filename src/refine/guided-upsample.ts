@@ -12,7 +12,16 @@ export interface GuidedOptions {
   radius: number;
   /** Regulariser: larger = smoother α, smaller = follows image edges more closely. */
   eps: number;
+  /**
+   * When set, α stays within the low-resolution matte's range over a (2r+1)² window around each pixel: the linear
+   * model may sharpen an edge the network saw, but not invent one. Unclamped, background texture near a subject
+   * (railings beside a neck) leaks into α as a ghost wherever the window also holds the subject's edge.
+   */
+  clampRadius?: number;
 }
+
+/** How the pipeline upsamples the network's matte. */
+export const UPSAMPLE_GUIDED: GuidedOptions = { radius: 2, eps: 1e-3, clampRadius: 1 };
 
 /** Coefficients [A_r, A_g, A_b, b] of the local linear model, box-averaged, at the low resolution. */
 export function guidedCoefficients(guideLow: FloatImage, pLow: FloatImage, opts: GuidedOptions): FloatImage {
@@ -82,10 +91,11 @@ export function guidedUpsample(
   alphaLow: FloatImage,
   guideLow: FloatImage,
   guideHigh: FloatImage,
-  opts: GuidedOptions = { radius: 2, eps: 1e-3 },
+  opts: GuidedOptions = UPSAMPLE_GUIDED,
 ): FloatImage {
   const coef = guidedCoefficients(guideLow, alphaLow, opts);
   const { width, height } = guideHigh;
+  const range = opts.clampRadius === undefined ? undefined : localRange(alphaLow, opts.clampRadius);
   // The coefficients are upsampled bilinearly and applied in the same pass (no full-resolution 4-channel image):
   // this runs on every frame. Rows are blended vertically once, at the coefficients' width.
   const xt = bilinearTaps(coef.width, width);
@@ -132,9 +142,48 @@ export function guidedUpsample(
           (blended[a] + (blended[b] - blended[a]) * wx) * I[i] +
           (blended[a + 1] + (blended[b + 1] - blended[a + 1]) * wx) * I[i + 1] +
           (blended[a + 2] + (blended[b + 2] - blended[a + 2]) * wx) * I[i + 2];
-        A[p] = v < 0 ? 0 : v > 1 ? 1 : v;
+        if (range) {
+          const lo = lerpAt(range.lo, coef.width, yt.i0[y], yt.i1[y], wy, xt.i0[x], xt.i1[x], wx);
+          const hi = lerpAt(range.hi, coef.width, yt.i0[y], yt.i1[y], wy, xt.i0[x], xt.i1[x], wx);
+          A[p] = v < lo ? lo : v > hi ? hi : v;
+        } else A[p] = v < 0 ? 0 : v > 1 ? 1 : v;
       }
     }
   }
   return out;
+}
+
+function lerpAt(
+  d: Float32Array,
+  w: number,
+  y0: number,
+  y1: number,
+  wy: number,
+  x0: number,
+  x1: number,
+  wx: number,
+) {
+  const top = d[y0 * w + x0] + (d[y0 * w + x1] - d[y0 * w + x0]) * wx;
+  return top + (d[y1 * w + x0] + (d[y1 * w + x1] - d[y1 * w + x0]) * wx - top) * wy;
+}
+
+/** Per-pixel minimum and maximum of a 1-channel image over a (2r+1)² window. */
+function localRange(image: FloatImage, r: number): { lo: Float32Array; hi: Float32Array } {
+  const { width: w, height: h, data } = image;
+  const lo = new Float32Array(w * h);
+  const hi = new Float32Array(w * h);
+  for (let y = 0; y < h; y++)
+    for (let x = 0; x < w; x++) {
+      let mn = 1;
+      let mx = 0;
+      for (let yy = Math.max(0, y - r); yy <= Math.min(h - 1, y + r); yy++)
+        for (let xx = Math.max(0, x - r); xx <= Math.min(w - 1, x + r); xx++) {
+          const v = data[yy * w + xx];
+          if (v < mn) mn = v;
+          if (v > mx) mx = v;
+        }
+      lo[y * w + x] = mn;
+      hi[y * w + x] = mx;
+    }
+  return { lo, hi };
 }
