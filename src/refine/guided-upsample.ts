@@ -95,18 +95,21 @@ export function guidedUpsample(
 ): FloatImage {
   const coef = guidedCoefficients(guideLow, alphaLow, opts);
   const { width, height } = guideHigh;
+  const cw = coef.width;
+  // α's bounds per low-resolution pixel (0 and 1 without a clamp), blended per row like the coefficients.
   const range = opts.clampRadius === undefined ? undefined : localRange(alphaLow, opts.clampRadius);
+  const [loRow, hiRow] = [new Float32Array(cw), new Float32Array(cw).fill(1)];
   // The coefficients are upsampled bilinearly and applied in the same pass (no full-resolution 4-channel image):
   // this runs on every frame. Rows are blended vertically once, at the coefficients' width.
   const xt = bilinearTaps(coef.width, width);
   const yt = bilinearTaps(coef.height, height);
-  const rowLen = coef.width * 4;
+  const rowLen = cw * 4;
   const blended = new Float32Array(rowLen);
   const out = createImage(width, height, 1);
   const [c, I, A] = [coef.data, guideHigh.data, out.data];
-  // Where the local model has no slope (background, solid interior) α does not depend on the image: such stretches
-  // are filled without reading it. Output columns sharing a left tap are contiguous: from[j] to from[j + 1].
-  const cw = coef.width;
+  // Where the local model has no slope (background, solid interior), or the bounds leave α one value, α does not
+  // depend on the image: such stretches are filled without reading it. Output columns sharing a left tap are
+  // contiguous: from[j] to from[j + 1].
   const flat = new Uint8Array(cw);
   const from = new Int32Array(cw + 1).fill(width);
   for (let x = width - 1; x >= 0; x--) from[xt.i0[x]] = x;
@@ -117,6 +120,13 @@ export function guidedUpsample(
     const r1 = yt.i1[y] * rowLen;
     const wy = yt.w[y];
     for (let i = 0; i < rowLen; i++) blended[i] = c[r0 + i] + (c[r1 + i] - c[r0 + i]) * wy;
+    if (range) {
+      const [q0, q1] = [yt.i0[y] * cw, yt.i1[y] * cw];
+      for (let j = 0; j < cw; j++) {
+        loRow[j] = range.lo[q0 + j] + (range.lo[q1 + j] - range.lo[q0 + j]) * wy;
+        hiRow[j] = range.hi[q0 + j] + (range.hi[q1 + j] - range.hi[q0 + j]) * wy;
+      }
+    }
     for (let j = 0; j < cw; j++) {
       const o = 4 * j;
       flat[j] =
@@ -127,10 +137,20 @@ export function guidedUpsample(
     const row = y * width;
     for (let j = 0; j < cw; j++) {
       const j1 = Math.min(j + 1, cw - 1);
-      const [a, b] = [4 * j, 4 * j1];
+      const a = 4 * j;
+      const b = 4 * j1;
+      const lo0 = loRow[j];
+      const lo1 = loRow[j1];
+      const hi0 = hiRow[j];
+      const hi1 = hiRow[j1];
+      if (lo0 === hi0 && lo1 === hi1 && lo0 === lo1) {
+        A.fill(lo0, row + from[j], row + from[j + 1]);
+        continue;
+      }
       if (flat[j] && flat[j1] && Math.abs(blended[a + 3] - blended[b + 3]) < SLOPE) {
         const v = blended[a + 3];
-        A.fill(v < 0 ? 0 : v > 1 ? 1 : v, row + from[j], row + from[j + 1]);
+        const [lo, hi] = [Math.min(lo0, lo1), Math.max(hi0, hi1)];
+        A.fill(v < lo ? lo : v > hi ? hi : v, row + from[j], row + from[j + 1]);
         continue;
       }
       for (let x = from[j], p = row + x; x < from[j + 1]; x++, p++) {
@@ -142,29 +162,13 @@ export function guidedUpsample(
           (blended[a] + (blended[b] - blended[a]) * wx) * I[i] +
           (blended[a + 1] + (blended[b + 1] - blended[a + 1]) * wx) * I[i + 1] +
           (blended[a + 2] + (blended[b + 2] - blended[a + 2]) * wx) * I[i + 2];
-        if (range) {
-          const lo = lerpAt(range.lo, coef.width, yt.i0[y], yt.i1[y], wy, xt.i0[x], xt.i1[x], wx);
-          const hi = lerpAt(range.hi, coef.width, yt.i0[y], yt.i1[y], wy, xt.i0[x], xt.i1[x], wx);
-          A[p] = v < lo ? lo : v > hi ? hi : v;
-        } else A[p] = v < 0 ? 0 : v > 1 ? 1 : v;
+        const lo = lo0 + (lo1 - lo0) * wx;
+        const hi = hi0 + (hi1 - hi0) * wx;
+        A[p] = v < lo ? lo : v > hi ? hi : v;
       }
     }
   }
   return out;
-}
-
-function lerpAt(
-  d: Float32Array,
-  w: number,
-  y0: number,
-  y1: number,
-  wy: number,
-  x0: number,
-  x1: number,
-  wx: number,
-) {
-  const top = d[y0 * w + x0] + (d[y0 * w + x1] - d[y0 * w + x0]) * wx;
-  return top + (d[y1 * w + x0] + (d[y1 * w + x1] - d[y1 * w + x0]) * wx - top) * wy;
 }
 
 /** Per-pixel minimum and maximum of a 1-channel image over a (2r+1)² window. */
