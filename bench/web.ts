@@ -1,24 +1,26 @@
 /**
  * Browser benchmark: the live page in headless Chromium (WASM backend, the page's default settings: working size
  * "auto") fed by a fake camera at 512×288 and 640×360 — the real hand-held person photo and its plate
- * (../shared/data/person, scaled to cover the frame) when present, else the synthetic scene, at 30 fps. After 40
+ * (../shared/data/person, the plate aligned to the photo as a still webcam would see the room, scaled to cover the
+ * frame) when present, else the synthetic scene, at 30 fps. After 40
  * frames it reads the page's own model and end-to-end fps and working size and the worker's milliseconds per
  * pipeline stage, then samples the composite canvas over a still subject
  * seen through sensor noise (σ 2 grey levels): dtSSD (the root mean square of the change between consecutive
  * processed frames of the composite, ×100; the input's noise on the subject counts too, so 0 is out of reach), and
  * on the person photo the share of its hand-drawn face/neck/torso interior that shows the target through. Writes
- * bench-results/web.json.
+ * bench-results/web.json, and the last sampled composite per size (web-WxH.png, see-through pixels in red).
  *
  *   node --import tsx bench/web.ts [--model name|path.onnx]     (default: the page's own)
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { estimateHomography, warpPlate } from "../src/align/homography.js";
 import { cover } from "../src/composite/composite.js";
 import { loadOpenCV } from "../src/cv/opencv.js";
 import { rasteriseInterior, type InteriorAnnotation } from "../src/eval/interior-annotation.js";
-import { decodeImage } from "../src/image/codec-node.js";
-import type { FloatImage } from "../src/image/types.js";
+import { decodeImage, writePng } from "../src/image/codec-node.js";
+import { createImage, type FloatImage } from "../src/image/types.js";
 import { GREEN } from "../src/video/target.js";
 import { tempDir } from "../test/fixtures.js";
 import { launchWithFakeCamera, startServer, writeY4m } from "../test/web-harness.js";
@@ -40,7 +42,7 @@ async function interior(w: number, h: number): Promise<Uint8Array> {
  * The share of the interior that shows the target through the subject: α read back from the composite on the
  * default green G (the page's and the CLI's GREEN) as the projection of (composite − G) on (photo − G), below 0.9.
  */
-function faceSeeThrough(px: number[], photo: FloatImage, mask: Uint8Array): number {
+function faceSeeThrough(px: number[], photo: FloatImage, mask: Uint8Array, marked?: FloatImage): number {
   let inside = 0;
   let holes = 0;
   for (let p = 0; p < mask.length; p++) {
@@ -53,12 +55,39 @@ function faceSeeThrough(px: number[], photo: FloatImage, mask: Uint8Array): numb
       norm += d * d;
     }
     inside++;
-    if (dot / Math.max(norm, 1e-6) < 0.9) holes++;
+    if (dot / Math.max(norm, 1e-6) < 0.9) {
+      holes++;
+      marked?.data.set([1, 0, 0], 3 * p);
+    }
   }
   return holes / Math.max(inside, 1);
 }
 
+/** Canvas RGBA bytes as an RGB image. */
+function rgbOf(px: number[], width: number, height: number): FloatImage {
+  const image = createImage(width, height, 3);
+  for (let p = 0; p < width * height; p++)
+    for (let c = 0; c < 3; c++) image.data[3 * p + c] = px[4 * p + c] / 255;
+  return image;
+}
+
+/**
+ * The person photo and its plate, the plate warped onto the photo (src/align): they were shot by hand, 30 px apart,
+ * and a webcam stands still between the plate and the person, so the page does not align (what parallax is left
+ * stays, as a room seen by a camera that moved a little would show it).
+ */
+async function alignedPersonPhoto(): Promise<{ photo: FloatImage; plate: FloatImage }> {
+  const cv = await loadOpenCV();
+  const photo = await decodeImage(join(person, "0001_img.png"));
+  const plate = await decodeImage(join(person, "back.png"));
+  const { homography } = estimateHomography(cv, photo, plate);
+  if (!homography) throw new Error("cannot align ../shared/data/person/back.png to its photo");
+  return { photo, plate: warpPlate(cv, plate, photo, homography) };
+}
+const personPhoto = real ? await alignedPersonPhoto() : undefined;
+
 const { values } = parseArgs({ options: { model: { type: "string" } } });
+mkdirSync("bench-results", { recursive: true });
 const server = await startServer(values.model ? ["--model", values.model] : []);
 if (values.model) results.model = values.model;
 // The server's address carries ?model= when one was named.
@@ -69,10 +98,7 @@ for (const [w, h] of [
 ]) {
   const y4m = join(tempDir(), `cam-${w}.y4m`);
   const scene = real
-    ? {
-        photo: cover(await decodeImage(join(person, "0001_img.png")), w, h),
-        plate: cover(await decodeImage(join(person, "back.png")), w, h),
-      }
+    ? { photo: cover(personPhoto!.photo, w, h), plate: cover(personPhoto!.plate, w, h) }
     : undefined;
   // A webcam's 30 fps, so the camera does not cap the page: 1 s of the empty room, then 20 s of the subject.
   writeY4m(y4m, w, h, 30, 30, 600, scene, 2);
@@ -119,8 +145,11 @@ for (const [w, h] of [
   });
   // Over the composite, not α (the page shows no α): the input's own noise on the subject counts too.
   const dtSSD = changes.length ? +(changes.reduce((a, b) => a + b, 0) / changes.length).toFixed(3) : null;
+  // The last sampled composite, with the interior's see-through pixels in red, for viewing.
+  const shown = samples.length ? rgbOf(samples.at(-1)!, w, h) : undefined;
   const seeThrough =
-    real && samples.length ? faceSeeThrough(samples.at(-1)!, scene!.photo, await interior(w, h)) : null;
+    real && shown ? faceSeeThrough(samples.at(-1)!, scene!.photo, await interior(w, h), shown) : null;
+  if (shown) await writePng(join("bench-results", `web-${w}x${h}.png`), shown);
   results[`${w}x${h}`] = {
     model,
     endToEnd: e2e,
@@ -141,5 +170,4 @@ for (const [w, h] of [
   await browser.close();
 }
 server.stop();
-mkdirSync("bench-results", { recursive: true });
 writeFileSync("bench-results/web.json", JSON.stringify(results, null, 2));
