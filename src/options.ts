@@ -12,7 +12,7 @@ export const DEFAULT_MAX_PIXELS = 50_000_000;
 /** The options a single call may change (a live page adapts its working size to the measured frame rate). */
 const callShape = {
   /** Speed/quality trade-off; sets the working size and the refinement budget (src/modes.ts). */
-  mode: z.enum(MODE_NAMES).default("balanced"),
+  mode: z.enum(MODE_NAMES),
   /** Longer side of the network input in pixels; overrides the mode's choice. */
   workingSize: z.number().int().min(64).max(2048).optional(),
 };
@@ -23,6 +23,8 @@ const alignChoice = z.enum(["auto", "on", "off"]);
 /** How the matting is done: the same in Node and in the browser. */
 const mattingShape = {
   ...callShape,
+  // The matter's own default; a call without a mode keeps the matter's (no default there).
+  mode: callShape.mode.default("balanced"),
   margin: z.number().min(0).max(1).default(0.1),
   refine: z.enum(REFINE_METHODS).default("auto"),
   /** Prior S: person segmenter, image–plate difference (any subject), or auto (person when one is found). */

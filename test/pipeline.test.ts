@@ -121,6 +121,22 @@ test("an aborted signal stops a matte with an ABORTED error; a live one changes 
   );
 });
 
+test("a call's options change only what they name: the matter's mode stays", async () => {
+  const fast = await createMatter({ mode: "fast", threads: 1 });
+  try {
+    const scene = makeScene(160, 120);
+    const inputs = { image: scene.photo, plate: scene.plate };
+    const withSignal = await fast.matte(inputs, { signal: new AbortController().signal });
+    assert.equal(withSignal.meta.mode, "fast");
+    const smaller = await fast.matteImages(inputs, { workingSize: 96 });
+    assert.equal(smaller.meta.mode, "fast");
+    assert.equal(Math.max(smaller.meta.workingSize.width, smaller.meta.workingSize.height), 96);
+    assert.equal((await fast.matteImages(inputs, { mode: "balanced" })).meta.mode, "balanced");
+  } finally {
+    await fast.dispose();
+  }
+});
+
 test("loading reports each part as it loads and is ready, and stops on its AbortSignal", async () => {
   const seen: string[] = [];
   const loaded = await createMatter(
