@@ -35,7 +35,15 @@ export function guardPeople(alpha: FloatImage, image: FloatImage, solid: FloatIm
   if (!box) return;
   // Work on the sure interior's box (grown by the neighbourhood), then write back.
   const [a, im, s] = [crop(alpha, box), crop(image, box), crop(sure, box)];
-  for (let pass = 0; pass < PASSES && fillPass(a, im, s.data, r); pass++);
+  // The first rule needs no neighbourhood: applied alone first, it usually leaves no hole, and a live frame then
+  // skips the passes' box filters.
+  let holes = 0;
+  for (let p = 0; p < a.data.length; p++) {
+    if (s.data[p] <= a.data[p]) continue;
+    if (a.data[p] > MOSTLY_SUBJECT) a.data[p] = s.data[p];
+    else holes++;
+  }
+  for (let pass = 0; holes > 0 && pass < PASSES && fillPass(a, im, s.data, r); pass++);
   paste(alpha, a, box);
 }
 
