@@ -11,6 +11,7 @@ import { createNodeNetwork, createNodeSegmenter } from "../src/network/session-n
 import { matterOptionsSchema, parseOptions } from "../src/options.js";
 import { PlateCache, runPipeline, type MatteResult } from "../src/pipeline.js";
 import { createMatter } from "../src/node/matter.js";
+import { choosePrior } from "../src/prior/choose-prior.js";
 import { personArea, personProbability } from "../src/prior/person.js";
 import { makeScene } from "./fixtures.js";
 
@@ -118,4 +119,10 @@ test("guardPeople runs the segmenter with subject any and only ever adds opacity
   assert.equal(guarded.alpha.data[5 * W + 5], plain.alpha.data[5 * W + 5]);
   assert.ok(centre(guarded) >= centre(plain));
   await network.dispose();
+  // Turned off, the guard stays off when the segmenter runs for the prior itself (subject person or auto).
+  const images = { image: scene.photo, plate: scene.plate };
+  for (const subject of ["person", "auto"] as const) {
+    assert.ok((await choosePrior(cv, images, subject, segmenter, true)).solid, subject);
+    assert.equal((await choosePrior(cv, images, subject, segmenter, false)).solid, undefined, subject);
+  }
 });

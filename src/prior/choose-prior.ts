@@ -63,7 +63,7 @@ export async function choosePrior(
   images: { image: FloatImage; plate: FloatImage; user?: FloatImage; difference?: DifferenceMask },
   subject: Subject,
   segmenter?: SegmenterNetwork,
-  /** Also with `any`: run the segmenter to find where a person is surely solid (PriorChoice.solid). */
+  /** Find where a person is surely solid (PriorChoice.solid), running the segmenter for it also with `any`. */
   guardPeople = false,
 ): Promise<PriorChoice> {
   const warnings: string[] = [];
@@ -89,7 +89,7 @@ export async function choosePrior(
   const seen = {
     personArea: area,
     personAgreement: agree,
-    solid: found ? solidInterior(cv, person) : undefined,
+    solid: found && guardPeople ? solidInterior(cv, person) : undefined,
   };
   if (subject === "any") return fromDifference(seen);
   const usable = subject === "person" ? area >= MIN_AREA_FORCED : found;
