@@ -65,7 +65,7 @@ function sessionOptions(
     // letting a long video's memory creep. Plain allocations keep it flat.
     enableCpuMemArena: false,
     // onnxruntime's threads spin for a while after each run. The segmenter runs once per frame just before the
-    // matting network, whose threads its spinning ones starved: 38 → 22 ms for the network of a 640×360 frame in
+    // matting network, whose threads its spinning ones starved: 38 → 21 ms for the network of a 640×360 frame in
     // `fast` on 2 cores. The matting network keeps spinning between its own operators.
     ...(opts.spin === false ? { extra: { session: { intra_op: { allow_spinning: "0" } } } } : {}),
   };
