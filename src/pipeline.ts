@@ -66,7 +66,7 @@ export interface PipelineOptions {
    * Where the person segmenter finds a person (it must fill 3 % of the frame and mostly differ from the plate)
    * and is sure of it well inside the outline (face, torso), α is 1 whatever the network says: skin the colour
    * of the sky behind must not turn see-through. Needs the segmenter; hair and edges are left to the network.
-   * Default: the mode's (src/modes.ts).
+   * Default: the mode's (src/modes.ts), and on wherever the segmenter makes the prior (subject person or auto).
    */
   guardPeople?: boolean;
 }
@@ -188,7 +188,9 @@ export function planPipeline(options: PipelineOptions, network: MattingNetwork, 
     fgFromPhoto: mode.fgFromPhoto && (refine === "refiner" || refine === "plate"),
     plateAfterRefiner: mode.plateAfterRefiner,
     cleanup: !options.cleanup ? "off" : mode.cleanupAtCoarse ? "coarse" : "full",
-    guardPeople: options.guardPeople ?? mode.guardPeople,
+    // Where the segmenter runs for the prior anyway (subject person or auto), its sure interior is guarded in every
+    // mode unless turned off: `--subject auto` video in `fast` relies on it.
+    guardPeople: options.guardPeople ?? (mode.guardPeople || options.subject !== "any"),
     patches: mode.patches,
   };
 }

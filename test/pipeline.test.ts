@@ -5,6 +5,8 @@ import { createMatter } from "../src/node/matter.js";
 import { BgmatteError } from "../src/errors.js";
 import { decodeImage } from "../src/image/codec-node.js";
 import { createImage, selectChannels, type FloatImage } from "../src/image/types.js";
+import type { MattingNetwork } from "../src/network/network.js";
+import { planPipeline } from "../src/pipeline.js";
 import { MODE_NAMES } from "../src/vocabulary.js";
 import { makeScene, meanAbsDiff } from "./fixtures.js";
 
@@ -119,6 +121,24 @@ test("an aborted signal stops a matte with an ABORTED error; a live one changes 
     matter.matte(inputs, { signal: "stop" as unknown as AbortSignal }),
     /Expected an AbortSignal for option signal/,
   );
+});
+
+test("the people guard: the mode's default, on wherever the segmenter makes the prior, off when asked", () => {
+  const network = {
+    name: "stub",
+    run: async () => ({}),
+    dispose: async () => {},
+  } as unknown as MattingNetwork;
+  const frame = { width: 640, height: 360 };
+  const base = { margin: 0.1, refine: "auto", cleanup: true, align: "off", exposure: true } as const;
+  const guard = (mode: "fast" | "balanced", subject: "any" | "auto" | "person", guardPeople?: boolean) =>
+    planPipeline({ ...base, mode, subject, guardPeople }, network, frame).guardPeople;
+  assert.equal(guard("fast", "any"), false);
+  assert.equal(guard("balanced", "any"), true);
+  assert.equal(guard("fast", "auto"), true);
+  assert.equal(guard("fast", "person"), true);
+  assert.equal(guard("balanced", "person", false), false);
+  assert.equal(guard("fast", "any", true), true);
 });
 
 test("a call's options change only what they name: the matter's mode stays", async () => {
