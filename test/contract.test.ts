@@ -9,7 +9,8 @@ import { BgmatteError } from "../src/errors.js";
 import { fromNCHW, parseContract, refinerFeeds, toNCHW, type Contract } from "../src/network/contract.js";
 import { createNodeNetwork } from "../src/network/session-node.js";
 import { tempDir } from "./fixtures.js";
-import { defaultModelName, modelsDir, readManifest, resolveModel } from "../src/network/models-node.js";
+import { defaultModelName } from "../src/network/manifest.js";
+import { modelsDir, readManifest, resolveModel } from "../src/network/models-node.js";
 import { MODE_NAMES } from "../src/vocabulary.js";
 import { createImage } from "../src/image/types.js";
 

@@ -4,7 +4,8 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import sharp from "sharp";
-import { defaultModelName, readManifest } from "../src/network/models-node.js";
+import { defaultModelName } from "../src/network/manifest.js";
+import { readManifest } from "../src/network/models-node.js";
 import { makeScene, savePng, tempDir } from "./fixtures.js";
 import { hasChromium, launchWithFakeCamera, startServer, writeY4m } from "./web-harness.js";
 

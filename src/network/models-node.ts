@@ -6,8 +6,6 @@ import { BgmatteError } from "../errors.js";
 import type { ModeName } from "../vocabulary.js";
 import { defaultModelName, type Manifest } from "./manifest.js";
 
-export { defaultModelName, type Manifest, type ManifestEntry } from "./manifest.js";
-
 /** Walk up from this file to the package root (works from src/ under tsx and from dist/src/). */
 export function packageRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
