@@ -149,7 +149,8 @@ export function guidedUpsample(
       }
       if (flat[j] && flat[j1] && Math.abs(blended[a + 3] - blended[b + 3]) < SLOPE) {
         const v = blended[a + 3];
-        const [lo, hi] = [Math.min(lo0, lo1), Math.max(hi0, hi1)];
+        const lo = Math.min(lo0, lo1);
+        const hi = Math.max(hi0, hi1);
         A.fill(v < lo ? lo : v > hi ? hi : v, row + from[j], row + from[j + 1]);
         continue;
       }
