@@ -12,79 +12,26 @@
  *
  *   node --import tsx bench/web.ts [--model name|path.onnx]     (default: the page's own)
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { estimateHomography, warpPlate } from "../src/align/homography.js";
-import { cover } from "../src/composite/composite.js";
-import { loadOpenCV } from "../src/cv/opencv.js";
-import { rasteriseInterior, type InteriorAnnotation } from "../src/eval/interior-annotation.js";
-import { decodeImage, writePng } from "../src/image/codec-node.js";
-import { createImage, type FloatImage } from "../src/image/types.js";
-import { GREEN } from "../src/video/target.js";
+import { writePng } from "../src/image/codec-node.js";
 import { tempDir } from "../test/fixtures.js";
+import {
+  faceSeeThrough,
+  grabComposite,
+  hasPersonPhoto,
+  personCameraScene,
+  personInterior,
+  rgbOf,
+  subjectShare,
+} from "../test/person-camera.js";
 import { launchWithFakeCamera, startServer, writeY4m } from "../test/web-harness.js";
 
-const person = join(import.meta.dirname, "..", "..", "shared", "data", "person");
-const real = existsSync(person);
+const real = hasPersonPhoto();
 const results: Record<string, unknown> = {
   scene: real ? "person photo and plate (../shared/data/person)" : "synthetic",
 };
-/** The hand-drawn face/neck/torso interior of the person photo (test/fixtures), at the camera's size. */
-async function interior(w: number, h: number): Promise<Uint8Array> {
-  const note = JSON.parse(
-    readFileSync(join(import.meta.dirname, "..", "test", "fixtures", "person-interior.json"), "utf8"),
-  ) as InteriorAnnotation;
-  return rasteriseInterior(await loadOpenCV(), note, w, h); // 16:9 photo on a 16:9 camera: covering is scaling
-}
-
-/**
- * The share of the interior that shows the target through the subject: α read back from the composite on the
- * default green G (the page's and the CLI's GREEN) as the projection of (composite − G) on (photo − G), below 0.9.
- */
-function faceSeeThrough(px: number[], photo: FloatImage, mask: Uint8Array, marked?: FloatImage): number {
-  let inside = 0;
-  let holes = 0;
-  for (let p = 0; p < mask.length; p++) {
-    if (!mask[p]) continue;
-    let dot = 0;
-    let norm = 0;
-    for (let c = 0; c < 3; c++) {
-      const d = photo.data[3 * p + c] - GREEN[c];
-      dot += (px[4 * p + c] / 255 - GREEN[c]) * d;
-      norm += d * d;
-    }
-    inside++;
-    if (dot / Math.max(norm, 1e-6) < 0.9) {
-      holes++;
-      marked?.data.set([1, 0, 0], 3 * p);
-    }
-  }
-  return holes / Math.max(inside, 1);
-}
-
-/** Canvas RGBA bytes as an RGB image. */
-function rgbOf(px: number[], width: number, height: number): FloatImage {
-  const image = createImage(width, height, 3);
-  for (let p = 0; p < width * height; p++)
-    for (let c = 0; c < 3; c++) image.data[3 * p + c] = px[4 * p + c] / 255;
-  return image;
-}
-
-/**
- * The person photo and its plate, the plate warped onto the photo (src/align): they were shot by hand, 30 px apart,
- * and a webcam stands still between the plate and the person, so the page does not align (what parallax is left
- * stays, as a room seen by a camera that moved a little would show it).
- */
-async function alignedPersonPhoto(): Promise<{ photo: FloatImage; plate: FloatImage }> {
-  const cv = await loadOpenCV();
-  const photo = await decodeImage(join(person, "0001_img.png"));
-  const plate = await decodeImage(join(person, "back.png"));
-  const { homography } = estimateHomography(cv, photo, plate);
-  if (!homography) throw new Error("cannot align ../shared/data/person/back.png to its photo");
-  return { photo, plate: warpPlate(cv, plate, photo, homography) };
-}
-const personPhoto = real ? await alignedPersonPhoto() : undefined;
 
 const { values } = parseArgs({ options: { model: { type: "string" } } });
 mkdirSync("bench-results", { recursive: true });
@@ -97,9 +44,7 @@ for (const [w, h] of [
   [640, 360],
 ]) {
   const y4m = join(tempDir(), `cam-${w}.y4m`);
-  const scene = real
-    ? { photo: cover(personPhoto!.photo, w, h), plate: cover(personPhoto!.plate, w, h) }
-    : undefined;
+  const scene = real ? await personCameraScene(w, h) : undefined;
   // A webcam's 30 fps, so the camera does not cap the page: 1 s of the empty room, then 20 s of the subject.
   writeY4m(y4m, w, h, 30, 30, 600, scene, 2);
   const browser = await launchWithFakeCamera(y4m);
@@ -115,23 +60,10 @@ for (const [w, h] of [
   const stages = (await page.evaluate("window.__bgmatte.timings")) as Record<string, number>;
   // The camera loops plate → subject: sample consecutive processed frames while the subject stands still (it covers
   // part of the frame: pixels away from the default green target).
-  const grab = async () =>
-    (await page.evaluate(`(() => {
-      const c = document.getElementById("output");
-      return { done: window.__bgmatte.framesDone, px: Array.from(c.getContext("2d").getImageData(0, 0, c.width, c.height).data) };
-    })()`)) as { done: number; px: number[] };
-  const green = GREEN.map((v) => 255 * v);
-  const subjectShare = (px: number[]) => {
-    let n = 0;
-    for (let p = 0; p < px.length; p += 4)
-      if (Math.abs(px[p] - green[0]) + Math.abs(px[p + 1] - green[1]) + Math.abs(px[p + 2] - green[2]) > 60)
-        n++;
-    return n / (px.length / 4);
-  };
   const samples: number[][] = [];
   let last = -1;
   for (const deadline = Date.now() + 120_000; samples.length < 12 && Date.now() < deadline;) {
-    const g = await grab();
+    const g = await grabComposite(page);
     if (g.done !== last && subjectShare(g.px) > 0.01) samples.push(g.px);
     else if (subjectShare(g.px) <= 0.01) samples.length = 0; // the loop went back to the empty room: start again
     last = g.done;
@@ -148,7 +80,7 @@ for (const [w, h] of [
   // The last sampled composite, with the interior's see-through pixels in red, for viewing.
   const shown = samples.length ? rgbOf(samples.at(-1)!, w, h) : undefined;
   const seeThrough =
-    real && shown ? faceSeeThrough(samples.at(-1)!, scene!.photo, await interior(w, h), shown) : null;
+    real && shown ? faceSeeThrough(samples.at(-1)!, scene!.photo, await personInterior(w, h), shown) : null;
   if (shown) await writePng(join("bench-results", `web-${w}x${h}.png`), shown);
   results[`${w}x${h}`] = {
     model,

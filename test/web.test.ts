@@ -6,7 +6,17 @@ import { test } from "node:test";
 import sharp from "sharp";
 import { defaultModelName } from "../src/network/manifest.js";
 import { readManifest } from "../src/network/models-node.js";
+import { writePng } from "../src/image/codec-node.js";
 import { makeScene, savePng, tempDir } from "./fixtures.js";
+import {
+  faceSeeThrough,
+  grabComposite,
+  hasPersonPhoto,
+  personCameraScene,
+  personInterior,
+  rgbOf,
+  subjectShare,
+} from "./person-camera.js";
 import { hasChromium, launchWithFakeCamera, startServer, writeY4m } from "./web-harness.js";
 
 const skip = !hasChromium() && !process.env.CI ? "no Chromium here (CI installs it)" : false;
@@ -97,6 +107,49 @@ for (const backend of ["wasm", "webgpu"] as const)
       }
     },
   );
+
+test(
+  "live green screen on a real person at 640×360: no see-through pixel in the face, neck and torso once the plate is taken",
+  { skip: skip || (!hasPersonPhoto() && "needs ../shared/data/person"), timeout: 300_000 },
+  async (t) => {
+    const [W, H] = [640, 360];
+    const scene = await personCameraScene(W, H);
+    const y4m = join(tempDir(), "person.y4m");
+    writeY4m(y4m, W, H, 10, 10, 60, scene, 2); // 1 s of the room, then 6 s of the person (sensor noise σ 2)
+    const server = await startServer();
+    const browser = await launchWithFakeCamera(y4m);
+    try {
+      const page = await browser.newPage();
+      const errors: string[] = [];
+      page.on("pageerror", (e) => errors.push(e.message));
+      await page.goto(`${server.url}?countdown=0&backend=wasm`);
+      await page.click("#start");
+      await page.click("#capture");
+      // Three consecutive processed frames of the person: the page's temporal state has settled on the subject.
+      let run: number[][] = [];
+      let last = -1;
+      for (const deadline = Date.now() + 200_000; run.length < 3 && Date.now() < deadline;) {
+        const g = await grabComposite(page);
+        if (subjectShare(g.px) <= 0.05) run = [];
+        else if (g.done !== last) run.push(g.px);
+        last = g.done;
+        await page.waitForTimeout(100);
+      }
+      assert.equal(run.length, 3, "the person was never shown over the target");
+      const mask = await personInterior(W, H);
+      const shown = rgbOf(run[2], W, H);
+      const share = faceSeeThrough(run[2], scene.photo, mask, shown);
+      mkdirSync("test-artifacts", { recursive: true });
+      await writePng("test-artifacts/web-person.png", shown);
+      t.diagnostic(`${await page.textContent("#e2e-fps")}; see-through ${(100 * share).toFixed(3)} %`);
+      assert.equal(share, 0, `${(100 * share).toFixed(3)} % of the face/torso shows the target through`);
+      assert.deepEqual(errors, []);
+    } finally {
+      await browser.close();
+      server.stop();
+    }
+  },
+);
 
 test(
   "page states: a denied or missing camera is said over the picture; a still photo and its plate, chosen in either order, are matted and saved",

@@ -23,7 +23,7 @@ const MIN_AGREEMENT_AUTO = 0.5;
 /** A found person's solid interior: where the segmenter is this sure… */
 const SOLID_PROBABILITY = 0.9;
 /** …farther than this share of the frame's longer side from anywhere it is less sure (hair and edges stay out). */
-const SOLID_MARGIN = 0.025;
+const SOLID_MARGIN = 0.01;
 
 export interface PriorChoice {
   kind: "user" | "person" | "plate-difference";
