@@ -37,26 +37,48 @@ export function guardPeople(alpha: FloatImage, image: FloatImage, solid: FloatIm
   const [a, im, s] = [crop(alpha, box), crop(image, box), crop(sure, box)];
   // The first rule needs no neighbourhood: applied alone first, it usually leaves no hole, and a live frame then
   // skips the passes' box filters.
-  let holes = 0;
+  const holes = { x0: Infinity, y0: Infinity, x1: -1, y1: -1 };
   for (let p = 0; p < a.data.length; p++) {
     if (s.data[p] <= a.data[p]) continue;
-    if (a.data[p] > MOSTLY_SUBJECT) a.data[p] = s.data[p];
-    else holes++;
+    if (a.data[p] > MOSTLY_SUBJECT) {
+      a.data[p] = s.data[p];
+      continue;
+    }
+    const [x, y] = [p % a.width, Math.floor(p / a.width)];
+    holes.x0 = Math.min(holes.x0, x);
+    holes.x1 = Math.max(holes.x1, x);
+    holes.y0 = Math.min(holes.y0, y);
+    holes.y1 = Math.max(holes.y1, y);
   }
-  for (let pass = 0; holes > 0 && pass < PASSES && fillPass(a, im, s.data, r); pass++);
+  if (holes.x1 >= 0) {
+    // The passes fill only the holes, from what lies within a neighbourhood of them: their box, grown by one.
+    const around = grownBox(holes, r, a.width, a.height);
+    const [ha, him, hs] = [crop(a, around), crop(im, around), crop(s, around)];
+    for (let pass = 0; pass < PASSES && fillPass(ha, him, hs.data, r); pass++);
+    paste(a, ha, around);
+  }
   paste(alpha, a, box);
+}
+
+function grownBox(
+  b: { x0: number; y0: number; x1: number; y1: number },
+  r: number,
+  width: number,
+  height: number,
+): Box {
+  const [x, y] = [Math.max(0, b.x0 - r), Math.max(0, b.y0 - r)];
+  return { x, y, width: Math.min(width, b.x1 + 1 + r) - x, height: Math.min(height, b.y1 + 1 + r) - y };
 }
 
 function boxOfSure(sure: FloatImage, r: number): Box | null {
   const b = boxOfMask(sure, 0);
   if (!b) return null;
-  const [x, y] = [Math.max(0, b.x - r), Math.max(0, b.y - r)];
-  return {
-    x,
-    y,
-    width: Math.min(sure.width, b.x + b.width + r) - x,
-    height: Math.min(sure.height, b.y + b.height + r) - y,
-  };
+  return grownBox(
+    { x0: b.x, y0: b.y, x1: b.x + b.width - 1, y1: b.y + b.height - 1 },
+    r,
+    sure.width,
+    sure.height,
+  );
 }
 
 /** One pass over the region; whether it filled anything. */
