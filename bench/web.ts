@@ -2,10 +2,9 @@
  * Browser benchmark: the live page in headless Chromium (WASM backend, the page's default settings: working size
  * "auto") fed by a fake camera at 512×288 and 640×360 — the real hand-held person photo and its plate
  * (../shared/data/person, the plate aligned to the photo as a still webcam would see the room, scaled to cover the
- * frame) when present, else the synthetic scene, at 30 fps. After 40
- * frames it reads the page's own model and end-to-end fps and working size and the worker's milliseconds per
- * pipeline stage, then samples the composite canvas over a still subject
- * seen through sensor noise (σ 2 grey levels): dtSSD (the root mean square of the change between consecutive
+ * frame) when present, else the synthetic scene, at 30 fps. After 40 frames it reads the page's own model and
+ * end-to-end fps and working size and the worker's milliseconds per pipeline stage, counts the frames it shows per
+ * second over 5 s, then samples the composite canvas over a still subject seen through sensor noise (σ 2 grey levels): dtSSD (the root mean square of the change between consecutive
  * processed frames of the composite, ×100; the input's noise on the subject counts too, so 0 is out of reach), and
  * on the person photo the share of its hand-drawn face/neck/torso interior that shows the target through. Writes
  * bench-results/web.json, and the last sampled composite per size (web-WxH.png, see-through pixels in red).
@@ -58,6 +57,15 @@ for (const [w, h] of [
   const model = await page.textContent("#model-fps");
   const e2e = await page.textContent("#e2e-fps");
   const stages = (await page.evaluate("window.__bgmatte.timings")) as Record<string, number>;
+  // Frames shown per second over 5 s: the counters time each frame; this also counts the gaps between them.
+  const framesAt = async () => [
+    performance.now(),
+    (await page.evaluate("window.__bgmatte.framesDone")) as number,
+  ];
+  const [t0, n0] = await framesAt();
+  await page.waitForTimeout(5000);
+  const [t1, n1] = await framesAt();
+  const shownFps = +((1000 * (n1 - n0)) / (t1 - t0)).toFixed(1);
   // The camera loops plate → subject: sample consecutive processed frames while the subject stands still (it covers
   // part of the frame: pixels away from the default green target).
   const samples: number[][] = [];
@@ -85,6 +93,7 @@ for (const [w, h] of [
   results[`${w}x${h}`] = {
     model,
     endToEnd: e2e,
+    shownFps,
     dtSSD,
     stillFrames: samples.length,
     seeThrough,
@@ -94,7 +103,7 @@ for (const [w, h] of [
   const holes = seeThrough === null ? "n/a" : `${(100 * seeThrough).toFixed(2)} %`;
   const flicker = dtSSD ?? "n/a (no two consecutive frames of the still subject sampled)";
   console.log(
-    `${w}×${h}: ${model}, ${e2e}, dtSSD ${flicker} over ${samples.length} frames, face/torso see-through ${holes} ` +
+    `${w}×${h}: ${model}, ${e2e}, ${shownFps} frames shown per second, dtSSD ${flicker} over ${samples.length} frames, face/torso see-through ${holes} ` +
       `(crossOriginIsolated: ${isolated})`,
   );
   const ms = Object.entries(stages).map(([k, v]) => `${k} ${v.toFixed(0)}`);

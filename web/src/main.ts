@@ -128,8 +128,8 @@ function showComposite(r: Extract<FromWorker, { type: "result" }>) {
 }
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
-function updateStats(r: Extract<FromWorker, { type: "result" }>, started: number) {
-  e2eTimes.push(performance.now() - started);
+function updateStats(r: Extract<FromWorker, { type: "result" }>, latency: number) {
+  e2eTimes.push(latency);
   modelTimes.push(r.networkMs);
   debug.timings = r.timings;
   if (e2eTimes.length > 20) {
@@ -152,12 +152,18 @@ function updateStats(r: Extract<FromWorker, { type: "result" }>, started: number
 
 let started = 0;
 let snapshotReady = false;
+/** Sends the camera's current frame to be matted, when the worker is free and there is a plate. */
+function sendLiveFrame(): boolean {
+  if (!ready || !plateCaptured || busy || video.readyState < 2) return false;
+  busy = true;
+  started = performance.now();
+  sendMatte(grab(), "fast");
+  return true;
+}
+
 function loop() {
-  if (ready && plateCaptured && !busy && video.readyState >= 2) {
-    busy = true;
-    started = performance.now();
-    sendMatte(grab(), "fast");
-  } else if (!plateCaptured && video.readyState >= 2) {
+  // Before the plate is taken, the camera is shown as it is.
+  if (!sendLiveFrame() && !plateCaptured && video.readyState >= 2) {
     const f = grab();
     if (output.width !== f.width) Object.assign(output, { width: f.width, height: f.height });
     ctx.putImageData(f, 0, 0);
@@ -175,9 +181,15 @@ worker.onmessage = (e: MessageEvent<FromWorker>) => {
     $("backend").textContent = `backend: ${m.backend}${m.personPrior ? " · person prior" : ""}`;
   } else if (m.type === "result") {
     busy = false;
+    if (m.id === stillId) {
+      showComposite(m);
+      return showStill(m);
+    }
+    const latency = performance.now() - started;
+    // The next frame at once, not at the next animation frame: the worker mattes it while this one is drawn.
+    sendLiveFrame();
     showComposite(m);
-    if (m.id === stillId) return showStill(m);
-    updateStats(m, started);
+    updateStats(m, latency);
     debug.framesDone++;
   } else if (m.type === "snapshot") {
     const c = document.createElement("canvas");
