@@ -22,7 +22,7 @@ import { choosePrior, type PriorChoice } from "./prior/choose-prior.js";
 import { stillMotionCues } from "./prior/motion.js";
 import { softSegmentation } from "./prior/soft-segmentation.js";
 import { MODES } from "./modes.js";
-import { refineWithPlate } from "./refine/compositing-equation.js";
+import { DEFAULT_GAPS, refineWithPlate, type GapOptions } from "./refine/compositing-equation.js";
 import { guidedUpsample } from "./refine/guided-upsample.js";
 import {
   refineUncertainPatches,
@@ -147,6 +147,8 @@ export interface PipelinePlan {
   fgFromPhoto: boolean;
   /** After the refiner network, also solve the compositing equation against the plate. */
   plateAfterRefiner: boolean;
+  /** The solve also opens gaps inside the network's opaque region. */
+  gaps?: GapOptions;
   /** Where specks are dropped: at the network's resolution (cheaper), at full resolution, or not at all. */
   cleanup: "coarse" | "full" | "off";
   /** A found person's solid interior is forced opaque (PipelineOptions.guardPeople). */
@@ -187,6 +189,7 @@ export function planPipeline(options: PipelineOptions, network: MattingNetwork, 
     resizeCoarse: refine === "refiner" ? upsampleBilinear : resize,
     fgFromPhoto: mode.fgFromPhoto && (refine === "refiner" || refine === "plate"),
     plateAfterRefiner: mode.plateAfterRefiner,
+    gaps: mode.openGaps ? DEFAULT_GAPS : undefined,
     cleanup: !options.cleanup ? "off" : mode.cleanupAtCoarse ? "coarse" : "full",
     // Where the segmenter runs for the prior anyway (subject person or auto), its sure interior is guarded in every
     // mode unless turned off: `--subject auto` video in `fast` relies on it.
@@ -410,7 +413,8 @@ async function restoreFullResolution(
   let refinerReport: PatchRefineReport | undefined;
   if (plan.refine === "plate") {
     // With F from the photo, the solve also writes, where it solves α, the F that explains the photo there.
-    refineWithPlate(ctx.cv, image, plate, alpha, coarse, plan.fgFromPhoto ? foreground : undefined);
+    const fgOut = plan.fgFromPhoto ? foreground : undefined;
+    refineWithPlate(ctx.cv, image, plate, alpha, coarse, { fgOut, gaps: plan.gaps });
   } else if (plan.refine === "refiner") {
     const refiner = ctx.network.refiner!; // the plan chose "refiner" only for a model that has one
     refinerReport = await refineUncertainPatches(
@@ -422,7 +426,7 @@ async function restoreFullResolution(
       foreground,
       plan.patches,
     );
-    if (plan.plateAfterRefiner) refineWithPlate(ctx.cv, image, plate, alpha, coarse);
+    if (plan.plateAfterRefiner) refineWithPlate(ctx.cv, image, plate, alpha, coarse, { gaps: plan.gaps });
   }
   clock.lap("refine");
   return { alpha, foreground, refinerReport };

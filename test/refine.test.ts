@@ -6,7 +6,7 @@ import { makeScene } from "../src/eval/synthetic-scene.js";
 import { resize } from "../src/image/geometry.js";
 import { createImage } from "../src/image/types.js";
 import { boxFilter } from "../src/refine/box-filter.js";
-import { refineWithPlate } from "../src/refine/compositing-equation.js";
+import { DEFAULT_GAPS, refineWithPlate } from "../src/refine/compositing-equation.js";
 import { guidedUpsample } from "../src/refine/guided-upsample.js";
 
 test("box filter: mean over the window, border-normalised", () => {
@@ -157,4 +157,45 @@ test("compositing-equation refinement fades out at the edge of the region it sol
     across / nAcross < 1.5 * (within / nWithin),
     `seams: ${across / nAcross} across vs ${within / nWithin} within`,
   );
+});
+
+test("gap opening: the plate seen between strands inside the network's opaque region is opened; a subject the plate's colour is not", async () => {
+  const cv = await loadOpenCV();
+  const [W, H] = [240, 160];
+  // A dark block of vertical strands (2 px wide, 2 px apart) over a light plate, and beside it a solid block the
+  // plate's colour (camouflage). The network calls both opaque, with the strands' colour as F over the strands and
+  // the plate's colour as F over the camouflaged block.
+  const plateColour = [0.8, 0.75, 0.7];
+  const strands = (x: number, y: number) => x >= 30 && x < 110 && y >= 40 && y < 120;
+  const camouflage = (x: number, y: number) => x >= 130 && x < 210 && y >= 40 && y < 120;
+  const photo = createImage(W, H, 3);
+  const plate = createImage(W, H, 3);
+  for (let y = 0; y < H; y++)
+    for (let x = 0; x < W; x++) {
+      const p = y * W + x;
+      plate.data.set(plateColour, 3 * p);
+      const strand = strands(x, y) && x % 4 < 2;
+      photo.data.set(strand ? [0.2, 0.25, 0.1] : plateColour.map((v) => v + 0.02), 3 * p);
+    }
+  const [gw, gh] = [W / 8, H / 8];
+  const coarse = { alpha: createImage(gw, gh, 1), fg: createImage(gw, gh, 3) };
+  for (let y = 0; y < gh; y++)
+    for (let x = 0; x < gw; x++) {
+      const [cx, cy, q] = [8 * x + 4, 8 * y + 4, y * gw + x];
+      if (strands(cx, cy)) coarse.alpha.data[q] = 1;
+      if (camouflage(cx, cy)) coarse.alpha.data[q] = 1;
+      coarse.fg.data.set(strands(cx, cy) ? [0.2, 0.25, 0.1] : plateColour, 3 * q);
+    }
+  const run = (gaps?: { match: number; contrast: number }) => {
+    const alpha = resize(coarse.alpha, W, H);
+    refineWithPlate(cv, photo, { image: plate, exposure: null }, alpha, coarse, { gaps });
+    return alpha;
+  };
+  const [strandPixel, gapPixel, camouflaged] = [80 * W + 72, 80 * W + 74, 80 * W + 170]; // x % 4: 0 strand, 2 gap
+  const without = run();
+  assert.ok(without.data[gapPixel] > 0.95, "without gap opening the gap stays as the network called it");
+  const opened = run(DEFAULT_GAPS);
+  assert.ok(opened.data[gapPixel] < 0.1, `the gap opens: α ${opened.data[gapPixel]}`);
+  assert.ok(opened.data[strandPixel] > 0.95, "the strand stays opaque");
+  assert.ok(opened.data[camouflaged] > 0.95, "a subject the plate's colour keeps its α");
 });

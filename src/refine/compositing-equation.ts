@@ -30,9 +30,22 @@ export interface EquationOptions {
 export const DEFAULT_EQUATION: EquationOptions = { tau: 0.12, reach: 0.01 };
 
 /**
+ * Gaps inside what the network called opaque (between hair strands, leaves, stems): a pixel there whose colour is
+ * within `match` of the plate (max over channels, about twice a camera's noise) while the network's F is farther than
+ * `contrast` from it is the background seen through a gap, and takes the solve's α where that is lower. A subject
+ * the colour of the plate has an F near the plate too, so it keeps its α.
+ */
+export interface GapOptions {
+  match: number;
+  contrast: number;
+}
+
+export const DEFAULT_GAPS: GapOptions = { match: 0.08, contrast: 0.3 };
+
+/**
  * Refines `alpha` (full resolution, the size of `image`) in place. With `fgOut` (for callers whose F is otherwise
  * the photo's), also writes there, wherever α is solved, the F that explains the photo at that α: the subject's
- * texture without the plate's colour.
+ * texture without the plate's colour. With `gaps`, also opens gaps inside the network's opaque region (GapOptions).
  */
 export function refineWithPlate(
   cv: CV,
@@ -40,7 +53,7 @@ export function refineWithPlate(
   plateSource: Plate,
   alpha: FloatImage,
   coarse: NetworkOutputs,
-  fgOut?: FloatImage,
+  { fgOut, gaps }: { fgOut?: FloatImage; gaps?: GapOptions } = {},
   opts: EquationOptions = DEFAULT_EQUATION,
 ): void {
   const { width: w, height: h } = alpha;
@@ -114,6 +127,52 @@ export function refineWithPlate(
               fgOut.data[3 * p + c] = v < 0 ? 0 : v > 1 ? 1 : v;
             }
           }
+        }
+      }
+    }
+  if (gaps) {
+    // The cells the solve above did not cover fully: the inside of the network's opaque region.
+    const inside = support.data.map((s, q) => (s && region[q] < 1 ? 1 : 0));
+    openGaps({ ...support, data: inside }, { image, plate: plateSource, alpha, fg: coarse.fg }, gaps);
+  }
+}
+
+/** See GapOptions: `cells` (1 where to look) and `fg` at the network's resolution, the rest at full resolution. */
+function openGaps(
+  cells: FloatImage,
+  { image, plate, alpha, fg }: { image: FloatImage; plate: Plate; alpha: FloatImage; fg: FloatImage },
+  { match, contrast }: GapOptions,
+): void {
+  const { width: w, height: h } = alpha;
+  const { width: gw, height: gh } = cells;
+  const [sx, sy] = [w / gw, h / gh];
+  const [A, I, B, FG] = [alpha.data, image.data, plate.image.data, fg.data];
+  const { gain, bias } = plateGainBias(plate);
+  const xt = bilinearTaps(gw, w);
+  const yt = bilinearTaps(gh, h);
+  const f = new Float64Array(3);
+  const bg = new Float64Array(3);
+  for (let cy = 0; cy < gh; cy++)
+    for (let cx = 0; cx < gw; cx++) {
+      if (!cells.data[cy * gw + cx]) continue;
+      const [x0, x1] = [Math.round(cx * sx), Math.round((cx + 1) * sx)];
+      for (let y = Math.round(cy * sy); y < Math.round((cy + 1) * sy); y++) {
+        const [r0, r1] = [yt.i0[y] * gw, yt.i1[y] * gw];
+        for (let x = x0, p = y * w + x0; x < x1; x++, p++) {
+          let fromPlate = 0;
+          for (let c = 0; c < 3; c++) {
+            bg[c] = Math.min(1, Math.max(0, gain[c] * B[3 * p + c] + bias[c]));
+            fromPlate = Math.max(fromPlate, Math.abs(I[3 * p + c] - bg[c]));
+          }
+          if (fromPlate >= match) continue; // most of a subject: decided before reading F
+          lerp3(FG, r0 + xt.i0[x], r0 + xt.i1[x], r1 + xt.i0[x], r1 + xt.i1[x], xt.w[x], yt.w[y], f);
+          let [fFromPlate, num, den] = [0, 0, 0];
+          for (let c = 0; c < 3; c++) {
+            fFromPlate = Math.max(fFromPlate, Math.abs(f[c] - bg[c]));
+            num += (I[3 * p + c] - bg[c]) * (f[c] - bg[c]);
+            den += (f[c] - bg[c]) ** 2;
+          }
+          if (fFromPlate > contrast) A[p] = Math.min(A[p], Math.max(0, num / den));
         }
       }
     }
