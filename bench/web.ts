@@ -17,13 +17,12 @@ import { parseArgs } from "node:util";
 import { writePng } from "../src/image/codec-node.js";
 import { tempDir } from "../test/fixtures.js";
 import {
+  consecutiveSubjectFrames,
   faceSeeThrough,
-  grabComposite,
   hasPersonPhoto,
   personCameraScene,
   personInterior,
   rgbOf,
-  subjectShare,
 } from "../test/person-camera.js";
 import { launchWithFakeCamera, startServer, writeY4m } from "../test/web-harness.js";
 
@@ -66,17 +65,8 @@ for (const [w, h] of [
   await page.waitForTimeout(5000);
   const [t1, n1] = await framesAt();
   const shownFps = +((1000 * (n1 - n0)) / (t1 - t0)).toFixed(1);
-  // The camera loops plate → subject: sample consecutive processed frames while the subject stands still (it covers
-  // part of the frame: pixels away from the default green target).
-  const samples: number[][] = [];
-  let last = -1;
-  for (const deadline = Date.now() + 120_000; samples.length < 12 && Date.now() < deadline;) {
-    const g = await grabComposite(page);
-    if (g.done !== last && subjectShare(g.px) > 0.01) samples.push(g.px);
-    else if (subjectShare(g.px) <= 0.01) samples.length = 0; // the loop went back to the empty room: start again
-    last = g.done;
-    await page.waitForTimeout(100);
-  }
+  // Consecutive processed frames while the subject stands still.
+  const samples = await consecutiveSubjectFrames(page, 12, 120_000);
   const changes = samples.slice(1).map((s, i) => {
     let sum = 0;
     for (let p = 0; p < s.length; p += 4)

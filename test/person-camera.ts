@@ -43,7 +43,7 @@ export async function personInterior(width: number, height: number): Promise<Uin
 }
 
 /** The page's composite canvas (RGBA bytes) and how many frames the page had processed when it was read. */
-export async function grabComposite(page: Page): Promise<{ done: number; px: number[] }> {
+async function grabComposite(page: Page): Promise<{ done: number; px: number[] }> {
   // Plain-string page code: the TS loader adds helpers to named functions that do not exist in the page.
   return (await page.evaluate(`(() => {
     const c = document.getElementById("output");
@@ -51,8 +51,29 @@ export async function grabComposite(page: Page): Promise<{ done: number; px: num
   })()`)) as { done: number; px: number[] };
 }
 
+/**
+ * `count` composites of consecutive processed frames that show the subject (the fake camera loops room → subject;
+ * a frame of the empty room starts the count again), or fewer if `timeoutMs` runs out.
+ */
+export async function consecutiveSubjectFrames(
+  page: Page,
+  count: number,
+  timeoutMs: number,
+): Promise<number[][]> {
+  let frames: number[][] = [];
+  let last = -1;
+  for (const deadline = Date.now() + timeoutMs; frames.length < count && Date.now() < deadline;) {
+    const g = await grabComposite(page);
+    if (subjectShare(g.px) <= 0.01) frames = [];
+    else if (g.done !== last) frames.push(g.px);
+    last = g.done;
+    await page.waitForTimeout(100);
+  }
+  return frames;
+}
+
 /** The share of a composite (RGBA bytes) that is not the default green target: the subject's share of the frame. */
-export function subjectShare(px: number[]): number {
+function subjectShare(px: number[]): number {
   const green = GREEN.map((v) => 255 * v);
   let n = 0;
   for (let p = 0; p < px.length; p += 4)

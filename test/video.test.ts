@@ -501,9 +501,6 @@ test(
     assert.deepEqual(encoders.filter(stillRunning), [], "an encoder outlived its parent");
     const left = readdirSync(out);
     assert.ok(left.length > 0 && left.every((n) => /^\..*\.tmp(\.\w+)?$/.test(n)), left.join(", "));
-    // Killed mid-stream, not finished on EOF: an MP4 without its index does not play.
-    for (const name of left.filter((n) => n.endsWith(".mp4")))
-      assert.match(ff(["-i", join(out, name)]).stderr, /moov atom not found/, `${name} was finished`);
     assert.ok(before.equals(readFileSync(long)), "the input clip changed");
     // The next run of the same outputs removes the killed run's temporaries and writes its own.
     const again = runCli(["video", short, "--plate", plate, "-o", out, "--mode", "fast", "-q"]);

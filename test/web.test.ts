@@ -9,13 +9,12 @@ import { readManifest } from "../src/network/models-node.js";
 import { writePng } from "../src/image/codec-node.js";
 import { makeScene, savePng, tempDir } from "./fixtures.js";
 import {
+  consecutiveSubjectFrames,
   faceSeeThrough,
-  grabComposite,
   hasPersonPhoto,
   personCameraScene,
   personInterior,
   rgbOf,
-  subjectShare,
 } from "./person-camera.js";
 import { hasChromium, launchWithFakeCamera, startServer, writeY4m } from "./web-harness.js";
 
@@ -126,15 +125,7 @@ test(
       await page.click("#start");
       await page.click("#capture");
       // Three consecutive processed frames of the person: the page's temporal state has settled on the subject.
-      let run: number[][] = [];
-      let last = -1;
-      for (const deadline = Date.now() + 200_000; run.length < 3 && Date.now() < deadline;) {
-        const g = await grabComposite(page);
-        if (subjectShare(g.px) <= 0.05) run = [];
-        else if (g.done !== last) run.push(g.px);
-        last = g.done;
-        await page.waitForTimeout(100);
-      }
+      const run = await consecutiveSubjectFrames(page, 3, 200_000);
       assert.equal(run.length, 3, "the person was never shown over the target");
       const mask = await personInterior(W, H);
       const shown = rgbOf(run[2], W, H);

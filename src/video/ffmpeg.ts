@@ -29,8 +29,10 @@ let tieAvailable: boolean | undefined;
 
 /**
  * Run ffmpeg so that it dies with this process. A writer whose parent was killed (SIGKILL, OOM) would otherwise read
- * EOF on its pipe and finish a hidden temporary into a playable video. On Linux, util-linux's `setpriv --pdeathsig`
- * asks the kernel to kill it with its parent; elsewhere the temporary it leaves is removed by the next run.
+ * EOF on its pipe and go on to finish a hidden temporary. On Linux, util-linux's `setpriv --pdeathsig` asks the kernel
+ * to kill it with its parent (the kernel closes the pipe first, so a small temporary can now and then be finished
+ * before the signal lands); elsewhere it finishes. Either way the temporary stays hidden, never takes the final name,
+ * and the next run removes it.
  */
 export function spawnFfmpeg(args: string[], options: SpawnOptions): ChildProcess {
   tieAvailable ??=
