@@ -77,6 +77,10 @@ export function refineWithPlate(
   // edge: a hard stop leaves a seam one network pixel wide wherever the solve and the network disagree.
   const region = boxFilter({ ...support, data: grown.map((g, q) => (g && nearClear[q] ? 1 : 0)) }, 1).data;
 
+  // Gaps are looked for in the cells the solve does not cover fully: the inside of the network's opaque region.
+  const gapCells = gaps ? support.data.map((v, q) => (v && region[q] < 1 ? 1 : 0)) : undefined;
+  const { match, contrast } = gaps ?? { match: 0, contrast: Infinity };
+
   const A = alpha.data;
   const I = image.data;
   const plate = plateSource.image.data;
@@ -87,95 +91,67 @@ export function refineWithPlate(
   const yt = bilinearTaps(gh, h);
   const FG = coarse.fg.data;
   const f = new Float64Array(3);
-  // Only the network pixels within reach of the subject, each over the full-resolution pixels it covers.
+  // Only the network pixels within reach of the subject (and, with gaps, inside it), each over the full-resolution
+  // pixels it covers.
   for (let cy = 0; cy < gh; cy++)
     for (let cx = 0; cx < gw; cx++) {
-      if (!region[cy * gw + cx]) continue;
+      const solveCell = region[cy * gw + cx] > 0;
+      const gapCell = gapCells !== undefined && gapCells[cy * gw + cx] > 0;
+      if (!solveCell && !gapCell) continue;
       const [x0, x1] = [Math.round(cx * sx), Math.round((cx + 1) * sx)];
       for (let y = Math.round(cy * sy); y < Math.round((cy + 1) * sy); y++) {
         const r0 = yt.i0[y] * gw;
         const r1 = yt.i1[y] * gw;
         const wy = yt.w[y];
         for (let x = x0, p = y * w + x0; x < x1; x++, p++) {
-          // Confidently opaque pixels keep the network's α: the network's smooth F is a poor match for a textured
-          // subject's colours, and the per-pixel solve would punch false holes.
-          if (A[p] >= 0.98) continue;
           const q00 = r0 + xt.i0[x];
           const q01 = r0 + xt.i1[x];
           const q10 = r1 + xt.i0[x];
           const q11 = r1 + xt.i1[x];
           const wx = xt.w[x];
-          const top = region[q00] + (region[q01] - region[q00]) * wx;
-          const weight = top + (region[q10] + (region[q11] - region[q10]) * wx - top) * wy;
-          if (weight <= 0) continue;
+          // Confidently opaque pixels keep the network's α: the network's smooth F is a poor match for a textured
+          // subject's colours, and the per-pixel solve would punch false holes.
+          let weight = 0;
+          if (solveCell && A[p] < 0.98) {
+            const top = region[q00] + (region[q01] - region[q00]) * wx;
+            weight = top + (region[q10] + (region[q11] - region[q10]) * wx - top) * wy;
+          }
+          if (weight <= 0 && !gapCell) continue;
+          for (let c = 0; c < 3; c++) bg[c] = Math.min(1, Math.max(0, gain[c] * plate[3 * p + c] + bias[c]));
+          // A gap shows the plate; most of a subject does not, and is decided before F is read.
+          const gapCandidate = gapCell && nearColour(I, p, bg, match);
+          if (weight <= 0 && !gapCandidate) continue;
           lerp3(FG, q00, q01, q10, q11, wx, wy, f);
           let num = 0;
           let den = 0;
           for (let c = 0; c < 3; c++) {
-            const b = (bg[c] = Math.min(1, Math.max(0, gain[c] * plate[3 * p + c] + bias[c])));
-            const d = f[c] - b;
-            num += (I[3 * p + c] - b) * d;
+            const d = f[c] - bg[c];
+            num += (I[3 * p + c] - bg[c]) * d;
             den += d * d;
           }
           const solved = Math.min(1, Math.max(0, num / Math.max(den, 1e-6)));
-          A[p] += ((weight * den) / (den + tau2)) * (solved - A[p]); // each pixel is read before it is written: in place is exact
-          if (fgOut) {
-            // F that explains the photo exactly at this α (keeps the subject's texture, drops the plate's colour).
-            const a = A[p];
-            for (let c = 0; c < 3; c++) {
-              const v = a > 0.01 ? bg[c] + (I[3 * p + c] - bg[c]) / a : f[c];
-              fgOut.data[3 * p + c] = v < 0 ? 0 : v > 1 ? 1 : v;
+          if (weight > 0) {
+            A[p] += ((weight * den) / (den + tau2)) * (solved - A[p]); // each pixel is read before it is written: in place is exact
+            if (fgOut) {
+              // F that explains the photo exactly at this α (keeps the subject's texture, drops the plate's colour).
+              const a = A[p];
+              for (let c = 0; c < 3; c++) {
+                const v = a > 0.01 ? bg[c] + (I[3 * p + c] - bg[c]) / a : f[c];
+                fgOut.data[3 * p + c] = v < 0 ? 0 : v > 1 ? 1 : v;
+              }
             }
           }
+          // Not where F has the plate's colour too: that is a subject matching the plate, not a gap.
+          if (gapCandidate && !nearColour(f, 0, bg, contrast)) A[p] = Math.min(A[p], solved);
         }
       }
     }
-  if (gaps) {
-    // The cells the solve above did not cover fully: the inside of the network's opaque region.
-    const inside = support.data.map((s, q) => (s && region[q] < 1 ? 1 : 0));
-    openGaps({ ...support, data: inside }, { image, plate: plateSource, alpha, fg: coarse.fg }, gaps);
-  }
 }
 
-/** See GapOptions: `cells` (1 where to look) and `fg` at the network's resolution, the rest at full resolution. */
-function openGaps(
-  cells: FloatImage,
-  { image, plate, alpha, fg }: { image: FloatImage; plate: Plate; alpha: FloatImage; fg: FloatImage },
-  { match, contrast }: GapOptions,
-): void {
-  const { width: w, height: h } = alpha;
-  const { width: gw, height: gh } = cells;
-  const [sx, sy] = [w / gw, h / gh];
-  const [A, I, B, FG] = [alpha.data, image.data, plate.image.data, fg.data];
-  const { gain, bias } = plateGainBias(plate);
-  const xt = bilinearTaps(gw, w);
-  const yt = bilinearTaps(gh, h);
-  const f = new Float64Array(3);
-  const bg = new Float64Array(3);
-  for (let cy = 0; cy < gh; cy++)
-    for (let cx = 0; cx < gw; cx++) {
-      if (!cells.data[cy * gw + cx]) continue;
-      const [x0, x1] = [Math.round(cx * sx), Math.round((cx + 1) * sx)];
-      for (let y = Math.round(cy * sy); y < Math.round((cy + 1) * sy); y++) {
-        const [r0, r1] = [yt.i0[y] * gw, yt.i1[y] * gw];
-        for (let x = x0, p = y * w + x0; x < x1; x++, p++) {
-          let fromPlate = 0;
-          for (let c = 0; c < 3; c++) {
-            bg[c] = Math.min(1, Math.max(0, gain[c] * B[3 * p + c] + bias[c]));
-            fromPlate = Math.max(fromPlate, Math.abs(I[3 * p + c] - bg[c]));
-          }
-          if (fromPlate >= match) continue; // most of a subject: decided before reading F
-          lerp3(FG, r0 + xt.i0[x], r0 + xt.i1[x], r1 + xt.i0[x], r1 + xt.i1[x], xt.w[x], yt.w[y], f);
-          let [fFromPlate, num, den] = [0, 0, 0];
-          for (let c = 0; c < 3; c++) {
-            fFromPlate = Math.max(fFromPlate, Math.abs(f[c] - bg[c]));
-            num += (I[3 * p + c] - bg[c]) * (f[c] - bg[c]);
-            den += (f[c] - bg[c]) ** 2;
-          }
-          if (fFromPlate > contrast) A[p] = Math.min(A[p], Math.max(0, num / den));
-        }
-      }
-    }
+/** Whether the RGB colour at pixel `p` of `image` is within `tolerance` of `colour` in every channel. */
+function nearColour(image: ArrayLike<number>, p: number, colour: Float64Array, tolerance: number): boolean {
+  for (let c = 0; c < 3; c++) if (Math.abs(image[3 * p + c] - colour[c]) >= tolerance) return false;
+  return true;
 }
 
 /** Bilinear read of an RGB map at taps q.. (weights wx, wy) into out. */
