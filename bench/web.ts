@@ -9,7 +9,7 @@
  * on the person photo the share of its hand-drawn face/neck/torso interior that shows the target through. Writes
  * bench-results/web.json, and the last sampled composite per size (web-WxH.png, see-through pixels in red).
  *
- *   node --import tsx bench/web.ts [--model name|path.onnx]     (default: the page's own)
+ *   node --import tsx bench/web.ts [--model name|path.onnx] [--workers N]     (default: the page's own)
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -31,10 +31,11 @@ const results: Record<string, unknown> = {
   scene: real ? "person photo and plate (../shared/data/person)" : "synthetic",
 };
 
-const { values } = parseArgs({ options: { model: { type: "string" } } });
+const { values } = parseArgs({ options: { model: { type: "string" }, workers: { type: "string" } } });
 mkdirSync("bench-results", { recursive: true });
 const server = await startServer(values.model ? ["--model", values.model] : []);
 if (values.model) results.model = values.model;
+if (values.workers) results.workers = Number(values.workers);
 // The server's address carries ?model= when one was named.
 const pageUrl = (query: string) => server.url + (server.url.includes("?") ? "&" : "?") + query;
 for (const [w, h] of [
@@ -47,7 +48,7 @@ for (const [w, h] of [
   writeY4m(y4m, w, h, 30, 30, 600, scene, 2);
   const browser = await launchWithFakeCamera(y4m);
   const page = await browser.newPage();
-  await page.goto(pageUrl("countdown=0&backend=wasm"));
+  await page.goto(pageUrl(`countdown=0&backend=wasm${values.workers ? `&workers=${values.workers}` : ""}`));
   await page.click("#start");
   await page.click("#capture");
   // The counters average the last 20 frames; the first ones pay for compiling the models, so read after 40.
@@ -56,6 +57,7 @@ for (const [w, h] of [
   const model = await page.textContent("#model-fps");
   const e2e = await page.textContent("#e2e-fps");
   const stages = (await page.evaluate("window.__bgmatte.timings")) as Record<string, number>;
+  const frameMs = (await page.evaluate("window.__bgmatte.frameMs")) as Record<string, number>;
   // Frames shown per second over 5 s: the counters time each frame; this also counts the gaps between them.
   const framesAt = async () => [
     performance.now(),
@@ -88,6 +90,7 @@ for (const [w, h] of [
     stillFrames: samples.length,
     seeThrough,
     stagesMs: stages,
+    frameMs,
     crossOriginIsolated: isolated,
   };
   const holes = seeThrough === null ? "n/a" : `${(100 * seeThrough).toFixed(2)} %`;
@@ -98,6 +101,8 @@ for (const [w, h] of [
   );
   const ms = Object.entries(stages).map(([k, v]) => `${k} ${v.toFixed(0)}`);
   console.log(`  last frame in the worker, ms: ${ms.join(", ")}`);
+  const split = Object.entries(frameMs).map(([k, v]) => `${k} ${v.toFixed(0)}`);
+  console.log(`  mean per frame, ms: ${split.join(", ")}`);
   await browser.close();
 }
 server.stop();

@@ -1,7 +1,14 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { composite, cover, foregroundRgba, parseColour, sideBySide } from "../src/composite/composite.js";
-import { createImage } from "../src/image/types.js";
+import {
+  composite,
+  compositeOnRgbaBytes,
+  cover,
+  foregroundRgba,
+  parseColour,
+  sideBySide,
+} from "../src/composite/composite.js";
+import { createImage, fromUint8, rgbFromRgbaBytes, selectChannels, toRgbaBytes } from "../src/image/types.js";
 
 test("parseColour reads #rrggbb, #rgb and CSS colour names, and rejects anything else", () => {
   assert.deepEqual(parseColour("#ff0000"), [1, 0, 0]);
@@ -22,6 +29,23 @@ test("composite is α·F + (1−α)·T on a colour", () => {
     [...out.data].map((v) => +v.toFixed(4)),
     [0.8, 0.8, 0.8, 0.2, 0.2, 0.5],
   );
+});
+
+test("the one-pass RGBA conversions give the bytes of the float path, to within rounding", () => {
+  const n = 257;
+  const rgba = Uint8ClampedArray.from({ length: 4 * n }, (_, i) => (i * 37) % 256);
+  const target = Uint8ClampedArray.from({ length: 4 * n }, (_, i) => (i * 91 + 7) % 256);
+  assert.deepEqual(rgbFromRgbaBytes(rgba, n, 1), selectChannels(fromUint8(rgba, n, 1, 4), [0, 1, 2]));
+  const alpha = createImage(n, 1, 1);
+  alpha.data.set(Array.from({ length: n }, (_, p) => p / (n - 1)));
+  const foreground = rgbFromRgbaBytes(rgba, n, 1);
+  const fused = compositeOnRgbaBytes({ alpha, foreground }, target);
+  const viaFloat = toRgbaBytes(composite({ alpha, foreground }, rgbFromRgbaBytes(target, n, 1)));
+  assert.equal(fused.length, viaFloat.length);
+  for (let i = 0; i < fused.length; i++) assert.ok(Math.abs(fused[i] - viaFloat[i]) <= 1, `byte ${i}`);
+  assert.equal(fused[4 * (n - 1)], rgba[4 * (n - 1)]); // α = 1: the foreground
+  assert.equal(fused[0], target[0]); // α = 0: the target
+  assert.equal(fused[3], 255);
 });
 
 test("composite takes a colour as text too, and says what a colour looks like when it is not one", () => {

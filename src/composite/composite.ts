@@ -67,6 +67,25 @@ export function composite(matte: Matte, target: Rgb | FloatImage | string): Floa
 }
 
 /**
+ * `α·F + (1−α)·T` on an 8-bit RGBA picture of the same size, as opaque 8-bit RGBA: what a canvas shows, in one pass
+ * (the live page runs it on every frame).
+ */
+export function compositeOnRgbaBytes(matte: Matte, target: Uint8Array | Uint8ClampedArray): Uint8ClampedArray<ArrayBuffer> {
+  const { alpha, foreground } = matte;
+  const [A, F] = [alpha.data, foreground.data];
+  const out = new Uint8ClampedArray(4 * A.length);
+  for (let p = 0, i = 0, j = 0; p < A.length; p++, i += 3, j += 4) {
+    const a = A[p];
+    // Uint8ClampedArray clamps and rounds on assignment.
+    out[j] = target[j] + a * (255 * F[i] - target[j]);
+    out[j + 1] = target[j + 1] + a * (255 * F[i + 1] - target[j + 1]);
+    out[j + 2] = target[j + 2] + a * (255 * F[i + 2] - target[j + 2]);
+    out[j + 3] = 255;
+  }
+  return out;
+}
+
+/**
  * The composite of an 8-bit RGBA frame (foreground colour and α) on a colour or a same-size image, as 8-bit RGB:
  * what video encodes, without float copies of a full frame (the join of a queued clip runs this on every frame).
  */

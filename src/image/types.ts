@@ -27,6 +27,18 @@ export function fromUint8(
   return { width, height, channels, data };
 }
 
+/** The RGB of 8-bit RGBA pixels (a canvas's ImageData) in one pass: the live page converts every frame. */
+export function rgbFromRgbaBytes(rgba: Uint8Array | Uint8ClampedArray, width: number, height: number): FloatImage {
+  const out = createImage(width, height, 3);
+  const O = out.data;
+  for (let p = 0, i = 0, j = 0; p < width * height; p++, i += 3, j += 4) {
+    O[i] = rgba[j] / 255;
+    O[i + 1] = rgba[j + 1] / 255;
+    O[i + 2] = rgba[j + 2] / 255;
+  }
+  return out;
+}
+
 export function toUint8(image: FloatImage): Uint8Array {
   const out = new Uint8Array(image.data.length);
   for (let i = 0; i < out.length; i++) {

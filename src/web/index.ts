@@ -49,9 +49,23 @@ export async function createMatter(options: WebMatterOptions, loading?: LoadingO
   };
 }
 
-export { composite, foregroundRgba, parseColour, type Matte, type Rgb } from "../composite/composite.js";
+export {
+  composite,
+  compositeOnRgbaBytes,
+  foregroundRgba,
+  parseColour,
+  type Matte,
+  type Rgb,
+} from "../composite/composite.js";
 export { fitSize, resize } from "../image/geometry.js";
-export { fromUint8, selectChannels, toRgbaBytes, toUint8, type FloatImage } from "../image/types.js";
+export {
+  fromUint8,
+  rgbFromRgbaBytes,
+  selectChannels,
+  toRgbaBytes,
+  toUint8,
+  type FloatImage,
+} from "../image/types.js";
 export type { CallOptions, WebMatterOptions } from "../options.js";
 export type { LoadingOptions, LoadingProgress } from "../loading.js";
 export type { MatteMetadata, MatteResult, PipelineInputs } from "../pipeline.js";

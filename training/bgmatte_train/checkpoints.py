@@ -9,11 +9,14 @@ from pathlib import Path
 import torch
 
 from .model.generator import Generator, MattingGraph
+from .model.live import LiveGenerator
 from .model.refiner import CoarseGraph, CoarseHeads, RefinedMatting, Refiner
 
 
 def build_model(config: dict) -> MattingGraph:
     m = config["model"]
+    if m.get("architecture") == "live":
+        return MattingGraph(LiveGenerator(m["width"], m["trunk_blocks"], m["head_blocks"]))
     return MattingGraph(Generator(m["ngf"], m["trunk_blocks"], m["head_blocks"]))
 
 

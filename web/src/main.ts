@@ -1,6 +1,7 @@
 /** The page: camera, plate capture, live composite, stats, snapshot, recording, still photos by drag and drop. */
 import { defaultModelName, type Manifest } from "../../src/network/manifest.js";
-import type { FromWorker, ToWorker } from "./protocol.js";
+import type { FromWorker } from "./protocol.js";
+import { WorkerPool } from "./worker-pool.js";
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const video = $<HTMLVideoElement>("camera");
@@ -10,17 +11,32 @@ const status = (s: string) => ($("status").textContent = s);
 const params = new URLSearchParams(location.search);
 const countdownSeconds = Number(params.get("countdown") ?? 3);
 
-const worker = new Worker("worker.js", { type: "module" });
-const send = (m: ToWorker, transfer: Transferable[] = []) => worker.postMessage(m, transfer);
+const cores = navigator.hardwareConcurrency || 1;
+/** ?workers= overrides: one per two cores' worth of work, at most two (measured: a third only adds contention). */
+const workerCount = Math.max(1, Math.min(4, Number(params.get("workers") ?? Math.min(2, cores))));
+const pool = new WorkerPool(workerCount, onWorkerMessage);
+let readyWorkers = 0;
 let ready = false;
 let plateCaptured = false;
-let busy = false;
 let frameId = 0;
 let workingSize = 160; // fast mode's working size (src/modes.ts); adapts below
 let background: HTMLImageElement | null = null;
 let recorder: MediaRecorder | null = null;
 const e2eTimes: number[] = [];
 const modelTimes: number[] = [];
+const sendTimes: number[] = [];
+const workerTimes: number[] = [];
+/** When each of the last live frames was shown: the end-to-end rate, whatever the number of frames in flight. */
+const shownAt: number[] = [];
+/** When each frame in flight was grabbed, by id. */
+const grabbedAt = new Map<number, number>();
+let lastShownId = 0;
+/** The worker whose result is on the canvas (a snapshot asks it for its foreground and α). */
+let shownBy = 0;
+let lastSentAt = 0;
+/** A dropped photo waiting for a free worker; live frames wait while it is pending. */
+let pendingStill: { frame: ImageData; plate: ImageData } | undefined;
+let stillInFlight = false;
 
 // Expose state for end-to-end tests and curious users.
 const debug = {
@@ -30,6 +46,8 @@ const debug = {
   plateCaptured: false,
   /** The last live frame's milliseconds per pipeline stage, in the worker. */
   timings: {} as Record<string, number>,
+  /** Live frames' mean round trip (ms, last 20) split: grabbing and sending here, and the worker's whole turn. */
+  frameMs: { send: 0, worker: 0, roundTrip: 0 },
 };
 (window as unknown as { __bgmatte: typeof debug }).__bgmatte = debug;
 
@@ -44,8 +62,9 @@ async function modelUrl(): Promise<string> {
   return new URL(`models/${manifest.models[defaultModelName(manifest, "fast")].file}`, location.href).href;
 }
 
-send({
+pool.broadcast({
   type: "init",
+  threads: Math.max(1, Math.floor(cores / workerCount)),
   modelUrl: await modelUrl().catch((e: Error) => {
     status(`error: cannot find the model (${e.message})`);
     throw e;
@@ -97,12 +116,14 @@ function drawBackground(width: number, height: number, frame: ImageData): Uint8C
   return c.getImageData(0, 0, width, height).data;
 }
 
-/** Send a frame (and, for a dropped photo, its plate) with the background it is composited on. */
-function sendMatte(frame: ImageData, mode: "fast" | "balanced", plate?: ImageData): number {
+/** Send a frame (and, for a dropped photo, its plate) to worker `i` with the background it is composited on. */
+function sendMatte(i: number, frame: ImageData, mode: "fast" | "balanced", plate?: ImageData): number {
   const picture = (im: ImageData) => ({ rgba: im.data, width: im.width, height: im.height });
   const background = drawBackground(frame.width, frame.height, frame);
   const transfer = [frame.data.buffer, background.buffer, ...(plate ? [plate.data.buffer] : [])];
-  send(
+  grabbedAt.set(frameId + 1, performance.now());
+  pool.matte(
+    i,
     {
       type: "matte",
       id: ++frameId,
@@ -128,37 +149,57 @@ function showComposite(r: Extract<FromWorker, { type: "result" }>) {
 }
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+/** Frames shown per second over the last ones shown. */
+const shownFps = () =>
+  shownAt.length < 2 ? NaN : (1000 * (shownAt.length - 1)) / (shownAt.at(-1)! - shownAt[0]);
+
 function updateStats(r: Extract<FromWorker, { type: "result" }>, latency: number) {
   e2eTimes.push(latency);
   modelTimes.push(r.networkMs);
+  workerTimes.push(r.totalMs);
+  shownAt.push(performance.now());
   debug.timings = r.timings;
-  if (e2eTimes.length > 20) {
-    e2eTimes.shift();
-    modelTimes.shift();
-  }
+  for (const times of [e2eTimes, modelTimes, workerTimes, sendTimes]) if (times.length > 20) times.shift();
+  if (shownAt.length > 21) shownAt.shift();
+  debug.frameMs = { send: mean(sendTimes), worker: mean(workerTimes), roundTrip: mean(e2eTimes) };
+  const fps = shownFps();
+  const workers = pool.size > 1 ? ` · ${pool.size} workers` : "";
   $("model-fps").textContent = `model ${(1000 / mean(modelTimes)).toFixed(1)} fps`;
-  $("e2e-fps").textContent = `end-to-end ${(1000 / mean(e2eTimes)).toFixed(1)} fps @ ${workingSize}px`;
-  // Adaptive working size: aim for ~8 fps end to end.
-  if ($<HTMLSelectElement>("resolution").value === "auto" && e2eTimes.length >= 5) {
-    const fps = 1000 / mean(e2eTimes);
-    const step = fps < 5 && workingSize > 128 ? -32 : fps > 12 && workingSize < 512 ? 32 : 0;
+  if (fps) $("e2e-fps").textContent = `end-to-end ${fps.toFixed(1)} fps @ ${workingSize}px${workers}`;
+  // Adaptive working size: a larger network input only while the page stays fluid (20 fps and more).
+  if ($<HTMLSelectElement>("resolution").value === "auto" && shownAt.length >= 6) {
+    const step = fps < 16 && workingSize > 128 ? -32 : fps > 26 && workingSize < 512 ? 32 : 0;
     if (step) {
       workingSize += step;
-      e2eTimes.length = 0;
+      shownAt.splice(0, shownAt.length - 1);
     }
   } else if ($<HTMLSelectElement>("resolution").value !== "auto")
     workingSize = Number($<HTMLSelectElement>("resolution").value);
 }
 
-let started = 0;
 let snapshotReady = false;
-/** Sends the camera's current frame to be matted, when the worker is free and there is a plate. */
+/**
+ * Sends the camera's current frame to a free worker, when there is a plate. With several workers the frames are
+ * spread over a round trip, so that results come evenly rather than in bursts.
+ */
 function sendLiveFrame(): boolean {
-  if (!ready || !plateCaptured || busy || video.readyState < 2) return false;
-  busy = true;
-  started = performance.now();
-  sendMatte(grab(), "fast");
+  if (!ready || !plateCaptured || pendingStill || stillInFlight || video.readyState < 2) return false;
+  const i = pool.free();
+  const now = performance.now();
+  if (i < 0 || now - lastSentAt < (0.8 * mean(e2eTimes)) / pool.size) return false;
+  lastSentAt = now;
+  sendMatte(i, grab(), "fast");
+  sendTimes.push(performance.now() - now);
   return true;
+}
+
+/** A pending dropped photo goes to the first free worker. */
+function sendPendingStill() {
+  const i = pool.free();
+  if (!pendingStill || i < 0) return;
+  stillId = sendMatte(i, pendingStill.frame, "balanced", pendingStill.plate);
+  pendingStill = undefined;
+  stillInFlight = true;
 }
 
 function loop() {
@@ -171,23 +212,30 @@ function loop() {
   requestAnimationFrame(loop);
 }
 
-worker.onmessage = (e: MessageEvent<FromWorker>) => {
-  const m = e.data;
+function onWorkerMessage(worker: number, m: FromWorker) {
   if (m.type === "loading") {
     if (m.status === "loading") $("backend").textContent = `loading ${m.part}…`;
   } else if (m.type === "ready") {
+    if (++readyWorkers < pool.size) return;
     ready = true;
     debug.backend = m.backend;
     $("backend").textContent = `backend: ${m.backend}${m.personPrior ? " · person prior" : ""}`;
   } else if (m.type === "result") {
-    busy = false;
+    const latency = performance.now() - grabbedAt.get(m.id)!;
+    grabbedAt.delete(m.id);
     if (m.id === stillId) {
+      stillInFlight = false;
+      shownBy = worker;
       showComposite(m);
       return showStill(m);
     }
-    const latency = performance.now() - started;
-    // The next frame at once, not at the next animation frame: the worker mattes it while this one is drawn.
+    // The next frame at once, not at the next animation frame: a worker mattes it while this one is drawn.
+    sendPendingStill();
     sendLiveFrame();
+    // A frame overtaken by a later one (another worker's) is not shown: the picture never steps back in time.
+    if (m.id < lastShownId) return;
+    lastShownId = m.id;
+    shownBy = worker;
     showComposite(m);
     updateStats(m, latency);
     debug.framesDone++;
@@ -197,10 +245,10 @@ worker.onmessage = (e: MessageEvent<FromWorker>) => {
     c.getContext("2d")!.putImageData(new ImageData(m.rgba, m.width, m.height), 0, 0);
     c.toBlob((b) => download(b!, "bgmatte-snapshot.png"), "image/png");
   } else {
-    busy = false;
+    stillInFlight = false;
     status(`error: ${m.message}`);
   }
-};
+}
 
 $("start").onclick = async () => {
   try {
@@ -245,7 +293,7 @@ $("capture").onclick = async () => {
   }
   cd.hidden = true;
   const f = grab();
-  send({ type: "plate", rgba: new Uint8ClampedArray(f.data), width: f.width, height: f.height });
+  pool.broadcast({ type: "plate", rgba: f.data, width: f.width, height: f.height });
   plateCaptured = debug.plateCaptured = true;
   for (const id of ["snapshot", "record"]) $<HTMLButtonElement>(id).disabled = false;
   status("Plate captured. Step back in.");
@@ -263,7 +311,7 @@ $<HTMLInputElement>("upload").onchange = () => {
 };
 
 $("snapshot").onclick = () => {
-  if (snapshotReady) send({ type: "snapshot" });
+  if (snapshotReady) pool.post(shownBy, { type: "snapshot" });
 };
 
 $("record").onclick = () => {
@@ -293,6 +341,7 @@ function download(blob: Blob, name: string) {
 // Still photos: a photo and its plate, dropped together (photo first) or chosen one by one.
 const still: { photo?: File; plate?: File } = {};
 let stillId = -1;
+let stillStartedAt = 0;
 
 function showStillFiles() {
   const name = (f?: File) => f?.name ?? "–";
@@ -307,15 +356,15 @@ async function matteStill() {
   // At most 1280 px on the longer side; the plate is brought to the photo's size.
   const scale = Math.min(1, 1280 / Math.max(image.width, image.height));
   const [width, height] = [Math.round(image.width * scale), Math.round(image.height * scale)];
-  started = performance.now();
-  busy = true;
+  stillStartedAt = performance.now();
   $<HTMLButtonElement>("save").disabled = true;
-  stillId = sendMatte(pixelsOf(image, width, height), "balanced", pixelsOf(plate, width, height));
+  pendingStill = { frame: pixelsOf(image, width, height), plate: pixelsOf(plate, width, height) };
+  sendPendingStill();
   status("Matting the photo…");
 }
 
 function showStill(r: Extract<FromWorker, { type: "result" }>) {
-  const seconds = ((performance.now() - started) / 1000).toFixed(1);
+  const seconds = ((performance.now() - stillStartedAt) / 1000).toFixed(1);
   $("e2e-fps").textContent = `still ${r.width}×${r.height} in ${seconds} s @ ${r.workingSize}px`;
   $("model-fps").textContent = `model ${r.networkMs.toFixed(0)} ms`;
   $<HTMLButtonElement>("save").disabled = false;

@@ -10,6 +10,8 @@ export interface Rgba {
 export type ToWorker =
   | {
       type: "init";
+      /** onnxruntime's threads in this worker. */
+      threads: number;
       modelUrl: string;
       contractUrl: string;
       segmenterUrl: string;

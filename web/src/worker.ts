@@ -2,12 +2,11 @@
 import "./opencv-shim.js";
 /** Inference worker: the library's browser entry (`bgmatte/web`), the same pipeline as Node, on onnxruntime-web. */
 import {
-  composite,
+  compositeOnRgbaBytes,
   createMatter,
   foregroundRgba,
-  fromUint8,
   resize,
-  selectChannels,
+  rgbFromRgbaBytes,
   toRgbaBytes,
   type FloatImage,
   type MatteResult,
@@ -22,7 +21,7 @@ let last: MatteResult | undefined;
 const post = (m: FromWorker, transfer: Transferable[] = []) =>
   (self as unknown as Worker).postMessage(m, transfer);
 
-const rgb = ({ rgba, width, height }: Rgba) => selectChannels(fromUint8(rgba, width, height, 4), [0, 1, 2]);
+const rgb = ({ rgba, width, height }: Rgba) => rgbFromRgbaBytes(rgba, width, height);
 
 async function matte(m: Extract<ToWorker, { type: "matte" }>) {
   const t0 = performance.now();
@@ -38,8 +37,7 @@ async function matte(m: Extract<ToWorker, { type: "matte" }>) {
     { mode: m.mode, workingSize: m.workingSize, align: m.align ? "auto" : "off" },
   );
   last = result;
-  const onBackground = composite(result, rgb({ ...m.frame, rgba: m.background }));
-  const rgba = toRgbaBytes(onBackground);
+  const rgba = compositeOnRgbaBytes(result, m.background);
   post(
     {
       type: "result",
@@ -64,10 +62,10 @@ self.onmessage = async (e: MessageEvent<ToWorker>) => {
       // A person in front of a webcam is what the selfie segmenter was made for (the library default is "any"); it
       // runs on every frame anyway, so the guard that keeps a found face solid costs nothing more.
       // The camera does not move, and frames come fast: no plate alignment.
-      const { modelUrl, contractUrl, segmenterUrl, wasmPaths, preferWebGPU } = m;
+      const { threads, modelUrl, contractUrl, segmenterUrl, wasmPaths, preferWebGPU } = m;
       matter = createMatter(
         {
-          ...{ modelUrl, contractUrl, segmenterUrl, wasmPaths, preferWebGPU },
+          ...{ threads, modelUrl, contractUrl, segmenterUrl, wasmPaths, preferWebGPU },
           ...{ subject: "auto", align: "off", mode: "fast", guardPeople: true },
         },
         { onProgress: ({ part, status }) => post({ type: "loading", part, status }) },
