@@ -54,11 +54,7 @@ for (const [w, h] of [
   // The counters average the last 20 frames; the first ones pay for compiling the models, so read after 40.
   await page.waitForFunction("window.__bgmatte.framesDone >= 40", null, { timeout: 300_000 });
   const isolated = await page.evaluate("crossOriginIsolated");
-  const model = await page.textContent("#model-fps");
-  const e2e = await page.textContent("#e2e-fps");
-  const stages = (await page.evaluate("window.__bgmatte.timings")) as Record<string, number>;
-  const frameMs = (await page.evaluate("window.__bgmatte.frameMs")) as Record<string, number>;
-  // Frames shown per second over 5 s: the counters time each frame; this also counts the gaps between them.
+  // Frames shown per second over 5 s, counted here; then the page's own counters (over its last 20 frames).
   const framesAt = async () => [
     performance.now(),
     (await page.evaluate("window.__bgmatte.framesDone")) as number,
@@ -67,6 +63,10 @@ for (const [w, h] of [
   await page.waitForTimeout(5000);
   const [t1, n1] = await framesAt();
   const shownFps = +((1000 * (n1 - n0)) / (t1 - t0)).toFixed(1);
+  const model = await page.textContent("#model-fps");
+  const e2e = await page.textContent("#e2e-fps");
+  const stages = (await page.evaluate("window.__bgmatte.timings")) as Record<string, number>;
+  const frameMs = (await page.evaluate("window.__bgmatte.frameMs")) as Record<string, number>;
   // Consecutive processed frames while the subject stands still.
   const samples = await consecutiveSubjectFrames(page, 12, 120_000);
   const changes = samples.slice(1).map((s, i) => {

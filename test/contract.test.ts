@@ -9,7 +9,7 @@ import { BgmatteError } from "../src/errors.js";
 import { fromNCHW, parseContract, refinerFeeds, toNCHW, type Contract } from "../src/network/contract.js";
 import { createNodeNetwork } from "../src/network/session-node.js";
 import { tempDir } from "./fixtures.js";
-import { defaultModelName } from "../src/network/manifest.js";
+import { defaultModelName, liveModelName } from "../src/network/manifest.js";
 import { modelsDir, readManifest, resolveModel } from "../src/network/models-node.js";
 import { MODE_NAMES } from "../src/vocabulary.js";
 import { createImage } from "../src/image/types.js";
@@ -65,6 +65,9 @@ test("each mode's default model is a shipped manifest entry; a named model overr
   assert.equal(defaultModelName(listed, "fast"), "other");
   assert.equal(defaultModelName(listed, "best"), manifest.default);
   assert.equal(defaultModelName(listed), manifest.default);
+  assert.equal(liveModelName(listed), "other");
+  assert.equal(liveModelName({ ...listed, live: "live" }), "live");
+  if (manifest.live) assert.ok(manifest.models[manifest.live], `live: ${manifest.live} is in the manifest`);
 });
 
 test("HWC ↔ NCHW conversion round-trips", () => {

@@ -4,7 +4,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import sharp from "sharp";
-import { defaultModelName } from "../src/network/manifest.js";
+import { liveModelName } from "../src/network/manifest.js";
 import { readManifest } from "../src/network/models-node.js";
 import { writePng } from "../src/image/codec-node.js";
 import { makeScene, savePng, tempDir } from "./fixtures.js";
@@ -93,12 +93,9 @@ for (const backend of ["wasm", "webgpu"] as const)
         assert.match(fpsText ?? "", /end-to-end \d+(\.\d+)? fps/);
         assert.equal(await page.evaluate("window.__bgmatte.backend"), backend);
         await page.screenshot({ path: `test-artifacts/web-live-${backend}.png` });
-        // The live loop runs fast mode's own model, named by the manifest.
+        // The live loop runs the manifest's live model.
         const manifest = readManifest();
-        assert.ok(
-          models.includes(`/models/${manifest.models[defaultModelName(manifest, "fast")].file}`),
-          models.join(),
-        );
+        assert.ok(models.includes(`/models/${manifest.models[liveModelName(manifest)].file}`), models.join());
         assert.deepEqual(errors, []);
       } finally {
         await browser.close();

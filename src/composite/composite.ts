@@ -70,7 +70,10 @@ export function composite(matte: Matte, target: Rgb | FloatImage | string): Floa
  * `α·F + (1−α)·T` on an 8-bit RGBA picture of the same size, as opaque 8-bit RGBA: what a canvas shows, in one pass
  * (the live page runs it on every frame).
  */
-export function compositeOnRgbaBytes(matte: Matte, target: Uint8Array | Uint8ClampedArray): Uint8ClampedArray<ArrayBuffer> {
+export function compositeOnRgbaBytes(
+  matte: Matte,
+  target: Uint8Array | Uint8ClampedArray,
+): Uint8ClampedArray<ArrayBuffer> {
   const { alpha, foreground } = matte;
   const [A, F] = [alpha.data, foreground.data];
   const out = new Uint8ClampedArray(4 * A.length);

@@ -28,7 +28,11 @@ export function fromUint8(
 }
 
 /** The RGB of 8-bit RGBA pixels (a canvas's ImageData) in one pass: the live page converts every frame. */
-export function rgbFromRgbaBytes(rgba: Uint8Array | Uint8ClampedArray, width: number, height: number): FloatImage {
+export function rgbFromRgbaBytes(
+  rgba: Uint8Array | Uint8ClampedArray,
+  width: number,
+  height: number,
+): FloatImage {
   const out = createImage(width, height, 3);
   const O = out.data;
   for (let p = 0, i = 0, j = 0; p < width * height; p++, i += 3, j += 4) {

@@ -12,6 +12,8 @@ export interface Manifest {
   default: string;
   /** The model a mode uses when none is named (modes not listed use `default`). */
   modeDefaults?: Partial<Record<ModeName, string>>;
+  /** The live page's model, built for its frame budget (absent: the `fast` mode's). */
+  live?: string;
   models: Record<string, ManifestEntry>;
   /** The person segmenter used for the prior S (not a matting model: its own contract). */
   segmenter: ManifestEntry;
@@ -20,4 +22,9 @@ export interface Manifest {
 /** The model `mode` uses when none is named. */
 export function defaultModelName(manifest: Manifest, mode?: ModeName): string {
   return (mode && manifest.modeDefaults?.[mode]) || manifest.default;
+}
+
+/** The model the live page runs when none is named. */
+export function liveModelName(manifest: Manifest): string {
+  return manifest.live ?? defaultModelName(manifest, "fast");
 }

@@ -87,9 +87,13 @@ function fillPass(alpha: FloatImage, image: FloatImage, sure: Float32Array, r: n
   const local = boxFilter(alpha, r).data;
   // The mean colour of the opaque subject (α > 0.95) in each neighbourhood: sums of I·[opaque] and [opaque].
   const opaque = createImage(width, height, 4);
+  const O = opaque.data;
   for (let p = 0; p < alpha.data.length; p++) {
     if (alpha.data[p] <= 0.95) continue;
-    opaque.data.set([image.data[3 * p], image.data[3 * p + 1], image.data[3 * p + 2], 1], 4 * p);
+    O[4 * p] = image.data[3 * p];
+    O[4 * p + 1] = image.data[3 * p + 1];
+    O[4 * p + 2] = image.data[3 * p + 2];
+    O[4 * p + 3] = 1;
   }
   const around = boxFilter(opaque, r).data;
   const a = alpha.data;

@@ -1,5 +1,5 @@
 /** The page: camera, plate capture, live composite, stats, snapshot, recording, still photos by drag and drop. */
-import { defaultModelName, type Manifest } from "../../src/network/manifest.js";
+import { liveModelName, type Manifest } from "../../src/network/manifest.js";
 import type { FromWorker } from "./protocol.js";
 import { WorkerPool } from "./worker-pool.js";
 
@@ -51,15 +51,15 @@ const debug = {
 };
 (window as unknown as { __bgmatte: typeof debug }).__bgmatte = debug;
 
-/** The model the page runs: ?model= (`bgmatte serve --model` sets it), else the manifest's model for fast mode (the
- * live loop's; a dropped photo runs the same network at its own mode's size). */
+/** The model the page runs: ?model= (`bgmatte serve --model` sets it), else the manifest's live model (a dropped
+ * photo runs the same network at its own mode's size). */
 async function modelUrl(): Promise<string> {
   const named = params.get("model");
   if (named) return new URL(named, location.href).href;
   const response = await fetch(new URL("models/manifest.json", location.href));
   if (!response.ok) throw new Error(`models/manifest.json: HTTP ${response.status}`);
   const manifest = (await response.json()) as Manifest;
-  return new URL(`models/${manifest.models[defaultModelName(manifest, "fast")].file}`, location.href).href;
+  return new URL(`models/${manifest.models[liveModelName(manifest)].file}`, location.href).href;
 }
 
 pool.broadcast({
@@ -167,8 +167,8 @@ function updateStats(r: Extract<FromWorker, { type: "result" }>, latency: number
   $("model-fps").textContent = `model ${(1000 / mean(modelTimes)).toFixed(1)} fps`;
   if (fps) $("e2e-fps").textContent = `end-to-end ${fps.toFixed(1)} fps @ ${workingSize}px${workers}`;
   // Adaptive working size: a larger network input only while the page stays fluid (20 fps and more).
-  if ($<HTMLSelectElement>("resolution").value === "auto" && shownAt.length >= 6) {
-    const step = fps < 16 && workingSize > 128 ? -32 : fps > 26 && workingSize < 512 ? 32 : 0;
+  if ($<HTMLSelectElement>("resolution").value === "auto" && shownAt.length >= 12) {
+    const step = fps < 20 && workingSize > 128 ? -32 : fps > 28 && workingSize < 512 ? 32 : 0;
     if (step) {
       workingSize += step;
       shownAt.splice(0, shownAt.length - 1);
