@@ -19,6 +19,8 @@ let readyWorkers = 0;
 let ready = false;
 let plateCaptured = false;
 let frameId = 0;
+/** The floor of the adaptive working size. */
+const MIN_WORKING_SIZE = 128;
 let workingSize = 160; // fast mode's working size (src/modes.ts); adapts below
 let background: HTMLImageElement | null = null;
 let recorder: MediaRecorder | null = null;
@@ -168,7 +170,7 @@ function updateStats(r: Extract<FromWorker, { type: "result" }>, latency: number
   if (fps) $("e2e-fps").textContent = `end-to-end ${fps.toFixed(1)} fps @ ${workingSize}px${workers}`;
   // Adaptive working size: a larger network input only while the page stays fluid (20 fps and more).
   if ($<HTMLSelectElement>("resolution").value === "auto" && shownAt.length >= 12) {
-    const step = fps < 20 && workingSize > 128 ? -32 : fps > 28 && workingSize < 512 ? 32 : 0;
+    const step = fps < 20 && workingSize > MIN_WORKING_SIZE ? -32 : fps > 28 && workingSize < 512 ? 32 : 0;
     if (step) {
       workingSize += step;
       shownAt.splice(0, shownAt.length - 1);
