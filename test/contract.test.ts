@@ -65,7 +65,7 @@ test("each mode's default model is a shipped manifest entry; a named model overr
   assert.equal(defaultModelName(listed, "fast"), "other");
   assert.equal(defaultModelName(listed, "best"), manifest.default);
   assert.equal(defaultModelName(listed), manifest.default);
-  assert.equal(liveModelName(listed), "other");
+  assert.equal(liveModelName({ ...listed, live: undefined }), "other"); // no live model: fast mode's
   assert.equal(liveModelName({ ...listed, live: "live" }), "live");
   if (manifest.live) assert.ok(manifest.models[manifest.live], `live: ${manifest.live} is in the manifest`);
 });

@@ -3,6 +3,7 @@ import json
 
 import cv2
 import numpy as np
+import pytest
 import torch
 
 from bgmatte_train.checkpoints import build_model
@@ -60,9 +61,11 @@ def test_glass_samples_show_the_refracted_dimmed_background_and_still_obey_the_m
     assert float((b["bg"] - b["plate"]).abs()[inside.expand(-1, 3, -1, -1)].mean()) > 0.01
 
 
-def test_recipe_trains_exports_and_reports_at_toy_size(tmp_path):
+@pytest.mark.parametrize("model", [{"ngf": 4, "trunk_blocks": 1, "head_blocks": 1},
+                                   {"architecture": "live", "width": 8, "trunk_blocks": 1, "head_blocks": 1}])
+def test_recipe_trains_exports_and_reports_at_toy_size(tmp_path, model):
     _toy_bank(tmp_path / "bank")
-    config = {"model": {"ngf": 4, "trunk_blocks": 1, "head_blocks": 1}}
+    config = {"model": model}
     torch.save({"step": 0, "model": build_model(config).state_dict(), "config": config}, tmp_path / "init.pt")
     out = tmp_path / "out"
     args = ["--bank", str(tmp_path / "bank"), "--out", str(out), "--init", str(tmp_path / "init.pt"),

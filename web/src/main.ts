@@ -12,7 +12,7 @@ const params = new URLSearchParams(location.search);
 const countdownSeconds = Number(params.get("countdown") ?? 3);
 
 const cores = navigator.hardwareConcurrency || 1;
-/** ?workers= overrides: one per two cores' worth of work, at most two (measured: a third only adds contention). */
+/** One inference worker per core, at most two (measured on 2 cores; ?workers= overrides, up to 4). */
 const workerCount = Math.max(1, Math.min(4, Number(params.get("workers") ?? Math.min(2, cores))));
 const pool = new WorkerPool(workerCount, onWorkerMessage);
 let readyWorkers = 0;
