@@ -2,9 +2,10 @@
  * Browser benchmark: the live page in headless Chromium (WASM backend, the page's default settings: working size
  * "auto") fed by a fake camera at 512×288 and 640×360 — the real hand-held person photo and its plate
  * (../shared/data/person, the plate aligned to the photo as a still webcam would see the room, scaled to cover the
- * frame) when present, else the synthetic scene, at 30 fps. After 40 frames it reads the page's own model and
- * end-to-end fps and working size and the worker's milliseconds per pipeline stage, counts the frames it shows per
- * second over 5 s, then samples the composite canvas over a still subject seen through sensor noise (σ 2 grey levels): dtSSD (the root mean square of the change between consecutive
+ * frame) when present, else the synthetic scene, at 30 fps. After 40 frames it counts the frames the page shows per
+ * second over 5 s, then reads the page's own model and end-to-end fps and working size, the worker's milliseconds per
+ * pipeline stage and the split of a frame's round trip, then samples the composite canvas over a still subject seen
+ * through sensor noise (σ 2 grey levels): dtSSD (the root mean square of the change between consecutive
  * processed frames of the composite, ×100; the input's noise on the subject counts too, so 0 is out of reach), and
  * on the person photo the share of its hand-drawn face/neck/torso interior that shows the target through. Writes
  * bench-results/web.json, and the last sampled composite per size (web-WxH.png, see-through pixels in red).

@@ -42,7 +42,8 @@ export const MODES: Record<ModeName, Mode> = {
     minSide: 128,
     fgFromPhoto: true,
     // The 160-px network's F is too blurred to tell a gap from a dark part of the subject next to a bright one:
-    // measured with a 0.04 match, realpairs lost (57.93 → 58.17) while the composites gained (15.03 → 13.68).
+    // measured with a 0.04 match and bm-lite-fast, realpairs lost (57.93 → 58.17) while the composites gained
+    // (15.03 → 13.68). Not measured again with bm-live.
     openGaps: false,
     cleanupAtCoarse: true,
     // The person segmenter would add 15-30 ms to a 50-ms frame; live video gets it through --subject auto.
