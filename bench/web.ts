@@ -101,7 +101,7 @@ for (const [w, h] of [
       `(crossOriginIsolated: ${isolated})`,
   );
   const ms = Object.entries(stages).map(([k, v]) => `${k} ${v.toFixed(0)}`);
-  console.log(`  last frame in the worker, ms: ${ms.join(", ")}`);
+  console.log(`  in the worker, mean per frame, ms: ${ms.join(", ")}`);
   const split = Object.entries(frameMs).map(([k, v]) => `${k} ${v.toFixed(0)}`);
   console.log(`  mean per frame, ms: ${split.join(", ")}`);
   await browser.close();

@@ -12,7 +12,8 @@ import { matterOptionsSchema, parseOptions } from "../src/options.js";
 import { PlateCache, runPipeline, type MatteResult } from "../src/pipeline.js";
 import { createMatter } from "../src/node/matter.js";
 import { choosePrior } from "../src/prior/choose-prior.js";
-import { personArea, personProbability } from "../src/prior/person.js";
+import { personArea, personProbability, segmenterSide } from "../src/prior/person.js";
+import { fromNCHW, toNCHW } from "../src/network/contract.js";
 import { makeScene } from "./fixtures.js";
 
 const PERSON = join(import.meta.dirname, "..", "..", "shared", "data", "person");
@@ -32,6 +33,33 @@ test(
     // She stands left of centre (face near x 219, y 101 at 512×288): the face region is person, the sky corner is not.
     assert.ok(onPhoto.data[101 * 512 + 219] > 0.9, "face");
     assert.ok(onPhoto.data[20 * 512 + 480] < 0.1, "sky");
+    await segmenter.dispose();
+  },
+);
+
+test(
+  "the segmenter sees a live frame at 160 px, not stretched to 256, and finds the same person",
+  { skip: !havePerson },
+  async () => {
+    const segmenter = await createNodeSegmenter(segmenterPath(), 2);
+    const frame = resize(await decodeImage(join(PERSON, "0001_img.png"), "photo"), 128, 72); // a live frame's analysis size
+    assert.equal(segmenterSide(segmenter, frame), 160);
+    assert.equal(segmenterSide(segmenter, resize(frame, 512, 288)), 256);
+    const atSide = async (side: number) => {
+      const out = await segmenter.run(toNCHW(resize(frame, side, side)));
+      assert.deepEqual(out.dims, [1, 1, side, side]);
+      return resize(fromNCHW(out), frame.width, frame.height).data;
+    };
+    const [small, full] = [await atSide(160), await atSide(256)];
+    const iou = (t: number) => {
+      let [both, either] = [0, 0];
+      for (let p = 0; p < small.length; p++) {
+        both += +(small[p] > t && full[p] > t);
+        either += +(small[p] > t || full[p] > t);
+      }
+      return both / either;
+    };
+    assert.ok(iou(0.5) > 0.9 && iou(0.9) > 0.9, `IoU ${iou(0.5)}, sure interior ${iou(0.9)}`);
     await segmenter.dispose();
   },
 );

@@ -19,7 +19,10 @@ export interface MattingNetwork {
   dispose(): Promise<void>;
 }
 
-/** A person segmenter (models/person-segmenter.onnx): `image` 1×3×size×size RGB in [0,1] → `person` 1×1×size×size. */
+/**
+ * A person segmenter (models/person-segmenter.onnx): `image` 1×3×side×side RGB in [0,1] → `person` 1×1×side×side, for
+ * any side that is a multiple of 32 up to `size`, the side it was trained at.
+ */
 export const SEGMENTER_SIZE = 256;
 
 export interface SegmenterNetwork {

@@ -8,8 +8,7 @@
  * weave).
  */
 import { boxOfMask, crop, paste, resize, type Box } from "../image/geometry.js";
-import { createImage, type FloatImage } from "../image/types.js";
-import { boxFilter } from "../refine/box-filter.js";
+import type { FloatImage } from "../image/types.js";
 
 /** The neighbourhood the guard looks at, as a share of the frame's longer side. */
 const NEIGHBOURHOOD = 0.02;
@@ -54,7 +53,8 @@ export function guardPeople(alpha: FloatImage, image: FloatImage, solid: FloatIm
     // The passes fill only the holes, from what lies within a neighbourhood of them: their box, grown by one.
     const around = grownBox(holes, r, a.width, a.height);
     const [ha, him, hs] = [crop(a, around), crop(im, around), crop(s, around)];
-    for (let pass = 0; pass < PASSES && fillPass(ha, him, hs.data, r); pass++);
+    const sums = new WindowSums(ha.width, ha.height);
+    for (let pass = 0; pass < PASSES && fillPass(ha, him, hs.data, r, sums); pass++);
     paste(a, ha, around);
   }
   paste(alpha, a, box);
@@ -81,31 +81,87 @@ function boxOfSure(sure: FloatImage, r: number): Box | null {
   );
 }
 
-/** One pass over the region; whether it filled anything. */
-function fillPass(alpha: FloatImage, image: FloatImage, sure: Float32Array, r: number): boolean {
-  const { width, height } = alpha;
-  const local = boxFilter(alpha, r).data;
-  // The mean colour of the opaque subject (α > 0.95) in each neighbourhood: sums of I·[opaque] and [opaque].
-  const opaque = createImage(width, height, 4);
-  const O = opaque.data;
-  for (let p = 0; p < alpha.data.length; p++) {
-    if (alpha.data[p] <= 0.95) continue;
-    O[4 * p] = image.data[3 * p];
-    O[4 * p + 1] = image.data[3 * p + 1];
-    O[4 * p + 2] = image.data[3 * p + 2];
-    O[4 * p + 3] = 1;
+/**
+ * Window sums over a region in O(1) per pixel: summed-area tables of α and of the opaque subject (α > 0.95) — its
+ * colour and its count. The passes read them only at holes, which a live frame has few of.
+ */
+class WindowSums {
+  private readonly stride: number;
+  private readonly alphaSums: Float64Array;
+  /** Per table cell: Σ R·[opaque], Σ G·[opaque], Σ B·[opaque], Σ [opaque]. */
+  private readonly opaqueSums: Float64Array;
+
+  constructor(
+    private readonly width: number,
+    private readonly height: number,
+  ) {
+    this.stride = width + 1;
+    this.alphaSums = new Float64Array(this.stride * (height + 1));
+    this.opaqueSums = new Float64Array(4 * this.stride * (height + 1));
   }
-  const around = boxFilter(opaque, r).data;
+
+  /** Rebuilds the tables from the region's current α. */
+  build(alpha: Float32Array, image: Float32Array): void {
+    const { width, stride, alphaSums: A, opaqueSums: O } = this;
+    for (let y = 0; y < this.height; y++) {
+      let rowAlpha = 0;
+      let rowR = 0;
+      let rowG = 0;
+      let rowB = 0;
+      let rowCount = 0;
+      for (let x = 0; x < width; x++) {
+        const p = y * width + x;
+        rowAlpha += alpha[p];
+        if (alpha[p] > 0.95) {
+          rowR += image[3 * p];
+          rowG += image[3 * p + 1];
+          rowB += image[3 * p + 2];
+          rowCount++;
+        }
+        const t = (y + 1) * stride + x + 1;
+        const above = t - stride;
+        A[t] = A[above] + rowAlpha;
+        O[4 * t] = O[4 * above] + rowR;
+        O[4 * t + 1] = O[4 * above + 1] + rowG;
+        O[4 * t + 2] = O[4 * above + 2] + rowB;
+        O[4 * t + 3] = O[4 * above + 3] + rowCount;
+      }
+    }
+  }
+
+  /** Means over the (2r+1)² window around (x, y), clipped to the region: α, and the opaque sums (out: 4 values). */
+  window(x: number, y: number, r: number, opaque: Float64Array): number {
+    const { stride, alphaSums: A, opaqueSums: O } = this;
+    const x0 = Math.max(0, x - r);
+    const y0 = Math.max(0, y - r);
+    const x1 = Math.min(this.width, x + r + 1);
+    const y1 = Math.min(this.height, y + r + 1);
+    const a = y1 * stride + x1;
+    const b = y0 * stride + x1;
+    const c = y1 * stride + x0;
+    const d = y0 * stride + x0;
+    const n = (x1 - x0) * (y1 - y0);
+    for (let k = 0; k < 4; k++) opaque[k] = (O[4 * a + k] - O[4 * b + k] - O[4 * c + k] + O[4 * d + k]) / n;
+    return (A[a] - A[b] - A[c] + A[d]) / n;
+  }
+}
+
+/** One pass over the region; whether it filled anything. */
+function fillPass(alpha: FloatImage, image: FloatImage, sure: Float32Array, r: number, sums: WindowSums): boolean {
   const a = alpha.data;
+  sums.build(a, image.data);
+  const around = new Float64Array(4);
   let filled = false;
+  // Each pixel reads the tables (the α the pass started with) and only its own α: a pass fills one neighbourhood's
+  // width into a hole.
   for (let p = 0; p < a.length; p++) {
     if (sure[p] <= a[p]) continue;
-    let fill = a[p] > MOSTLY_SUBJECT || local[p] > MOSTLY_SOLID;
-    const share = around[4 * p + 3];
+    const local = sums.window(p % alpha.width, Math.floor(p / alpha.width), r, around);
+    let fill = a[p] > MOSTLY_SUBJECT || local > MOSTLY_SOLID;
+    const share = around[3];
     if (!fill && share > 0) {
       let d = 0;
-      for (let c = 0; c < 3; c++)
-        d = Math.max(d, Math.abs(image.data[3 * p + c] - around[4 * p + c] / share));
+      for (let c = 0; c < 3; c++) d = Math.max(d, Math.abs(image.data[3 * p + c] - around[c] / share));
       fill = d < SAME_COLOUR;
     }
     if (fill) {

@@ -42,7 +42,7 @@ def training_synthesiser(data_root: Path, size: int, seed: int, procedural_fract
 # Optional settings of a config's "data" section that go straight to the Synthesiser (its defaults otherwise).
 SYNTH_OPTIONS = ("difference_prior_fraction", "camouflage_fraction", "shot_noise", "glass_fraction",
                  "glass_optics", "skin_backdrop_fraction", "large_camouflage_fraction", "thin_fraction",
-                 "trusted_prior_fraction", "trust_camouflage_prior")
+                 "trusted_prior_fraction", "trust_camouflage_prior", "small_subject_fraction")
 
 
 def synthesiser_from_config(data_root: Path, data: dict, seed: int, foreground_dir: Path | None = None,

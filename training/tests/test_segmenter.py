@@ -32,6 +32,14 @@ def test_conversion_reproduces_the_shipped_segmenter(tmp_path):
     assert 0 <= ours.min() and ours.max() <= 1
 
 
+def test_shipped_segmenter_runs_at_any_side_that_is_a_multiple_of_32():
+    """The product runs it at 160 for a live frame (src/prior/person.ts): the graph has no fixed size inside."""
+    s = ort.InferenceSession(str(MODELS_DIR / "person-segmenter.onnx"))
+    for side in (160, 192, 256):
+        x = np.random.default_rng(side).random((1, 3, side, side), dtype=np.float32)
+        assert s.run(None, {"image": x})[0].shape == (1, 1, side, side)
+
+
 def test_shipped_segmenter_sees_no_person_in_a_flat_wall():
     """(The real person photo is checked on the TypeScript side, test/person-prior.test.ts.)"""
     s = ort.InferenceSession(str(MODELS_DIR / "person-segmenter.onnx"))

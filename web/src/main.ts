@@ -26,6 +26,7 @@ let background: HTMLImageElement | null = null;
 let recorder: MediaRecorder | null = null;
 const e2eTimes: number[] = [];
 const modelTimes: number[] = [];
+const stageTimes: Record<string, number>[] = [];
 const sendTimes: number[] = [];
 const workerTimes: number[] = [];
 /** When each of the last live frames was shown: the end-to-end rate, whatever the number of frames in flight. */
@@ -46,7 +47,7 @@ const debug = {
   stillsDone: 0,
   backend: "",
   plateCaptured: false,
-  /** The last live frame's milliseconds per pipeline stage, in the worker. */
+  /** Live frames' mean milliseconds per pipeline stage in the worker (last 20). */
   timings: {} as Record<string, number>,
   /** Live frames' mean round trip (ms, last 20) split: grabbing and sending here, and the worker's whole turn. */
   frameMs: { send: 0, worker: 0, roundTrip: 0 },
@@ -160,8 +161,11 @@ function updateStats(r: Extract<FromWorker, { type: "result" }>, latency: number
   modelTimes.push(r.networkMs);
   workerTimes.push(r.totalMs);
   shownAt.push(performance.now());
-  debug.timings = r.timings;
-  for (const times of [e2eTimes, modelTimes, workerTimes, sendTimes]) if (times.length > 20) times.shift();
+  stageTimes.push(r.timings);
+  for (const times of [e2eTimes, modelTimes, workerTimes, sendTimes, stageTimes]) if (times.length > 20) times.shift();
+  debug.timings = Object.fromEntries(
+    Object.keys(r.timings).map((stage) => [stage, mean(stageTimes.map((t) => t[stage] ?? 0))]),
+  );
   if (shownAt.length > 21) shownAt.shift();
   debug.frameMs = { send: mean(sendTimes), worker: mean(workerTimes), roundTrip: mean(e2eTimes) };
   const fps = shownFps();

@@ -144,7 +144,7 @@ class Synthesiser:
                  shot_noise: float = 3.0, glass_fraction: float = 0.0, glass_optics: float = 0.0,
                  skin_backdrop_fraction: float = 0.0, large_camouflage_fraction: float = 0.0,
                  thin_fraction: float = 0.0, trusted_prior_fraction: float = 0.75,
-                 trust_camouflage_prior: bool = True) -> None:
+                 trust_camouflage_prior: bool = True, small_subject_fraction: float = 0.0) -> None:
         if size % 4:
             raise ValueError(f"size must be a multiple of 4, got {size}")
         self.foregrounds = foregrounds
@@ -177,6 +177,10 @@ class Synthesiser:
         # covers the face; the plate difference does not): the network must learn to trust S where the difference
         # vanishes.
         self.trusted_prior_fraction = trusted_prior_fraction
+        # Share of samples framed as fast mode and the live page see them: the whole frame goes through the network,
+        # so a person at a webcam fills a third to four fifths of it, often cut by its bottom edge (see
+        # `_as_small_subject`). Drawn only when above 0.
+        self.small_subject_fraction = small_subject_fraction
         # Whether large-camouflage samples (any subject) may get that trusted S too. At inference only people (the
         # segmenter) and users' masks give one; objects get the plate difference.
         self.trust_camouflage_prior = trust_camouflage_prior
@@ -202,6 +206,21 @@ class Synthesiser:
         alpha = cv2.warpAffine(f.alpha, m, dsize, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=0)
         fg = cv2.warpAffine(f.fg, m, dsize, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
         return f.name, np.clip(alpha, 0, 1), np.clip(fg, 0, 1)
+
+    def _as_small_subject(self, alpha: np.ndarray, fg: np.ndarray,
+                          rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+        """The subject shrunk to 35-80 % of the frame at a random place, half the time standing on the bottom edge."""
+        s = self.size
+        k = int(round(s * rng.uniform(0.35, 0.8)))
+        small_alpha = cv2.resize(alpha, (k, k), interpolation=cv2.INTER_AREA)
+        small_fg = cv2.resize(fg, (k, k), interpolation=cv2.INTER_AREA)
+        x0 = int(rng.integers(0, s - k + 1))
+        y0 = s - k if rng.random() < 0.5 else int(rng.integers(0, s - k + 1))
+        framed = np.zeros((s, s), np.float32)
+        framed[y0:y0 + k, x0:x0 + k] = small_alpha
+        # F beyond the shrunk subject: its edge colours carried outward (α is 0 there).
+        fg_framed = cv2.copyMakeBorder(small_fg, y0, s - k - y0, x0, s - k - x0, cv2.BORDER_REPLICATE)
+        return framed, fg_framed
 
     def _procedural_foreground(self, rng: np.random.Generator) -> tuple[str, np.ndarray, np.ndarray]:
         kind, alpha = procedural_alpha(self.size, rng)
@@ -370,6 +389,8 @@ class Synthesiser:
             name, alpha, fg = self._procedural_foreground(rng)
         else:
             name, alpha, fg = self._real_foreground(rng)
+        if self.small_subject_fraction > 0 and rng.random() < self.small_subject_fraction:
+            alpha, fg = self._as_small_subject(alpha, fg, rng)
         if rng.random() < 0.5:  # colour jitter of the subject, so colours are not memorised per foreground
             fg = np.clip(fg * rng.uniform(0.85, 1.15, 3) + rng.uniform(-0.05, 0.05, 3), 0, 1).astype(np.float32)
         return rng, name, alpha, fg, self._background(rng)

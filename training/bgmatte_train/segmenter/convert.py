@@ -5,8 +5,8 @@
         --tflite ../node_modules/@mediapipe/selfie_segmentation/selfie_segmentation.tflite \\
         --out ../models/person-segmenter.onnx
 
-The ONNX graph takes `image` (N x 3 x 256 x 256, RGB in [0, 1], NCHW like the matting contract) and returns `person`
-(N x 1 x 256 x 256, probability in [0, 1]). The network is translated op by op (NHWC -> NCHW); weights are kept in
+The ONNX graph takes `image` (1 x 3 x H x W, RGB in [0, 1], NCHW like the matting contract; the model was trained at
+256 x 256, and H and W may be any multiple of 32) and returns `person` (1 x 1 x H x W, probability in [0, 1]). The network is translated op by op (NHWC -> NCHW); weights are kept in
 float16 storage as in the original.
 """
 from __future__ import annotations
@@ -26,7 +26,6 @@ from .tflite_reader import Graph, read_tflite
 ADD, AVERAGE_POOL_2D, CONV_2D, DEPTHWISE_CONV_2D, DEQUANTIZE, LOGISTIC, MUL, RELU, RESIZE_BILINEAR, CUSTOM, HARD_SWISH = (
     0, 1, 3, 4, 6, 14, 18, 19, 23, 32, 117)
 _ACTIVATIONS = {0: None, 1: "Relu", 3: "Clip6"}
-INPUT_SIZE = 256
 
 
 class _Builder:
@@ -107,10 +106,9 @@ class _Builder:
                 w = self.consts[ins[1]].astype(np.float32).transpose(3, 0, 1, 2)  # [O,kh,kw,I] -> [I,O,kh,kw]
                 bias = self.init(f"b{out}", self.consts[ins[2]].astype(np.float32))
                 # TfLitePadding: 1 = SAME, 2 = VALID. SAME transposed conv: output = input * stride.
-                h, w_ = g.tensors[out].shape[1:3]
                 self.emit("ConvTranspose", [self.name(ins[0]), self.init(f"w{out}", w), bias], out,
                           strides=[stride_h, stride_w], kernel_shape=list(w.shape[2:]),
-                          **({"output_shape": [h, w_]} if padding == 1 else {}))
+                          auto_pad="SAME_UPPER" if padding == 1 else "VALID")
             elif op.code in (ADD, MUL):
                 self.emit("Add" if op.code == ADD else "Mul", [self.operand(ins[0]), self.operand(ins[1])], out,
                           o.scalar(0, "b") if o else 0)
@@ -124,11 +122,13 @@ class _Builder:
                               strides=[o.scalar(2, "i", 1), o.scalar(1, "i", 1)],
                               auto_pad="SAME_UPPER" if o.scalar(0, "b") == 0 else "VALID")
             elif op.code == RESIZE_BILINEAR:
+                # As a scale, not the TFLite graph's fixed size: the graph then runs at any side that is a multiple
+                # of 32, and the product runs it at the image's own size (src/prior/person.ts).
                 h, w_ = (int(v) for v in self.consts[ins[1]])
+                in_h, in_w = g.tensors[ins[0]].shape[1:3]
                 mode = ("align_corners" if o.scalar(2, "b") else "half_pixel" if o.scalar(3, "b") else "asymmetric")
-                n, c = 1, g.tensors[ins[0]].shape[3]
-                sizes = self.init(f"s{out}", np.array([n, c, h, w_], np.int64))
-                self.emit("Resize", [self.name(ins[0]), "", "", sizes], out, mode="linear",
+                scales = self.init(f"s{out}", np.array([1, 1, h / in_h, w_ / in_w], np.float32))
+                self.emit("Resize", [self.name(ins[0]), "", scales], out, mode="linear",
                           coordinate_transformation_mode=mode)
             elif op.code in (RELU, LOGISTIC, HARD_SWISH):
                 kind = {RELU: "Relu", LOGISTIC: "Sigmoid", HARD_SWISH: "HardSwish"}[op.code]
@@ -138,8 +138,8 @@ class _Builder:
         self.nodes.append(helper.make_node("Identity", [self.name(outp)], ["person"]))
         graph = helper.make_graph(
             self.nodes, "person_segmenter",
-            [helper.make_tensor_value_info("image", TensorProto.FLOAT, [1, 3, INPUT_SIZE, INPUT_SIZE])],
-            [helper.make_tensor_value_info("person", TensorProto.FLOAT, [1, 1, INPUT_SIZE, INPUT_SIZE])],
+            [helper.make_tensor_value_info("image", TensorProto.FLOAT, [1, 3, "H", "W"])],
+            [helper.make_tensor_value_info("person", TensorProto.FLOAT, [1, 1, "H", "W"])],
             self.inits)
         model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)],
                                   producer_name="bgmatte_train.segmenter.convert", ir_version=8)
