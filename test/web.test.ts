@@ -4,6 +4,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import sharp from "sharp";
+import type { Page } from "playwright-core";
 import { liveModelName } from "../src/network/manifest.js";
 import { readManifest } from "../src/network/models-node.js";
 import { writePng } from "../src/image/codec-node.js";
@@ -88,6 +89,9 @@ for (const backend of ["wasm", "webgpu"] as const)
             px[0] > 200 && px[1] < 70 && px[2] > 200,
             `room should show the magenta target, got ${px}`,
           );
+        // A colour picked while live reaches both workers (the page sends a colour only when it changes). The page's
+        // code is the same on either backend; SwiftShader's WebGPU takes seconds per frame, so WASM checks it.
+        if (backend === "wasm") await checkColourChange(page);
         const fpsText = await page.textContent("#e2e-fps");
         t.diagnostic(`${backend}: ${await page.textContent("#model-fps")} · ${fpsText}`);
         assert.match(fpsText ?? "", /end-to-end \d+(\.\d+)? fps/);
@@ -210,3 +214,18 @@ test(
     }
   },
 );
+
+/** Picks a new target colour while live, then checks that the frames shown next are all on it. */
+async function checkColourChange(page: Page): Promise<void> {
+  await page.fill("#colour", "#00ffff");
+  const cyanCorner = `(() => {
+    const d = document.getElementById("output").getContext("2d").getImageData(8, 8, 1, 1).data;
+    return d[0] < 70 && d[1] > 200 && d[2] > 200;
+  })()`;
+  await page.waitForFunction(cyanCorner, null, { timeout: 60_000 });
+  for (let shown = 0; shown < 4; shown++) {
+    const done = (await page.evaluate("window.__bgmatte.framesDone")) as number;
+    await page.waitForFunction(`window.__bgmatte.framesDone > ${done}`, null, { timeout: 30_000 });
+    assert.ok(await page.evaluate(cyanCorner), "every frame after the change is on the new colour");
+  }
+}

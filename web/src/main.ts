@@ -89,16 +89,41 @@ function grab(): ImageData {
   return pixelsOf(video, width, height);
 }
 
+/** A 2-D context kept for reading pixels back: one canvas per use, not one per frame. */
+function readableContext(): (width: number, height: number) => OffscreenCanvasRenderingContext2D {
+  let c: OffscreenCanvasRenderingContext2D | undefined;
+  return (width, height) => {
+    if (!c || c.canvas.width !== width || c.canvas.height !== height)
+      c = new OffscreenCanvas(width, height).getContext("2d", { willReadFrequently: true })!;
+    return c;
+  };
+}
+const grabContext = readableContext();
+const backgroundContext = readableContext();
+
 /** A picture (camera, photo) as RGBA pixels at the given size. */
 function pixelsOf(source: CanvasImageSource, width: number, height: number): ImageData {
-  const c = new OffscreenCanvas(width, height).getContext("2d")!;
+  const c = grabContext(width, height);
   c.drawImage(source, 0, 0, width, height);
   return c.getImageData(0, 0, width, height);
 }
 
+/**
+ * What a worker's background is: a colour or an image is the same picture every frame, so each worker is sent it
+ * once (and again when it changes); the blurred room changes with every frame (undefined: always sent).
+ */
+function backgroundKey(width: number, height: number): string | undefined {
+  const mode = $<HTMLSelectElement>("background").value;
+  if (mode === "blur") return undefined;
+  const what = mode === "image" && background ? background.src : $<HTMLInputElement>("colour").value;
+  return `${mode} ${what} ${width}×${height}`;
+}
+const backgroundHeld: (string | undefined)[] = [];
+
 function drawBackground(width: number, height: number, frame: ImageData): Uint8ClampedArray<ArrayBuffer> {
   const mode = $<HTMLSelectElement>("background").value;
-  const c = new OffscreenCanvas(width, height).getContext("2d")!;
+  const c = backgroundContext(width, height);
+  c.filter = "none";
   if (mode === "image" && background) {
     const s = Math.max(width / background.width, height / background.height);
     c.drawImage(
@@ -122,8 +147,15 @@ function drawBackground(width: number, height: number, frame: ImageData): Uint8C
 /** Send a frame (and, for a dropped photo, its plate) to worker `i` with the background it is composited on. */
 function sendMatte(i: number, frame: ImageData, mode: "fast" | "balanced", plate?: ImageData): number {
   const picture = (im: ImageData) => ({ rgba: im.data, width: im.width, height: im.height });
-  const background = drawBackground(frame.width, frame.height, frame);
-  const transfer = [frame.data.buffer, background.buffer, ...(plate ? [plate.data.buffer] : [])];
+  const key = backgroundKey(frame.width, frame.height);
+  const held = key !== undefined && backgroundHeld[i] === key;
+  const background = held ? undefined : drawBackground(frame.width, frame.height, frame);
+  backgroundHeld[i] = key;
+  const transfer = [
+    frame.data.buffer,
+    ...(background ? [background.buffer] : []),
+    ...(plate ? [plate.data.buffer] : []),
+  ];
   grabbedAt.set(frameId + 1, performance.now());
   pool.matte(
     i,
@@ -162,7 +194,8 @@ function updateStats(r: Extract<FromWorker, { type: "result" }>, latency: number
   workerTimes.push(r.totalMs);
   shownAt.push(performance.now());
   stageTimes.push(r.timings);
-  for (const times of [e2eTimes, modelTimes, workerTimes, sendTimes, stageTimes]) if (times.length > 20) times.shift();
+  for (const times of [e2eTimes, modelTimes, workerTimes, sendTimes, stageTimes])
+    if (times.length > 20) times.shift();
   debug.timings = Object.fromEntries(
     Object.keys(r.timings).map((stage) => [stage, mean(stageTimes.map((t) => t[stage] ?? 0))]),
   );

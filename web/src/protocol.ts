@@ -20,12 +20,13 @@ export type ToWorker =
     }
   | ({ type: "plate" } & Rgba)
   /** A camera frame (live, `fast` mode) or a dropped photo with its own plate (`balanced`), and the background
-   * to composite on (a colour, an image or the blurred room, drawn by the page at the frame's size). */
+   * to composite on (a colour, an image or the blurred room, drawn by the page at the frame's size); without one,
+   * the worker's last (a colour or an image is sent only when it changes). */
   | {
       type: "matte";
       id: number;
       frame: Rgba;
-      background: Uint8ClampedArray<ArrayBuffer>;
+      background?: Uint8ClampedArray<ArrayBuffer>;
       plate?: Rgba;
       mode: "fast" | "balanced";
       workingSize?: number;

@@ -18,6 +18,8 @@ import type { FromWorker, Rgba, ToWorker } from "./protocol.js";
 let matter: Promise<WebMatter> | undefined;
 let livePlate: FloatImage | undefined;
 let last: MatteResult | undefined;
+/** The background the page sent last (it sends a colour or an image once). */
+let background: Uint8ClampedArray | undefined;
 const post = (m: FromWorker, transfer: Transferable[] = []) =>
   (self as unknown as Worker).postMessage(m, transfer);
 
@@ -25,6 +27,7 @@ const rgb = ({ rgba, width, height }: Rgba) => rgbFromRgbaBytes(rgba, width, hei
 
 async function matte(m: Extract<ToWorker, { type: "matte" }>) {
   const t0 = performance.now();
+  background = m.background ?? background;
   const image = rgb(m.frame);
   const given = m.plate ? rgb(m.plate) : livePlate;
   if (!given) throw new Error("capture the plate first");
@@ -37,7 +40,9 @@ async function matte(m: Extract<ToWorker, { type: "matte" }>) {
     { mode: m.mode, workingSize: m.workingSize, align: m.align ? "auto" : "off" },
   );
   last = result;
-  const rgba = compositeOnRgbaBytes(result, m.background);
+  if (!background || background.length !== 4 * image.width * image.height)
+    throw new Error("the page sent no background for this frame size");
+  const rgba = compositeOnRgbaBytes(result, background);
   post(
     {
       type: "result",
