@@ -29,7 +29,7 @@ export const MATTING_FLAGS = {
 } as const;
 
 export const MATTING_HELP = `      --model <name|file>   model name from models/manifest.json or an .onnx path (default: the mode's:
-                            bm-lite-fast in fast mode, trained at its size; bm-lite otherwise)
+                            bm-live in fast mode, built and trained for its size; bm-lite otherwise)
       --threads <n>         inference threads (default: min(4, cores))
   -m, --mode <mode>         fast | balanced (default) | best: network input size and how much of the frame
                             is re-predicted at full resolution (fast: whole frame at ${MODES.fast.maxSide} px;

@@ -21,8 +21,8 @@ Options:
       --port <n>             port (default 8080; 0 picks a free one)
       --host <addr>          address to listen on (default 127.0.0.1)
       --model <name|file>    the page's model: a name from models/manifest.json or an .onnx file (an adapted
-                             model; its <name>-refiner.onnx beside it is served too). Default: fast mode's
-                             model from the manifest (bm-lite-fast)
+                             model; its <name>-refiner.onnx beside it is served too). Default: the
+                             manifest's live model (bm-live-cam)
   -h, --help                 this help`;
 
 export async function serveCommand(argv: string[]): Promise<number> {

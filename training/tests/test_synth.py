@@ -160,3 +160,21 @@ def test_thick_glass_blurs_what_it_shows_and_puts_its_dimming_in_the_matte():
         assert np.allclose(composite(a1, f1, seen1), thin, atol=1e-4)
     assert np.mean(rough_thick) < 0.8 * np.mean(rough_plain)  # the texture behind the glass is softened
     assert all(more_alpha)  # dimming only ever adds cover
+
+
+def test_small_subjects_sit_inside_the_frame_at_most_four_fifths_of_it_and_keep_the_matting_equation():
+    plain = Synthesiser([], [], size=64, seed=7)
+    off = Synthesiser([], [], size=64, seed=7, small_subject_fraction=0.0)
+    assert np.array_equal(plain.sample(3).image, off.sample(3).image)
+    small = Synthesiser([], [], size=64, seed=7, small_subject_fraction=1.0, shot_noise=0.0)
+    on_bottom = 0
+    for i in range(12):
+        rng, name, alpha, _, _ = small.clean_sample(i)
+        if name == "glass" or not (alpha > 0.02).any():
+            continue
+        ys, xs = np.nonzero(alpha > 0.02)
+        assert ys.max() - ys.min() < 0.8 * 64 + 2 and xs.max() - xs.min() < 0.8 * 64 + 2, name
+        on_bottom += ys.max() >= 60
+        s = small.sample(i)
+        assert np.median(np.abs(composite(s.alpha, s.fg, s.bg) - s.image)) < 2 / 255
+    assert on_bottom > 0  # half of them stand on the frame's bottom edge
