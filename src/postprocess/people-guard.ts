@@ -147,7 +147,13 @@ class WindowSums {
 }
 
 /** One pass over the region; whether it filled anything. */
-function fillPass(alpha: FloatImage, image: FloatImage, sure: Float32Array, r: number, sums: WindowSums): boolean {
+function fillPass(
+  alpha: FloatImage,
+  image: FloatImage,
+  sure: Float32Array,
+  r: number,
+  sums: WindowSums,
+): boolean {
   const a = alpha.data;
   sums.build(a, image.data);
   const around = new Float64Array(4);
