@@ -21,10 +21,10 @@ let plateCaptured = false;
 let frameId = 0;
 /**
  * The floor of the adaptive working size: fast mode's own. Below it the live model leaves a strip of the person's
- * neck see-through on the fake camera (bench/web.ts: 0.2 % at 128 px, 0.005 % at 144, none at 160).
+ * neck see-through on the fake camera (docs/training.md, bm-live-cam: 0.2 % at 128 px, 0.005 % at 144, none at 160).
  */
 const MIN_WORKING_SIZE = 160;
-let workingSize = 160; // fast mode's working size (src/modes.ts); adapts below
+let workingSize = MIN_WORKING_SIZE; // grows while the page stays fluid (updateStats)
 let background: HTMLImageElement | null = null;
 let recorder: MediaRecorder | null = null;
 const e2eTimes: number[] = [];
