@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -52,8 +53,9 @@ def quantize(model: Path, out: Path, feeds: list[dict[str, np.ndarray]]) -> None
         quantize_static(str(prepared), str(staged), Reader(), quant_format=QuantFormat.QOperator,
                         activation_type=QuantType.QUInt8, weight_type=QuantType.QUInt8, op_types_to_quantize=["Conv"])
         onnx.checker.check_model(str(staged))
+        # Copied beside the target first (the temporary folder may be on another file system), then renamed.
         partial = out.with_suffix(".tmp.onnx")
-        os.replace(staged, partial)
+        shutil.copyfile(staged, partial)
         os.replace(partial, out)
 
 
