@@ -65,6 +65,8 @@ export function webMatterOptionsSchema(hardwareThreads: number) {
   return z
     .object({
       modelUrl: z.string().min(1),
+      /** The same network for the WASM backend (a manifest entry's `wasmFile`); default: `modelUrl`. */
+      wasmModelUrl: z.string().min(1).optional(),
       contractUrl: z.string().min(1),
       /** The person segmenter; without it the plate difference still works. */
       segmenterUrl: z.string().min(1).optional(),

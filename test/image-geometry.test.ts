@@ -1,6 +1,14 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { crop, fitSize, paste, resize } from "../src/image/geometry.js";
+import {
+  boxOfMask,
+  crop,
+  fitSize,
+  paste,
+  resize,
+  upsampleBilinear,
+  upsampledBox,
+} from "../src/image/geometry.js";
 import { createImage, stackChannels, toGrey } from "../src/image/types.js";
 
 test("resize keeps a constant image constant, up and down", () => {
@@ -57,4 +65,46 @@ test("grey uses BT.601 weights and stacking concatenates channels", () => {
     [...st.data].map((v) => +v.toFixed(3)),
     [0.299, 1, 0, 0],
   );
+});
+
+test("enlarging, resize is bilinear with half-pixel centres; a region of the enlargement is that crop of it", () => {
+  const small = createImage(7, 5, 2);
+  for (let i = 0; i < small.data.length; i++) small.data[i] = (i * 37) % 11;
+  const [W, H] = [23, 12];
+  const whole = upsampleBilinear(small, W, H);
+  // The triangle filter's own weights, computed here for the middle of the picture: taps at (x + 0.5)·7/23 − 0.5.
+  const sx = (11 + 0.5) * (7 / W) - 0.5;
+  const sy = (6 + 0.5) * (5 / H) - 0.5;
+  const [x0, y0] = [Math.floor(sx), Math.floor(sy)];
+  const at = (x: number, y: number) => small.data[(y * 7 + x) * 2];
+  const top = at(x0, y0) + (at(x0 + 1, y0) - at(x0, y0)) * (sx - x0);
+  const bottom = at(x0, y0 + 1) + (at(x0 + 1, y0 + 1) - at(x0, y0 + 1)) * (sx - x0);
+  assert.ok(Math.abs(whole.data[(6 * W + 11) * 2] - (top + (bottom - top) * (sy - y0))) < 1e-5);
+  const resized = resize(small, W, H);
+  for (let i = 0; i < whole.data.length; i++) assert.ok(Math.abs(resized.data[i] - whole.data[i]) < 1e-5);
+  const box = { x: 5, y: 3, width: 9, height: 7 };
+  assert.deepEqual(upsampleBilinear(small, W, H, box).data, crop(whole, box).data);
+});
+
+test("upsampledBox is the box where a mask's bilinear enlargement is above 0", () => {
+  for (const [x, y, w, h] of [
+    [0, 0, 1, 1],
+    [3, 2, 2, 1],
+    [6, 4, 1, 1],
+    [2, 1, 4, 3],
+  ]) {
+    const mask = createImage(7, 5, 1);
+    for (let yy = y; yy < y + h; yy++) for (let xx = x; xx < x + w; xx++) mask.data[yy * 7 + xx] = 1;
+    for (const [W, H] of [
+      [23, 12],
+      [7, 5],
+      [64, 36],
+    ])
+      assert.deepEqual(
+        upsampledBox(mask, W, H),
+        boxOfMask(upsampleBilinear(mask, W, H), 0),
+        `${[x, y, w, h]} → ${W}×${H}`,
+      );
+  }
+  assert.equal(upsampledBox(createImage(7, 5, 1), 23, 12), null);
 });

@@ -85,3 +85,19 @@ test("a small speck inside a mostly solid region is filled whatever its colour",
   guardPeople(s.alpha, s.image, s.solid);
   assert.equal(holesIn(s.alpha, speck), 0);
 });
+
+test("a sure interior found at a lower resolution is solid up to its enlarged edge, not partly opaque", () => {
+  // The analysis-size mask is a quarter of the matte's size: enlarged, its edge ramps over four pixels.
+  const s = scene([0.6, 0.6, 0.6], [0.55, 0.55, 0.55], () => false);
+  s.alpha.data.fill(0.7);
+  const small = createImage(W / 4, Math.ceil(H / 4), 1);
+  for (let y = 0; y < small.height; y++)
+    for (let x = 0; x < small.width; x++)
+      small.data[y * small.width + x] = Math.hypot(4 * x + 1.5 - 100, 4 * y + 1.5 - 75) < 45 ? 1 : 0;
+  guardPeople(s.alpha, s.image, small);
+  const values = new Set(s.alpha.data);
+  assert.deepEqual([...values].sort(), [0.699999988079071, 1]);
+  let solid = 0;
+  for (const v of s.alpha.data) if (v === 1) solid++;
+  assert.ok(Math.abs(solid - Math.PI * 45 * 45) < 0.05 * Math.PI * 45 * 45, `${solid} solid pixels`);
+});

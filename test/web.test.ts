@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import sharp from "sharp";
 import type { Page } from "playwright-core";
-import { liveModelName } from "../src/network/manifest.js";
+import { liveModelFiles } from "../src/network/manifest.js";
 import { readManifest } from "../src/network/models-node.js";
 import { writePng } from "../src/image/codec-node.js";
 import { makeScene, savePng, tempDir } from "./fixtures.js";
@@ -97,9 +97,9 @@ for (const backend of ["wasm", "webgpu"] as const)
         assert.match(fpsText ?? "", /end-to-end \d+(\.\d+)? fps/);
         assert.equal(await page.evaluate("window.__bgmatte.backend"), backend);
         await page.screenshot({ path: `test-artifacts/web-live-${backend}.png` });
-        // The live loop runs the manifest's live model.
-        const manifest = readManifest();
-        assert.ok(models.includes(`/models/${manifest.models[liveModelName(manifest)].file}`), models.join());
+        // The live loop runs the manifest's live model, in its file for this backend.
+        const { file, wasmFile } = liveModelFiles(readManifest());
+        assert.ok(models.includes(`/models/${backend === "wasm" ? wasmFile : file}`), models.join());
         assert.deepEqual(errors, []);
       } finally {
         await browser.close();

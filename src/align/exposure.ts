@@ -2,7 +2,7 @@
  * Exposure / white-balance matching of the plate to the photo: per-channel gain and bias fitted on a
  * ring around the subject (near enough to share its lighting, far enough to be background).
  */
-import { distanceToMask, gaussianBlur } from "../cv/mask-ops.js";
+import { blurOfUnchanging, distanceToMask } from "../cv/mask-ops.js";
 import { histogramQuantile } from "../cv/histogram.js";
 import type { CV } from "../cv/opencv.js";
 import type { FloatImage } from "../image/types.js";
@@ -18,7 +18,8 @@ const TRIM_ROUNDS = 2;
 const TRIM_FRACTION = 0.2;
 
 /**
- * `mask`: the subject (1 channel, image size). Ring radii are fractions of the longer image side.
+ * `mask`: the subject (1 channel, image size). Ring radii are fractions of the longer image side. Neither image may
+ * change afterwards (their blurs are kept: `blurOfUnchanging`).
  *
  * Per channel, photo ≈ gain·plate + bias is fitted on the ring after a light blur (sensor noise), and refitted twice
  * without the worst-fitting fifth of the ring: the subject's shadow, its reflections and any residual misalignment
@@ -40,8 +41,8 @@ export function measureExposure(
   const bias: [number, number, number] = [0, 0, 0];
   if (ring.length < 100) return { gain, bias, ringPixels: ring.length };
   const sigma = Math.max(1, long / 512);
-  const I = gaussianBlur(cv, image, sigma).data;
-  const B = gaussianBlur(cv, plate, sigma).data;
+  const I = blurOfUnchanging(cv, image, sigma).data;
+  const B = blurOfUnchanging(cv, plate, sigma).data;
   for (let c = 0; c < 3; c++) {
     let use = ring;
     for (let round = 0; ; round++) {

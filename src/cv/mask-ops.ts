@@ -113,6 +113,21 @@ export function gaussianBlur(cv: CV, image: FloatImage, sigma: number): FloatIma
   });
 }
 
+const blurs = new WeakMap<FloatImage, Map<number, FloatImage>>();
+
+/**
+ * `gaussianBlur` of an image that is never changed once made (a frame's analysis-size copy, a video's plate),
+ * computed once per image and sigma: the plate difference and the exposure fit blur the same two images, and a
+ * video's plate is the same image every frame.
+ */
+export function blurOfUnchanging(cv: CV, image: FloatImage, sigma: number): FloatImage {
+  let bySigma = blurs.get(image);
+  if (!bySigma) blurs.set(image, (bySigma = new Map()));
+  let blurred = bySigma.get(sigma);
+  if (!blurred) bySigma.set(sigma, (blurred = gaussianBlur(cv, image, sigma)));
+  return blurred;
+}
+
 /** Binary dilation of `mask > 0.5` by an ellipse of the given radius. */
 export function dilateMask(cv: CV, mask: FloatImage, radius: number): FloatImage {
   return withMats((t) => {

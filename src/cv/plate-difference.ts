@@ -3,7 +3,7 @@
  * no person model), which the exposure matching also uses to keep the subject out of its ring. It sits below both
  * stages (align/, prior/) so that neither imports the other.
  */
-import { gaussianBlur, largestComponents, openClose } from "./mask-ops.js";
+import { blurOfUnchanging, largestComponents, openClose } from "./mask-ops.js";
 import { histogramQuantile } from "./histogram.js";
 import { type CV, withMats } from "./opencv.js";
 import { boxOfMask, type Box } from "../image/geometry.js";
@@ -16,10 +16,13 @@ export interface DifferenceMask {
   box: Box | null;
 }
 
-/** Per-pixel max-over-channels |I − B′| after a light blur (sensor noise is per pixel, subjects are not). */
+/**
+ * Per-pixel max-over-channels |I − B′| after a light blur (sensor noise is per pixel, subjects are not). Neither
+ * image may change afterwards: their blurs are kept for the exposure fit and the next frame (`blurOfUnchanging`).
+ */
 export function colourDistance(cv: CV, image: FloatImage, plate: FloatImage, sigma = 1): FloatImage {
-  const a = gaussianBlur(cv, image, sigma);
-  const b = gaussianBlur(cv, plate, sigma);
+  const a = blurOfUnchanging(cv, image, sigma);
+  const b = blurOfUnchanging(cv, plate, sigma);
   const out = createImage(image.width, image.height, 1);
   for (let p = 0, i = 0; p < out.data.length; p++, i += 3) {
     out.data[p] = Math.max(

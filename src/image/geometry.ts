@@ -84,32 +84,40 @@ function resampleWeights(
 /** Anti-aliased bilinear resize (triangle filter), any number of channels. */
 export function resize(image: FloatImage, width: number, height: number): FloatImage {
   if (width === image.width && height === image.height) return image;
+  // Enlarging on both axes, the triangle filter is bilinear interpolation with half-pixel centres: the routine that
+  // blends whole rows computes it faster (a live frame enlarges several masks to the camera's size).
+  if (width >= image.width && height >= image.height) return upsampleBilinear(image, width, height);
   const c = image.channels;
+  const src = image.data;
   const hx = resampleWeights(image.width, width);
-  const tmp = createImage(width, image.height, c);
+  const { start: xs, count: xn, w: xw, taps: xTaps } = hx;
+  const tmp = createImage(width, image.height, c).data;
   for (let y = 0; y < image.height; y++) {
     const row = y * image.width * c;
     for (let x = 0; x < width; x++) {
-      const s = hx.start[x];
-      const n = hx.count[x];
+      const s = row + xs[x] * c;
+      const n = xn[x];
+      const wk = x * xTaps;
+      const d = (y * width + x) * c;
       for (let ch = 0; ch < c; ch++) {
         let acc = 0;
-        for (let k = 0; k < n; k++) acc += hx.w[x * hx.taps + k] * image.data[row + (s + k) * c + ch];
-        tmp.data[(y * width + x) * c + ch] = acc;
+        for (let k = 0; k < n; k++) acc += xw[wk + k] * src[s + k * c + ch];
+        tmp[d + ch] = acc;
       }
     }
   }
   const hy = resampleWeights(image.height, height);
   const out = createImage(width, height, c);
+  const dst = out.data;
   const rowLen = width * c;
   for (let y = 0; y < height; y++) {
     const s = hy.start[y];
     const n = hy.count[y];
-    const dst = y * rowLen;
+    const d = y * rowLen;
     for (let k = 0; k < n; k++) {
       const wk = hy.w[y * hy.taps + k];
-      const src = (s + k) * rowLen;
-      for (let i = 0; i < rowLen; i++) out.data[dst + i] += wk * tmp.data[src + i];
+      const from = (s + k) * rowLen;
+      for (let i = 0; i < rowLen; i++) dst[d + i] += wk * tmp[from + i];
     }
   }
   return out;
@@ -143,37 +151,73 @@ export function bilinearTaps(src: number, dst: number): { i0: Int32Array; i1: In
   return { i0, i1, w };
 }
 
-/** Bilinear upsampling with half-pixel centres (the refiner's training used exactly this, PyTorch's default). */
-export function upsampleBilinear(m: FloatImage, width: number, height: number): FloatImage {
+/**
+ * The box where `upsampleBilinear(mask, width, height)` is above 0, found from the mask's own (small) box: a
+ * non-negative mask's enlargement is positive exactly where a tap with weight lands inside the mask.
+ */
+export function upsampledBox(mask: FloatImage, width: number, height: number): Box | null {
+  const low = boxOfMask(mask, 0);
+  if (!low) return null;
+  const [x0, x1] = tapsReaching(bilinearTaps(mask.width, width), low.x, low.x + low.width - 1);
+  const [y0, y1] = tapsReaching(bilinearTaps(mask.height, height), low.y, low.y + low.height - 1);
+  return { x: x0, y: y0, width: x1 - x0 + 1, height: y1 - y0 + 1 };
+}
+
+/** First and last output sample with a tap on a source sample in [lo, hi] (the left tap always weighs > 0). */
+function tapsReaching(
+  t: { i0: Int32Array; i1: Int32Array; w: Float32Array },
+  lo: number,
+  hi: number,
+): [number, number] {
+  const reaches = (x: number) =>
+    (t.i0[x] >= lo && t.i0[x] <= hi) || (t.w[x] > 0 && t.i1[x] >= lo && t.i1[x] <= hi);
+  let first = 0;
+  while (!reaches(first)) first++;
+  let last = t.i0.length - 1;
+  while (!reaches(last)) last--;
+  return [first, last];
+}
+
+/**
+ * Bilinear upsampling with half-pixel centres (the refiner's training used exactly this, PyTorch's default) to
+ * width × height; only `region` of that result when given (a box within it).
+ */
+export function upsampleBilinear(
+  m: FloatImage,
+  width: number,
+  height: number,
+  region: Box = { x: 0, y: 0, width, height },
+): FloatImage {
   const xt = bilinearTaps(m.width, width);
   const yt = bilinearTaps(m.height, height);
-  const out = createImage(width, height, m.channels);
+  const out = createImage(region.width, region.height, m.channels);
   const C = m.channels;
   const rowLen = m.width * C;
   const blended = new Float32Array(rowLen); // the two source rows mixed vertically, at source width
   const src = m.data;
   const dst = out.data;
   const { i0: xi0, i1: xi1, w: xw } = xt;
-  for (let y = 0; y < height; y++) {
+  const [x0, x1] = [region.x, region.x + region.width];
+  for (let y = region.y; y < region.y + region.height; y++) {
     const r0 = yt.i0[y] * rowLen;
     const r1 = yt.i1[y] * rowLen;
     const wy = yt.w[y];
     for (let i = 0; i < rowLen; i++) blended[i] = src[r0 + i] + (src[r1 + i] - src[r0 + i]) * wy;
-    const o = y * width * C;
+    const o = ((y - region.y) * region.width - x0) * C;
     if (C === 1) {
       // The common case (α): no channel loop.
-      for (let x = 0; x < width; x++) {
+      for (let x = x0; x < x1; x++) {
         const a = blended[xi0[x]];
         dst[o + x] = a + (blended[xi1[x]] - a) * xw[x];
       }
       continue;
     }
-    for (let x = 0; x < width; x++) {
-      const a = xt.i0[x] * C;
-      const b = xt.i1[x] * C;
-      const wx = xt.w[x];
-      for (let ch = 0; ch < C; ch++)
-        out.data[o + x * C + ch] = blended[a + ch] + (blended[b + ch] - blended[a + ch]) * wx;
+    for (let x = x0; x < x1; x++) {
+      const a = xi0[x] * C;
+      const b = xi1[x] * C;
+      const wx = xw[x];
+      const d = o + x * C;
+      for (let ch = 0; ch < C; ch++) dst[d + ch] = blended[a + ch] + (blended[b + ch] - blended[a + ch]) * wx;
     }
   }
   return out;

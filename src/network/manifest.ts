@@ -3,6 +3,11 @@ import type { ModeName } from "../vocabulary.js";
 
 export interface ManifestEntry {
   file: string;
+  /**
+   * The same network stored for onnxruntime-web's WebAssembly backend: 8-bit convolutions, which that backend runs
+   * about twice as fast as float ones (the WebGPU backend mattes such a graph wrongly, so it keeps `file`).
+   */
+  wasmFile?: string;
   architecture: string;
   parameters: number;
   [key: string]: unknown;
@@ -27,4 +32,10 @@ export function defaultModelName(manifest: Manifest, mode?: ModeName): string {
 /** The model the live page runs when none is named. */
 export function liveModelName(manifest: Manifest): string {
   return manifest.live ?? defaultModelName(manifest, "fast");
+}
+
+/** The live model's file per onnxruntime-web backend. */
+export function liveModelFiles(manifest: Manifest): { file: string; wasmFile: string } {
+  const entry = manifest.models[liveModelName(manifest)];
+  return { file: entry.file, wasmFile: entry.wasmFile ?? entry.file };
 }

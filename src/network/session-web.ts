@@ -9,27 +9,31 @@ export type WebBackend = "webgpu" | "wasm";
 
 const makeTensor = (t: RawTensor) => new ort.Tensor("float32", t.data, t.dims);
 
-/** A session on the first backend that loads the model; the error names the model and every failure. */
+/**
+ * A session on the first backend that loads the model (`url`, or its file for that backend); the error names the
+ * model and every failure.
+ */
 async function createSession(
-  url: string,
+  url: string | ((backend: WebBackend) => string),
   what: string,
   backends: WebBackend[],
 ): Promise<{ session: ort.InferenceSession; backend: WebBackend }> {
   const failures: string[] = [];
+  const urlFor = typeof url === "string" ? () => url : url;
   for (const backend of backends) {
     try {
-      const session = await ort.InferenceSession.create(url, {
+      const session = await ort.InferenceSession.create(urlFor(backend), {
         executionProviders: [backend],
         graphOptimizationLevel: "all",
       });
       return { session, backend };
     } catch (e) {
-      failures.push(`${backend}: ${(e as Error).message}`);
+      failures.push(`${backend}, ${urlFor(backend)}: ${(e as Error).message}`);
     }
   }
   throw new BgmatteError(
     "MODEL_INVALID",
-    `cannot load the ${what} ${url} (${failures.join("; ")})`,
+    `cannot load the ${what} (${failures.join("; ")})`,
     "check that the page can fetch the model files (bgmatte serve serves them under models/)",
   );
 }
@@ -56,13 +60,18 @@ export async function fetchContract(url: string): Promise<Contract> {
 export async function createWebNetwork(
   modelUrl: string,
   contract: Contract,
-  opts: { wasmPaths: string; threads: number; preferWebGPU: boolean },
+  opts: { wasmPaths: string; threads: number; preferWebGPU: boolean; wasmModelUrl?: string },
 ): Promise<MattingNetwork & { backend: WebBackend }> {
   ort.env.wasm.wasmPaths = opts.wasmPaths;
   ort.env.wasm.numThreads = opts.threads;
   const hasWebGPU = typeof navigator !== "undefined" && "gpu" in navigator;
   const backends: WebBackend[] = opts.preferWebGPU && hasWebGPU ? ["webgpu", "wasm"] : ["wasm"];
-  const { session, backend } = await createSession(modelUrl, "model", backends);
+  const wasmModelUrl = opts.wasmModelUrl ?? modelUrl;
+  const { session, backend } = await createSession(
+    (b) => (b === "wasm" ? wasmModelUrl : modelUrl),
+    "model",
+    backends,
+  );
   // Small patch batches: WASM avoids WebGPU's per-call upload cost. A model without a refiner file runs without.
   const openRefiner = async () =>
     (await createSession(refinerLocationOf(modelUrl), "refiner", ["wasm"]).catch(() => undefined))?.session;

@@ -7,7 +7,15 @@
  * of the opaque subject around it (skin continues into the hole; a gap shows the background, which differs from the
  * weave).
  */
-import { boxOfMask, crop, paste, resize, type Box } from "../image/geometry.js";
+import {
+  boxOfMask,
+  crop,
+  paste,
+  resize,
+  upsampleBilinear,
+  upsampledBox,
+  type Box,
+} from "../image/geometry.js";
 import type { FloatImage } from "../image/types.js";
 
 /** The neighbourhood the guard looks at, as a share of the frame's longer side. */
@@ -28,12 +36,12 @@ const PASSES = 3;
  * matte `alpha` belongs to; `alpha` is changed in place.
  */
 export function guardPeople(alpha: FloatImage, image: FloatImage, solid: FloatImage): void {
-  const sure = resize(solid, alpha.width, alpha.height);
   const r = Math.max(1, Math.round(NEIGHBOURHOOD * Math.max(alpha.width, alpha.height)));
-  const box = boxOfSure(sure, r);
-  if (!box) return;
+  const sure = sureOverItsBox(solid, alpha.width, alpha.height, r);
+  if (!sure) return;
   // Work on the sure interior's box (grown by the neighbourhood), then write back.
-  const [a, im, s] = [crop(alpha, box), crop(image, box), crop(sure, box)];
+  const { box, s } = sure;
+  const [a, im] = [crop(alpha, box), crop(image, box)];
   // The first rule needs no neighbourhood: applied alone first, it usually leaves no hole, and a live frame then
   // skips the passes' box filters.
   const holes = { x0: Infinity, y0: Infinity, x1: -1, y1: -1 };
@@ -70,15 +78,26 @@ function grownBox(
   return { x, y, width: Math.min(width, b.x1 + 1 + r) - x, height: Math.min(height, b.y1 + 1 + r) - y };
 }
 
-function boxOfSure(sure: FloatImage, r: number): Box | null {
-  const b = boxOfMask(sure, 0);
+/**
+ * The sure interior at the matte's size (1 inside, 0 outside), over its box grown by the neighbourhood. Enlarged, a
+ * mask's edge ramps over one of its pixels; a face there is not "surely 0.7 opaque", so the edge is cut at half
+ * (the interior already keeps its margin from the person's outline). A mask smaller than the matte (the
+ * analysis-size one, on every live frame) is enlarged only over that box.
+ */
+function sureOverItsBox(
+  solid: FloatImage,
+  width: number,
+  height: number,
+  r: number,
+): { box: Box; s: FloatImage } | null {
+  const enlarging = solid.width <= width && solid.height <= height;
+  const sure = enlarging ? undefined : resize(solid, width, height);
+  const b = sure ? boxOfMask(sure, 0) : upsampledBox(solid, width, height);
   if (!b) return null;
-  return grownBox(
-    { x0: b.x, y0: b.y, x1: b.x + b.width - 1, y1: b.y + b.height - 1 },
-    r,
-    sure.width,
-    sure.height,
-  );
+  const box = grownBox({ x0: b.x, y0: b.y, x1: b.x + b.width - 1, y1: b.y + b.height - 1 }, r, width, height);
+  const s = sure ? crop(sure, box) : upsampleBilinear(solid, width, height, box);
+  for (let p = 0; p < s.data.length; p++) s.data[p] = s.data[p] >= 0.5 ? 1 : 0;
+  return { box, s };
 }
 
 /**

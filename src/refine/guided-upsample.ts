@@ -103,36 +103,28 @@ export function guidedUpsample(
   // this runs on every frame. Rows are blended vertically once, at the coefficients' width.
   const xt = bilinearTaps(coef.width, width);
   const yt = bilinearTaps(coef.height, height);
-  const rowLen = cw * 4;
-  const blended = new Float32Array(rowLen);
+  const blended = new Float32Array(cw * 4);
   const out = createImage(width, height, 1);
   const [c, I, A] = [coef.data, guideHigh.data, out.data];
-  // Where the local model has no slope (background, solid interior), or the bounds leave α one value, α does not
+  // Where the bounds leave α one value, or the local model has no slope (background, solid interior), α does not
   // depend on the image: such stretches are filled without reading it. Output columns sharing a left tap are
-  // contiguous: from[j] to from[j + 1].
-  const flat = new Uint8Array(cw);
+  // contiguous: from[j] to from[j + 1]. A column's coefficients are blended between rows only when it is read
+  // (`blendedRow[j]`: the row they were blended for): most of a live frame is filled from its bounds alone.
+  const blendedRow = new Int32Array(cw).fill(-1);
   const from = new Int32Array(cw + 1).fill(width);
   for (let x = width - 1; x >= 0; x--) from[xt.i0[x]] = x;
   for (let j = cw - 1; j >= 0; j--) from[j] = Math.min(from[j], from[j + 1]);
   const SLOPE = 1e-6; // |A| (or a difference in b) below this moves α by < 3·10⁻⁶
   for (let y = 0; y < height; y++) {
-    const r0 = yt.i0[y] * rowLen;
-    const r1 = yt.i1[y] * rowLen;
+    const r0 = yt.i0[y] * cw * 4;
+    const r1 = yt.i1[y] * cw * 4;
     const wy = yt.w[y];
-    for (let i = 0; i < rowLen; i++) blended[i] = c[r0 + i] + (c[r1 + i] - c[r0 + i]) * wy;
     if (range) {
       const [q0, q1] = [yt.i0[y] * cw, yt.i1[y] * cw];
       for (let j = 0; j < cw; j++) {
         loRow[j] = range.lo[q0 + j] + (range.lo[q1 + j] - range.lo[q0 + j]) * wy;
         hiRow[j] = range.hi[q0 + j] + (range.hi[q1 + j] - range.hi[q0 + j]) * wy;
       }
-    }
-    for (let j = 0; j < cw; j++) {
-      const o = 4 * j;
-      flat[j] =
-        Math.abs(blended[o]) < SLOPE && Math.abs(blended[o + 1]) < SLOPE && Math.abs(blended[o + 2]) < SLOPE
-          ? 1
-          : 0;
     }
     const row = y * width;
     for (let j = 0; j < cw; j++) {
@@ -143,15 +135,29 @@ export function guidedUpsample(
       const lo1 = loRow[j1];
       const hi0 = hiRow[j];
       const hi1 = hiRow[j1];
+      const [start, end] = [row + from[j], row + from[j + 1]];
       if (lo0 === hi0 && lo1 === hi1 && lo0 === lo1) {
-        A.fill(lo0, row + from[j], row + from[j + 1]);
+        for (let p = start; p < end; p++) A[p] = lo0; // spans of a few pixels: a loop beats TypedArray.fill's call
         continue;
       }
-      if (flat[j] && flat[j1] && Math.abs(blended[a + 3] - blended[b + 3]) < SLOPE) {
+      for (let q = j; q <= j1; q++) {
+        if (blendedRow[q] === y) continue;
+        blendedRow[q] = y;
+        for (let k = 4 * q; k < 4 * q + 4; k++) blended[k] = c[r0 + k] + (c[r1 + k] - c[r0 + k]) * wy;
+      }
+      const flat =
+        Math.abs(blended[a]) < SLOPE &&
+        Math.abs(blended[a + 1]) < SLOPE &&
+        Math.abs(blended[a + 2]) < SLOPE &&
+        Math.abs(blended[b]) < SLOPE &&
+        Math.abs(blended[b + 1]) < SLOPE &&
+        Math.abs(blended[b + 2]) < SLOPE;
+      if (flat && Math.abs(blended[a + 3] - blended[b + 3]) < SLOPE) {
         const v = blended[a + 3];
         const lo = Math.min(lo0, lo1);
         const hi = Math.max(hi0, hi1);
-        A.fill(v < lo ? lo : v > hi ? hi : v, row + from[j], row + from[j + 1]);
+        const f = v < lo ? lo : v > hi ? hi : v;
+        for (let p = start; p < end; p++) A[p] = f;
         continue;
       }
       for (let x = from[j], p = row + x; x < from[j + 1]; x++, p++) {

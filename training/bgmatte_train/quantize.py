@@ -34,6 +34,25 @@ def calibration_feeds(config: dict, data_root: Path, count: int, seed: int) -> l
     return [{k: s[k][None].astype(np.float32) for k in INPUTS} for s in samples]
 
 
+def last_convolutions(model: onnx.ModelProto) -> list[str]:
+    """The convolution nearest each graph output: the one that writes a head's output channels."""
+    producer = {o: n for n in model.graph.node for o in n.output}
+    found: list[str] = []
+    for output in model.graph.output:
+        frontier, seen = [output.name], set()
+        while frontier:
+            node = producer.get(frontier.pop())
+            if node is None or node.name in seen:
+                continue
+            seen.add(node.name)
+            if node.op_type == "Conv":
+                if node.name not in found:
+                    found.append(node.name)
+                continue
+            frontier.extend(node.input)
+    return found
+
+
 def quantize(model: Path, out: Path, feeds: list[dict[str, np.ndarray]]) -> None:
     from onnxruntime.quantization import CalibrationDataReader, QuantFormat, QuantType, quantize_static
     from onnxruntime.quantization.shape_inference import quant_pre_process
@@ -50,8 +69,12 @@ def quantize(model: Path, out: Path, feeds: list[dict[str, np.ndarray]]) -> None
         # The graph's H and W are symbolic: onnx's own shape inference suffices.
         quant_pre_process(str(model), str(prepared), skip_symbolic_shape=True)
         staged = Path(tmp) / "quantized.onnx"
-        quantize_static(str(prepared), str(staged), Reader(), quant_format=QuantFormat.QOperator,
-                        activation_type=QuantType.QUInt8, weight_type=QuantType.QUInt8, op_types_to_quantize=["Conv"])
+        # Per output channel weight scales, and the heads' last convolutions kept float: each measured closer to
+        # float32 on the validation samples (mean |alpha difference| 0.0019 per tensor, 0.0015 per channel, 0.0013
+        # with float heads), at the same speed.
+        quantize_static(str(prepared), str(staged), Reader(), quant_format=QuantFormat.QOperator, per_channel=True,
+                        activation_type=QuantType.QUInt8, weight_type=QuantType.QUInt8, op_types_to_quantize=["Conv"],
+                        nodes_to_exclude=last_convolutions(onnx.load(str(prepared))))
         onnx.checker.check_model(str(staged))
         # Copied beside the target first (the temporary folder may be on another file system), then renamed.
         partial = out.with_suffix(".tmp.onnx")

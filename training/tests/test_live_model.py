@@ -81,7 +81,7 @@ def test_quantized_export_runs_8_bit_convolutions_and_stays_close_to_float32(tmp
     import numpy as np
     import onnx
 
-    from bgmatte_train.quantize import alpha_difference, quantize
+    from bgmatte_train.quantize import alpha_difference, last_convolutions, quantize
 
     graph = MattingGraph(LiveGenerator(width=16, trunk_blocks=1, head_blocks=1))
     # Trained-like normalisation statistics: an untrained network's equal zero biases are shared in the export, which
@@ -96,6 +96,10 @@ def test_quantized_export_runs_8_bit_convolutions_and_stays_close_to_float32(tmp
     feeds = [{k: rng.random((1, c, 32, 48), dtype=np.float32) for k, c in
               (("image", 3), ("plate", 3), ("prior", 1), ("motion", 4))} for _ in range(4)]
     quantize(tmp_path / "live.onnx", tmp_path / "live-int8.onnx", feeds)
-    ops = {n.op_type for n in onnx.load(str(tmp_path / "live-int8.onnx")).graph.node}
-    assert "QLinearConv" in ops and "Conv" not in ops
+    nodes = onnx.load(str(tmp_path / "live-int8.onnx")).graph.node
+    # Every convolution is 8-bit but the two heads' last (alpha's and F's).
+    heads = last_convolutions(onnx.load(str(tmp_path / "live.onnx")))
+    assert len(heads) == 2
+    assert any(n.op_type == "QLinearConv" for n in nodes)
+    assert sorted(n.name for n in nodes if n.op_type == "Conv") == sorted(heads)
     assert alpha_difference(tmp_path / "live.onnx", tmp_path / "live-int8.onnx", feeds) < 0.05

@@ -1,5 +1,5 @@
 /** The page: camera, plate capture, live composite, stats, snapshot, recording, still photos by drag and drop. */
-import { liveModelName, type Manifest } from "../../src/network/manifest.js";
+import { liveModelFiles, type Manifest } from "../../src/network/manifest.js";
 import type { FromWorker } from "./protocol.js";
 import { WorkerPool } from "./worker-pool.js";
 
@@ -20,11 +20,13 @@ let ready = false;
 let plateCaptured = false;
 let frameId = 0;
 /**
- * The floor of the adaptive working size: fast mode's own. Below it the live model leaves a strip of the person's
- * neck see-through on the fake camera (docs/training.md, bm-live-cam: 0.2 % at 128 px, 0.005 % at 144, none at 160).
+ * The adaptive working size starts at fast mode's own and never goes below the floor: under it the live model leaves
+ * the person's neck partly see-through on the fake camera (docs/training.md, bm-live-cam: 0.05 % of the face/neck/torso
+ * interior at 128 px, none at 144 or 160).
  */
-const MIN_WORKING_SIZE = 160;
-let workingSize = MIN_WORKING_SIZE; // grows while the page stays fluid (updateStats)
+const START_WORKING_SIZE = 160;
+const MIN_WORKING_SIZE = 144;
+let workingSize = START_WORKING_SIZE; // adapts to the measured speed (updateStats)
 let background: HTMLImageElement | null = null;
 let recorder: MediaRecorder | null = null;
 const e2eTimes: number[] = [];
@@ -57,24 +59,25 @@ const debug = {
 };
 (window as unknown as { __bgmatte: typeof debug }).__bgmatte = debug;
 
-/** The model the page runs: ?model= (`bgmatte serve --model` sets it), else the manifest's live model (a dropped
- * photo runs the same network at its own mode's size). */
-async function modelUrl(): Promise<string> {
+/** The model the page runs: ?model= (`bgmatte serve --model` sets it), else the manifest's live model, with its
+ * file for the WASM backend (a dropped photo runs the same network at its own mode's size). */
+async function modelUrls(): Promise<{ modelUrl: string; wasmModelUrl?: string }> {
   const named = params.get("model");
-  if (named) return new URL(named, location.href).href;
+  if (named) return { modelUrl: new URL(named, location.href).href };
   const response = await fetch(new URL("models/manifest.json", location.href));
   if (!response.ok) throw new Error(`models/manifest.json: HTTP ${response.status}`);
-  const manifest = (await response.json()) as Manifest;
-  return new URL(`models/${manifest.models[liveModelName(manifest)].file}`, location.href).href;
+  const { file, wasmFile } = liveModelFiles((await response.json()) as Manifest);
+  const url = (name: string) => new URL(`models/${name}`, location.href).href;
+  return { modelUrl: url(file), wasmModelUrl: url(wasmFile) };
 }
 
 pool.broadcast({
   type: "init",
   threads: Math.max(1, Math.floor(cores / workerCount)),
-  modelUrl: await modelUrl().catch((e: Error) => {
+  ...(await modelUrls().catch((e: Error) => {
     status(`error: cannot find the model (${e.message})`);
     throw e;
-  }),
+  })),
   contractUrl: new URL("models/contract.json", location.href).href,
   segmenterUrl: new URL("models/person-segmenter.onnx", location.href).href,
   wasmPaths: new URL("ort/", location.href).href,
@@ -212,7 +215,7 @@ function updateStats(r: Extract<FromWorker, { type: "result" }>, latency: number
   if ($<HTMLSelectElement>("resolution").value === "auto" && shownAt.length >= 12) {
     const step = fps < 20 && workingSize > MIN_WORKING_SIZE ? -32 : fps > 28 && workingSize < 512 ? 32 : 0;
     if (step) {
-      workingSize += step;
+      workingSize = Math.max(MIN_WORKING_SIZE, workingSize + step);
       shownAt.splice(0, shownAt.length - 1);
     }
   } else if ($<HTMLSelectElement>("resolution").value !== "auto")

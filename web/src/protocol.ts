@@ -13,6 +13,8 @@ export type ToWorker =
       /** onnxruntime's threads in this worker. */
       threads: number;
       modelUrl: string;
+      /** The same network for the WASM backend (the manifest entry's `wasmFile`). */
+      wasmModelUrl?: string;
       contractUrl: string;
       segmenterUrl: string;
       wasmPaths: string;

@@ -67,10 +67,10 @@ self.onmessage = async (e: MessageEvent<ToWorker>) => {
       // A person in front of a webcam is what the selfie segmenter was made for (the library default is "any"); it
       // runs on every frame anyway, so the guard that keeps a found face solid costs nothing more.
       // The camera does not move, and frames come fast: no plate alignment.
-      const { threads, modelUrl, contractUrl, segmenterUrl, wasmPaths, preferWebGPU } = m;
+      const { threads, modelUrl, wasmModelUrl, contractUrl, segmenterUrl, wasmPaths, preferWebGPU } = m;
       matter = createMatter(
         {
-          ...{ threads, modelUrl, contractUrl, segmenterUrl, wasmPaths, preferWebGPU },
+          ...{ threads, modelUrl, wasmModelUrl, contractUrl, segmenterUrl, wasmPaths, preferWebGPU },
           ...{ subject: "auto", align: "off", mode: "fast", guardPeople: true },
         },
         { onProgress: ({ part, status }) => post({ type: "loading", part, status }) },
