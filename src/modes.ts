@@ -24,8 +24,6 @@ export interface Mode {
   openGaps: boolean;
   /** Drop specks at the network's resolution instead of full resolution (cheaper). */
   cleanupAtCoarse: boolean;
-  /** Default of PipelineOptions.guardPeople: a found person's face and torso are never see-through. */
-  guardPeople: boolean;
   patches: PatchRefineOptions;
 }
 
@@ -46,8 +44,6 @@ export const MODES: Record<ModeName, Mode> = {
     // (15.03 → 13.68). Not measured again with bm-live.
     openGaps: false,
     cleanupAtCoarse: true,
-    // The person segmenter would add 15-30 ms to a 50-ms frame; live video gets it through --subject auto.
-    guardPeople: false,
     // These three apply only with an explicit `refine: "refiner"`.
     upsample: "bilinear",
     plateAfterRefiner: false,
@@ -65,9 +61,6 @@ export const MODES: Record<ModeName, Mode> = {
     // camouflage set the same (57.23, 40.31 → 40.29), the person photo unchanged.
     openGaps: true,
     cleanupAtCoarse: false,
-    // Measured: the person photo's face 0.026 % → 0 see-through; the camouflage set 46 → 37 %; realpairs the same;
-    // the composites +0.2 SAD (the segmenter takes one plush toy for a person and fills it).
-    guardPeople: true,
     // Only the patches the coarse network is most unsure of: on noisy real captures the refiner follows sensor
     // noise at the edges (README "Speed and quality modes": threshold swept 0.05–0.5 on both evaluation sets).
     patches: { threshold: 0.4, maxFraction: 0.15, patch: 8 },
@@ -82,7 +75,6 @@ export const MODES: Record<ModeName, Mode> = {
     plateAfterRefiner: true,
     openGaps: true,
     cleanupAtCoarse: false,
-    guardPeople: true,
     patches: { threshold: 0.02, maxFraction: 0.5, patch: 8 },
   },
 };

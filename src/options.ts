@@ -32,8 +32,7 @@ const mattingShape = {
   cleanup: z.boolean().default(true),
   align: alignChoice.default("auto"),
   exposure: z.boolean().default(true),
-  /** A found person's face and torso are never see-through (pipeline.ts PipelineOptions.guardPeople);
-   * default: the mode's (on in balanced and best). */
+  /** A found person's face and torso are never see-through (pipeline.ts PipelineOptions.guardPeople); default on. */
   guardPeople: z.boolean().optional(),
 };
 

@@ -123,7 +123,7 @@ test("an aborted signal stops a matte with an ABORTED error; a live one changes 
   );
 });
 
-test("the people guard: the mode's default, on wherever the segmenter makes the prior, off when asked", () => {
+test("the people guard: on in every mode and with every prior, off when asked", () => {
   const network = {
     name: "stub",
     run: async () => ({}),
@@ -133,12 +133,11 @@ test("the people guard: the mode's default, on wherever the segmenter makes the 
   const base = { margin: 0.1, refine: "auto", cleanup: true, align: "off", exposure: true } as const;
   const guard = (mode: "fast" | "balanced", subject: "any" | "auto" | "person", guardPeople?: boolean) =>
     planPipeline({ ...base, mode, subject, guardPeople }, network, frame).guardPeople;
-  assert.equal(guard("fast", "any"), false);
-  assert.equal(guard("balanced", "any"), true);
-  assert.equal(guard("fast", "auto"), true);
-  assert.equal(guard("fast", "person"), true);
-  assert.equal(guard("balanced", "person", false), false);
-  assert.equal(guard("fast", "any", true), true);
+  for (const mode of ["fast", "balanced"] as const)
+    for (const subject of ["any", "auto", "person"] as const) {
+      assert.equal(guard(mode, subject), true, `${mode} ${subject}`);
+      assert.equal(guard(mode, subject, false), false, `${mode} ${subject}, off`);
+    }
 });
 
 test("a call's options change only what they name: the matter's mode stays", async () => {

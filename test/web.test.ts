@@ -1,6 +1,6 @@
 /** The browser app end to end in real headless Chromium with a fake camera (skipped where no Chromium is installed, except in CI). */
 import assert from "node:assert/strict";
-import { mkdirSync } from "node:fs";
+import { copyFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import sharp from "sharp";
@@ -181,6 +181,7 @@ test(
       // The plate chosen first, then the photo: each goes to its own slot.
       await page.setInputFiles("#plate-file", plate);
       assert.match((await page.textContent("#status")) ?? "", /choose the photo/);
+      await page.screenshot({ path: "test-artifacts/web-still-plate-first.png" });
       await page.setInputFiles("#photo-file", photo);
       await page.waitForFunction("window.__bgmatte.stillsDone === 1", null, { timeout: 180_000 });
       assert.match((await page.textContent("#status")) ?? "", /Photo matted in [\d.]+ s/);
@@ -190,6 +191,7 @@ test(
       await page.click("#save");
       const file = join(dir, "saved.png");
       await (await saved).saveAs(file);
+      copyFileSync(file, "test-artifacts/web-still-saved.png");
       const meta = await sharp(file).metadata();
       assert.deepEqual([meta.format, meta.width, meta.height], ["png", 480, 320]);
       // The subject's centre is the subject, a corner the green target.
@@ -207,6 +209,7 @@ test(
           throw new Error(`${e.message}; status: ${await page.textContent("#status")}`);
         });
       assert.equal(await stills(), 2);
+      await page.screenshot({ path: "test-artifacts/web-still-swapped.png" });
       assert.deepEqual(errors, []);
     } finally {
       await browser.close();

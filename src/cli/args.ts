@@ -42,9 +42,8 @@ export const MATTING_HELP = `      --model <name|file>   model name from models/
                             else plate), refiner (uncertain patches re-predicted at full resolution), plate
                             (guided upsampling + per-pixel solve against the plate), guided (edges follow the
                             photo) or bilinear
-      --no-guard-people     let the network decide inside a found person too (default in balanced and best,
-                            and with --subject person|auto: where the person segmenter is sure of a face or
-                            torso, it stays opaque)`;
+      --no-guard-people     let the network decide inside a found person too (by default, where the person
+                            segmenter is sure of a face or torso, it stays opaque)`;
 
 /** How the plate is prepared for a still: `image` and `eval` take these (video aligns per frame itself). */
 export const PLATE_FLAGS = {
