@@ -40,8 +40,8 @@ export const MODES: Record<ModeName, Mode> = {
     minSide: 128,
     fgFromPhoto: true,
     // The 160-px network's F is too blurred to tell a gap from a dark part of the subject next to a bright one:
-    // measured with a 0.04 match and bm-lite-fast, realpairs lost (57.93 → 58.17) while the composites gained
-    // (15.03 → 13.68). Not measured again with bm-live.
+    // measured with bm-live and the people guard, the composites gained (11.67 → 10.81) and realpairs lost
+    // (56.58 → 57.03: scenes 01 and 02 each 1.2 worse), so real captures keep it off.
     openGaps: false,
     cleanupAtCoarse: true,
     // These three apply only with an explicit `refine: "refiner"`.
