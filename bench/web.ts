@@ -67,6 +67,7 @@ for (const [w, h] of [
   const [t1, n1] = await framesAt();
   const shownFps = +((1000 * (n1 - n0)) / (t1 - t0)).toFixed(1);
   const model = await page.textContent("#model-fps");
+  const backend = (await page.evaluate("window.__bgmatte.backend")) as string;
   const e2e = await page.textContent("#e2e-fps");
   const stages = (await page.evaluate("window.__bgmatte.timings")) as Record<string, number>;
   const frameMs = (await page.evaluate("window.__bgmatte.frameMs")) as Record<string, number>;
@@ -86,6 +87,7 @@ for (const [w, h] of [
     real && shown ? faceSeeThrough(samples.at(-1)!, scene!.photo, await personInterior(w, h), shown) : null;
   if (shown) await writePng(join("bench-results", `web-${w}x${h}.png`), shown);
   results[`${w}x${h}`] = {
+    backend,
     model,
     endToEnd: e2e,
     shownFps,
@@ -99,7 +101,7 @@ for (const [w, h] of [
   const holes = seeThrough === null ? "n/a" : `${(100 * seeThrough).toFixed(2)} %`;
   const flicker = dtSSD ?? "n/a (no two consecutive frames of the still subject sampled)";
   console.log(
-    `${w}×${h}: ${model}, ${e2e}, ${shownFps} frames shown per second, dtSSD ${flicker} over ${samples.length} frames, face/torso see-through ${holes} ` +
+    `${w}×${h} (${backend}): ${model}, ${e2e}, ${shownFps} frames shown per second, dtSSD ${flicker} over ${samples.length} frames, face/torso see-through ${holes} ` +
       `(crossOriginIsolated: ${isolated})`,
   );
   const ms = Object.entries(stages).map(([k, v]) => `${k} ${v.toFixed(0)}`);

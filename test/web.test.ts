@@ -46,6 +46,9 @@ for (const backend of ["wasm", "webgpu"] as const)
         await page.screenshot({ path: "test-artifacts/web-start.png" });
         await page.fill("#colour", "#ff00ff");
         await page.click("#start");
+        // The camera is on once the page says so; the room shows from the next animation frame.
+        await page.waitForFunction("document.getElementById('status').textContent.startsWith('Camera on')");
+        await page.waitForTimeout(300);
         await page.screenshot({ path: "test-artifacts/web-camera-on.png" });
         await page.click("#capture");
         // The real countdown: shown while it runs, gone once the plate is taken.

@@ -2,6 +2,7 @@
 import { liveModelFiles, type Manifest } from "../../src/network/manifest.js";
 import type { FromWorker } from "./protocol.js";
 import { WorkerPool } from "./worker-pool.js";
+import { AdaptiveWorkingSize } from "./working-size.js";
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const video = $<HTMLVideoElement>("camera");
@@ -19,14 +20,9 @@ let readyWorkers = 0;
 let ready = false;
 let plateCaptured = false;
 let frameId = 0;
-/**
- * The adaptive working size starts at fast mode's own and never goes below the floor: under it the live model leaves
- * the person's neck partly see-through on the fake camera (docs/training.md, bm-live-cam: 0.05 % of the face/neck/torso
- * interior at 128 px, none at 144 or 160).
- */
-const START_WORKING_SIZE = 160;
-const MIN_WORKING_SIZE = 144;
-let workingSize = START_WORKING_SIZE; // adapts to the measured speed (updateStats)
+/** The live working size adapts to the measured speed (updateStats); a manual choice overrides it. */
+const adaptive = new AdaptiveWorkingSize();
+let workingSize = adaptive.size;
 let background: HTMLImageElement | null = null;
 let recorder: MediaRecorder | null = null;
 const e2eTimes: number[] = [];
@@ -213,11 +209,8 @@ function updateStats(r: Extract<FromWorker, { type: "result" }>, latency: number
   if (fps) $("e2e-fps").textContent = `end-to-end ${fps.toFixed(1)} fps @ ${workingSize}px${workers}`;
   // Adaptive working size: a larger network input only while the page stays fluid (20 fps and more).
   if ($<HTMLSelectElement>("resolution").value === "auto" && shownAt.length >= 12) {
-    const step = fps < 20 && workingSize > MIN_WORKING_SIZE ? -32 : fps > 28 && workingSize < 512 ? 32 : 0;
-    if (step) {
-      workingSize = Math.max(MIN_WORKING_SIZE, workingSize + step);
-      shownAt.splice(0, shownAt.length - 1);
-    }
+    if (adaptive.update(fps, performance.now())) shownAt.splice(0, shownAt.length - 1);
+    workingSize = adaptive.size;
   } else if ($<HTMLSelectElement>("resolution").value !== "auto")
     workingSize = Number($<HTMLSelectElement>("resolution").value);
 }
