@@ -64,14 +64,14 @@ self.onmessage = async (e: MessageEvent<ToWorker>) => {
   const m = e.data;
   try {
     if (m.type === "init") {
-      // A person in front of a webcam is what the selfie segmenter was made for (the library default is "any"); it
-      // runs on every frame anyway, so the guard that keeps a found face solid costs nothing more.
+      // A person in front of a webcam is what the selfie segmenter was made for (the library default is "any"): it
+      // makes S, and the people guard (on by default) keeps a found face solid.
       // The camera does not move, and frames come fast: no plate alignment.
       const { threads, modelUrl, wasmModelUrl, contractUrl, segmenterUrl, wasmPaths, preferWebGPU } = m;
       matter = createMatter(
         {
           ...{ threads, modelUrl, wasmModelUrl, contractUrl, segmenterUrl, wasmPaths, preferWebGPU },
-          ...{ subject: "auto", align: "off", mode: "fast", guardPeople: true },
+          ...{ subject: "auto", align: "off", mode: "fast" },
         },
         { onProgress: ({ part, status }) => post({ type: "loading", part, status }) },
       );
