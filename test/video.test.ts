@@ -440,6 +440,15 @@ function livingChildren(pid: number): number[] {
   return found;
 }
 
+/** A process's command line, or "" when it exited between being listed and being read. */
+function commandLine(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8");
+  } catch {
+    return "";
+  }
+}
+
 function stillRunning(pid: number): boolean {
   try {
     return !/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, "utf8"));
@@ -487,9 +496,7 @@ test(
     let encoders: number[] = [];
     const deadline = Date.now() + 150_000;
     while (Date.now() < deadline) {
-      encoders = livingChildren(child.pid!).filter((pid) =>
-        readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(out),
-      );
+      encoders = livingChildren(child.pid!).filter((pid) => commandLine(pid).includes(out));
       if (encoders.length >= 2 && /\d+\/\d+/.test(stderr)) break;
       await new Promise((r) => setTimeout(r, 100));
     }
