@@ -17,6 +17,7 @@ import { createImage, type FloatImage } from "./image/types.js";
 import type { NetworkInputs, NetworkOutputs } from "./network/contract.js";
 import type { MattingNetwork, SegmenterNetwork } from "./network/network.js";
 import { DEFAULT_CLEANUP, keepMainComponents, opaqueForegroundFromImage } from "./postprocess/cleanup.js";
+import { keepClearDifferences } from "./postprocess/clear-differences.js";
 import { guardPeople } from "./postprocess/people-guard.js";
 import { choosePrior, type PriorChoice } from "./prior/choose-prior.js";
 import { stillMotionCues } from "./prior/motion.js";
@@ -153,6 +154,8 @@ export interface PipelinePlan {
   cleanup: "coarse" | "full" | "off";
   /** A found person's solid interior is forced opaque (PipelineOptions.guardPeople). */
   guardPeople: boolean;
+  /** The network may not drop a solid blob that differs clearly from the plate (postprocess/clear-differences). */
+  keepClearDifferences: boolean;
   patches: PatchRefineOptions;
 }
 
@@ -195,6 +198,7 @@ export function planPipeline(options: PipelineOptions, network: MattingNetwork, 
     // camouflage set better (balanced 46 → 37 %, fast 50 → 44 % see-through), realpairs the same, the composites
     // +0.2 / +0.07 SAD (the segmenter takes one plush toy for a person); in fast ~5 ms of a 75-ms 1280×720 frame.
     guardPeople: options.guardPeople ?? true,
+    keepClearDifferences: mode.keepClearDifferences,
     patches: mode.patches,
   };
 }
@@ -237,6 +241,10 @@ export async function runPipeline(
   const coarse = await ctx.network.run(cropped.network);
   clock.lap("network");
   checkpoint();
+  if (plan.keepClearDifferences) {
+    keepClearDifferences(ctx.cv, cropped.network, coarse);
+    clock.lap("clear-differences");
+  }
   // At the network's few pixels a speck can be solid: only the share-of-the-largest rule there.
   if (plan.cleanup === "coarse")
     keepMainComponents(ctx.cv, coarse.alpha, { ...DEFAULT_CLEANUP, solidShare: 0 });

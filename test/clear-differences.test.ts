@@ -1,0 +1,164 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { loadOpenCV } from "../src/cv/opencv.js";
+import { createImage, type FloatImage } from "../src/image/types.js";
+import type { NetworkInputs } from "../src/network/contract.js";
+import type { MattingNetwork } from "../src/network/network.js";
+import { PlateCache, runPipeline } from "../src/pipeline.js";
+import { keepClearDifferences } from "../src/postprocess/clear-differences.js";
+
+const cv = await loadOpenCV();
+const W = 256,
+  H = 192;
+const WALL = [0.82, 0.72, 0.5]; // beige, with a gentle gradient as lit walls have
+
+/**
+ * A network's input and output over a smooth wall. `paint(x, y)` gives the photo's colour where something covers the
+ * wall (or undefined); the prior S is 1 where `inPrior`, and the network's α is `alpha` wherever `paint` covers.
+ */
+function scene(
+  paint: (x: number, y: number) => number[] | undefined,
+  alpha: number,
+  inPrior: (x: number, y: number) => boolean = () => true,
+) {
+  const image = createImage(W, H, 3);
+  const plate = createImage(W, H, 3);
+  const prior = createImage(W, H, 1);
+  const a = createImage(W, H, 1);
+  const fg = createImage(W, H, 3);
+  for (let y = 0; y < H; y++)
+    for (let x = 0; x < W; x++) {
+      const p = y * W + x;
+      const wall = WALL.map((v) => v * (0.95 + (0.1 * x) / W));
+      plate.data.set(wall, 3 * p);
+      const cover = paint(x, y);
+      image.data.set(cover ?? wall, 3 * p);
+      if (cover) a.data[p] = alpha;
+      fg.data.set(wall, 3 * p); // the network's F where it sees background: the plate's colour
+      if (inPrior(x, y)) prior.data[p] = 1;
+    }
+  const inputs = { image, plate, prior, motion: createImage(W, H, 4) };
+  return { inputs, coarse: { alpha: a, fg } };
+}
+
+const inBody = (x: number, y: number) => x >= 80 && x < 170 && y >= 40 && y < 170;
+const share = (a: FloatImage, where: (x: number, y: number) => boolean, test: (v: number) => boolean) => {
+  let n = 0,
+    of = 0;
+  for (let y = 0; y < H; y++)
+    for (let x = 0; x < W; x++)
+      if (where(x, y)) {
+        of++;
+        if (test(a.data[y * W + x])) n++;
+      }
+  return n / of;
+};
+
+test("a flat subject the network dropped over a smooth wall is subject again, with the photo's colour", () => {
+  const green = [0.55, 0.72, 0.38];
+  const { inputs, coarse } = scene((x, y) => (inBody(x, y) ? green : undefined), 0.05);
+  const changed = keepClearDifferences(cv, inputs, coarse);
+  assert.ok(changed > 0.2, `changed ${changed}`);
+  // All of it but its outline (the few pixels where the photo is not flat), which stays the network's call.
+  const inner = (x: number, y: number) => x >= 84 && x < 166 && y >= 44 && y < 166;
+  assert.equal(
+    share(coarse.alpha, inner, (v) => v === 1),
+    1,
+  );
+  const p = 100 * W + 120;
+  assert.deepEqual(
+    [...coarse.fg.data.subarray(3 * p, 3 * p + 3)],
+    [...inputs.image.data.subarray(3 * p, 3 * p + 3)],
+  );
+  assert.equal(
+    share(
+      coarse.alpha,
+      (x, y) => !inBody(x, y),
+      (v) => v === 0,
+    ),
+    1,
+    "the wall stays background",
+  );
+});
+
+test("shadows, textured parts, thin stems, what the prior leaves out and a partial α are the network's call", () => {
+  const cases: [string, ReturnType<typeof scene>][] = [
+    // A darker copy of the wall, the same hue: a shadow.
+    ["shadow", scene((x, y) => (inBody(x, y) ? WALL.map((v) => v * 0.55) : undefined), 0)],
+    // Strands: a clear difference, but not flat (hair over the sky, the weave seen through glass).
+    [
+      "texture",
+      scene((x, y) => (inBody(x, y) ? (x % 6 < 3 ? [0.3, 0.2, 0.1] : [0.95, 0.9, 0.8]) : undefined), 0.05),
+    ],
+    // A stem two pixels wide.
+    ["stem", scene((x, y) => (x >= 120 && x < 122 && y > 20 ? [0.2, 0.5, 0.2] : undefined), 0)],
+    // A flat blob entirely outside S.
+    [
+      "outside S",
+      scene(
+        (x, y) => (inBody(x, y) ? [0.2, 0.3, 0.7] : undefined),
+        0,
+        (x) => x < 40,
+      ),
+    ],
+    // The network calls the blob more subject than not: translucent, or an edge.
+    ["partial", scene((x, y) => (inBody(x, y) ? [0.2, 0.3, 0.7] : undefined), 0.6)],
+  ];
+  for (const [name, { inputs, coarse }] of cases) {
+    const before = coarse.alpha.data.slice();
+    assert.equal(keepClearDifferences(cv, inputs, coarse), 0, name);
+    assert.deepEqual(coarse.alpha.data, before, name);
+  }
+});
+
+test("a limb that the eroded prior lost stays with the blob it belongs to", () => {
+  // A body inside S and a leg below it that S does not reach: one blob, mostly inside S.
+  const leg = (x: number, y: number) => x >= 110 && x < 126 && y >= 170 && y < 190;
+  const { inputs, coarse } = scene(
+    (x, y) => (inBody(x, y) || leg(x, y) ? [0.55, 0.72, 0.38] : undefined),
+    0,
+    (x, y) => inBody(x, y),
+  );
+  keepClearDifferences(cv, inputs, coarse);
+  assert.equal(
+    share(
+      coarse.alpha,
+      (x, y) => x >= 113 && x < 123 && y >= 172 && y < 186,
+      (v) => v === 1,
+    ),
+    1,
+  );
+});
+
+test("balanced and best keep a flat subject that a network drops; fast leaves the network's call", async () => {
+  // A network that calls everything background, as bm-lite does with green clothes on a beige wall.
+  const dropsAll: MattingNetwork = {
+    name: "drops-all",
+    run: async ({ image }: NetworkInputs) => ({
+      alpha: createImage(image.width, image.height, 1),
+      fg: { ...image, data: image.data.slice() },
+    }),
+    dispose: async () => {},
+  };
+  const { inputs } = scene((x, y) => (inBody(x, y) ? [0.55, 0.72, 0.38] : undefined), 0);
+  const ctx = { cv, network: dropsAll, plateCache: new PlateCache() };
+  const base = {
+    margin: 0.1,
+    refine: "plate",
+    cleanup: true,
+    subject: "any",
+    align: "off",
+    exposure: false,
+  } as const;
+  const inner = (x: number, y: number) => x >= 90 && x < 160 && y >= 50 && y < 160;
+  for (const mode of ["balanced", "best", "fast"] as const) {
+    const { alpha } = await runPipeline(
+      ctx,
+      { image: inputs.image, plate: inputs.plate },
+      { ...base, mode, guardPeople: false },
+    );
+    const opaque = share(alpha, inner, (v) => v > 0.99);
+    if (mode === "fast") assert.equal(opaque, 0, mode);
+    else assert.equal(opaque, 1, mode);
+  }
+});
