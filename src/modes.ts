@@ -65,8 +65,8 @@ export const MODES: Record<ModeName, Mode> = {
     // Measured: the composites 12.51 → 12.04 (the gaps between the potted plant's leaves, GT13), realpairs and the
     // camouflage set the same (57.23, 40.31 → 40.29), the person photo unchanged.
     openGaps: true,
-    // Measured: the camouflage set 40.27 → 38.44 SAD (see-through 34.5 → 30.7 %: a green-clothed figure on a beige
-    // wall that bm-lite dropped whole is back), realpairs 57.24 → 57.09, the composites the same (12.05).
+    // Measured: the camouflage set 40.27 → 37.21 SAD (see-through 34.5 → 28.5 %: a green-clothed figure on a beige
+    // wall that bm-lite dropped whole is back), realpairs 57.24 → 56.27, the composites the same (12.05).
     keepClearDifferences: true,
     cleanupAtCoarse: false,
     // Only the patches the coarse network is most unsure of: on noisy real captures the refiner follows sensor
@@ -82,7 +82,7 @@ export const MODES: Record<ModeName, Mode> = {
     fgFromPhoto: false,
     plateAfterRefiner: true,
     openGaps: true,
-    // Measured: the camouflage set 35.33 → 34.08 SAD, realpairs 58.85 → 58.76.
+    // Measured: the camouflage set 35.33 → 32.76 SAD, realpairs 58.85 → 58.11.
     keepClearDifferences: true,
     cleanupAtCoarse: false,
     patches: { threshold: 0.02, maxFraction: 0.5, patch: 8 },
