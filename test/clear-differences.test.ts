@@ -121,6 +121,26 @@ test("shadows, textured parts, thin stems, what the prior leaves out and a parti
   }
 });
 
+test("in a blob the network mostly gives a partial α, only what it drops is raised", () => {
+  // An arm at 0.3–0.7 with a dropped stretch: the stretch is subject, the partial α is the network's call.
+  const { inputs, coarse } = scene((x, y) => (inBody(x, y) ? [0.85, 0.55, 0.8] : undefined), 0.5);
+  const dropped = (x: number, y: number) => x >= 100 && x < 130 && y >= 60 && y < 90;
+  for (let y = 60; y < 90; y++) coarse.alpha.data.fill(0.05, y * W + 100, y * W + 130);
+  keepClearDifferences(cv, inputs, coarse);
+  assert.equal(
+    share(coarse.alpha, dropped, (v) => v === 1),
+    1,
+  );
+  assert.equal(
+    share(
+      coarse.alpha,
+      (x, y) => inBody(x, y) && !dropped(x, y),
+      (v) => v === 0.5,
+    ),
+    1,
+  );
+});
+
 test("a limb that the eroded prior lost stays with the blob it belongs to", () => {
   // A body inside S and a leg below it that S does not reach: one blob, mostly inside S.
   const leg = (x: number, y: number) => x >= 110 && x < 126 && y >= 170 && y < 190;
