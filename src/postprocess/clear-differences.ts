@@ -47,7 +47,7 @@ export const DEFAULT_CLEAR_DIFFERENCES: ClearDifferenceOptions = {
 };
 
 /** 1 where the photo differs clearly, and not as a shadow, from the plate; `image` and `plate` RGB, same size. */
-export function clearDifference(
+function clearDifference(
   image: FloatImage,
   plate: FloatImage,
   { distance, shadowSpread }: ClearDifferenceOptions,
