@@ -11,15 +11,21 @@ const cv = await loadOpenCV();
 const W = 256,
   H = 192;
 const WALL = [0.82, 0.72, 0.5]; // beige, with a gentle gradient as lit walls have
+const smoothWall = (x: number) => WALL.map((v) => v * (0.95 + (0.1 * x) / W));
+/** Light grey fabric: a grain of ±0.08 around 0.75, the same in every channel. */
+const grain = (x: number, y: number) => (((x * 7919 + y * 104729) ^ (x * y * 31)) % 17) / 16 - 0.5;
+const fabric = (x: number, y: number) => [0, 0, 0].map(() => 0.75 + 0.16 * grain(x, y));
 
 /**
- * A network's input and output over a smooth wall. `paint(x, y)` gives the photo's colour where something covers the
- * wall (or undefined); the prior S is 1 where `inPrior`, and the network's α is `alpha` wherever `paint` covers.
+ * A network's input and output over a plate (a smooth wall unless `plateAt` says otherwise). `paint(x, y)` gives the
+ * photo's colour where something covers the plate (or undefined); the prior S is 1 where `inPrior`, and the
+ * network's α is `alpha` wherever `paint` covers.
  */
 function scene(
   paint: (x: number, y: number) => number[] | undefined,
   alpha: number,
   inPrior: (x: number, y: number) => boolean = () => true,
+  plateAt: (x: number, y: number) => number[] = smoothWall,
 ) {
   const image = createImage(W, H, 3);
   const plate = createImage(W, H, 3);
@@ -29,7 +35,7 @@ function scene(
   for (let y = 0; y < H; y++)
     for (let x = 0; x < W; x++) {
       const p = y * W + x;
-      const wall = WALL.map((v) => v * (0.95 + (0.1 * x) / W));
+      const wall = plateAt(x, y);
       plate.data.set(wall, 3 * p);
       const cover = paint(x, y);
       image.data.set(cover ?? wall, 3 * p);
@@ -89,6 +95,50 @@ test("a flat subject the network dropped over a smooth wall is subject again, wi
     1,
     "the wall stays background",
   );
+});
+
+test("a flat subject that hides a textured plate is subject, though its colour matches the plate's", () => {
+  // A white bottle on white fabric: within 0.1 of the fabric in colour, but without its grain.
+  const { inputs, coarse } = scene(
+    (x, y) => (inBody(x, y) ? [0.8, 0.8, 0.82] : undefined),
+    0,
+    undefined,
+    fabric,
+  );
+  keepClearDifferences(cv, inputs, coarse);
+  const inner = (x: number, y: number) => x >= 84 && x < 166 && y >= 44 && y < 166;
+  assert.equal(
+    share(coarse.alpha, inner, (v) => v === 1),
+    1,
+  );
+  assert.equal(
+    share(
+      coarse.alpha,
+      (x, y) => !inBody(x, y),
+      (v) => v === 0,
+    ),
+    1,
+    "the fabric stays background",
+  );
+});
+
+test("on a textured plate, shadows, refraction and the plate itself are the network's call", () => {
+  const cases: [string, ReturnType<typeof scene>][] = [
+    // A deep shadow dims the grain with the light, flat to the eye: its relative spread stays.
+    [
+      "shadow",
+      scene((x, y) => (inBody(x, y) ? fabric(x, y).map((v) => v * 0.25) : undefined), 0, undefined, fabric),
+    ],
+    // Glass bends the grain: the photo is not flat.
+    ["refraction", scene((x, y) => (inBody(x, y) ? fabric(x + 3, y + 2) : undefined), 0, undefined, fabric)],
+    // What matches the plate in colour and texture: the network's to judge.
+    ["camouflage", scene((x, y) => (inBody(x, y) ? fabric(x, y) : undefined), 0, undefined, fabric)],
+  ];
+  for (const [name, { inputs, coarse }] of cases) {
+    const before = coarse.alpha.data.slice();
+    assert.equal(keepClearDifferences(cv, inputs, coarse), 0, name);
+    assert.deepEqual(coarse.alpha.data, before, name);
+  }
 });
 
 test("shadows, textured parts, thin stems, what the prior leaves out and a partial α are the network's call", () => {

@@ -1,11 +1,14 @@
 /**
  * Clear differences stay subject. A small network trained on textured photos reads a flat, plainly coloured subject
- * over a smooth wall (a green shirt on beige) as a tinted copy of the plate and can drop it whole. So where the
- * photo is flat and differs from the plate by far more than a camera's noise, in a way no shadow explains (a shadow
- * is a darker copy with the plate's hue), over a solid blob lying mostly inside the prior S, the network may not call
- * the pixels background. Everything else stays the network's call: where the photo matches the plate (the
- * camouflage it must judge), textured differences (hair, a weave seen through glass), thin structures and specks
- * (the blob must survive an opening), and a blob it mostly gives a partial α (translucency is its to judge).
+ * over a smooth wall (a green shirt on beige) as a tinted copy of the plate and can drop it whole; and it drops a
+ * white bottle on white fabric, whose colour is within a camera's noise of the plate's. So where the photo is flat
+ * and either differs from the plate by far more than a camera's noise, in a way no shadow explains (a shadow is a
+ * darker copy with the plate's hue), or hides the plate's texture (a shadow dims a texture, glass bends it; only
+ * something solid wipes it out), over a solid blob lying mostly inside the prior S, the network may not call the
+ * pixels background. Everything else stays the network's call: where the photo matches the plate in colour and
+ * texture (the camouflage it must judge), textured differences (hair, a weave seen through glass), thin structures
+ * and specks (the blob must survive an opening), and a blob it mostly gives a partial α (translucency is its to
+ * judge).
  *
  * Runs on the network's own output at its resolution, before upsampling: the restoring stages then treat the
  * corrected matte as the network's (its edges are still solved against the plate at full resolution).
@@ -27,6 +30,11 @@ export interface ClearDifferenceOptions {
   flatness: number;
   /** Share of a blob that must lie inside the prior S (the rest may be a limb that S, eroded, lost). */
   insidePrior: number;
+  /** The plate's grey spread (same window) above which it is textured (fabric, gravel, foliage; not a wall or sky)… */
+  plateTexture: number;
+  /** …and the share of its relative spread (spread over mean: a shadow dims spread and mean alike) under which the
+   * photo's hides that texture. 0 turns the hidden-texture evidence off. */
+  hiddenShare: number;
 }
 
 /** How much brighter than the plate a channel may be in a shadow (noise). */
@@ -44,6 +52,8 @@ export const DEFAULT_CLEAR_DIFFERENCES: ClearDifferenceOptions = {
   opening: 0.008,
   flatness: 0.015,
   insidePrior: 0.3,
+  plateTexture: 0.02,
+  hiddenShare: 0.3,
 };
 
 /** 1 where the photo differs clearly, and not as a shadow, from the plate; `image` and `plate` RGB, same size. */
@@ -84,9 +94,7 @@ export function keepClearDifferences(
   opts: ClearDifferenceOptions = DEFAULT_CLEAR_DIFFERENCES,
 ): number {
   const { image, prior } = inputs;
-  const clear = clearDifference(image, inputs.plate, opts);
-  const spread = localSpread(cv, toGrey(image), 2);
-  for (let p = 0; p < clear.data.length; p++) if (spread[p] >= opts.flatness) clear.data[p] = 0;
+  const clear = subjectEvidence(cv, image, inputs.plate, opts);
   const radius = Math.max(1, Math.round(opts.opening * Math.max(image.width, image.height)));
   const blobs = solidBlobsInside(cv, clear, radius, prior, opts.insidePrior);
   const A = coarse.alpha.data;
@@ -117,8 +125,34 @@ export function keepClearDifferences(
   return changed / A.length;
 }
 
-/** Standard deviation of a one-channel image over each pixel's (2r+1)² window (OpenCV's box blur: SIMD). */
-function localSpread(cv: CV, grey: FloatImage, r: number): Float32Array {
+/**
+ * 1 where the photo is flat and shows something other than the plate: a clear difference (`clearDifference`), or
+ * the plate's texture hidden (its relative spread, at most `hiddenShare` of the plate's, where the plate is textured).
+ */
+function subjectEvidence(
+  cv: CV,
+  image: FloatImage,
+  plate: FloatImage,
+  opts: ClearDifferenceOptions,
+): FloatImage {
+  const evidence = clearDifference(image, plate, opts);
+  const photo = localSpread(cv, toGrey(image), 2);
+  const back = localSpread(cv, toGrey(plate), 2);
+  const e = evidence.data;
+  for (let p = 0; p < e.length; p++) {
+    if (photo.spread[p] >= opts.flatness) e[p] = 0;
+    else if (
+      !e[p] &&
+      back.spread[p] > opts.plateTexture &&
+      photo.spread[p] * back.mean[p] < opts.hiddenShare * back.spread[p] * photo.mean[p]
+    )
+      e[p] = 1;
+  }
+  return evidence;
+}
+
+/** Mean and standard deviation of a one-channel image over each pixel's (2r+1)² window (OpenCV's box blur: SIMD). */
+function localSpread(cv: CV, grey: FloatImage, r: number): { mean: Float32Array; spread: Float32Array } {
   return withMats((t) => {
     const k = new cv.Size(2 * r + 1, 2 * r + 1);
     const values = t(new cv.Mat(grey.height, grey.width, cv.CV_32FC1));
@@ -129,7 +163,7 @@ function localSpread(cv: CV, grey: FloatImage, r: number): Float32Array {
     cv.blur(values, mean, k, new cv.Point(-1, -1), cv.BORDER_REFLECT);
     cv.blur(squares, squares, k, new cv.Point(-1, -1), cv.BORDER_REFLECT);
     const [m, q] = [mean.data32F as Float32Array, squares.data32F as Float32Array];
-    return m.map((v, p) => Math.sqrt(Math.max(0, q[p] - v * v)));
+    return { mean: m.slice(), spread: m.map((v, p) => Math.sqrt(Math.max(0, q[p] - v * v))) };
   });
 }
 

@@ -12,12 +12,14 @@
  * subject: it measured better in fast mode on both evaluation sets and keeps a subject of several colours whole
  * (a neck between a face and a collar).
  */
-import { plateGainBias, type Plate } from "../align/plate.js";
+import { matchExposure, plateGainBias, type Plate } from "../align/plate.js";
 import { dilateMask } from "../cv/mask-ops.js";
 import type { CV } from "../cv/opencv.js";
 import { bilinearTaps } from "../image/geometry.js";
 import { createImage, type FloatImage } from "../image/types.js";
 import { boxFilter } from "./box-filter.js";
+import { DEFAULT_BOUNDED_GAPS, openBoundedGaps, type BoundedGapOptions } from "./bounded-gaps.js";
+import { DEFAULT_PLATE_TEXTURE, plateTexture, type PlateTextureOptions } from "./plate-texture.js";
 import type { NetworkOutputs } from "../network/contract.js";
 
 export interface EquationOptions {
@@ -38,9 +40,18 @@ export const DEFAULT_EQUATION: EquationOptions = { tau: 0.12, reach: 0.01 };
 export interface GapOptions {
   match: number;
   contrast: number;
+  /** Also where the photo reproduces a textured plate around the pixel, whatever F (refine/plate-texture). */
+  texture?: PlateTextureOptions;
+  /** Then, where F cannot tell, regions that match the plate inside sharp outlines (refine/bounded-gaps). */
+  bounded?: BoundedGapOptions;
 }
 
-export const DEFAULT_GAPS: GapOptions = { match: 0.08, contrast: 0.3 };
+export const DEFAULT_GAPS: GapOptions = {
+  match: 0.08,
+  contrast: 0.3,
+  texture: DEFAULT_PLATE_TEXTURE,
+  bounded: DEFAULT_BOUNDED_GAPS,
+};
 
 /**
  * Refines `alpha` (full resolution, the size of `image`) in place. With `fgOut` (for callers whose F is otherwise
@@ -80,6 +91,9 @@ export function refineWithPlate(
   // Gaps are looked for in the cells the solve does not cover fully: the inside of the network's opaque region.
   const gapCells = gaps ? support.data.map((v, q) => (v && region[q] < 1 ? 1 : 0)) : undefined;
   const { match, contrast } = gaps ?? { match: 0, contrast: Infinity };
+  const matched = gaps?.texture ? matchExposure(plateSource, plateSource.image) : undefined;
+  const texture = matched && plateTexture(cv, image, matched, gaps!.texture);
+  const shows = texture?.shows;
 
   const A = alpha.data;
   const I = image.data;
@@ -96,7 +110,9 @@ export function refineWithPlate(
   for (let cy = 0; cy < gh; cy++)
     for (let cx = 0; cx < gw; cx++) {
       const solveCell = region[cy * gw + cx] > 0;
-      const gapCell = gapCells !== undefined && gapCells[cy * gw + cx] > 0;
+      const inGapCell = gapCells !== undefined && gapCells[cy * gw + cx] > 0;
+      // Where the plate shows, a gap is looked for at the subject's edge too.
+      const gapCell = inGapCell || (shows !== undefined && solveCell);
       if (!solveCell && !gapCell) continue;
       const [x0, x1] = [Math.round(cx * sx), Math.round((cx + 1) * sx)];
       for (let y = Math.round(cy * sy); y < Math.round((cy + 1) * sy); y++) {
@@ -141,11 +157,16 @@ export function refineWithPlate(
               }
             }
           }
-          // Not where F has the plate's colour too: that is a subject matching the plate, not a gap.
-          if (gapCandidate && !nearColour(f, 0, bg, contrast)) A[p] = Math.min(A[p], solved);
+          // Not where F has the plate's colour too: that is a subject matching the plate, not a gap, unless the
+          // photo shows the plate's texture around it (then F, near the plate, cannot solve α: the plate is seen).
+          if (!gapCandidate) continue;
+          if (shows?.[p]) A[p] = Math.min(A[p], den > tau2 ? solved : 0);
+          else if (inGapCell && !nearColour(f, 0, bg, contrast)) A[p] = Math.min(A[p], solved);
         }
       }
     }
+  if (texture && gaps?.bounded)
+    openBoundedGaps(cv, image, matched!, alpha, texture.hidden, coarse.refinement?.error, gaps.bounded);
 }
 
 /** Whether the RGB colour at pixel `p` of `image` is within `tolerance` of `colour` in every channel. */

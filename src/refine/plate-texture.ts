@@ -1,0 +1,88 @@
+/**
+ * What the photo does with a textured plate's texture, at full resolution. Where it reproduces it around a pixel,
+ * the plate shows: the background is seen there, whatever the network's coarse matte says (the gaps between leaves,
+ * stems and strands it filled). A subject cannot copy a textured plate pixel for pixel: a flat one the plate's mean
+ * colour leaves the texture's whole variance as its difference, and a textured one adds its own. Where the photo is
+ * flat over the texture, something solid hides it (a shadow dims a texture, glass bends it): that is no gap, even
+ * where its colour matches the plate. On a flat plate (a wall, the sky) the texture says nothing either way.
+ */
+import { type CV, withMats } from "../cv/opencv.js";
+import type { FloatImage } from "../image/types.js";
+
+export interface PlateTextureOptions {
+  /** Window radius (full-resolution pixels). */
+  radius: number;
+  /** The window's squared difference, photo against plate, at most this share of the plate's variance there. */
+  ratio: number;
+  /** The plate's grey-level standard deviation over the window above which it is textured (well above a camera's
+   * noise, whose share of the variance the ratio must leave room for). */
+  minSpread: number;
+  /** The photo's relative spread (spread over mean) under which it hides the plate's: this share of the plate's. */
+  hiddenShare: number;
+}
+
+export const DEFAULT_PLATE_TEXTURE: PlateTextureOptions = {
+  radius: 3,
+  ratio: 0.25,
+  minSpread: 0.04,
+  hiddenShare: 0.3,
+};
+
+export interface PlateTexture {
+  /** 1 where the window around the pixel reproduces the plate's texture. */
+  shows: Uint8Array;
+  /** 1 where the photo is flat over the plate's texture. */
+  hidden: Uint8Array;
+}
+
+/** Where `image` shows and where it hides the texture of `plate` (exposure-matched, the same size). */
+export function plateTexture(
+  cv: CV,
+  image: FloatImage,
+  plate: FloatImage,
+  { radius, ratio, minSpread, hiddenShare }: PlateTextureOptions = DEFAULT_PLATE_TEXTURE,
+): PlateTexture {
+  const { width, height } = image;
+  const n = width * height;
+  const B = plate.data;
+  const I = image.data;
+  return withMats((t) => {
+    const k = new cv.Size(2 * radius + 1, 2 * radius + 1);
+    const anchor = new cv.Point(-1, -1);
+    const mean = (values: Float32Array) => {
+      const m = t(new cv.Mat(height, width, cv.CV_32FC1));
+      (m.data32F as Float32Array).set(values);
+      cv.blur(m, m, k, anchor, cv.BORDER_REFLECT);
+      return new Float32Array(m.data32F as Float32Array);
+    };
+    // Grey levels for the textures; the difference over all channels (a leaf can match the plate's grey).
+    const [plateGrey, plateSquares] = [new Float32Array(n), new Float32Array(n)];
+    const [photoGrey, photoSquares] = [new Float32Array(n), new Float32Array(n)];
+    const difference = new Float32Array(n);
+    for (let p = 0, i = 0; p < n; p++, i += 3) {
+      const b = (B[i] + B[i + 1] + B[i + 2]) / 3;
+      const g = (I[i] + I[i + 1] + I[i + 2]) / 3;
+      plateGrey[p] = b;
+      plateSquares[p] = b * b;
+      photoGrey[p] = g;
+      photoSquares[p] = g * g;
+      const dr = I[i] - B[i];
+      const dg = I[i + 1] - B[i + 1];
+      const db = I[i + 2] - B[i + 2];
+      difference[p] = (dr * dr + dg * dg + db * db) / 3;
+    }
+    const [b1, b2, g1, g2, d2] = [plateGrey, plateSquares, photoGrey, photoSquares, difference].map(mean);
+    const shows = new Uint8Array(n);
+    const hidden = new Uint8Array(n);
+    const minVariance = minSpread * minSpread;
+    const share2 = hiddenShare * hiddenShare;
+    for (let p = 0; p < n; p++) {
+      const variance = b2[p] - b1[p] * b1[p];
+      if (variance <= minVariance) continue;
+      if (d2[p] < ratio * variance) shows[p] = 1;
+      // Relative variances compared squared: photo variance / mean² under share² · plate variance / mean².
+      else if ((g2[p] - g1[p] * g1[p]) * b1[p] * b1[p] < share2 * variance * g1[p] * g1[p]) hidden[p] = 1;
+    }
+    return { shows, hidden };
+  });
+}

@@ -1,0 +1,211 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { loadOpenCV } from "../src/cv/opencv.js";
+import { resize } from "../src/image/geometry.js";
+import { createImage, type FloatImage } from "../src/image/types.js";
+import { openBoundedGaps } from "../src/refine/bounded-gaps.js";
+import { DEFAULT_GAPS, refineWithPlate } from "../src/refine/compositing-equation.js";
+import { plateTexture } from "../src/refine/plate-texture.js";
+
+const cv = await loadOpenCV();
+const [W, H] = [160, 120];
+
+/** Gravel: a grain of ±0.16 around 0.6, the same in every channel. */
+const grain = (x: number, y: number) => (((x * 7919 + y * 104729) ^ (x * y * 31)) % 17) / 16 - 0.5;
+const gravel = (x: number, y: number) => [0, 0, 0].map(() => 0.6 + 0.32 * grain(x, y));
+/** A smooth sky: a gentle gradient, no texture. */
+const sky = (_x: number, y: number) => [0.55 + 0.2 * (y / H), 0.7 + 0.1 * (y / H), 0.92];
+/** A little sensor noise, deterministic. */
+const noise = (x: number, y: number, c: number) => 0.01 * grain(x + 5 * c, y + 3);
+
+function image(colour: (x: number, y: number) => number[], noisy = false): FloatImage {
+  const out = createImage(W, H, 3);
+  for (let y = 0; y < H; y++)
+    for (let x = 0; x < W; x++) {
+      const c = colour(x, y);
+      for (let k = 0; k < 3; k++) out.data[3 * (y * W + x) + k] = c[k] + (noisy ? noise(x, y, k) : 0);
+    }
+  return out;
+}
+
+const inPatch = (x: number, y: number) => x >= 20 && x < 140 && y >= 10 && y < 110;
+const inner = (x: number, y: number) => x >= 25 && x < 135 && y >= 15 && y < 105;
+const share = (
+  map: Uint8Array | Float32Array,
+  where: (x: number, y: number) => boolean,
+  test: (v: number) => boolean,
+) => {
+  let [n, of] = [0, 0];
+  for (let y = 0; y < H; y++)
+    for (let x = 0; x < W; x++)
+      if (where(x, y)) {
+        of++;
+        if (test(map[y * W + x])) n++;
+      }
+  return n / of;
+};
+
+test("plate texture: the plate shows where the photo reproduces its grain, through sensor noise", () => {
+  const plate = image(gravel);
+  const { shows, hidden } = plateTexture(cv, image(gravel, true), plate);
+  assert.ok(share(shows, inner, (v) => v === 1) > 0.95);
+  assert.equal(
+    share(hidden, inner, (v) => v === 1),
+    0,
+  );
+});
+
+test("plate texture: a flat subject the plate's mean colour hides the grain; a shadow and a flat plate say neither", () => {
+  const plate = image(gravel);
+  const flat = plateTexture(
+    cv,
+    image((x, y) => (inPatch(x, y) ? [0.6, 0.6, 0.6] : gravel(x, y))),
+    plate,
+  );
+  assert.equal(
+    share(flat.shows, inner, (v) => v === 1),
+    0,
+    "no gap where the grain is gone",
+  );
+  assert.equal(
+    share(flat.hidden, inner, (v) => v === 1),
+    1,
+    "hidden by something solid",
+  );
+  // A shadow dims the grain with the light: not the plate's texture any more, but not hidden either.
+  const shadow = plateTexture(
+    cv,
+    image((x, y) => (inPatch(x, y) ? gravel(x, y).map((v) => 0.5 * v) : gravel(x, y))),
+    plate,
+  );
+  assert.equal(
+    share(shadow.shows, inner, (v) => v === 1),
+    0,
+  );
+  assert.equal(
+    share(shadow.hidden, inner, (v) => v === 1),
+    0,
+  );
+  // On the sky, the photo matching the plate says nothing (a face the sky's colour would too).
+  const smooth = plateTexture(cv, image(sky, true), image(sky));
+  assert.equal(
+    share(
+      smooth.shows,
+      () => true,
+      (v) => v === 1,
+    ),
+    0,
+  );
+  assert.equal(
+    share(
+      smooth.hidden,
+      () => true,
+      (v) => v === 1,
+    ),
+    0,
+  );
+});
+
+/**
+ * Two opaque leaves over a plate with the plate seen between them (1 % of the subject), which the network filled: α
+ * is 1 over the leaves and the gap, its predicted error `error` there. `gapColour` gives the photo in `inGap` (the
+ * plate by default).
+ */
+function leaves({
+  plateAt = sky,
+  gapColour,
+  leafColour = [0.35, 0.45, 0.1],
+  error = 0.1,
+  aroundAlpha = 1,
+  inGap = (x: number, y: number) => x >= 76 && x < 84 && y >= 40 && y < 60,
+}: {
+  plateAt?: (x: number, y: number) => number[];
+  gapColour?: (x: number, y: number) => number[];
+  leafColour?: number[];
+  error?: number;
+  aroundAlpha?: number;
+  inGap?: (x: number, y: number) => boolean;
+} = {}) {
+  const plate = image(plateAt);
+  const photo = image(
+    (x, y) => (inGap(x, y) ? (gapColour ?? plateAt)(x, y) : inPatch(x, y) ? leafColour : plateAt(x, y)),
+    true,
+  );
+  const alpha = createImage(W, H, 1);
+  for (let y = 0; y < H; y++)
+    for (let x = 0; x < W; x++) if (inPatch(x, y)) alpha.data[y * W + x] = inGap(x, y) ? 1 : aroundAlpha;
+  const errorMap = createImage(W / 4, H / 4, 1, error);
+  return { photo, plate, alpha, errorMap, inGap };
+}
+
+test("bounded gaps: the plate seen between sharp-edged leaves is opened, the leaves stay", () => {
+  const { photo, plate, alpha, errorMap, inGap } = leaves();
+  const opened = openBoundedGaps(cv, photo, plate, alpha, new Uint8Array(W * H), errorMap);
+  assert.ok(opened > 0);
+  assert.equal(
+    share(alpha.data, inGap, (v) => v === 0),
+    1,
+    "the gap is background",
+  );
+  const leaf = (x: number, y: number) => inner(x, y) && (x < 72 || x >= 88 || y < 36 || y >= 64);
+  assert.equal(
+    share(alpha.data, leaf, (v) => v === 1),
+    1,
+    "the leaves stay opaque",
+  );
+});
+
+test("bounded gaps: print the network is sure of, a dark plate, hidden texture, hair, and camouflage stay", () => {
+  const none = new Uint8Array(W * H);
+  const cases: [string, ReturnType<typeof leaves>, Uint8Array][] = [
+    // White print on a label the network is sure of.
+    ["sure", leaves({ error: 0.01 }), none],
+    // Black print against a black backdrop.
+    ["dark plate", leaves({ plateAt: () => [0.08, 0.08, 0.08], leafColour: [0.9, 0.9, 0.9] }), none],
+    // The gap's colour matches, but it hides the plate's texture: something solid.
+    ["hidden texture", leaves(), new Uint8Array(W * H).fill(1)],
+    // A clearing inside soft hair: a hard-edged hole there would be worse than the partial α around it.
+    ["partial around", leaves({ aroundAlpha: 0.8 }), none],
+    // A forehead the sky's colour, fading into the rest of the face over 30 px: no sharp outline where the match ends.
+    [
+      "camouflage",
+      leaves({
+        leafColour: [0.85, 0.6, 0.5],
+        inGap: (x, y) => x >= 50 && x < 110 && y >= 30 && y < 70,
+        gapColour: (x, y) => {
+          const skin = [0.85, 0.6, 0.5];
+          return sky(x, y).map((v, c) => v + (skin[c] - v) * Math.min(1, Math.abs(x - 80) / 30));
+        },
+      }),
+      none,
+    ],
+  ];
+  for (const [name, { photo, plate, alpha, errorMap }, hidden] of cases) {
+    const before = alpha.data.slice();
+    assert.equal(openBoundedGaps(cv, photo, plate, alpha, hidden, errorMap), 0, name);
+    assert.deepEqual(alpha.data, before, name);
+  }
+});
+
+test("gap opening: where the photo shows a textured plate, it opens even with F the plate's colour; a flat subject stays", () => {
+  // The network calls a block opaque over gravel with F the gravel's mean colour (it cannot tell). The block's left
+  // half shows the gravel (the background between leaves it filled), its right half is flat at the gravel's mean.
+  const left = (x: number, y: number) => inPatch(x, y) && x < 80;
+  const plate = image(gravel);
+  const photo = image((x, y) => (inPatch(x, y) && x >= 80 ? [0.6, 0.6, 0.6] : gravel(x, y)), true);
+  const [gw, gh] = [W / 8, H / 8];
+  const coarse = { alpha: createImage(gw, gh, 1), fg: createImage(gw, gh, 3, 0.6) };
+  for (let y = 0; y < gh; y++)
+    for (let x = 0; x < gw; x++) if (inPatch(8 * x + 4, 8 * y + 4)) coarse.alpha.data[y * gw + x] = 1;
+  const alpha = resize(coarse.alpha, W, H);
+  refineWithPlate(cv, photo, { image: plate, exposure: null }, alpha, coarse, { gaps: DEFAULT_GAPS });
+  const leftInner = (x: number, y: number) => left(x, y) && inner(x, y) && x < 75;
+  // (Away from the block's outer edge, which the compositing equation solves.)
+  const rightInner = (x: number, y: number) => x >= 85 && x < 125 && y >= 25 && y < 95;
+  assert.ok(share(alpha.data, leftInner, (v) => v < 0.1) > 0.9, "where the gravel shows, background");
+  assert.equal(
+    share(alpha.data, rightInner, (v) => v === 1),
+    1,
+    "the flat subject keeps its α",
+  );
+});
