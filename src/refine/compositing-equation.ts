@@ -91,9 +91,10 @@ export function refineWithPlate(
   // Gaps are looked for in the cells the solve does not cover fully: the inside of the network's opaque region.
   const gapCells = gaps ? support.data.map((v, q) => (v && region[q] < 1 ? 1 : 0)) : undefined;
   const { match, contrast } = gaps ?? { match: 0, contrast: Infinity };
-  const matched = gaps?.texture ? matchExposure(plateSource, plateSource.image) : undefined;
-  const texture = matched && plateTexture(cv, image, matched, gaps!.texture);
-  const shows = texture?.shows;
+  // The plate's texture in the photo: where it shows (a gap, whatever F) and where it is hidden (no gap).
+  const matched = gaps?.texture || gaps?.bounded ? matchExposure(plateSource, plateSource.image) : undefined;
+  const texture = matched && plateTexture(cv, image, matched, gaps?.texture ?? DEFAULT_PLATE_TEXTURE);
+  const shows = gaps?.texture ? texture?.shows : undefined;
 
   const A = alpha.data;
   const I = image.data;
@@ -165,8 +166,8 @@ export function refineWithPlate(
         }
       }
     }
-  if (texture && gaps?.bounded)
-    openBoundedGaps(cv, image, matched!, alpha, texture.hidden, coarse.refinement?.error, gaps.bounded);
+  if (matched && texture && gaps?.bounded)
+    openBoundedGaps(cv, image, matched, alpha, texture.hidden, coarse.refinement?.error, gaps.bounded);
 }
 
 /** Whether the RGB colour at pixel `p` of `image` is within `tolerance` of `colour` in every channel. */

@@ -47,41 +47,42 @@ export function plateTexture(
   const B = plate.data;
   const I = image.data;
   return withMats((t) => {
-    const k = new cv.Size(2 * radius + 1, 2 * radius + 1);
-    const anchor = new cv.Point(-1, -1);
-    const mean = (values: Float32Array) => {
-      const m = t(new cv.Mat(height, width, cv.CV_32FC1));
-      (m.data32F as Float32Array).set(values);
-      cv.blur(m, m, k, anchor, cv.BORDER_REFLECT);
-      return new Float32Array(m.data32F as Float32Array);
-    };
-    // Grey levels for the textures; the difference over all channels (a leaf can match the plate's grey).
-    const [plateGrey, plateSquares] = [new Float32Array(n), new Float32Array(n)];
-    const [photoGrey, photoSquares] = [new Float32Array(n), new Float32Array(n)];
-    const difference = new Float32Array(n);
-    for (let p = 0, i = 0; p < n; p++, i += 3) {
+    // The four grey-level moments in one 4-channel image and the colour difference in another: two box blurs.
+    const moments = t(new cv.Mat(height, width, cv.CV_32FC4));
+    const differences = t(new cv.Mat(height, width, cv.CV_32FC1));
+    const M = moments.data32F as Float32Array;
+    const D = differences.data32F as Float32Array;
+    for (let p = 0, i = 0, j = 0; p < n; p++, i += 3, j += 4) {
       const b = (B[i] + B[i + 1] + B[i + 2]) / 3;
       const g = (I[i] + I[i + 1] + I[i + 2]) / 3;
-      plateGrey[p] = b;
-      plateSquares[p] = b * b;
-      photoGrey[p] = g;
-      photoSquares[p] = g * g;
+      M[j] = b;
+      M[j + 1] = b * b;
+      M[j + 2] = g;
+      M[j + 3] = g * g;
       const dr = I[i] - B[i];
       const dg = I[i + 1] - B[i + 1];
       const db = I[i + 2] - B[i + 2];
-      difference[p] = (dr * dr + dg * dg + db * db) / 3;
+      // Over all channels: a leaf can match the plate's grey.
+      D[p] = (dr * dr + dg * dg + db * db) / 3;
     }
-    const [b1, b2, g1, g2, d2] = [plateGrey, plateSquares, photoGrey, photoSquares, difference].map(mean);
+    const k = new cv.Size(2 * radius + 1, 2 * radius + 1);
+    const anchor = new cv.Point(-1, -1);
+    cv.blur(moments, moments, k, anchor, cv.BORDER_REFLECT);
+    cv.blur(differences, differences, k, anchor, cv.BORDER_REFLECT);
+    // (Views taken after the last allocation on OpenCV's heap.)
+    const [m, d2] = [moments.data32F as Float32Array, differences.data32F as Float32Array];
     const shows = new Uint8Array(n);
     const hidden = new Uint8Array(n);
     const minVariance = minSpread * minSpread;
     const share2 = hiddenShare * hiddenShare;
-    for (let p = 0; p < n; p++) {
-      const variance = b2[p] - b1[p] * b1[p];
+    for (let p = 0, j = 0; p < n; p++, j += 4) {
+      const b1 = m[j];
+      const g1 = m[j + 2];
+      const variance = m[j + 1] - b1 * b1;
       if (variance <= minVariance) continue;
       if (d2[p] < ratio * variance) shows[p] = 1;
       // Relative variances compared squared: photo variance / mean² under share² · plate variance / mean².
-      else if ((g2[p] - g1[p] * g1[p]) * b1[p] * b1[p] < share2 * variance * g1[p] * g1[p]) hidden[p] = 1;
+      else if ((m[j + 3] - g1 * g1) * b1 * b1 < share2 * variance * g1 * g1) hidden[p] = 1;
     }
     return { shows, hidden };
   });
