@@ -5,7 +5,7 @@ import { resize } from "../src/image/geometry.js";
 import { createImage, type FloatImage } from "../src/image/types.js";
 import { openBoundedGaps } from "../src/refine/bounded-gaps.js";
 import { DEFAULT_GAPS, refineWithPlate } from "../src/refine/compositing-equation.js";
-import { plateTexture } from "../src/refine/plate-texture.js";
+import { plateTexture } from "../src/cv/plate-texture.js";
 
 const cv = await loadOpenCV();
 const [W, H] = [160, 120];

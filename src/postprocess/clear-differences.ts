@@ -14,6 +14,7 @@
  * corrected matte as the network's (its edges are still solved against the plate at full resolution).
  */
 import { type CV, withMats } from "../cv/opencv.js";
+import { plateTexture } from "../cv/plate-texture.js";
 import { createImage, toGrey, type FloatImage } from "../image/types.js";
 import type { NetworkInputs, NetworkOutputs } from "../network/contract.js";
 
@@ -136,23 +137,21 @@ function subjectEvidence(
   opts: ClearDifferenceOptions,
 ): FloatImage {
   const evidence = clearDifference(image, plate, opts);
-  const photo = localSpread(cv, toGrey(image), 2);
-  const back = localSpread(cv, toGrey(plate), 2);
+  const spread = localSpread(cv, toGrey(image), 2);
+  // Over the same 5×5 window; the plate's texture is never called shown here (ratio 0), only hidden or not.
+  const { hidden } = plateTexture(cv, image, plate, {
+    radius: 2,
+    ratio: 0,
+    minSpread: opts.plateTexture,
+    hiddenShare: opts.hiddenShare,
+  });
   const e = evidence.data;
-  for (let p = 0; p < e.length; p++) {
-    if (photo.spread[p] >= opts.flatness) e[p] = 0;
-    else if (
-      !e[p] &&
-      back.spread[p] > opts.plateTexture &&
-      photo.spread[p] * back.mean[p] < opts.hiddenShare * back.spread[p] * photo.mean[p]
-    )
-      e[p] = 1;
-  }
+  for (let p = 0; p < e.length; p++) e[p] = spread[p] < opts.flatness && (e[p] || hidden[p]) ? 1 : 0;
   return evidence;
 }
 
-/** Mean and standard deviation of a one-channel image over each pixel's (2r+1)² window (OpenCV's box blur: SIMD). */
-function localSpread(cv: CV, grey: FloatImage, r: number): { mean: Float32Array; spread: Float32Array } {
+/** Standard deviation of a one-channel image over each pixel's (2r+1)² window (OpenCV's box blur: SIMD). */
+function localSpread(cv: CV, grey: FloatImage, r: number): Float32Array {
   return withMats((t) => {
     const k = new cv.Size(2 * r + 1, 2 * r + 1);
     const values = t(new cv.Mat(grey.height, grey.width, cv.CV_32FC1));
@@ -163,7 +162,7 @@ function localSpread(cv: CV, grey: FloatImage, r: number): { mean: Float32Array;
     cv.blur(values, mean, k, new cv.Point(-1, -1), cv.BORDER_REFLECT);
     cv.blur(squares, squares, k, new cv.Point(-1, -1), cv.BORDER_REFLECT);
     const [m, q] = [mean.data32F as Float32Array, squares.data32F as Float32Array];
-    return { mean: m.slice(), spread: m.map((v, p) => Math.sqrt(Math.max(0, q[p] - v * v))) };
+    return m.map((v, p) => Math.sqrt(Math.max(0, q[p] - v * v)));
   });
 }
 

@@ -50,7 +50,7 @@ export function openBoundedGaps(
   image: FloatImage,
   plate: FloatImage,
   alpha: FloatImage,
-  /** Where the photo hides the plate's texture (refine/plate-texture): something solid, whatever its colour. */
+  /** Where the photo hides the plate's texture (cv/plate-texture): something solid, whatever its colour. */
   hidden: Uint8Array,
   /** The network's predicted error at its own resolution (models without one: no region is opened). */
   error: FloatImage | undefined,

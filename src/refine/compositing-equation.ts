@@ -19,7 +19,7 @@ import { bilinearTaps } from "../image/geometry.js";
 import { createImage, type FloatImage } from "../image/types.js";
 import { boxFilter } from "./box-filter.js";
 import { DEFAULT_BOUNDED_GAPS, openBoundedGaps, type BoundedGapOptions } from "./bounded-gaps.js";
-import { DEFAULT_PLATE_TEXTURE, plateTexture, type PlateTextureOptions } from "./plate-texture.js";
+import { DEFAULT_PLATE_TEXTURE, plateTexture, type PlateTextureOptions } from "../cv/plate-texture.js";
 import type { NetworkOutputs } from "../network/contract.js";
 
 export interface EquationOptions {
@@ -40,7 +40,7 @@ export const DEFAULT_EQUATION: EquationOptions = { tau: 0.12, reach: 0.01 };
 export interface GapOptions {
   match: number;
   contrast: number;
-  /** Also where the photo reproduces a textured plate around the pixel, whatever F (refine/plate-texture). */
+  /** Also where the photo reproduces a textured plate around the pixel, whatever F (cv/plate-texture). */
   texture?: PlateTextureOptions;
   /** Then, where F cannot tell, regions that match the plate inside sharp outlines (refine/bounded-gaps). */
   bounded?: BoundedGapOptions;

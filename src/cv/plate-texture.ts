@@ -1,12 +1,13 @@
 /**
- * What the photo does with a textured plate's texture, at full resolution. Where it reproduces it around a pixel,
- * the plate shows: the background is seen there, whatever the network's coarse matte says (the gaps between leaves,
- * stems and strands it filled). A subject cannot copy a textured plate pixel for pixel: a flat one the plate's mean
- * colour leaves the texture's whole variance as its difference, and a textured one adds its own. Where the photo is
- * flat over the texture, something solid hides it (a shadow dims a texture, glass bends it): that is no gap, even
- * where its colour matches the plate. On a flat plate (a wall, the sky) the texture says nothing either way.
+ * What the photo does with a textured plate's texture. Where it reproduces it around a pixel, the plate shows: the
+ * background is seen there, whatever the network's coarse matte says (the gaps between leaves, stems and strands it
+ * filled; refine/compositing-equation). A subject cannot copy a textured plate pixel for pixel: a flat one the
+ * plate's mean colour leaves the texture's whole variance as its difference, and a textured one adds its own. Where
+ * the photo is flat over the texture, something solid hides it (a shadow dims a texture, glass bends it): a subject
+ * even where its colour is within noise of the plate's (postprocess/clear-differences), and no gap
+ * (refine/bounded-gaps). On a flat plate (a wall, the sky) the texture says nothing either way.
  */
-import { type CV, withMats } from "../cv/opencv.js";
+import { type CV, withMats } from "./opencv.js";
 import type { FloatImage } from "../image/types.js";
 
 export interface PlateTextureOptions {
