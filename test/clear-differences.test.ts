@@ -63,6 +63,30 @@ const share = (a: FloatImage, where: (x: number, y: number) => boolean, test: (v
   return n / of;
 };
 
+/** The body less its outline (the few pixels where the photo is not flat, which stay the network's call). */
+const inner = (x: number, y: number) => x >= 84 && x < 166 && y >= 44 && y < 166;
+
+function assertPlateStaysBackground(alpha: FloatImage, plate: string) {
+  assert.equal(
+    share(
+      alpha,
+      (x, y) => !inBody(x, y),
+      (v) => v === 0,
+    ),
+    1,
+    `the ${plate} stays background`,
+  );
+}
+
+/** Each case is left exactly as the network gave it. */
+function assertNetworksCall(cases: [string, ReturnType<typeof scene>][]) {
+  for (const [name, { inputs, coarse }] of cases) {
+    const before = coarse.alpha.data.slice();
+    assert.equal(keepClearDifferences(cv, inputs, coarse), 0, name);
+    assert.deepEqual(coarse.alpha.data, before, name);
+  }
+}
+
 test("a flat subject the network dropped over a smooth wall is subject again, with the photo's colour, all of it", () => {
   const green = [0.55, 0.72, 0.38];
   const { inputs, coarse } = scene((x, y) => (inBody(x, y) ? green : undefined), 0.05);
@@ -70,8 +94,7 @@ test("a flat subject the network dropped over a smooth wall is subject again, wi
   for (let y = 60; y < 90; y++) coarse.alpha.data.fill(0.4, y * W + 100, y * W + 130);
   const changed = keepClearDifferences(cv, inputs, coarse);
   assert.ok(changed > 0.2, `changed ${changed}`);
-  // All of it but its outline (the few pixels where the photo is not flat), which stays the network's call.
-  const inner = (x: number, y: number) => x >= 84 && x < 166 && y >= 44 && y < 166;
+  // All of it but its outline.
   assert.equal(
     share(coarse.alpha, inner, (v) => v === 1),
     1,
@@ -86,15 +109,7 @@ test("a flat subject the network dropped over a smooth wall is subject again, wi
     [...coarse.fg.data.subarray(3 * p, 3 * p + 3)],
     [...inputs.image.data.subarray(3 * p, 3 * p + 3)],
   );
-  assert.equal(
-    share(
-      coarse.alpha,
-      (x, y) => !inBody(x, y),
-      (v) => v === 0,
-    ),
-    1,
-    "the wall stays background",
-  );
+  assertPlateStaysBackground(coarse.alpha, "wall");
 });
 
 test("a flat subject that hides a textured plate is subject, though its colour matches the plate's", () => {
@@ -106,20 +121,11 @@ test("a flat subject that hides a textured plate is subject, though its colour m
     fabric,
   );
   keepClearDifferences(cv, inputs, coarse);
-  const inner = (x: number, y: number) => x >= 84 && x < 166 && y >= 44 && y < 166;
   assert.equal(
     share(coarse.alpha, inner, (v) => v === 1),
     1,
   );
-  assert.equal(
-    share(
-      coarse.alpha,
-      (x, y) => !inBody(x, y),
-      (v) => v === 0,
-    ),
-    1,
-    "the fabric stays background",
-  );
+  assertPlateStaysBackground(coarse.alpha, "fabric");
 });
 
 test("on a textured plate, shadows, refraction and the plate itself are the network's call", () => {
@@ -134,11 +140,7 @@ test("on a textured plate, shadows, refraction and the plate itself are the netw
     // What matches the plate in colour and texture: the network's to judge.
     ["camouflage", scene((x, y) => (inBody(x, y) ? fabric(x, y) : undefined), 0, undefined, fabric)],
   ];
-  for (const [name, { inputs, coarse }] of cases) {
-    const before = coarse.alpha.data.slice();
-    assert.equal(keepClearDifferences(cv, inputs, coarse), 0, name);
-    assert.deepEqual(coarse.alpha.data, before, name);
-  }
+  assertNetworksCall(cases);
 });
 
 test("shadows, textured parts, thin stems, what the prior leaves out and a partial α are the network's call", () => {
@@ -164,11 +166,7 @@ test("shadows, textured parts, thin stems, what the prior leaves out and a parti
     // The network calls the blob more subject than not: translucent, or an edge.
     ["partial", scene((x, y) => (inBody(x, y) ? [0.2, 0.3, 0.7] : undefined), 0.6)],
   ];
-  for (const [name, { inputs, coarse }] of cases) {
-    const before = coarse.alpha.data.slice();
-    assert.equal(keepClearDifferences(cv, inputs, coarse), 0, name);
-    assert.deepEqual(coarse.alpha.data, before, name);
-  }
+  assertNetworksCall(cases);
 });
 
 test("in a blob the network mostly gives a partial α, only what it drops is raised", () => {
@@ -230,14 +228,14 @@ test("balanced and best keep a flat subject that a network drops; fast leaves th
     align: "off",
     exposure: false,
   } as const;
-  const inner = (x: number, y: number) => x >= 90 && x < 160 && y >= 50 && y < 160;
+  const deepInside = (x: number, y: number) => x >= 90 && x < 160 && y >= 50 && y < 160;
   for (const mode of ["balanced", "best", "fast"] as const) {
     const { alpha } = await runPipeline(
       ctx,
       { image: inputs.image, plate: inputs.plate },
       { ...base, mode, guardPeople: false },
     );
-    const opaque = share(alpha, inner, (v) => v > 0.99);
+    const opaque = share(alpha, deepInside, (v) => v > 0.99);
     if (mode === "fast") assert.equal(opaque, 0, mode);
     else assert.equal(opaque, 1, mode);
   }
