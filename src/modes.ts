@@ -22,9 +22,9 @@ export interface Mode {
   plateAfterRefiner: boolean;
   /** The solve also opens gaps inside the network's opaque region (refine/compositing-equation GapOptions). */
   openGaps: boolean;
-  /** The network may not call background a flat, solid blob that differs clearly from the plate
-   * (postprocess/clear-differences). */
-  keepClearDifferences: boolean;
+  /** A mesh, a railing or a stem the network dropped, thinner than it sees, is subject again where the full-resolution
+   * photo shows it against the plate (refine/thin-differences). */
+  keepThinStructures: boolean;
   /** Drop specks at the network's resolution instead of full resolution (cheaper). */
   cleanupAtCoarse: boolean;
   patches: PatchRefineOptions;
@@ -46,8 +46,9 @@ export const MODES: Record<ModeName, Mode> = {
     // measured with bm-live and the people guard, the composites gained (11.67 → 10.81) and realpairs lost
     // (56.58 → 57.03: scenes 01 and 02 each 1.2 worse), so real captures keep it off.
     openGaps: false,
-    // Measured with bm-live: no change on any evaluation set (bm-live keeps the flat subjects bm-lite drops).
-    keepClearDifferences: false,
+    // Measured: the 160-px network misses a mesh whole (nothing to join it to); the camouflage set 37.13 → 37.09, the
+    // composites 11.67 → 11.65, realpairs 56.63 → 56.56, for a full-resolution pass on every frame.
+    keepThinStructures: false,
     cleanupAtCoarse: true,
     // These three apply only with an explicit `refine: "refiner"`.
     upsample: "bilinear",
@@ -65,9 +66,10 @@ export const MODES: Record<ModeName, Mode> = {
     // Measured: the composites 12.51 → 12.04 (the gaps between the potted plant's leaves, GT13), realpairs and the
     // camouflage set the same (57.23, 40.31 → 40.29), the person photo unchanged.
     openGaps: true,
-    // Measured: the camouflage set 40.27 → 37.21 SAD (see-through 34.5 → 28.5 %: a green-clothed figure on a beige
-    // wall that bm-lite dropped whole is back), realpairs 57.24 → 56.27, the composites the same (12.05).
-    keepClearDifferences: true,
+    // Measured: the camouflage set 33.27 → 23.27 SAD (two meshes the network dropped whole, 124 → 20 and 95 → 19),
+    // the composites 11.70 → 11.54 (a wire-mesh pencil cup), realpairs the same (57.17 → 57.16), the person photo the
+    // same but for a few pixels of a shoulder's edge.
+    keepThinStructures: true,
     cleanupAtCoarse: false,
     // Only the patches the coarse network is most unsure of: on noisy real captures the refiner follows sensor
     // noise at the edges (README "Speed and quality modes": threshold swept 0.05–0.5 on both evaluation sets).
@@ -82,8 +84,7 @@ export const MODES: Record<ModeName, Mode> = {
     fgFromPhoto: false,
     plateAfterRefiner: true,
     openGaps: true,
-    // Measured: the camouflage set 35.33 → 32.77 SAD, realpairs 58.85 → 58.11.
-    keepClearDifferences: true,
+    keepThinStructures: true,
     cleanupAtCoarse: false,
     patches: { threshold: 0.02, maxFraction: 0.5, patch: 8 },
   },

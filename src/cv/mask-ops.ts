@@ -128,6 +128,23 @@ export function blurOfUnchanging(cv: CV, image: FloatImage, sigma: number): Floa
   return blurred;
 }
 
+/**
+ * Opens an 8-bit 0/255 Mat in place by a disc of `radius`, less `trim` pixels of the opened blobs' edge. Two distance
+ * transforms: linear time at any radius (a 9×9 kernel at 512 px took ~40 ms).
+ */
+export function openByDisc(cv: CV, mask: { data: Uint8Array }, radius: number, trim = 0): void {
+  withMats((t) => {
+    const dist = t(new cv.Mat());
+    cv.distanceTransform(mask, dist, cv.DIST_L2, 3);
+    // Views on OpenCV's memory are taken after each allocation: a growing heap detaches older ones.
+    let [bytes, distance] = [mask.data, dist.data32F as Float32Array];
+    for (let i = 0; i < bytes.length; i++) bytes[i] = distance[i] > radius ? 0 : 255; // 0 = the eroded mask
+    cv.distanceTransform(mask, dist, cv.DIST_L2, 3);
+    [bytes, distance] = [mask.data, dist.data32F as Float32Array];
+    for (let i = 0; i < bytes.length; i++) bytes[i] = distance[i] <= radius - trim ? 255 : 0;
+  });
+}
+
 /** Binary dilation of `mask > 0.5` by an ellipse of the given radius. */
 export function dilateMask(cv: CV, mask: FloatImage, radius: number): FloatImage {
   return withMats((t) => {

@@ -34,6 +34,31 @@ export function colourDistance(cv: CV, image: FloatImage, plate: FloatImage, sig
   return out;
 }
 
+/** A darker pixel whose per-channel ratios to the plate spread less than this keeps the plate's hue: a shadow. */
+export const SHADOW_SPREAD = 0.12;
+/** How much brighter than the plate a channel may be in a shadow (noise). */
+const SHADOW_BRIGHTER = 0.02;
+
+/**
+ * Whether the pixel whose first channel is at `i` in `image` (RGB) differs from `plate` by more than `distance` in
+ * some channel, in a way no shadow explains: brighter, or darker with a hue of its own (a shadow is a darker copy
+ * with the plate's hue: per-channel ratios spreading less than `shadowSpread`).
+ */
+export function differsUnlikeShadow(
+  image: Float32Array,
+  plate: Float32Array,
+  i: number,
+  distance: number,
+  shadowSpread = SHADOW_SPREAD,
+): boolean {
+  const [r, g, b] = [image[i] - plate[i], image[i + 1] - plate[i + 1], image[i + 2] - plate[i + 2]];
+  if (Math.max(Math.abs(r), Math.abs(g), Math.abs(b)) <= distance) return false;
+  if (r > SHADOW_BRIGHTER || g > SHADOW_BRIGHTER || b > SHADOW_BRIGHTER) return true;
+  const ratio = (c: number) => image[i + c] / Math.max(plate[i + c], 0.02);
+  const [kr, kg, kb] = [ratio(0), ratio(1), ratio(2)];
+  return Math.max(kr, kg, kb) - Math.min(kr, kg, kb) > shadowSpread;
+}
+
 /** Threshold from the distance histogram: median + 5 robust sigmas, kept within [min, max]. */
 export function adaptiveThreshold(distance: FloatImage, min = 0.06, max = 0.2): number {
   const median = histogramQuantile(distance.data, 0.5);

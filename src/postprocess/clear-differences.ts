@@ -1,8 +1,9 @@
 /**
  * Clear differences stay subject. A small network trained on textured photos reads a flat, plainly coloured subject
- * over a smooth wall (a green shirt on beige) as a tinted copy of the plate and can drop it whole; and it drops a
- * white bottle on white fabric, whose colour is within a camera's noise of the plate's. So where the photo is flat
- * and either differs from the plate by far more than a camera's noise, in a way no shadow explains (a shadow is a
+ * over a smooth wall (a green shirt on beige, a face a few grey levels off the sky) as a tinted copy of the plate and
+ * can drop it whole; and it drops a white bottle on white fabric, whose colour is within a camera's noise of the
+ * plate's. So where the photo is flat and either differs from the plate by more than the noise the shrink to the
+ * network's size leaves, in a way no shadow explains (a shadow is a
  * darker copy with the plate's hue), or hides the plate's texture (a shadow dims a texture, glass bends it; only
  * something solid wipes it out), over a solid blob lying mostly inside the prior S, the network may not call the
  * pixels background. Everything else stays the network's call: where the photo matches the plate in colour and
@@ -13,14 +14,17 @@
  * Runs on the network's own output at its resolution, before upsampling: the restoring stages then treat the
  * corrected matte as the network's (its edges are still solved against the plate at full resolution).
  */
+import { openByDisc } from "../cv/mask-ops.js";
+import { differsUnlikeShadow, SHADOW_SPREAD } from "../cv/plate-difference.js";
 import { type CV, withMats } from "../cv/opencv.js";
 import { plateTexture } from "../cv/plate-texture.js";
 import { createImage, toGrey, type FloatImage } from "../image/types.js";
 import type { NetworkInputs, NetworkOutputs } from "../network/contract.js";
 
 export interface ClearDifferenceOptions {
-  /** Colour distance (max over channels, at the network's input size) that counts as clear: several times a camera's
-   * noise (the shrink to that size has averaged most of it away). */
+  /** Colour distance (max over channels, at the network's input size) that counts as clear: twice the median
+   * difference left where the network sees background (0.011–0.019 on real captures and composites alike: the shrink
+   * to that size has averaged most of the noise away). Skin a few grey levels off a sky is that far. */
   distance: number;
   /** A darker pixel whose per-channel ratios to the plate spread less than this keeps the plate's hue: a shadow. */
   shadowSpread: number;
@@ -38,8 +42,6 @@ export interface ClearDifferenceOptions {
   hiddenShare: number;
 }
 
-/** How much brighter than the plate a channel may be in a shadow (noise). */
-const BRIGHTER = 0.02;
 /** α under which the network calls a pixel background. */
 const BACKGROUND = 0.25;
 /** α from which the network's call is settled (opaque). */
@@ -48,8 +50,8 @@ const SETTLED = 0.98;
 const DROPPED = 0.5;
 
 export const DEFAULT_CLEAR_DIFFERENCES: ClearDifferenceOptions = {
-  distance: 0.1,
-  shadowSpread: 0.12,
+  distance: 0.03,
+  shadowSpread: SHADOW_SPREAD,
   opening: 0.008,
   flatness: 0.015,
   insidePrior: 0.3,
@@ -64,22 +66,8 @@ function clearDifference(
   { distance, shadowSpread }: ClearDifferenceOptions,
 ): FloatImage {
   const out = createImage(image.width, image.height, 1);
-  const I = image.data;
-  const B = plate.data;
-  for (let p = 0, i = 0; p < out.data.length; p++, i += 3) {
-    const [r, g, b] = [I[i] - B[i], I[i + 1] - B[i + 1], I[i + 2] - B[i + 2]];
-    if (Math.max(Math.abs(r), Math.abs(g), Math.abs(b)) <= distance) continue;
-    if (r > BRIGHTER || g > BRIGHTER || b > BRIGHTER) {
-      out.data[p] = 1; // brighter than the plate: no shadow
-      continue;
-    }
-    const [kr, kg, kb] = [
-      I[i] / Math.max(B[i], 0.02),
-      I[i + 1] / Math.max(B[i + 1], 0.02),
-      I[i + 2] / Math.max(B[i + 2], 0.02),
-    ];
-    if (Math.max(kr, kg, kb) - Math.min(kr, kg, kb) > shadowSpread) out.data[p] = 1;
-  }
+  for (let p = 0; p < out.data.length; p++)
+    if (differsUnlikeShadow(image.data, plate.data, 3 * p, distance, shadowSpread)) out.data[p] = 1;
   return out;
 }
 
@@ -186,16 +174,7 @@ function solidBlobsInside(
     // Pinholes first (a pixel of grain, a difference at the threshold): the opening would grow each into a notch.
     const small = t(cv.getStructuringElement(cv.MORPH_ELLIPSE, new cv.Size(3, 3)));
     cv.morphologyEx(m, m, cv.MORPH_CLOSE, small);
-    // The opening by a disc as two distance transforms (linear time; a 9×9 kernel at 512 px took ~40 ms).
-    // (Views on OpenCV's memory are taken after each allocation: a growing heap detaches older ones.)
-    const dist = t(new cv.Mat());
-    cv.distanceTransform(m, dist, cv.DIST_L2, 3);
-    let [bytes, distance] = [m.data as Uint8Array, dist.data32F as Float32Array];
-    for (let i = 0; i < bytes.length; i++) bytes[i] = distance[i] > radius ? 0 : 255; // 0 = the eroded mask
-    cv.distanceTransform(m, dist, cv.DIST_L2, 3);
-    [bytes, distance] = [m.data as Uint8Array, dist.data32F as Float32Array];
-    // Opened, less one pixel of its edge.
-    for (let i = 0; i < bytes.length; i++) bytes[i] = distance[i] <= radius - 1 ? 255 : 0;
+    openByDisc(cv, m, radius, 1); // less one pixel of the edge
     const labels = t(new cv.Mat());
     const n: number = cv.connectedComponents(m, labels, 8, cv.CV_32S);
     const lab = labels.data32S as Int32Array;

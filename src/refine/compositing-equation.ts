@@ -64,7 +64,16 @@ export function refineWithPlate(
   plateSource: Plate,
   alpha: FloatImage,
   coarse: NetworkOutputs,
-  { fgOut, gaps }: { fgOut?: FloatImage; gaps?: GapOptions } = {},
+  {
+    fgOut,
+    gaps,
+    matched,
+  }: {
+    fgOut?: FloatImage;
+    gaps?: GapOptions;
+    /** The plate with its exposure applied, if the caller has it (the gap cues need it). */
+    matched?: FloatImage;
+  } = {},
   opts: EquationOptions = DEFAULT_EQUATION,
 ): void {
   const { width: w, height: h } = alpha;
@@ -92,8 +101,9 @@ export function refineWithPlate(
   const gapCells = gaps ? support.data.map((v, q) => (v && region[q] < 1 ? 1 : 0)) : undefined;
   const { match, contrast } = gaps ?? { match: 0, contrast: Infinity };
   // The plate's texture in the photo: where it shows (a gap, whatever F) and where it is hidden (no gap).
-  const matched = gaps?.texture || gaps?.bounded ? matchExposure(plateSource, plateSource.image) : undefined;
-  const texture = matched && plateTexture(cv, image, matched, gaps?.texture ?? DEFAULT_PLATE_TEXTURE);
+  const exposed =
+    gaps?.texture || gaps?.bounded ? (matched ?? matchExposure(plateSource, plateSource.image)) : undefined;
+  const texture = exposed && plateTexture(cv, image, exposed, gaps?.texture ?? DEFAULT_PLATE_TEXTURE);
   const shows = gaps?.texture ? texture?.shows : undefined;
 
   const A = alpha.data;
@@ -166,8 +176,8 @@ export function refineWithPlate(
         }
       }
     }
-  if (matched && texture && gaps?.bounded)
-    openBoundedGaps(cv, image, matched, alpha, texture.hidden, coarse.refinement?.error, gaps.bounded);
+  if (exposed && texture && gaps?.bounded)
+    openBoundedGaps(cv, image, exposed, alpha, texture.hidden, coarse.refinement?.error, gaps.bounded);
 }
 
 /** Whether the RGB colour at pixel `p` of `image` is within `tolerance` of `colour` in every channel. */
