@@ -129,8 +129,8 @@ export function blurOfUnchanging(cv: CV, image: FloatImage, sigma: number): Floa
 }
 
 /**
- * Opens an 8-bit 0/255 Mat in place by a disc of `radius`, less `trim` pixels of the opened blobs' edge. Two distance
- * transforms: linear time at any radius (a 9×9 kernel at 512 px took ~40 ms).
+ * Opens an 8-bit 0/255 Mat in place by a disc of `radius`, less `trim` pixels of the opened blobs' edge (a negative
+ * `trim` grows them instead). Two distance transforms: linear time at any radius (a 9×9 kernel at 512 px took ~40 ms).
  */
 export function openByDisc(cv: CV, mask: { data: Uint8Array }, radius: number, trim = 0): void {
   withMats((t) => {

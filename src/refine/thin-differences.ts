@@ -56,48 +56,66 @@ export function keepThinDifferences(
 ): number {
   const { width: w, height: h } = alpha;
   const [I, B, A] = [image.data, matchedPlate.data, alpha.data];
-  const n = w * h;
+  const found: number[] = [];
+  let [x0, y0, x1, y1] = [w, h, -1, -1];
+  for (let y = 0, p = 0; y < h; y++)
+    for (let x = 0; x < w; x++, p++) {
+      if (A[p] >= opts.dropped || distanceAt(I, B, 3 * p) <= opts.distance) continue; // most pixels: cheap tests
+      if (!differsUnlikeShadow(I, B, 3 * p, opts.distance)) continue;
+      if (plateNearby(I, B, w, h, x, y, opts.shift, opts.distance)) continue;
+      found.push(p);
+      [x0, y0, x1, y1] = [Math.min(x0, x), Math.min(y0, y), Math.max(x1, x), Math.max(y1, y)];
+    }
+  if (!found.length) return 0;
+  // The rest runs over the candidates' box, with a margin for their fringe and the subject they touch.
+  const bx = Math.max(0, x0 - 2);
+  const by = Math.max(0, y0 - 2);
+  const box = { x: bx, y: by, width: Math.min(w, x1 + 3) - bx, height: Math.min(h, y1 + 3) - by, stride: w };
+  const { width: bw, height: bh } = box;
+  const global = (q: number) => (by + Math.floor(q / bw)) * w + bx + (q % bw);
+  const candidate = new Uint8Array(bw * bh);
+  for (const p of found) candidate[(Math.floor(p / w) - by) * bw + (p % w) - bx] = 255;
   return withMats((t) => {
-    const thin = t(cv.Mat.zeros(h, w, cv.CV_8UC1));
-    let bytes = thin.data as Uint8Array;
-    for (let y = 0, p = 0; y < h; y++)
-      for (let x = 0; x < w; x++, p++)
-        if (A[p] < opts.dropped && differsUnlikeShadow(I, B, 3 * p, opts.distance))
-          bytes[p] = plateNearby(I, B, w, h, x, y, opts.shift, opts.distance) ? 0 : 255;
-    const candidate = bytes.slice();
+    const thin = t(new cv.Mat(bh, bw, cv.CV_8UC1));
+    (thin.data as Uint8Array).set(candidate);
     // Thin: what an opening by the widest structure raised removes, away from what it keeps (a wide region's corners
     // do not hold the disc either).
     const radius = Math.max(1, Math.round((opts.width * cell) / 2));
-    openByDisc(cv, thin, radius);
-    const reach = Math.ceil(radius / 2) + 1;
-    const near = t(cv.getStructuringElement(cv.MORPH_ELLIPSE, new cv.Size(2 * reach + 1, 2 * reach + 1)));
-    cv.dilate(thin, thin, near);
-    bytes = thin.data as Uint8Array;
-    for (let p = 0; p < n; p++) bytes[p] = (candidate[p] && !bytes[p]) || A[p] >= SUBJECT ? 255 : 0;
+    openByDisc(cv, thin, radius, -(Math.ceil(radius / 2) + 1));
+    const bytes = thin.data as Uint8Array;
+    for (let q = 0; q < bytes.length; q++)
+      bytes[q] = (candidate[q] && !bytes[q]) || A[global(q)] >= SUBJECT ? 255 : 0;
     // Joined to the subject: a component of thin differences and the subject together that holds some subject.
     const labels = t(new cv.Mat());
     const count: number = cv.connectedComponents(thin, labels, 8, cv.CV_32S);
     const label = labels.data32S as Int32Array;
     const holdsSubject = new Uint8Array(count);
-    for (let p = 0; p < n; p++) if (A[p] >= SUBJECT) holdsSubject[label[p]] = 1;
-    const kept = new Uint8Array(n);
-    for (let p = 0; p < n; p++) kept[p] = candidate[p] && A[p] < SUBJECT && holdsSubject[label[p]] ? 1 : 0;
+    for (let q = 0; q < label.length; q++) if (A[global(q)] >= SUBJECT) holdsSubject[label[q]] = 1;
+    const kept = candidate.map((c, q) =>
+      c && bytes[q] && A[global(q)] < SUBJECT && holdsSubject[label[q]] ? 1 : 0,
+    );
+    // The kept pixels and their one-pixel fringe (anti-aliasing, closer to the plate than the clear distance).
+    const visit = new Uint8Array(kept.length);
+    for (let q = 0; q < kept.length; q++)
+      if (kept[q])
+        for (let j = Math.max(0, Math.floor(q / bw) - 1); j <= Math.min(bh - 1, Math.floor(q / bw) + 1); j++)
+          for (let i = Math.max(0, (q % bw) - 1); i <= Math.min(bw - 1, (q % bw) + 1); i++)
+            visit[j * bw + i] = 1;
     let raised = 0;
     const F = [0, 0, 0];
-    // The kept pixels and their one-pixel fringe (anti-aliasing, closer to the plate than the clear distance).
-    for (let y = 0, p = 0; y < h; y++)
-      for (let x = 0; x < w; x++, p++) {
-        if (A[p] >= opts.dropped || !(kept[p] || keptAround(kept, w, h, x, y))) continue;
-        const core = strongestNearby(kept, I, B, w, h, x, y, CORE_RADIUS);
-        for (let c = 0; c < 3; c++) F[c] = I[3 * core + c];
-        const a = solveAlpha(I, B, F, 3 * p);
-        if (a <= A[p]) continue;
-        A[p] = a;
-        for (let c = 0, i = 3 * p; c < 3; c++, i++)
-          foreground.data[i] = Math.min(1, Math.max(0, B[i] + (I[i] - B[i]) / a));
-        raised++;
-      }
-    return raised / n;
+    for (let q = 0; q < visit.length; q++) {
+      const p = global(q);
+      if (!visit[q] || A[p] >= opts.dropped) continue;
+      const core = global(strongestNearby(kept, I, B, box, q % bw, Math.floor(q / bw), CORE_RADIUS));
+      for (let c = 0; c < 3; c++) F[c] = I[3 * core + c];
+      const a = solveAlpha(I, B, F, 3 * p);
+      if (a <= A[p]) continue;
+      A[p] = a;
+      for (let c = 0, i = 3 * p; c < 3; c++, i++)
+        foreground.data[i] = Math.min(1, Math.max(0, B[i] + (I[i] - B[i]) / a));
+      raised++;
+    }
+    return raised / (w * h);
   });
 }
 
@@ -105,24 +123,26 @@ function distanceAt(I: Float32Array, B: Float32Array, i: number): number {
   return Math.max(Math.abs(I[i] - B[i]), Math.abs(I[i + 1] - B[i + 1]), Math.abs(I[i + 2] - B[i + 2]));
 }
 
-/** The kept pixel within `r` of (x, y) that differs most from the plate: the structure's core, taken as opaque. */
+/**
+ * The kept pixel (an index into `kept`, which covers `box` of the photo) within `r` of (u, v) that differs most from
+ * the plate: the structure's core, taken as opaque.
+ */
 function strongestNearby(
   kept: Uint8Array,
   I: Float32Array,
   B: Float32Array,
-  w: number,
-  h: number,
-  x: number,
-  y: number,
+  box: { x: number; y: number; width: number; height: number; stride: number },
+  u: number,
+  v: number,
   r: number,
 ): number {
   let best = -1,
     most = -1;
-  for (let v = Math.max(0, y - r); v <= Math.min(h - 1, y + r); v++)
-    for (let u = Math.max(0, x - r); u <= Math.min(w - 1, x + r); u++) {
-      const q = v * w + u;
+  for (let j = Math.max(0, v - r); j <= Math.min(box.height - 1, v + r); j++)
+    for (let i = Math.max(0, u - r); i <= Math.min(box.width - 1, u + r); i++) {
+      const q = j * box.width + i;
       if (!kept[q]) continue;
-      const d = distanceAt(I, B, 3 * q);
+      const d = distanceAt(I, B, 3 * ((box.y + j) * box.stride + box.x + i));
       if (d > most) [best, most] = [q, d];
     }
   return best;
@@ -162,11 +182,5 @@ function plateNearby(
       )
         return true;
     }
-  return false;
-}
-
-function keptAround(kept: Uint8Array, w: number, h: number, x: number, y: number): boolean {
-  for (let v = Math.max(0, y - 1); v <= Math.min(h - 1, y + 1); v++)
-    for (let u = Math.max(0, x - 1); u <= Math.min(w - 1, x + 1); u++) if (kept[v * w + u]) return true;
   return false;
 }
