@@ -151,6 +151,8 @@ export interface PipelinePlan {
   plateAfterRefiner: boolean;
   /** The solve also opens gaps inside the network's opaque region. */
   gaps?: GapOptions;
+  /** The network may not drop a solid blob that differs clearly from the plate (postprocess/clear-differences). */
+  keepClearDifferences: boolean;
   /** Thin structures the network dropped are subject again where the photo shows them (refine/thin-differences). */
   thinStructures: boolean;
   /** Where specks are dropped: at the network's resolution (cheaper), at full resolution, or not at all. */
@@ -194,6 +196,7 @@ export function planPipeline(options: PipelineOptions, network: MattingNetwork, 
     fgFromPhoto: mode.fgFromPhoto && (refine === "refiner" || refine === "plate"),
     plateAfterRefiner: mode.plateAfterRefiner,
     gaps: mode.openGaps ? DEFAULT_GAPS : undefined,
+    keepClearDifferences: mode.keepClearDifferences,
     thinStructures: mode.keepThinStructures,
     cleanup: !options.cleanup ? "off" : mode.cleanupAtCoarse ? "coarse" : "full",
     // Measured in every mode: the person photo's face and torso closed (balanced 0.026 %, fast 0.052 % → 0), the
@@ -242,11 +245,10 @@ export async function runPipeline(
   const coarse = await ctx.network.run(cropped.network);
   clock.lap("network");
   checkpoint();
-  // The network may not drop a flat, solid blob that differs clearly from the plate. Measured in every mode: the
-  // camouflage set better (balanced 40.27 → 33.27, best 35.33 → 32.05, fast 39.98 → 37.13 SAD), realpairs and the
-  // composites the same within 0.1 or better, the person photo unchanged.
-  keepClearDifferences(ctx.cv, cropped.network, coarse);
-  clock.lap("clear-differences");
+  if (plan.keepClearDifferences) {
+    keepClearDifferences(ctx.cv, cropped.network, coarse);
+    clock.lap("clear-differences");
+  }
   // At the network's few pixels a speck can be solid: only the share-of-the-largest rule there.
   if (plan.cleanup === "coarse")
     keepMainComponents(ctx.cv, coarse.alpha, { ...DEFAULT_CLEANUP, solidShare: 0 });
