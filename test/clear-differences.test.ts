@@ -6,6 +6,7 @@ import type { NetworkInputs } from "../src/network/contract.js";
 import type { MattingNetwork } from "../src/network/network.js";
 import { PlateCache, runPipeline } from "../src/pipeline.js";
 import { keepClearDifferences } from "../src/postprocess/clear-differences.js";
+import { shareWhere } from "./fixtures.js";
 
 const cv = await loadOpenCV();
 const W = 256,
@@ -51,17 +52,8 @@ function scene(
 }
 
 const inBody = (x: number, y: number) => x >= 80 && x < 170 && y >= 40 && y < 170;
-const share = (a: FloatImage, where: (x: number, y: number) => boolean, test: (v: number) => boolean) => {
-  let n = 0,
-    of = 0;
-  for (let y = 0; y < H; y++)
-    for (let x = 0; x < W; x++)
-      if (where(x, y)) {
-        of++;
-        if (test(a.data[y * W + x])) n++;
-      }
-  return n / of;
-};
+const share = (a: FloatImage, where: (x: number, y: number) => boolean, test: (v: number) => boolean) =>
+  shareWhere(a.data, W, where, test);
 
 /** The body less its outline (the few pixels where the photo is not flat, which stay the network's call). */
 const inner = (x: number, y: number) => x >= 84 && x < 166 && y >= 44 && y < 166;

@@ -142,3 +142,19 @@ export function texturedScene(w: number, h: number, seed: number) {
     }
   return { image, plate, subject };
 }
+
+/** The share of the pixels of a `width`-wide map where `where(x, y)` holds that pass `test`. */
+export function shareWhere(
+  map: ArrayLike<number>,
+  width: number,
+  where: (x: number, y: number) => boolean,
+  test: (v: number) => boolean,
+): number {
+  let [n, of] = [0, 0];
+  for (let p = 0; p < map.length; p++)
+    if (where(p % width, Math.floor(p / width))) {
+      of++;
+      if (test(map[p])) n++;
+    }
+  return n / of;
+}

@@ -6,6 +6,7 @@ import { createImage, type FloatImage } from "../src/image/types.js";
 import { openBoundedGaps } from "../src/refine/bounded-gaps.js";
 import { DEFAULT_GAPS, refineWithPlate } from "../src/refine/compositing-equation.js";
 import { plateTexture } from "../src/cv/plate-texture.js";
+import { shareWhere } from "./fixtures.js";
 
 const cv = await loadOpenCV();
 const [W, H] = [160, 120];
@@ -34,16 +35,7 @@ const share = (
   map: Uint8Array | Float32Array,
   where: (x: number, y: number) => boolean,
   test: (v: number) => boolean,
-) => {
-  let [n, of] = [0, 0];
-  for (let y = 0; y < H; y++)
-    for (let x = 0; x < W; x++)
-      if (where(x, y)) {
-        of++;
-        if (test(map[y * W + x])) n++;
-      }
-  return n / of;
-};
+) => shareWhere(map, W, where, test);
 
 test("plate texture: the plate shows where the photo reproduces its grain, through sensor noise", () => {
   const plate = image(gravel);

@@ -3,6 +3,7 @@ import { test } from "node:test";
 import { loadOpenCV } from "../src/cv/opencv.js";
 import { createImage, type FloatImage } from "../src/image/types.js";
 import { keepThinDifferences } from "../src/refine/thin-differences.js";
+import { shareWhere } from "./fixtures.js";
 
 const cv = await loadOpenCV();
 const W = 240,
@@ -47,17 +48,8 @@ function run(s: ReturnType<typeof scene>): number {
   return keepThinDifferences(cv, s.image, s.plate, s.alpha, s.foreground, CELL);
 }
 
-const share = (a: FloatImage, where: (x: number, y: number) => boolean, test: (v: number) => boolean) => {
-  let n = 0,
-    of = 0;
-  for (let y = 0; y < H; y++)
-    for (let x = 0; x < W; x++)
-      if (where(x, y)) {
-        of++;
-        if (test(a.data[y * W + x])) n++;
-      }
-  return n / of;
-};
+const share = (a: FloatImage, where: (x: number, y: number) => boolean, test: (v: number) => boolean) =>
+  shareWhere(a.data, W, where, test);
 
 test("a mesh the network dropped, joined to the subject, is subject again; its gaps stay open", () => {
   const s = scene((x, y) => (onMesh(x, y) ? ORANGE : undefined));
