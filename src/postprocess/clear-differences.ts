@@ -3,13 +3,12 @@
  * over a smooth wall (a green shirt on beige, a face a few grey levels off the sky) as a tinted copy of the plate and
  * can drop it whole; and it drops a white bottle on white fabric, whose colour is within a camera's noise of the
  * plate's. So where the photo is flat and either differs from the plate by more than the noise the shrink to the
- * network's size leaves, in a way no shadow explains (a shadow is a
- * darker copy with the plate's hue), or hides the plate's texture (a shadow dims a texture, glass bends it; only
- * something solid wipes it out), over a solid blob lying mostly inside the prior S, the network may not call the
- * pixels background. Everything else stays the network's call: where the photo matches the plate in colour and
- * texture (the camouflage it must judge), textured differences (hair, a weave seen through glass), thin structures
- * and specks (the blob must survive an opening), and a blob it mostly gives a partial α (translucency is its to
- * judge).
+ * network's size leaves, in a way no shadow explains (a shadow is a darker copy with the plate's hue), or hides the
+ * plate's texture (a shadow dims a texture, glass bends it; only something solid wipes it out), over a solid blob
+ * lying mostly inside the prior S, the network may not call the pixels background. Everything else stays the
+ * network's call: where the photo matches the plate in colour and texture (the camouflage it must judge), textured
+ * differences (hair, a weave seen through glass), thin structures and specks (the blob must survive an opening), and
+ * a blob it mostly gives a partial α (translucency is its to judge).
  *
  * Runs on the network's own output at its resolution, before upsampling: the restoring stages then treat the
  * corrected matte as the network's (its edges are still solved against the plate at full resolution).

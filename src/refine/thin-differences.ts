@@ -9,8 +9,8 @@
  * - it is thin: narrower than a few network pixels (a dropped wide region is the network's call);
  * - it joins the subject, directly or through other such pixels (a fence in the plate is not subject).
  * Its α solves the compositing equation I = αF + (1 − α)B′ with F the photo's colour where the structure nearby
- * differs most from the plate (its core, taken as opaque), so anti-aliased edges stay partial. Where the matte gives even a small α (a soft edge,
- * glass), it is the network's call and stays.
+ * differs most from the plate (its core, taken as opaque), so anti-aliased edges stay partial. Where the matte gives
+ * even a small α (a soft edge, glass), that is the network's call and stays.
  */
 import { openByDisc } from "../cv/mask-ops.js";
 import { type CV, withMats } from "../cv/opencv.js";
@@ -72,7 +72,7 @@ export function keepThinDifferences(
   const by = Math.max(0, y0 - 2);
   const box = { x: bx, y: by, width: Math.min(w, x1 + 3) - bx, height: Math.min(h, y1 + 3) - by, stride: w };
   const { width: bw, height: bh } = box;
-  const global = (q: number) => (by + Math.floor(q / bw)) * w + bx + (q % bw);
+  const inPhoto = (q: number) => (by + Math.floor(q / bw)) * w + bx + (q % bw);
   const candidate = new Uint8Array(bw * bh);
   for (const p of found) candidate[(Math.floor(p / w) - by) * bw + (p % w) - bx] = 255;
   return withMats((t) => {
@@ -84,15 +84,16 @@ export function keepThinDifferences(
     openByDisc(cv, thin, radius, -(Math.ceil(radius / 2) + 1));
     const bytes = thin.data as Uint8Array;
     for (let q = 0; q < bytes.length; q++)
-      bytes[q] = (candidate[q] && !bytes[q]) || A[global(q)] >= SUBJECT ? 255 : 0;
+      bytes[q] = (candidate[q] && !bytes[q]) || A[inPhoto(q)] >= SUBJECT ? 255 : 0;
     // Joined to the subject: a component of thin differences and the subject together that holds some subject.
     const labels = t(new cv.Mat());
     const count: number = cv.connectedComponents(thin, labels, 8, cv.CV_32S);
     const label = labels.data32S as Int32Array;
     const holdsSubject = new Uint8Array(count);
-    for (let q = 0; q < label.length; q++) if (A[global(q)] >= SUBJECT) holdsSubject[label[q]] = 1;
+    for (let q = 0; q < label.length; q++) if (A[inPhoto(q)] >= SUBJECT) holdsSubject[label[q]] = 1;
+    // (`bytes` now holds the thin candidates, and the subject.)
     const kept = candidate.map((c, q) =>
-      c && bytes[q] && A[global(q)] < SUBJECT && holdsSubject[label[q]] ? 1 : 0,
+      c && bytes[q] && A[inPhoto(q)] < SUBJECT && holdsSubject[label[q]] ? 1 : 0,
     );
     // The kept pixels and their one-pixel fringe (anti-aliasing, closer to the plate than the clear distance).
     const visit = new Uint8Array(kept.length);
@@ -104,9 +105,9 @@ export function keepThinDifferences(
     let raised = 0;
     const F = [0, 0, 0];
     for (let q = 0; q < visit.length; q++) {
-      const p = global(q);
+      const p = inPhoto(q);
       if (!visit[q] || A[p] >= opts.dropped) continue;
-      const core = global(strongestNearby(kept, I, B, box, q % bw, Math.floor(q / bw), CORE_RADIUS));
+      const core = inPhoto(strongestNearby(kept, I, B, box, q % bw, Math.floor(q / bw), CORE_RADIUS));
       for (let c = 0; c < 3; c++) F[c] = I[3 * core + c];
       const a = solveAlpha(I, B, F, 3 * p);
       if (a <= A[p]) continue;
