@@ -154,7 +154,7 @@ export interface PipelinePlan {
   /** The network may not drop a solid blob that differs clearly from the plate (postprocess/clear-differences). */
   keepClearDifferences: boolean;
   /** Thin structures the network dropped are subject again where the photo shows them (refine/thin-differences). */
-  thinStructures: boolean;
+  keepThinStructures: boolean;
   /** Where specks are dropped: at the network's resolution (cheaper), at full resolution, or not at all. */
   cleanup: "coarse" | "full" | "off";
   /** A found person's solid interior is forced opaque (PipelineOptions.guardPeople). */
@@ -197,7 +197,7 @@ export function planPipeline(options: PipelineOptions, network: MattingNetwork, 
     plateAfterRefiner: mode.plateAfterRefiner,
     gaps: mode.openGaps ? DEFAULT_GAPS : undefined,
     keepClearDifferences: mode.keepClearDifferences,
-    thinStructures: mode.keepThinStructures,
+    keepThinStructures: mode.keepThinStructures,
     cleanup: !options.cleanup ? "off" : mode.cleanupAtCoarse ? "coarse" : "full",
     // Measured in every mode: the person photo's face and torso closed (balanced 0.026 %, fast 0.052 % → 0), the
     // camouflage set better (balanced 46 → 37 %, fast 50 → 44 % see-through), realpairs the same, the composites
@@ -424,7 +424,7 @@ async function restoreFullResolution(
     : plan.resizeCoarse(coarse.fg, width, height);
   clock.lap("upsample");
   // The plate with its exposure, made once for the stages that compare it with the photo pixel by pixel.
-  const matched = plan.thinStructures ? matchExposure(plate, plate.image) : undefined;
+  const matched = plan.keepThinStructures ? matchExposure(plate, plate.image) : undefined;
   let refinerReport: PatchRefineReport | undefined;
   if (plan.refine === "plate") {
     // With F from the photo, the solve also writes, where it solves α, the F that explains the photo there.

@@ -16,6 +16,11 @@ export interface DifferenceMask {
   box: Box | null;
 }
 
+/** Max over channels of |a − b| between the RGB pixel at `i` of `a` and the one at `j` of `b` (the index of its red). */
+export function colourDistanceAt(a: ArrayLike<number>, i: number, b: ArrayLike<number>, j = i): number {
+  return Math.max(Math.abs(a[i] - b[j]), Math.abs(a[i + 1] - b[j + 1]), Math.abs(a[i + 2] - b[j + 2]));
+}
+
 /**
  * Per-pixel max-over-channels |I − B′| after a light blur (sensor noise is per pixel, subjects are not). Neither
  * image may change afterwards: their blurs are kept for the exposure fit and the next frame (`blurOfUnchanging`).
@@ -24,13 +29,7 @@ export function colourDistance(cv: CV, image: FloatImage, plate: FloatImage, sig
   const a = blurOfUnchanging(cv, image, sigma);
   const b = blurOfUnchanging(cv, plate, sigma);
   const out = createImage(image.width, image.height, 1);
-  for (let p = 0, i = 0; p < out.data.length; p++, i += 3) {
-    out.data[p] = Math.max(
-      Math.abs(a.data[i] - b.data[i]),
-      Math.abs(a.data[i + 1] - b.data[i + 1]),
-      Math.abs(a.data[i + 2] - b.data[i + 2]),
-    );
-  }
+  for (let p = 0; p < out.data.length; p++) out.data[p] = colourDistanceAt(a.data, 3 * p, b.data);
   return out;
 }
 
@@ -51,9 +50,8 @@ export function differsUnlikeShadow(
   distance: number,
   shadowSpread = SHADOW_SPREAD,
 ): boolean {
-  const [r, g, b] = [image[i] - plate[i], image[i + 1] - plate[i + 1], image[i + 2] - plate[i + 2]];
-  if (Math.max(Math.abs(r), Math.abs(g), Math.abs(b)) <= distance) return false;
-  if (r > SHADOW_BRIGHTER || g > SHADOW_BRIGHTER || b > SHADOW_BRIGHTER) return true;
+  if (colourDistanceAt(image, i, plate) <= distance) return false;
+  for (let c = i; c < i + 3; c++) if (image[c] - plate[c] > SHADOW_BRIGHTER) return true;
   const ratio = (c: number) => image[i + c] / Math.max(plate[i + c], 0.02);
   const [kr, kg, kb] = [ratio(0), ratio(1), ratio(2)];
   return Math.max(kr, kg, kb) - Math.min(kr, kg, kb) > shadowSpread;

@@ -10,6 +10,7 @@
  * the plate's texture (white print on white fabric), nothing is opened.
  */
 import { type CV, withMats } from "../cv/opencv.js";
+import { colourDistanceAt } from "../cv/plate-difference.js";
 import type { FloatImage } from "../image/types.js";
 
 export interface BoundedGapOptions {
@@ -66,12 +67,7 @@ export function openBoundedGaps(
     if (A[p] <= 0.5) continue;
     subject++;
     if (hidden[p] || B[i] + B[i + 1] + B[i + 2] < 3 * opts.darkPlate) continue;
-    if (
-      Math.abs(I[i] - B[i]) < opts.match &&
-      Math.abs(I[i + 1] - B[i + 1]) < opts.match &&
-      Math.abs(I[i + 2] - B[i + 2]) < opts.match
-    )
-      candidate[p] = 255;
+    if (colourDistanceAt(I, i, B) < opts.match) candidate[p] = 255;
   }
   if (subject === 0 || !error) return 0;
   const errorAt = nearestLookup(error, w, h);

@@ -15,6 +15,7 @@
 import { matchExposure, plateGainBias, type Plate } from "../align/plate.js";
 import { dilateMask } from "../cv/mask-ops.js";
 import type { CV } from "../cv/opencv.js";
+import { colourDistanceAt } from "../cv/plate-difference.js";
 import { bilinearTaps } from "../image/geometry.js";
 import { createImage, type FloatImage } from "../image/types.js";
 import { boxFilter } from "./box-filter.js";
@@ -146,7 +147,7 @@ export function refineWithPlate(
           if (weight <= 0 && !gapCell) continue;
           for (let c = 0; c < 3; c++) bg[c] = Math.min(1, Math.max(0, gain[c] * plate[3 * p + c] + bias[c]));
           // A gap shows the plate; most of a subject does not, and is decided before F is read.
-          const gapCandidate = gapCell && nearColour(I, p, bg, match);
+          const gapCandidate = gapCell && colourDistanceAt(I, 3 * p, bg, 0) < match;
           if (weight <= 0 && !gapCandidate) continue;
           lerp3(FG, q00, q01, q10, q11, wx, wy, f);
           let num = 0;
@@ -172,18 +173,12 @@ export function refineWithPlate(
           // photo shows the plate's texture around it (then F, near the plate, cannot solve α: the plate is seen).
           if (!gapCandidate) continue;
           if (shows?.[p]) A[p] = Math.min(A[p], den > tau2 ? solved : 0);
-          else if (inGapCell && !nearColour(f, 0, bg, contrast)) A[p] = Math.min(A[p], solved);
+          else if (inGapCell && colourDistanceAt(f, 0, bg, 0) >= contrast) A[p] = Math.min(A[p], solved);
         }
       }
     }
   if (exposed && texture && gaps?.bounded)
     openBoundedGaps(cv, image, exposed, alpha, texture.hidden, coarse.refinement?.error, gaps.bounded);
-}
-
-/** Whether the RGB colour at pixel `p` of `image` is within `tolerance` of `colour` in every channel. */
-function nearColour(image: ArrayLike<number>, p: number, colour: Float64Array, tolerance: number): boolean {
-  for (let c = 0; c < 3; c++) if (Math.abs(image[3 * p + c] - colour[c]) >= tolerance) return false;
-  return true;
 }
 
 /** Bilinear read of an RGB map at taps q.. (weights wx, wy) into out. */

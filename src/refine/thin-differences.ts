@@ -14,7 +14,7 @@
  */
 import { openByDisc } from "../cv/mask-ops.js";
 import { type CV, withMats } from "../cv/opencv.js";
-import { differsUnlikeShadow } from "../cv/plate-difference.js";
+import { colourDistanceAt, differsUnlikeShadow } from "../cv/plate-difference.js";
 import type { FloatImage } from "../image/types.js";
 
 export interface ThinDifferenceOptions {
@@ -60,7 +60,7 @@ export function keepThinDifferences(
   let [x0, y0, x1, y1] = [w, h, -1, -1];
   for (let y = 0, p = 0; y < h; y++)
     for (let x = 0; x < w; x++, p++) {
-      if (A[p] >= opts.dropped || distanceAt(I, B, 3 * p) <= opts.distance) continue; // most pixels: cheap tests
+      if (A[p] >= opts.dropped || colourDistanceAt(I, 3 * p, B) <= opts.distance) continue; // most pixels: cheap tests
       if (!differsUnlikeShadow(I, B, 3 * p, opts.distance)) continue;
       if (plateNearby(I, B, w, h, x, y, opts.shift, opts.distance)) continue;
       found.push(p);
@@ -120,10 +120,6 @@ export function keepThinDifferences(
   });
 }
 
-function distanceAt(I: Float32Array, B: Float32Array, i: number): number {
-  return Math.max(Math.abs(I[i] - B[i]), Math.abs(I[i + 1] - B[i + 1]), Math.abs(I[i + 2] - B[i + 2]));
-}
-
 /**
  * The kept pixel (an index into `kept`, which covers `box` of the photo) within `r` of (u, v) that differs most from
  * the plate: the structure's core, taken as opaque.
@@ -143,7 +139,7 @@ function strongestNearby(
     for (let i = Math.max(0, u - r); i <= Math.min(box.width - 1, u + r); i++) {
       const q = j * box.width + i;
       if (!kept[q]) continue;
-      const d = distanceAt(I, B, 3 * ((box.y + j) * box.stride + box.x + i));
+      const d = colourDistanceAt(I, 3 * ((box.y + j) * box.stride + box.x + i), B);
       if (d > most) [best, most] = [q, d];
     }
   return best;
@@ -175,13 +171,7 @@ function plateNearby(
   const i = 3 * (y * w + x);
   for (let v = Math.max(0, y - s); v <= Math.min(h - 1, y + s); v++)
     for (let u = Math.max(0, x - s); u <= Math.min(w - 1, x + s); u++) {
-      const k = 3 * (v * w + u);
-      if (
-        Math.abs(I[i] - B[k]) <= t &&
-        Math.abs(I[i + 1] - B[k + 1]) <= t &&
-        Math.abs(I[i + 2] - B[k + 2]) <= t
-      )
-        return true;
+      if (colourDistanceAt(I, i, B, 3 * (v * w + u)) <= t) return true;
     }
   return false;
 }
