@@ -23,6 +23,7 @@ import { choosePrior, type PriorChoice } from "./prior/choose-prior.js";
 import { stillMotionCues } from "./prior/motion.js";
 import { softSegmentation } from "./prior/soft-segmentation.js";
 import { MODES } from "./modes.js";
+import { DEFAULT_CAST_SHADOWS, type CastShadowOptions } from "./refine/cast-shadows.js";
 import { DEFAULT_GAPS, refineWithPlate, type GapOptions } from "./refine/compositing-equation.js";
 import { guidedUpsample } from "./refine/guided-upsample.js";
 import {
@@ -151,6 +152,8 @@ export interface PipelinePlan {
   plateAfterRefiner: boolean;
   /** The solve also opens gaps inside the network's opaque region. */
   gaps?: GapOptions;
+  /** The solve does not raise α where the subject's shadow falls on the plate. */
+  shadows?: CastShadowOptions;
   /** The network may not drop a solid blob that differs clearly from the plate (postprocess/clear-differences). */
   keepClearDifferences: boolean;
   /** Thin structures the network dropped are subject again where the photo shows them (refine/thin-differences). */
@@ -196,6 +199,7 @@ export function planPipeline(options: PipelineOptions, network: MattingNetwork, 
     fgFromPhoto: mode.fgFromPhoto && (refine === "refiner" || refine === "plate"),
     plateAfterRefiner: mode.plateAfterRefiner,
     gaps: mode.openGaps ? DEFAULT_GAPS : undefined,
+    shadows: mode.keepShadowsOut ? DEFAULT_CAST_SHADOWS : undefined,
     keepClearDifferences: mode.keepClearDifferences,
     keepThinStructures: mode.keepThinStructures,
     cleanup: !options.cleanup ? "off" : mode.cleanupAtCoarse ? "coarse" : "full",
@@ -425,11 +429,12 @@ async function restoreFullResolution(
   clock.lap("upsample");
   // The plate with its exposure, made once for the stages that compare it with the photo pixel by pixel.
   const matched = plan.keepThinStructures ? matchExposure(plate, plate.image) : undefined;
+  const solve = { gaps: plan.gaps, shadows: plan.shadows, matched };
   let refinerReport: PatchRefineReport | undefined;
   if (plan.refine === "plate") {
     // With F from the photo, the solve also writes, where it solves α, the F that explains the photo there.
     const fgOut = plan.fgFromPhoto ? foreground : undefined;
-    refineWithPlate(ctx.cv, image, plate, alpha, coarse, { fgOut, gaps: plan.gaps, matched });
+    refineWithPlate(ctx.cv, image, plate, alpha, coarse, { ...solve, fgOut });
   } else if (plan.refine === "refiner") {
     const refiner = ctx.network.refiner!; // the plan chose "refiner" only for a model that has one
     refinerReport = await refineUncertainPatches(
@@ -441,8 +446,7 @@ async function restoreFullResolution(
       foreground,
       plan.patches,
     );
-    if (plan.plateAfterRefiner)
-      refineWithPlate(ctx.cv, image, plate, alpha, coarse, { gaps: plan.gaps, matched });
+    if (plan.plateAfterRefiner) refineWithPlate(ctx.cv, image, plate, alpha, coarse, solve);
   }
   clock.lap("refine");
   if (matched) {

@@ -36,19 +36,21 @@ export interface PlateTexture {
   hidden: Uint8Array;
 }
 
-/** Where `image` shows and where it hides the texture of `plate` (exposure-matched, the same size). */
-export function plateTexture(
-  cv: CV,
-  image: FloatImage,
-  plate: FloatImage,
-  { radius, ratio, minSpread, hiddenShare }: PlateTextureOptions = DEFAULT_PLATE_TEXTURE,
-): PlateTexture {
+/** The window means a texture test reads: per pixel the plate's and the photo's grey level and its square (4 values),
+ * and the squared colour difference between them. */
+export interface TextureMoments {
+  radius: number;
+  moments: Float32Array;
+  difference: Float32Array;
+}
+
+/** The window means over `radius` of `image` against `plate` (exposure-matched, the same size): two box blurs. */
+export function textureMoments(cv: CV, image: FloatImage, plate: FloatImage, radius: number): TextureMoments {
   const { width, height } = image;
   const n = width * height;
   const B = plate.data;
   const I = image.data;
   return withMats((t) => {
-    // The four grey-level moments in one 4-channel image and the colour difference in another: two box blurs.
     const moments = t(new cv.Mat(height, width, cv.CV_32FC4));
     const differences = t(new cv.Mat(height, width, cv.CV_32FC1));
     const M = moments.data32F as Float32Array;
@@ -71,20 +73,40 @@ export function plateTexture(
     cv.blur(moments, moments, k, anchor, cv.BORDER_REFLECT);
     cv.blur(differences, differences, k, anchor, cv.BORDER_REFLECT);
     // (Views taken after the last allocation on OpenCV's heap.)
-    const [m, d2] = [moments.data32F as Float32Array, differences.data32F as Float32Array];
-    const shows = new Uint8Array(n);
-    const hidden = new Uint8Array(n);
-    const minVariance = minSpread * minSpread;
-    const share2 = hiddenShare * hiddenShare;
-    for (let p = 0, j = 0; p < n; p++, j += 4) {
-      const b1 = m[j];
-      const g1 = m[j + 2];
-      const variance = m[j + 1] - b1 * b1;
-      if (variance <= minVariance) continue;
-      if (d2[p] < ratio * variance) shows[p] = 1;
-      // Relative variances compared squared: photo variance / mean² under share² · plate variance / mean².
-      else if ((m[j + 3] - g1 * g1) * b1 * b1 < share2 * variance * g1 * g1) hidden[p] = 1;
-    }
-    return { shows, hidden };
+    return {
+      radius,
+      moments: new Float32Array(moments.data32F as Float32Array),
+      difference: new Float32Array(differences.data32F as Float32Array),
+    };
   });
+}
+
+/**
+ * Where `image` shows and where it hides the texture of `plate` (exposure-matched, the same size). Tests with the
+ * same radius can share their window means (`computed`).
+ */
+export function plateTexture(
+  cv: CV,
+  image: FloatImage,
+  plate: FloatImage,
+  { radius, ratio, minSpread, hiddenShare }: PlateTextureOptions = DEFAULT_PLATE_TEXTURE,
+  computed?: TextureMoments,
+): PlateTexture {
+  const { moments: m, difference: d2 } =
+    computed?.radius === radius ? computed : textureMoments(cv, image, plate, radius);
+  const n = image.width * image.height;
+  const shows = new Uint8Array(n);
+  const hidden = new Uint8Array(n);
+  const minVariance = minSpread * minSpread;
+  const share2 = hiddenShare * hiddenShare;
+  for (let p = 0, j = 0; p < n; p++, j += 4) {
+    const b1 = m[j];
+    const g1 = m[j + 2];
+    const variance = m[j + 1] - b1 * b1;
+    if (variance <= minVariance) continue;
+    if (d2[p] < ratio * variance) shows[p] = 1;
+    // Relative variances compared squared: photo variance / mean² under share² · plate variance / mean².
+    else if ((m[j + 3] - g1 * g1) * b1 * b1 < share2 * variance * g1 * g1) hidden[p] = 1;
+  }
+  return { shows, hidden };
 }

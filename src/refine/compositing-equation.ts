@@ -19,8 +19,14 @@ import { colourDistanceAt } from "../cv/plate-difference.js";
 import { bilinearTaps } from "../image/geometry.js";
 import { createImage, type FloatImage } from "../image/types.js";
 import { boxFilter } from "./box-filter.js";
+import { castShadows, type CastShadowOptions } from "./cast-shadows.js";
 import { DEFAULT_BOUNDED_GAPS, openBoundedGaps, type BoundedGapOptions } from "./bounded-gaps.js";
-import { DEFAULT_PLATE_TEXTURE, plateTexture, type PlateTextureOptions } from "../cv/plate-texture.js";
+import {
+  DEFAULT_PLATE_TEXTURE,
+  plateTexture,
+  textureMoments,
+  type PlateTextureOptions,
+} from "../cv/plate-texture.js";
 import type { NetworkOutputs } from "../network/contract.js";
 
 export interface EquationOptions {
@@ -69,11 +75,14 @@ export function refineWithPlate(
     fgOut,
     gaps,
     matched,
+    shadows,
   }: {
     fgOut?: FloatImage;
     gaps?: GapOptions;
-    /** The plate with its exposure applied, if the caller has it (the gap cues need it). */
+    /** The plate with its exposure applied, if the caller has it (the gap cues and the shadows need it). */
     matched?: FloatImage;
+    /** Where the subject casts a shadow, the solve does not raise α (refine/cast-shadows). */
+    shadows?: CastShadowOptions;
   } = {},
   opts: EquationOptions = DEFAULT_EQUATION,
 ): void {
@@ -103,9 +112,15 @@ export function refineWithPlate(
   const { match, contrast } = gaps ?? { match: 0, contrast: Infinity };
   // The plate's texture in the photo: where it shows (a gap, whatever F) and where it is hidden (no gap).
   const exposed =
-    gaps?.texture || gaps?.bounded ? (matched ?? matchExposure(plateSource, plateSource.image)) : undefined;
-  const texture = exposed && plateTexture(cv, image, exposed, gaps?.texture ?? DEFAULT_PLATE_TEXTURE);
+    gaps?.texture || gaps?.bounded || shadows
+      ? (matched ?? matchExposure(plateSource, plateSource.image))
+      : undefined;
+  const textureOptions = gaps?.texture || gaps?.bounded ? (gaps.texture ?? DEFAULT_PLATE_TEXTURE) : undefined;
+  // The shadows' texture test reads the same window means when its radius is the same.
+  const moments = exposed && textureOptions && textureMoments(cv, image, exposed, textureOptions.radius);
+  const texture = exposed && textureOptions && plateTexture(cv, image, exposed, textureOptions, moments);
   const shows = gaps?.texture ? texture?.shows : undefined;
+  const shadow = exposed && shadows && castShadows(cv, image, exposed, shadows, moments || undefined);
 
   const A = alpha.data;
   const I = image.data;
@@ -159,7 +174,9 @@ export function refineWithPlate(
           }
           const solved = Math.min(1, Math.max(0, num / Math.max(den, 1e-6)));
           if (weight > 0) {
-            A[p] += ((weight * den) / (den + tau2)) * (solved - A[p]); // each pixel is read before it is written: in place is exact
+            const corrected = A[p] + ((weight * den) / (den + tau2)) * (solved - A[p]);
+            // A shadow darkens the plate towards any dark F: the solve would draw it as a halo.
+            if (!(shadow && shadow[p] && corrected > A[p])) A[p] = corrected; // each pixel is read before it is written: in place is exact
             if (fgOut) {
               // F that explains the photo exactly at this α (keeps the subject's texture, drops the plate's colour).
               const a = A[p];

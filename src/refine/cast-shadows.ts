@@ -1,0 +1,152 @@
+/**
+ * Where the photo shows a shadow the subject casts on the plate. Per pixel a shadow is ambiguous: it dims the plate
+ * the way a dark strand partly covering it does, so the compositing-equation solve reads it as a soft subject and
+ * draws a grey halo beside the subject wherever the network's edge comes near it. A cast shadow is told by what it
+ * does to a whole neighbourhood:
+ * - it darkens the plate keeping its hue (the difference points from the plate's colour towards black);
+ * - over most of the neighbourhood, not a strand or a letter's edge;
+ * - smoothly: the dimming varies little from pixel to pixel;
+ * - keeping the plate's texture, dimmed (a subject hides it);
+ * - it fades into the plate, where a subject ends at an edge;
+ * - and it is wide: faint hair against a pale sky passes the tests above in patches of a few dozen pixels.
+ * A subject darker than the plate and of its hue (grey on grey) still passes every test where it is smooth and bare:
+ * there the solve keeps the network's α (it is not lowered).
+ */
+import { type CV, withMats } from "../cv/opencv.js";
+import { colourDistanceAt } from "../cv/plate-difference.js";
+import { plateTexture, type PlateTextureOptions, type TextureMoments } from "../cv/plate-texture.js";
+import { createImage, type FloatImage } from "../image/types.js";
+
+export interface CastShadowOptions {
+  /** Largest angle (degrees) between the photo's difference from the plate and the plate's colour itself. */
+  hueAngle: number;
+  /** Differences within this (max over channels) are the plate itself, not a shadow. */
+  distance: number;
+  /** Neighbourhood radius (full-resolution pixels) over which a shadow is wide and smooth. */
+  radius: number;
+  /** Share of the neighbourhood that must be shadow-like. */
+  share: number;
+  /** Largest standard deviation of the dimming (photo brightness over plate brightness) over the neighbourhood. */
+  dimmingSpread: number;
+  /** Where the photo hides the plate's texture, a subject covers it (cv/plate-texture `hidden`). */
+  texture: PlateTextureOptions;
+  /** A shadow covers at least a square this share of the image's longer side across. */
+  minWidth: number;
+}
+
+export const DEFAULT_CAST_SHADOWS: CastShadowOptions = {
+  hueAngle: 8,
+  distance: 0.03,
+  radius: 2,
+  share: 0.9,
+  dimmingSpread: 0.05,
+  // Down to a faint texture (a painted wall's grain), and a relative spread under 0.7 of the plate's: a shadow keeps
+  // it whole.
+  texture: { radius: 3, ratio: 0.25, minSpread: 0.012, hiddenShare: 0.7 },
+  minWidth: 0.02,
+};
+
+/**
+ * 1 where `image` shows a shadow cast on `plate` (exposure-matched, the same size). `moments` are the texture test's
+ * window means, if the caller has them at its radius.
+ */
+export function castShadows(
+  cv: CV,
+  image: FloatImage,
+  plate: FloatImage,
+  options: CastShadowOptions = DEFAULT_CAST_SHADOWS,
+  moments?: TextureMoments,
+): Uint8Array {
+  const { width, height } = image;
+  const n = width * height;
+  const I = image.data;
+  const B = plate.data;
+  const minCos2 = Math.cos((options.hueAngle * Math.PI) / 180) ** 2;
+  // Per pixel: shadow-like (0/1), the dimming, its square, the plate itself (0/1); their means over the
+  // neighbourhood in one box filter.
+  const local = createImage(width, height, 4);
+  const L = local.data;
+  const nearPlate = new Uint8Array(n);
+  for (let p = 0, i = 0; p < n; p++, i += 4) {
+    const j = 3 * p;
+    const dimming = (I[j] + I[j + 1] + I[j + 2]) / Math.max(B[j] + B[j + 1] + B[j + 2], 0.06);
+    L[i + 1] = dimming;
+    L[i + 2] = dimming * dimming;
+    if (colourDistanceAt(I, j, B) <= options.distance) nearPlate[p] = L[i + 3] = 1;
+    else if (dimsPlateHue(I, B, j, minCos2)) L[i] = 1;
+  }
+  const mean = boxMean(cv, local, options.radius);
+  const hidden = plateTexture(cv, image, plate, options.texture, moments).hidden;
+  const spread2 = options.dimmingSpread * options.dimmingSpread;
+  const shadow = new Uint8Array(n);
+  // The way a shadow fades into the plate: through shadow, and through its edge, where the neighbourhood holds the
+  // plate and shadow-like pixels only.
+  const fading = nearPlate.slice();
+  for (let p = 0, i = 0; p < n; p++, i += 4) {
+    if (mean[i + 2] - mean[i + 1] * mean[i + 1] >= spread2) continue;
+    if (mean[i] >= options.share && !hidden[p]) shadow[p] = 1;
+    if (shadow[p] || (L[i] === 1 && mean[i + 3] > 0 && mean[i] + mean[i + 3] >= options.share)) fading[p] = 1;
+  }
+  const minArea = (options.minWidth * Math.max(width, height)) ** 2;
+  keepWideShadowsThatFade(cv, shadow, fading, nearPlate, minArea, width, height);
+  return shadow;
+}
+
+/** Darker than the plate in every channel (within noise), along the plate's own colour. */
+function dimsPlateHue(I: Float32Array, B: Float32Array, i: number, minCos2: number): boolean {
+  let dot = 0;
+  let dd = 0;
+  let bb = 0;
+  for (let c = i; c < i + 3; c++) {
+    const d = B[c] - I[c];
+    if (d < -0.02) return false;
+    dot += d * B[c];
+    dd += d * d;
+    bb += B[c] * B[c];
+  }
+  return dot >= 0 && dot * dot >= minCos2 * dd * bb;
+}
+
+/** Mean over a (2r+1)² window of a 4-channel image (OpenCV's box filter: the whole region, every frame). */
+function boxMean(cv: CV, image: FloatImage, r: number): Float32Array {
+  return withMats((t) => {
+    const mat = t(new cv.Mat(image.height, image.width, cv.CV_32FC4));
+    (mat.data32F as Float32Array).set(image.data);
+    cv.blur(mat, mat, new cv.Size(2 * r + 1, 2 * r + 1), new cv.Point(-1, -1), cv.BORDER_REFLECT);
+    return new Float32Array(mat.data32F as Float32Array);
+  });
+}
+
+/**
+ * Clears the shadow that does not reach the plate along `fading` pixels (8-connected: a subject's bare patch), then
+ * the shadow regions under `minArea` pixels.
+ */
+function keepWideShadowsThatFade(
+  cv: CV,
+  shadow: Uint8Array,
+  fading: Uint8Array,
+  nearPlate: Uint8Array,
+  minArea: number,
+  width: number,
+  height: number,
+): void {
+  withMats((t) => {
+    const mask = t(new cv.Mat(height, width, cv.CV_8UC1));
+    const labels = t(new cv.Mat());
+    const componentsOf = (within: Uint8Array): { label: Int32Array; count: number } => {
+      const m = mask.data as Uint8Array;
+      for (let p = 0; p < m.length; p++) m[p] = within[p] ? 255 : 0;
+      const count: number = cv.connectedComponents(mask, labels, 8, cv.CV_32S);
+      return { label: labels.data32S as Int32Array, count };
+    };
+    const path = componentsOf(fading);
+    const fades = new Uint8Array(path.count);
+    for (let p = 0; p < shadow.length; p++) if (nearPlate[p]) fades[path.label[p]] = 1;
+    for (let p = 0; p < shadow.length; p++) if (!fades[path.label[p]]) shadow[p] = 0;
+
+    const region = componentsOf(shadow);
+    const area = new Uint32Array(region.count);
+    for (let p = 0; p < shadow.length; p++) if (shadow[p]) area[region.label[p]]++;
+    for (let p = 0; p < shadow.length; p++) if (shadow[p] && area[region.label[p]] < minArea) shadow[p] = 0;
+  });
+}
