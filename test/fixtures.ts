@@ -1,5 +1,5 @@
 /** Synthetic scenes made by the tests themselves: a textured room and a soft-edged subject with known α. */
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import sharp from "sharp";
@@ -7,8 +7,17 @@ import { spawn } from "node:child_process";
 import { createImage, toUint8, type FloatImage } from "../src/image/types.js";
 import { ffmpegPath } from "../src/video/ffmpeg.js";
 
+const tempDirs: string[] = [];
+// Each test file runs in its own process: its folders go when it exits, passed or failed.
+process.on("exit", () => {
+  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A fresh folder under the system's temporary directory, removed when the test process exits. */
 export function tempDir(prefix = "bgmatte-test-"): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  tempDirs.push(dir);
+  return dir;
 }
 
 export { lcg, makeScene, type Scene } from "../src/eval/synthetic-scene.js";
