@@ -120,7 +120,7 @@ export function refineWithPlate(
   const moments = exposed && textureOptions && textureMoments(cv, image, exposed, textureOptions.radius);
   const texture = exposed && textureOptions && plateTexture(cv, image, exposed, textureOptions, moments);
   const shows = gaps?.texture ? texture?.shows : undefined;
-  const shadow = exposed && shadows && castShadows(cv, image, exposed, shadows, moments || undefined);
+  const shadow = exposed && shadows && castShadows(cv, image, exposed, shadows, moments);
 
   const A = alpha.data;
   const I = image.data;
