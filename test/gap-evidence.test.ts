@@ -147,7 +147,7 @@ test("bounded gaps: the plate seen between sharp-edged leaves is opened, the lea
   );
 });
 
-test("bounded gaps: print the network is sure of, a dark plate, hidden texture, hair, and camouflage stay", () => {
+test("bounded gaps: print the network is sure of, a dark plate, hidden texture, hair, a seam, and camouflage stay", () => {
   const none = new Uint8Array(W * H);
   const cases: [string, ReturnType<typeof leaves>, Uint8Array][] = [
     // White print on a label the network is sure of.
@@ -156,6 +156,8 @@ test("bounded gaps: print the network is sure of, a dark plate, hidden texture, 
     ["dark plate", leaves({ plateAt: () => [0.08, 0.08, 0.08], leafColour: [0.9, 0.9, 0.9] }), none],
     // The gap's colour matches, but it hides the plate's texture: something solid.
     ["hidden texture", leaves(), new Uint8Array(W * H).fill(1)],
+    // Where two parts of the subject meet, their blended edge matching the plate along a line one pixel thin.
+    ["seam", leaves({ inGap: (x, y) => x >= 30 && x < 130 && y === 50 }), none],
     // A clearing inside soft hair: a hard-edged hole there would be worse than the partial α around it.
     ["partial around", leaves({ aroundAlpha: 0.8 }), none],
     // A forehead the sky's colour, fading into the rest of the face over 30 px: no sharp outline where the match ends.

@@ -7,7 +7,8 @@
  * opaque that matches the plate, is small beside the subject, and is bounded by a sharp photo edge and opaque subject
  * nearly all round, is opened, where the network itself is unsure of it. Print on a label has sharp outlines too:
  * the network is sure of print, and on a dark plate (black print against a black backdrop) or where the photo hides
- * the plate's texture (white print on white fabric), nothing is opened.
+ * the plate's texture (white print on white fabric), nothing is opened. Nor is a region one pixel thin: where two
+ * parts of the subject meet (a neck and a collar), their blended edge can match the plate along a line.
  */
 import { type CV, withMats } from "../cv/opencv.js";
 import { colourDistanceAt } from "../cv/plate-difference.js";
@@ -79,6 +80,12 @@ export function openBoundedGaps(
     const n: number = cv.connectedComponents(m, labels, 4, cv.CV_32S);
     const lab = labels.data32S as Int32Array;
     const size = new Uint32Array(n);
+    // Thicker than a pixel: some 2×2 block lies wholly inside the region.
+    const thick = new Uint8Array(n);
+    for (let p = 0; p < lab.length - w - 1; p++) {
+      const k = lab[p];
+      if (k !== 0 && lab[p + 1] === k && lab[p + w] === k && lab[p + w + 1] === k) thick[k] = 1;
+    }
     const outline = new Uint32Array(n);
     const sharpOutline = new Uint32Array(n);
     const errorSum = new Float64Array(n);
@@ -104,6 +111,7 @@ export function openBoundedGaps(
     const open = new Uint8Array(n);
     for (let k = 1; k < n; k++)
       open[k] =
+        thick[k] === 1 &&
         size[k] <= opts.maxShare * subject &&
         outline[k] >= opts.minOutline &&
         errorSum[k] >= opts.minError * size[k] &&
