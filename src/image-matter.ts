@@ -42,7 +42,7 @@ export function createImageMatter(
     },
     async dispose() {
       disposed = true;
-      await Promise.all([context.network.dispose(), context.segmenter?.dispose()]);
+      await Promise.all([context.network.dispose(), context.segmenter?.dispose(), context.faces?.dispose()]);
     },
   };
 }

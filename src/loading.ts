@@ -1,12 +1,12 @@
 /**
- * Progress and cancellation while a matter loads its parts (OpenCV, the model, the person segmenter): each part
- * reports "loading" then "ready", as transformers.js's progress callback does, and an AbortSignal stops the loading
- * once the part under way has finished (a part already fetching cannot be interrupted).
+ * Progress and cancellation while a matter loads its parts (OpenCV, the model, the person segmenter and the face
+ * detector): each part reports "loading" then "ready", as transformers.js's progress callback does, and an
+ * AbortSignal stops the loading once the part under way has finished (a part already fetching cannot be interrupted).
  */
 import { throwIfAborted } from "./errors.js";
 
 export interface LoadingProgress {
-  part: "opencv" | "contract" | "model" | "segmenter";
+  part: "opencv" | "contract" | "model" | "segmenter" | "faces";
   status: "loading" | "ready";
 }
 

@@ -69,6 +69,8 @@ export function webMatterOptionsSchema(hardwareThreads: number) {
       contractUrl: z.string().min(1),
       /** The person segmenter; without it the plate difference still works. */
       segmenterUrl: z.string().min(1).optional(),
+      /** The face detector, which confirms the people the segmenter finds; optional as the segmenter is. */
+      faceDetectorUrl: z.string().min(1).optional(),
       /** Where onnxruntime-web's .wasm files are served. */
       wasmPaths: z.string().min(1),
       /** WebGPU when the browser has it, else WASM. */

@@ -15,7 +15,7 @@ import { BgmatteError, throwIfAborted } from "./errors.js";
 import { crop, fitSize, paste, resize, upsampleBilinear, type Box } from "./image/geometry.js";
 import { createImage, type FloatImage } from "./image/types.js";
 import type { NetworkInputs, NetworkOutputs } from "./network/contract.js";
-import type { MattingNetwork, SegmenterNetwork } from "./network/network.js";
+import type { FaceDetectorNetwork, MattingNetwork, SegmenterNetwork } from "./network/network.js";
 import { DEFAULT_CLEANUP, keepMainComponents, opaqueForegroundFromImage } from "./postprocess/cleanup.js";
 import { keepClearDifferences } from "./postprocess/clear-differences.js";
 import { guardPeople } from "./postprocess/people-guard.js";
@@ -109,6 +109,8 @@ export interface PipelineContext {
   cv: CV;
   network: MattingNetwork;
   segmenter?: SegmenterNetwork;
+  /** Confirms the people the segmenter finds (prior/faces.ts). */
+  faces?: FaceDetectorNetwork;
   /** The plate's analysis-size copy: a video's plate is the same image every frame. */
   plateCache: PlateCache;
 }
@@ -258,7 +260,7 @@ export async function runPipeline(
     keepMainComponents(ctx.cv, coarse.alpha, { ...DEFAULT_CLEANUP, solidShare: 0 });
 
   const restored = await restoreFullResolution(ctx, plan, cropped, coarse, clock);
-  const { alpha, foreground } = composeFrame(ctx.cv, plan, inputs.image, subject, restored);
+  const { alpha, foreground } = await composeFrame(ctx.cv, plan, inputs.image, subject, restored);
   clock.lap("cleanup");
 
   const { alignment, exposure } = analysed.prepared;
@@ -335,6 +337,7 @@ async function locateSubject(
     plan.options.subject,
     ctx.segmenter,
     plan.guardPeople,
+    ctx.faces,
   );
   warnings.push(...choice.warnings);
   let found = choice.box;
@@ -458,13 +461,13 @@ async function restoreFullResolution(
 }
 
 /** Stage 6: the region pasted into the full frame (the photo's colours around it), then cleaned up. */
-function composeFrame(
+async function composeFrame(
   cv: CV,
   plan: PipelinePlan,
   image: FloatImage,
   { box, choice }: LocatedSubject,
   region: RestoredRegion,
-): { alpha: FloatImage; foreground: FloatImage } {
+): Promise<{ alpha: FloatImage; foreground: FloatImage }> {
   let { alpha, foreground } = region;
   if (box.width !== image.width || box.height !== image.height) {
     alpha = createImage(image.width, image.height, 1);
@@ -472,7 +475,11 @@ function composeFrame(
     foreground = { ...image, data: image.data.slice() };
     paste(foreground, region.foreground, box);
   }
-  if (choice.solid) guardPeople(alpha, image, choice.solid);
+  if (choice.solid && guardPeople(alpha, image, choice.solid) && choice.certain) {
+    // Holes left: a face, if the detector finds one on this person, says to fill the wide ones whatever their colour.
+    const certain = await choice.certain();
+    if (certain) guardPeople(alpha, image, choice.solid, { cv, mask: certain });
+  }
   if (plan.cleanup === "full") keepMainComponents(cv, alpha);
   // With F from the photo it already is the photo wherever α is opaque.
   if (!plan.fgFromPhoto) opaqueForegroundFromImage(foreground, image, alpha);

@@ -22,6 +22,8 @@ export interface Manifest {
   models: Record<string, ManifestEntry>;
   /** The person segmenter used for the prior S (not a matting model: its own contract). */
   segmenter: ManifestEntry;
+  /** The face detector that confirms a person the segmenter found (src/prior/faces.ts). */
+  faceDetector: ManifestEntry;
 }
 
 /** The model `mode` uses when none is named. */

@@ -69,3 +69,7 @@ export function contractPath(): string {
 export function segmenterPath(): string {
   return join(modelsDir(), readManifest().segmenter.file);
 }
+
+export function faceDetectorPath(): string {
+  return join(modelsDir(), readManifest().faceDetector.file);
+}

@@ -30,3 +30,15 @@ export interface SegmenterNetwork {
   run(image: RawTensor): Promise<RawTensor>;
   dispose(): Promise<void>;
 }
+
+/**
+ * A face detector (models/face-detector.onnx): `image` 1×3×size×size RGB in [0,1] → `faces` 1×N×5, per anchor the
+ * face's probability and its box (centre x, centre y, width, height) as shares of the input's side.
+ */
+export const FACE_DETECTOR_SIZE = 128;
+
+export interface FaceDetectorNetwork {
+  readonly size: number;
+  run(image: RawTensor): Promise<RawTensor>;
+  dispose(): Promise<void>;
+}

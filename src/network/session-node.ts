@@ -1,5 +1,5 @@
 /**
- * MattingNetwork (with its refiner) and the person segmenter in Node: on onnxruntime-node, or, where that optional
+ * MattingNetwork (with its refiner), the person segmenter and the face detector in Node: on onnxruntime-node, or, where that optional
  * dependency could not be installed (on linux-x64 its installer fetches CUDA libraries from api.nuget.org, which
  * machines that reach only the npm registry cannot), on onnxruntime-web's WebAssembly build: the same .onnx files,
  * the same results, about 3× slower.
@@ -9,8 +9,8 @@ import type * as OrtNode from "onnxruntime-node";
 import { BgmatteError } from "../errors.js";
 import type { Device } from "../vocabulary.js";
 import { parseContract, refinerLocationOf, type Contract, type RawTensor } from "./contract.js";
-import type { MattingNetwork, SegmenterNetwork } from "./network.js";
-import { wrapMattingNetwork, wrapSegmenter } from "./wrap-session.js";
+import type { FaceDetectorNetwork, MattingNetwork, SegmenterNetwork } from "./network.js";
+import { wrapFaceDetector, wrapMattingNetwork, wrapSegmenter } from "./wrap-session.js";
 
 // onnxruntime's Linux build otherwise opens /tmp/mat-debug-<pid>.log for its telemetry on the first session:
 // created without O_EXCL or O_NOFOLLOW (a planted symlink truncates its target) and inherited by ffmpeg children.
@@ -149,4 +149,10 @@ export async function createNodeNetwork(
 export async function createNodeSegmenter(path: string, threads: number): Promise<SegmenterNetwork> {
   const session = await openSession(path, "person segmenter", { threads, device: "cpu", spin: false });
   return wrapSegmenter(session, await tensorMaker());
+}
+
+/** The face detector on onnxruntime-node. */
+export async function createNodeFaceDetector(path: string, threads: number): Promise<FaceDetectorNetwork> {
+  const session = await openSession(path, "face detector", { threads, device: "cpu", spin: false });
+  return wrapFaceDetector(session, await tensorMaker());
 }

@@ -2,8 +2,8 @@
 import * as ort from "onnxruntime-web";
 import { BgmatteError } from "../errors.js";
 import { parseContract, refinerLocationOf, type Contract, type RawTensor } from "./contract.js";
-import type { MattingNetwork, SegmenterNetwork } from "./network.js";
-import { wrapMattingNetwork, wrapSegmenter } from "./wrap-session.js";
+import type { FaceDetectorNetwork, MattingNetwork, SegmenterNetwork } from "./network.js";
+import { wrapFaceDetector, wrapMattingNetwork, wrapSegmenter } from "./wrap-session.js";
 
 export type WebBackend = "webgpu" | "wasm";
 
@@ -82,4 +82,9 @@ export async function createWebNetwork(
 /** The person segmenter on onnxruntime-web (WASM: a small graph, where WebGPU's upload cost dominates). */
 export async function createWebSegmenter(url: string): Promise<SegmenterNetwork> {
   return wrapSegmenter((await createSession(url, "person segmenter", ["wasm"])).session, makeTensor);
+}
+
+/** The face detector on onnxruntime-web (WASM, as the segmenter). */
+export async function createWebFaceDetector(url: string): Promise<FaceDetectorNetwork> {
+  return wrapFaceDetector((await createSession(url, "face detector", ["wasm"])).session, makeTensor);
 }

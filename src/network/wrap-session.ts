@@ -14,7 +14,9 @@ import {
   type RawTensor,
 } from "./contract.js";
 import {
+  FACE_DETECTOR_SIZE,
   SEGMENTER_SIZE,
+  type FaceDetectorNetwork,
   type MattingNetwork,
   type RefinerNetwork,
   type SegmenterNetwork,
@@ -80,13 +82,20 @@ export function wrapRefiner(session: OrtSession, makeTensor: TensorMaker, contex
   };
 }
 
-export function wrapSegmenter(session: OrtSession, makeTensor: TensorMaker): SegmenterNetwork {
+/** A one-input, one-output graph (`image` → `output`) as a network of side `size`. */
+function wrapImageGraph(session: OrtSession, makeTensor: TensorMaker, size: number, output: string) {
   return {
-    size: SEGMENTER_SIZE,
-    async run(image: RawTensor) {
+    size,
+    async run(image: RawTensor): Promise<RawTensor> {
       const out = await session.run(toOrtFeeds([["image", image]], makeTensor));
-      return { data: out.person.data as Float32Array, dims: out.person.dims };
+      return { data: out[output].data as Float32Array, dims: out[output].dims };
     },
     dispose: () => session.release(),
   };
 }
+
+export const wrapSegmenter = (session: OrtSession, makeTensor: TensorMaker): SegmenterNetwork =>
+  wrapImageGraph(session, makeTensor, SEGMENTER_SIZE, "person");
+
+export const wrapFaceDetector = (session: OrtSession, makeTensor: TensorMaker): FaceDetectorNetwork =>
+  wrapImageGraph(session, makeTensor, FACE_DETECTOR_SIZE, "faces");

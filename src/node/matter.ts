@@ -6,8 +6,8 @@ import { loadOpenCV } from "../cv/opencv.js";
 import { decodeImage, type ImageSource } from "../image/codec-node.js";
 import { resize } from "../image/geometry.js";
 import { selectChannels, type FloatImage } from "../image/types.js";
-import { contractPath, resolveModel, segmenterPath } from "../network/models-node.js";
-import { createNodeNetwork, createNodeSegmenter } from "../network/session-node.js";
+import { contractPath, faceDetectorPath, resolveModel, segmenterPath } from "../network/models-node.js";
+import { createNodeFaceDetector, createNodeNetwork, createNodeSegmenter } from "../network/session-node.js";
 import { loadingSteps, type LoadingOptions } from "../loading.js";
 import { matterOptionsSchema, parseOptions, type CallOptions, type MatterOptions } from "../options.js";
 import { motionCues } from "../prior/motion.js";
@@ -51,7 +51,8 @@ export async function createMatter(options: MatterOptions = {}, loading?: Loadin
   const opts = parseOptions(matterOptionsSchema(availableParallelism()), options);
   const model = resolveModel(opts.model, opts.mode);
   const step = loadingSteps(loading);
-  const [cv, network, segmenter] = await Promise.all([
+  const needsPeople = !(opts.subject === "any" && opts.guardPeople === false);
+  const [cv, network, segmenter, faces] = await Promise.all([
     step("opencv", loadOpenCV),
     step("model", () =>
       createNodeNetwork(model.path, contractPath(), {
@@ -60,11 +61,10 @@ export async function createMatter(options: MatterOptions = {}, loading?: Loadin
         name: model.name,
       }),
     ),
-    opts.subject === "any" && opts.guardPeople === false
-      ? undefined
-      : step("segmenter", () => createNodeSegmenter(segmenterPath(), opts.threads)),
+    needsPeople ? step("segmenter", () => createNodeSegmenter(segmenterPath(), opts.threads)) : undefined,
+    needsPeople ? step("faces", () => createNodeFaceDetector(faceDetectorPath(), opts.threads)) : undefined,
   ]);
-  const core = createImageMatter({ cv, network, segmenter, plateCache: new PlateCache() }, opts);
+  const core = createImageMatter({ cv, network, segmenter, faces, plateCache: new PlateCache() }, opts);
   return {
     async matte(inputs, call) {
       core.assertLive("matte()");

@@ -5,7 +5,9 @@
  * segmenter mistakes for a person (a wicker ball) must keep its gaps, so a hole is filled only where the matte already
  * calls it more subject than not, where the matte around it is mostly solid, or where the photo there has the colour
  * of the opaque subject around it (skin continues into the hole; a gap shows the background, which differs from the
- * weave).
+ * weave). On a person whose face the detector found (prior/faces.ts) there is no such doubt: a wide hole in the sure
+ * interior is filled whatever its colour (a black blouse in front of a dark room, a neck the colour of the sky). Thin
+ * gaps are left to the rules above: the gaps between strands of hair that falls over the shoulders are real.
  */
 import {
   boxOfMask,
@@ -17,6 +19,8 @@ import {
   type Box,
 } from "../image/geometry.js";
 import type { FloatImage } from "../image/types.js";
+import { openByDisc } from "../cv/mask-ops.js";
+import { withMats, type CV } from "../cv/opencv.js";
 
 /** The neighbourhood the guard looks at, as a share of the frame's longer side. */
 const NEIGHBOURHOOD = 0.02;
@@ -28,26 +32,45 @@ const MOSTLY_SUBJECT = 0.5;
 /** Colour distance (max over channels) under which a hole continues the opaque subject around it. */
 const SAME_COLOUR = 0.1;
 
+/** On a person with a face, a hole this wide (the radius of a disc it holds, as a share of the frame's longer side)
+ * is filled whatever its colour: wider than the gaps between strands of hair (and than 2 px on a small frame). */
+const WIDE_HOLE = 0.002;
+
 /** Each pass fills a neighbourhood's width into a hole from its rim: three reach holes of 12 % of the frame. */
 const PASSES = 3;
 
+/** The part of the sure interior on people whose face was found (the same size as it), and OpenCV to measure it. */
+export interface CertainInterior {
+  cv: CV;
+  mask: FloatImage;
+}
+
 /**
- * `solid`: the person's sure interior (1 inside) at any size of the frame's aspect; `image` the photo (RGB) the
- * matte `alpha` belongs to; `alpha` is changed in place.
+ * `solid`: the person's sure interior (1 inside) at any size of the frame's aspect; `image` the photo (RGB) the matte
+ * `alpha` belongs to; `alpha` is changed in place. Returns whether enough of the sure interior is left open to hold
+ * a wide hole: only then is a face worth looking for (a live frame usually leaves a few pixels at most).
  */
-export function guardPeople(alpha: FloatImage, image: FloatImage, solid: FloatImage): void {
+export function guardPeople(
+  alpha: FloatImage,
+  image: FloatImage,
+  solid: FloatImage,
+  certain?: CertainInterior,
+): boolean {
   const r = Math.max(1, Math.round(NEIGHBOURHOOD * Math.max(alpha.width, alpha.height)));
   const sure = sureOverItsBox(solid, alpha.width, alpha.height, r);
-  if (!sure) return;
+  if (!sure) return false;
   // Work on the sure interior's box (grown by the neighbourhood), then write back.
   const { box, s } = sure;
   const [a, im] = [crop(alpha, box), crop(image, box)];
-  // The first rule needs no neighbourhood: applied alone first, it usually leaves no hole, and a live frame then
+  const wide = Math.max(2, WIDE_HOLE * Math.max(alpha.width, alpha.height));
+  const c =
+    certain && wideHoles(certain.cv, maskOverBox(certain.mask, alpha.width, alpha.height, box), a, wide);
+  // The first rules need no neighbourhood: applied alone first, they usually leave no hole, and a live frame then
   // skips the passes' box filters.
   const holes = { x0: Infinity, y0: Infinity, x1: -1, y1: -1 };
   for (let p = 0; p < a.data.length; p++) {
     if (s.data[p] <= a.data[p]) continue;
-    if (a.data[p] > MOSTLY_SUBJECT) {
+    if (a.data[p] > MOSTLY_SUBJECT || c?.[p]) {
       a.data[p] = s.data[p];
       continue;
     }
@@ -57,6 +80,7 @@ export function guardPeople(alpha: FloatImage, image: FloatImage, solid: FloatIm
     holes.y0 = Math.min(holes.y0, y);
     holes.y1 = Math.max(holes.y1, y);
   }
+  let left = 0;
   if (holes.x1 >= 0) {
     // The passes fill only the holes, from what lies within a neighbourhood of them: their box, grown by one.
     const around = grownBox(holes, r, a.width, a.height);
@@ -64,8 +88,10 @@ export function guardPeople(alpha: FloatImage, image: FloatImage, solid: FloatIm
     const sums = new WindowSums(ha.width, ha.height);
     for (let pass = 0; pass < PASSES && fillPass(ha, him, hs.data, r, sums); pass++);
     paste(a, ha, around);
+    for (let p = 0; p < ha.data.length; p++) if (hs.data[p] > ha.data[p]) left++;
   }
   paste(alpha, a, box);
+  return left >= Math.PI * wide * wide;
 }
 
 function grownBox(
@@ -91,13 +117,29 @@ function sureOverItsBox(
   r: number,
 ): { box: Box; s: FloatImage } | null {
   const enlarging = solid.width <= width && solid.height <= height;
-  const sure = enlarging ? undefined : resize(solid, width, height);
-  const b = sure ? boxOfMask(sure, 0) : upsampledBox(solid, width, height);
+  const b = enlarging ? upsampledBox(solid, width, height) : boxOfMask(resize(solid, width, height), 0);
   if (!b) return null;
   const box = grownBox({ x0: b.x, y0: b.y, x1: b.x + b.width - 1, y1: b.y + b.height - 1 }, r, width, height);
-  const s = sure ? crop(sure, box) : upsampleBilinear(solid, width, height, box);
+  return { box, s: maskOverBox(solid, width, height, box) };
+}
+
+/** 1 where `certain` holds a hole in `alpha` (the same size) wide enough to hold a disc of `radius`. */
+function wideHoles(cv: CV, certain: FloatImage, alpha: FloatImage, radius: number): Uint8Array {
+  return withMats((t) => {
+    const m = t(new cv.Mat(alpha.height, alpha.width, cv.CV_8UC1));
+    const d = m.data as Uint8Array;
+    for (let p = 0; p < d.length; p++) d[p] = certain.data[p] && alpha.data[p] <= MOSTLY_SUBJECT ? 255 : 0;
+    openByDisc(cv, m, radius);
+    return Uint8Array.from(m.data as Uint8Array);
+  });
+}
+
+/** `mask` brought to width × height over `box` only, cut at half. */
+function maskOverBox(mask: FloatImage, width: number, height: number, box: Box): FloatImage {
+  const enlarging = mask.width <= width && mask.height <= height;
+  const s = enlarging ? upsampleBilinear(mask, width, height, box) : crop(resize(mask, width, height), box);
   for (let p = 0; p < s.data.length; p++) s.data[p] = s.data[p] >= 0.5 ? 1 : 0;
-  return { box, s };
+  return s;
 }
 
 /**

@@ -3,15 +3,17 @@
  *
  * `auto` uses the person segmenter only where it is reliable: MediaPipe's selfie model is made for people close to
  * the camera. On distant pedestrians (../shared/data/video/vtest.avi) it paints blobs in the wrong places, so a
- * person must cover a fair part of the frame and mostly lie where the photo differs from its plate.
+ * person must cover a fair part of the frame and mostly lie where the photo differs from its plate, or show a face
+ * (prior/faces.ts): a person dressed in the colours of the wall behind differs from it over less than half.
  */
-import type { CV } from "../cv/opencv.js";
 import { boxOfMask, type Box } from "../image/geometry.js";
-import type { FloatImage } from "../image/types.js";
-import type { SegmenterNetwork } from "../network/network.js";
+import { createImage, type FloatImage } from "../image/types.js";
+import type { FaceDetectorNetwork, SegmenterNetwork } from "../network/network.js";
 import type { Subject } from "../vocabulary.js";
+import { detectFaces, type Face } from "./faces.js";
 import { personArea, personProbability } from "./person.js";
 import { interiorOf } from "../cv/mask-ops.js";
+import { withMats, type CV } from "../cv/opencv.js";
 import { differenceMask, type DifferenceMask } from "../cv/plate-difference.js";
 
 /** `person` asked for explicitly: any detection above noise is used. */
@@ -20,6 +22,10 @@ const MIN_AREA_FORCED = 0.005;
 const MIN_AREA_AUTO = 0.03;
 /** …and at least this share of it must differ from the plate. */
 const MIN_AGREEMENT_AUTO = 0.5;
+/** A face this sure (prior/faces.ts) on a person the segmenter found confirms that person… */
+const FACE_SCORE = 0.7;
+/** …if at least this share of that person differs from the plate (not a bystander who is in the plate too). */
+const MIN_AGREEMENT_WITH_FACE = 0.2;
 /** A found person's solid interior: where the segmenter is this sure… */
 const SOLID_PROBABILITY = 0.9;
 /** …farther than this share of the frame's longer side from anywhere it is less sure (hair and edges stay out). */
@@ -37,6 +43,11 @@ export interface PriorChoice {
   personAgreement?: number;
   /** Where a person was found (the `auto` rule) and is surely solid (face, torso), at analysis size: 1 there. */
   solid?: FloatImage;
+  /**
+   * The part of `solid` on people whose face the detector finds: surely a person, so surely opaque there (null:
+   * none). Asked for only when the matte leaves holes there: the detector runs once, on demand.
+   */
+  certain?: () => Promise<FloatImage | null>;
   warnings: string[];
 }
 
@@ -58,6 +69,46 @@ function agreement(person: FloatImage, difference: FloatImage): number {
   return inPerson ? both / inPerson : 0;
 }
 
+/**
+ * The people (connected regions of probability > 0.5) on which a sure face lies and which differ enough from the
+ * plate: 1 over them. Null when there is none.
+ */
+function peopleWithFaces(
+  cv: CV,
+  person: FloatImage,
+  difference: FloatImage,
+  faces: Face[],
+): FloatImage | null {
+  const sure = faces.filter((f) => f.score >= FACE_SCORE);
+  if (sure.length === 0) return null;
+  const { width, height } = person;
+  return withMats((t) => {
+    const m = t(new cv.Mat(height, width, cv.CV_8UC1));
+    const d = m.data as Uint8Array;
+    for (let i = 0; i < d.length; i++) d[i] = person.data[i] > 0.5 ? 255 : 0;
+    const labels = t(new cv.Mat());
+    const n: number = cv.connectedComponents(m, labels, 8, cv.CV_32S);
+    const label = labels.data32S as Int32Array;
+    const size = new Uint32Array(n);
+    const differs = new Uint32Array(n);
+    for (let i = 0; i < label.length; i++) {
+      size[label[i]]++;
+      if (difference.data[i] > 0.5) differs[label[i]]++;
+    }
+    const chosen = new Uint8Array(n);
+    for (const f of sure) {
+      const x = Math.min(width - 1, Math.max(0, Math.round(f.x + f.width / 2)));
+      const y = Math.min(height - 1, Math.max(0, Math.round(f.y + f.height / 2)));
+      const k = label[y * width + x];
+      if (k > 0 && differs[k] >= MIN_AGREEMENT_WITH_FACE * size[k]) chosen[k] = 1;
+    }
+    if (!chosen.some(Boolean)) return null;
+    const out = createImage(width, height, 1);
+    for (let i = 0; i < label.length; i++) out.data[i] = chosen[label[i]];
+    return out;
+  });
+}
+
 export async function choosePrior(
   cv: CV,
   images: { image: FloatImage; plate: FloatImage; user?: FloatImage; difference?: DifferenceMask },
@@ -65,6 +116,7 @@ export async function choosePrior(
   segmenter?: SegmenterNetwork,
   /** Find where a person is surely solid (PriorChoice.solid), running the segmenter for it also with `any`. */
   guardPeople = false,
+  faceDetector?: FaceDetectorNetwork,
 ): Promise<PriorChoice> {
   const warnings: string[] = [];
   if (images.user) return { kind: "user", mask: images.user, box: boxOfMask(images.user, 0.5), warnings };
@@ -85,12 +137,29 @@ export async function choosePrior(
   const person = await personProbability(segmenter, images.image);
   const area = personArea(person);
   const agree = agreement(person, diff.mask);
-  const found = area >= MIN_AREA_AUTO && agree >= MIN_AGREEMENT_AUTO;
-  const seen = {
-    personArea: area,
-    personAgreement: agree,
-    solid: found && guardPeople ? solidInterior(cv, person) : undefined,
-  };
+  // The detector runs at most once, and only where its answer changes something: a person worth the question who
+  // differs from the plate over less than half, or holes in a found person's sure interior (PriorChoice.certain).
+  let people: Promise<FloatImage | null> | undefined;
+  const withFaces = faceDetector
+    ? () =>
+        (people ??= detectFaces(faceDetector, images.image).then((f) =>
+          peopleWithFaces(cv, person, diff.mask, f),
+        ))
+    : undefined;
+  const worthAsking = area >= MIN_AREA_AUTO;
+  const found =
+    worthAsking && (agree >= MIN_AGREEMENT_AUTO || (withFaces !== undefined && (await withFaces()) !== null));
+  const solid = found && guardPeople ? solidInterior(cv, person) : undefined;
+  // A smaller margin for them closed the shadowed side of a neck but made the person photo's hair a solid blob in
+  // `fast`: the same margin.
+  const certain =
+    solid && withFaces
+      ? async () => {
+          const on = await withFaces();
+          return on && { ...solid, data: solid.data.map((v, i) => v * on.data[i]) };
+        }
+      : undefined;
+  const seen = { personArea: area, personAgreement: agree, solid, certain };
   if (subject === "any") return fromDifference(seen);
   const usable = subject === "person" ? area >= MIN_AREA_FORCED : found;
   if (!usable) {

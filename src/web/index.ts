@@ -5,6 +5,7 @@
 import { loadOpenCV } from "../cv/opencv.js";
 import { createImageMatter, type ImageMatter } from "../image-matter.js";
 import {
+  createWebFaceDetector,
   createWebNetwork,
   createWebSegmenter,
   fetchContract,
@@ -19,6 +20,8 @@ export interface WebMatter extends ImageMatter {
   readonly backend: WebBackend;
   /** Whether the person segmenter loaded (without it the prior is the plate difference). */
   readonly personPrior: boolean;
+  /** Whether the face detector loaded (it confirms the people the segmenter finds). */
+  readonly faceDetector: boolean;
 }
 
 /** `loading`: progress per part fetched and loaded, and an AbortSignal (see src/loading.ts). */
@@ -32,13 +35,18 @@ export async function createMatter(options: WebMatterOptions, loading?: LoadingO
     step("model", () => createWebNetwork(opts.modelUrl, contract, opts)),
   ]);
   // The person prior is optional in the browser: without it, the plate difference still works.
-  const segmenterUrl = opts.segmenterUrl;
+  const { segmenterUrl, faceDetectorUrl } = opts;
+  const needsPeople = opts.subject !== "any" || opts.guardPeople !== false;
   const segmenter =
-    segmenterUrl && (opts.subject !== "any" || opts.guardPeople !== false)
+    segmenterUrl && needsPeople
       ? await step("segmenter", () => createWebSegmenter(segmenterUrl).catch(() => undefined))
       : undefined;
+  const faces =
+    segmenter && faceDetectorUrl
+      ? await step("faces", () => createWebFaceDetector(faceDetectorUrl).catch(() => undefined))
+      : undefined;
   const core = createImageMatter(
-    { cv, network, segmenter, plateCache: new PlateCache() },
+    { cv, network, segmenter, faces, plateCache: new PlateCache() },
     { ...opts, subject: segmenter ? opts.subject : "any", guardPeople: segmenter ? opts.guardPeople : false },
   );
   return {
@@ -46,6 +54,7 @@ export async function createMatter(options: WebMatterOptions, loading?: LoadingO
     dispose: core.dispose,
     backend: network.backend,
     personPrior: segmenter !== undefined,
+    faceDetector: faces !== undefined,
   };
 }
 

@@ -2,7 +2,7 @@ import numpy as np
 import onnxruntime as ort
 import pytest
 
-from bgmatte_train.paths import MODELS_DIR, REPO_ROOT
+from bgmatte_train.paths import MODELS_DIR, REPO_ROOT, SHARED_DATA
 from bgmatte_train.segmenter.convert import convert
 from bgmatte_train.segmenter.tflite_reader import read_tflite
 
@@ -45,3 +45,61 @@ def test_shipped_segmenter_sees_no_person_in_a_flat_wall():
     s = ort.InferenceSession(str(MODELS_DIR / "person-segmenter.onnx"))
     wall = np.full((1, 3, 256, 256), 0.6, np.float32)
     assert s.run(None, {"image": wall})[0].max() < 0.5
+
+
+FACE_TFLITE = REPO_ROOT / "node_modules" / "@mediapipe" / "face_detection" / "face_detection_short_range.tflite"
+needs_face_tflite = pytest.mark.skipif(not FACE_TFLITE.exists(),
+                                       reason="npm devDependency @mediapipe/face_detection not installed")
+
+
+@needs_face_tflite
+def test_face_detector_conversion_reproduces_the_shipped_detector(tmp_path):
+    from bgmatte_train.segmenter.face_detector import convert as convert_faces
+    out = tmp_path / "faces.onnx"
+    convert_faces(FACE_TFLITE, out)
+    x = np.random.default_rng(1).random((1, 3, 128, 128), dtype=np.float32)
+    ours = ort.InferenceSession(str(out)).run(None, {"image": x})[0]
+    shipped = ort.InferenceSession(str(MODELS_DIR / "face-detector.onnx")).run(None, {"image": x})[0]
+    assert ours.shape == (1, 896, 5)
+    assert np.abs(ours - shipped).max() <= 1e-6
+
+
+def test_face_detector_anchors_follow_mediapipe_layout():
+    from bgmatte_train.segmenter.face_detector import anchor_centres
+    a = anchor_centres()
+    assert a.shape == (896, 2)
+    # 16 x 16 cells of 2 anchors first, then 8 x 8 cells of 6; centres at the cells' middles.
+    assert np.allclose(a[0], [1 / 32, 1 / 32]) and np.allclose(a[1], a[0]) and np.allclose(a[2], [3 / 32, 1 / 32])
+    assert np.allclose(a[512], [1 / 16, 1 / 16]) and np.allclose(a[517], a[512]) and np.allclose(a[-1], [15 / 16] * 2)
+
+
+def _face_square(rgb: np.ndarray) -> np.ndarray:
+    """An image letterboxed onto a black square and resized to 128 (nearest: enough for a test)."""
+    h, w, _ = rgb.shape
+    side = max(h, w)
+    square = np.zeros((side, side, 3), np.float32)
+    square[(side - h) // 2:(side - h) // 2 + h, (side - w) // 2:(side - w) // 2 + w] = rgb
+    idx = (np.arange(128) + 0.5) * side / 128
+    return square[idx.astype(int)][:, idx.astype(int)].transpose(2, 0, 1)[None]
+
+
+def test_shipped_face_detector_finds_no_face_in_a_flat_wall_or_noise():
+    s = ort.InferenceSession(str(MODELS_DIR / "face-detector.onnx"))
+    for x in (np.full((1, 3, 128, 128), 0.6, np.float32),
+              np.random.default_rng(2).random((1, 3, 128, 128), dtype=np.float32)):
+        assert s.run(None, {"image": x})[0][0, :, 0].max() < 0.5
+
+
+PERSON = SHARED_DATA / "person" / "0001_img.png"
+
+
+@pytest.mark.skipif(not PERSON.exists(), reason="../shared/data not present")
+def test_shipped_face_detector_finds_the_real_persons_face():
+    from PIL import Image
+    rgb = np.asarray(Image.open(PERSON).convert("RGB"), np.float32) / 255
+    faces = ort.InferenceSession(str(MODELS_DIR / "face-detector.onnx")).run(None, {"image": _face_square(rgb)})[0][0]
+    score, cx, cy, w, _ = faces[faces[:, 0].argmax()]
+    side, top = 1920, (1920 - 1080) / 2
+    assert score > 0.9
+    # The face (hand-measured in the photo: centred near x 826, y 560, about 230 px wide).
+    assert abs(cx * side - 826) < 40 and abs(cy * side - top - 560) < 60 and 180 < w * side < 320

@@ -76,6 +76,7 @@ pool.broadcast({
   })),
   contractUrl: new URL("models/contract.json", location.href).href,
   segmenterUrl: new URL("models/person-segmenter.onnx", location.href).href,
+  faceDetectorUrl: new URL("models/face-detector.onnx", location.href).href,
   wasmPaths: new URL("ort/", location.href).href,
   preferWebGPU: params.get("backend") !== "wasm",
 });
@@ -257,7 +258,8 @@ function onWorkerMessage(worker: number, m: FromWorker) {
     if (++readyWorkers < pool.size) return;
     ready = true;
     debug.backend = m.backend;
-    $("backend").textContent = `backend: ${m.backend}${m.personPrior ? " · person prior" : ""}`;
+    const people = m.personPrior ? ` · person prior${m.faceDetector ? " · faces" : ""}` : "";
+    $("backend").textContent = `backend: ${m.backend}${people}`;
   } else if (m.type === "result") {
     const latency = performance.now() - grabbedAt.get(m.id)!;
     grabbedAt.delete(m.id);

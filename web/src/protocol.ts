@@ -17,6 +17,7 @@ export type ToWorker =
       wasmModelUrl?: string;
       contractUrl: string;
       segmenterUrl: string;
+      faceDetectorUrl: string;
       wasmPaths: string;
       preferWebGPU: boolean;
     }
@@ -40,7 +41,7 @@ export type ToWorker =
 export type FromWorker =
   /** A part of the matter (OpenCV, the model, the person segmenter) started or finished loading. */
   | { type: "loading"; part: string; status: "loading" | "ready" }
-  | { type: "ready"; backend: string; personPrior: boolean }
+  | { type: "ready"; backend: string; personPrior: boolean; faceDetector: boolean }
   /** `workingSize`: the longer side the network saw; `warnings`: what the pipeline said (e.g. plate not aligned). */
   | ({
       type: "result";

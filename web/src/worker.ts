@@ -65,18 +65,20 @@ self.onmessage = async (e: MessageEvent<ToWorker>) => {
   try {
     if (m.type === "init") {
       // A person in front of a webcam is what the selfie segmenter was made for (the library default is "any"): it
-      // makes S, and the people guard (on by default) keeps a found face solid.
+      // makes S, and the people guard (on by default) keeps a found face solid; a face the detector sees keeps the
+      // person's whole sure interior solid.
       // The camera does not move, and frames come fast: no plate alignment.
-      const { threads, modelUrl, wasmModelUrl, contractUrl, segmenterUrl, wasmPaths, preferWebGPU } = m;
+      const { threads, modelUrl, wasmModelUrl, contractUrl, segmenterUrl, faceDetectorUrl, wasmPaths } = m;
       matter = createMatter(
         {
-          ...{ threads, modelUrl, wasmModelUrl, contractUrl, segmenterUrl, wasmPaths, preferWebGPU },
+          ...{ threads, modelUrl, wasmModelUrl, contractUrl, segmenterUrl, faceDetectorUrl, wasmPaths },
+          preferWebGPU: m.preferWebGPU,
           ...{ subject: "auto", align: "off", mode: "fast" },
         },
         { onProgress: ({ part, status }) => post({ type: "loading", part, status }) },
       );
-      const { backend, personPrior } = await matter;
-      post({ type: "ready", backend, personPrior });
+      const { backend, personPrior, faceDetector } = await matter;
+      post({ type: "ready", backend, personPrior, faceDetector });
     } else if (m.type === "plate") {
       livePlate = rgb(m);
     } else if (m.type === "matte") {

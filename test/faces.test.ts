@@ -1,0 +1,85 @@
+import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { test } from "node:test";
+import { loadOpenCV } from "../src/cv/opencv.js";
+import { decodeImage } from "../src/image/codec-node.js";
+import { crop, resize } from "../src/image/geometry.js";
+import { faceDetectorPath, segmenterPath } from "../src/network/models-node.js";
+import { createNodeFaceDetector, createNodeSegmenter } from "../src/network/session-node.js";
+import { choosePrior } from "../src/prior/choose-prior.js";
+import { detectFaces, type Face } from "../src/prior/faces.js";
+import type { RawTensor } from "../src/network/contract.js";
+
+const PERSON = join(import.meta.dirname, "..", "..", "shared", "data", "person");
+const havePerson = existsSync(join(PERSON, "0001_img.png"));
+const centre = (f: Face) => [f.x + f.width / 2, f.y + f.height / 2];
+
+test(
+  "the face detector finds the real person's face, wherever the letterbox puts it, and none in the plate",
+  {
+    skip: !havePerson,
+  },
+  async () => {
+    const detector = await createNodeFaceDetector(faceDetectorPath(), 2);
+    const photo = resize(await decodeImage(join(PERSON, "0001_img.png"), "photo"), 512, 288);
+    const plate = resize(await decodeImage(join(PERSON, "back.png"), "plate"), 512, 288);
+    const [face, ...others] = await detectFaces(detector, photo);
+    assert.equal(others.length, 0);
+    assert.ok(face.score > 0.9, `score ${face.score}`);
+    // Her face is centred near x 220, y 150 at this size, about 65 px wide.
+    const [x, y] = centre(face);
+    assert.ok(Math.abs(x - 220) < 12 && Math.abs(y - 155) < 15, `centre ${x}, ${y}`);
+    assert.ok(face.width > 50 && face.width < 85, `width ${face.width}`);
+    // A tall crop is letterboxed from the sides: the same face, at the same place in the photo.
+    const tall = await detectFaces(detector, crop(photo, { x: 100, y: 0, width: 200, height: 288 }));
+    assert.equal(tall.length, 1);
+    const [tx, ty] = centre(tall[0]);
+    assert.ok(Math.abs(tx + 100 - x) < 6 && Math.abs(ty - y) < 6, `tall crop centre ${tx + 100}, ${ty}`);
+    assert.deepEqual(await detectFaces(detector, plate), []);
+    await detector.dispose();
+  },
+);
+
+test(
+  "a face confirms a person who mostly matches the plate; without one the segmenter alone is not trusted",
+  {
+    skip: !havePerson,
+  },
+  async () => {
+    const cv = await loadOpenCV();
+    const [segmenter, detector] = await Promise.all([
+      createNodeSegmenter(segmenterPath(), 2),
+      createNodeFaceDetector(faceDetectorPath(), 2),
+    ]);
+    const image = resize(await decodeImage(join(PERSON, "0001_img.png"), "photo"), 512, 288);
+    const plate = resize(await decodeImage(join(PERSON, "back.png"), "plate"), 512, 288);
+    // Her clothes in the colours of the room: below the chin the plate is the photo itself.
+    for (let p = 180 * 512; p < 512 * 288; p++)
+      for (let c = 0; c < 3; c++) plate.data[3 * p + c] = image.data[3 * p + c];
+    const images = { image, plate };
+    const alone = await choosePrior(cv, images, "any", segmenter, true);
+    assert.ok(alone.personAgreement! < 0.5, `agreement ${alone.personAgreement}`);
+    assert.equal(alone.solid, undefined);
+    const confirmed = await choosePrior(cv, images, "any", segmenter, true, detector);
+    assert.ok(confirmed.solid && confirmed.certain);
+    const certain = await confirmed.certain();
+    assert.ok(certain);
+    // The torso, under the face, is certain; nothing is certain outside the sure interior.
+    assert.equal(certain.data[230 * 512 + 220], 1);
+    assert.ok(certain.data.every((v, p) => v <= confirmed.solid!.data[p]));
+    // The detector runs only where its answer matters: not for a person who mostly differs from the plate until the
+    // matte leaves holes in them (certain() asked), then once; never for an empty room.
+    let calls = 0;
+    const counted = { ...detector, run: (t: RawTensor) => (calls++, detector.run(t)) };
+    const realPlate = resize(await decodeImage(join(PERSON, "back.png"), "plate"), 512, 288);
+    const usual = await choosePrior(cv, { image, plate: realPlate }, "any", segmenter, true, counted);
+    assert.ok(usual.solid && usual.certain && calls === 0);
+    await usual.certain();
+    await usual.certain();
+    assert.equal(calls, 1);
+    await choosePrior(cv, { image: realPlate, plate: realPlate }, "any", segmenter, true, counted);
+    assert.equal(calls, 1);
+    await Promise.all([segmenter.dispose(), detector.dispose()]);
+  },
+);
