@@ -43,7 +43,8 @@ export const MATTING_HELP = `      --model <name|file>   model name from models/
                             (guided upsampling + per-pixel solve against the plate), guided (edges follow the
                             photo) or bilinear
       --no-guard-people     let the network decide inside a found person too (by default, where the person
-                            segmenter is sure of a face or torso, it stays opaque)`;
+                            segmenter is sure of a face or torso, it stays opaque; wholly where the face
+                            detector also sees their face)`;
 
 /** How the plate is prepared for a still: `image` and `eval` take these (video aligns per frame itself). */
 export const PLATE_FLAGS = {

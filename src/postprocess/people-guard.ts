@@ -5,9 +5,10 @@
  * segmenter mistakes for a person (a wicker ball) must keep its gaps, so a hole is filled only where the matte already
  * calls it more subject than not, where the matte around it is mostly solid, or where the photo there has the colour
  * of the opaque subject around it (skin continues into the hole; a gap shows the background, which differs from the
- * weave). On a person whose face the detector found (prior/faces.ts) there is no such doubt: a wide hole in the sure
- * interior is filled whatever its colour (a black blouse in front of a dark room, a neck the colour of the sky). Thin
- * gaps are left to the rules above: the gaps between strands of hair that falls over the shoulders are real.
+ * weave). On a person whose face the detector found (prior/faces.ts) there is no such doubt: a hole in the sure
+ * interior that is wide or closed all round is filled whatever its colour (a black blouse in front of a dark room, a
+ * neck the colour of the sky). Thin gaps that open onto the background beyond are left to the rules above: the gaps
+ * between strands of hair that falls over the shoulders are real.
  */
 import {
   boxOfMask,
@@ -64,7 +65,7 @@ export function guardPeople(
   const [a, im] = [crop(alpha, box), crop(image, box)];
   const wide = Math.max(2, WIDE_HOLE * Math.max(alpha.width, alpha.height));
   const c =
-    certain && wideHoles(certain.cv, maskOverBox(certain.mask, alpha.width, alpha.height, box), a, wide);
+    certain && holesToFill(certain.cv, maskOverBox(certain.mask, alpha.width, alpha.height, box), a, wide);
   // The first rules need no neighbourhood: applied alone first, they usually leave no hole, and a live frame then
   // skips the passes' box filters.
   const holes = { x0: Infinity, y0: Infinity, x1: -1, y1: -1 };
@@ -123,14 +124,29 @@ function sureOverItsBox(
   return { box, s: maskOverBox(solid, width, height, box) };
 }
 
-/** 1 where `certain` holds a hole in `alpha` (the same size) wide enough to hold a disc of `radius`. */
-function wideHoles(cv: CV, certain: FloatImage, alpha: FloatImage, radius: number): Uint8Array {
+/**
+ * 1 where `certain` holds a hole in `alpha` (the same size) that is wide enough to hold a disc of `radius`, and where
+ * what is left of the holes besides those lies wholly inside it: a gap between strands of hair opens onto the
+ * background beyond the person; a dark line of a blouse's print the colour of the room behind is closed all round,
+ * or runs into a wide patch of that print.
+ */
+function holesToFill(cv: CV, certain: FloatImage, alpha: FloatImage, radius: number): Uint8Array {
   return withMats((t) => {
-    const m = t(new cv.Mat(alpha.height, alpha.width, cv.CV_8UC1));
-    const d = m.data as Uint8Array;
-    for (let p = 0; p < d.length; p++) d[p] = certain.data[p] && alpha.data[p] <= MOSTLY_SUBJECT ? 255 : 0;
-    openByDisc(cv, m, radius);
-    return Uint8Array.from(m.data as Uint8Array);
+    const wide = t(new cv.Mat(alpha.height, alpha.width, cv.CV_8UC1));
+    let w = wide.data as Uint8Array;
+    for (let p = 0; p < w.length; p++) w[p] = certain.data[p] && alpha.data[p] <= MOSTLY_SUBJECT ? 255 : 0;
+    openByDisc(cv, wide, radius);
+    const thin = t(new cv.Mat(alpha.height, alpha.width, cv.CV_8UC1));
+    w = wide.data as Uint8Array; // (views re-read after each allocation on OpenCV's heap)
+    const h = thin.data as Uint8Array;
+    for (let p = 0; p < h.length; p++) h[p] = alpha.data[p] <= MOSTLY_SUBJECT && !w[p] ? 255 : 0;
+    const labels = t(new cv.Mat());
+    const n: number = cv.connectedComponents(thin, labels, 8, cv.CV_32S);
+    const label = labels.data32S as Int32Array;
+    const leaves = new Uint8Array(n);
+    for (let p = 0; p < label.length; p++) if (!certain.data[p]) leaves[label[p]] = 1;
+    w = wide.data as Uint8Array;
+    return Uint8Array.from(w, (v, p) => (v || (label[p] > 0 && !leaves[label[p]]) ? 1 : 0));
   });
 }
 

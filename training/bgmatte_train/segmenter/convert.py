@@ -188,13 +188,18 @@ def convert(tflite: Path, out: Path) -> None:
     save(_Builder(read_tflite(str(tflite))).convert(), out)
 
 
-def main(argv: list[str] | None = None) -> None:
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+def command_line(convert_one, doc: str, argv: list[str] | None = None) -> None:
+    """`--tflite` in, `--out` written by `convert_one(tflite, out)`: the converters' shared command line."""
+    p = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--tflite", type=Path, required=True)
     p.add_argument("--out", type=Path, required=True)
     args = p.parse_args(argv)
-    convert(args.tflite, args.out)
+    convert_one(args.tflite, args.out)
     print(f"wrote {args.out} ({args.out.stat().st_size / 1e6:.2f} MB)")
+
+
+def main(argv: list[str] | None = None) -> None:
+    command_line(convert, __doc__, argv)
 
 
 if __name__ == "__main__":

@@ -12,13 +12,12 @@ width, height as shares of the input's side. The anchors are MediaPipe's for thi
 """
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
 import numpy as np
 from onnx import TensorProto, helper
 
-from .convert import _Builder, finish, save
+from .convert import _Builder, command_line, finish, save
 from .tflite_reader import read_tflite
 
 SIZE = 128
@@ -73,13 +72,7 @@ def convert(tflite: Path, out: Path) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--tflite", type=Path, required=True)
-    p.add_argument("--out", type=Path, required=True)
-    args = p.parse_args(argv)
-    convert(args.tflite, args.out)
-    print(f"wrote {args.out} ({args.out.stat().st_size / 1e6:.2f} MB)")
-
+    command_line(convert, __doc__, argv)
 
 if __name__ == "__main__":
     main()
