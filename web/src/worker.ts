@@ -65,8 +65,8 @@ self.onmessage = async (e: MessageEvent<ToWorker>) => {
   try {
     if (m.type === "init") {
       // A person in front of a webcam is what the selfie segmenter was made for (the library default is "any"): it
-      // makes S, and the people guard (on by default) keeps a found face solid; a face the detector sees keeps the
-      // person's whole sure interior solid.
+      // makes S, and the people guard (on by default) keeps a found face solid; where the face detector sees the
+      // face, it also fills that person's wide and closed holes whatever their colour.
       // The camera does not move, and frames come fast: no plate alignment.
       const { threads, modelUrl, wasmModelUrl, contractUrl, segmenterUrl, faceDetectorUrl, wasmPaths } = m;
       matter = createMatter(
