@@ -16,6 +16,27 @@ function fromMat8(mat: { data: Uint8Array; rows: number; cols: number }): FloatI
   return out;
 }
 
+/**
+ * The connected components of the `width` × `height` pixels where `inside(p)` holds, labelled 1 to count − 1 (0 is
+ * everything else).
+ */
+export function labelComponents(
+  cv: CV,
+  width: number,
+  height: number,
+  inside: (p: number) => unknown,
+  connectivity: 4 | 8 = 8,
+): { label: Int32Array; count: number } {
+  return withMats((t) => {
+    const m = t(new cv.Mat(height, width, cv.CV_8UC1));
+    const d = m.data as Uint8Array;
+    for (let p = 0; p < d.length; p++) d[p] = inside(p) ? 255 : 0;
+    const labels = t(new cv.Mat());
+    const count: number = cv.connectedComponents(m, labels, connectivity, cv.CV_32S);
+    return { label: new Int32Array(labels.data32S as Int32Array), count };
+  });
+}
+
 /** The paper's soft segmentation: threshold → erode (3×3 ellipse) ×e → dilate (5×5 ellipse) ×d → Gaussian blur k×k. */
 export function softenMask(
   cv: CV,

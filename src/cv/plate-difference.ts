@@ -3,9 +3,9 @@
  * no person model), which the exposure matching also uses to keep the subject out of its ring. It sits below both
  * stages (align/, prior/) so that neither imports the other.
  */
-import { blurOfUnchanging, largestComponents, openClose } from "./mask-ops.js";
+import { blurOfUnchanging, labelComponents, largestComponents, openClose } from "./mask-ops.js";
 import { histogramQuantile } from "./histogram.js";
-import { type CV, withMats } from "./opencv.js";
+import type { CV } from "./opencv.js";
 import { boxOfMask, type Box } from "../image/geometry.js";
 import { createImage, type FloatImage } from "../image/types.js";
 
@@ -69,20 +69,18 @@ export function adaptiveThreshold(distance: FloatImage, min = 0.06, max = 0.2): 
  * plant's thin outer branches, and a box without them crops them off. Specks that touch nothing stay out.
  */
 function reachOfSubject(cv: CV, raw: FloatImage, kept: FloatImage): Box | null {
-  return withMats((t) => {
-    const m = t(new cv.Mat(raw.height, raw.width, cv.CV_8UC1));
-    const d = m.data as Uint8Array;
-    for (let i = 0; i < d.length; i++) d[i] = raw.data[i] || kept.data[i] ? 255 : 0;
-    const labels = t(new cv.Mat());
-    const n: number = cv.connectedComponents(m, labels, 8, cv.CV_32S);
-    const lab = labels.data32S as Int32Array;
-    const touches = new Uint8Array(n);
-    for (let i = 0; i < lab.length; i++) if (kept.data[i]) touches[lab[i]] = 1;
-    // The kept mask lies in the components it touches, so their box contains the kept mask's box.
-    const connected = createImage(raw.width, raw.height, 1);
-    for (let i = 0; i < lab.length; i++) connected.data[i] = lab[i] !== 0 && touches[lab[i]] ? 1 : 0;
-    return boxOfMask(connected, 0);
-  });
+  const { label: lab, count: n } = labelComponents(
+    cv,
+    raw.width,
+    raw.height,
+    (i) => raw.data[i] || kept.data[i],
+  );
+  const touches = new Uint8Array(n);
+  for (let i = 0; i < lab.length; i++) if (kept.data[i]) touches[lab[i]] = 1;
+  // The kept mask lies in the components it touches, so their box contains the kept mask's box.
+  const connected = createImage(raw.width, raw.height, 1);
+  for (let i = 0; i < lab.length; i++) connected.data[i] = lab[i] !== 0 && touches[lab[i]] ? 1 : 0;
+  return boxOfMask(connected, 0);
 }
 
 /** Binary subject mask from image vs plate: threshold, clean specks, keep the significant components. */

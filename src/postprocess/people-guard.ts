@@ -20,7 +20,7 @@ import {
   type Box,
 } from "../image/geometry.js";
 import type { FloatImage } from "../image/types.js";
-import { openByDisc } from "../cv/mask-ops.js";
+import { labelComponents, openByDisc } from "../cv/mask-ops.js";
 import { withMats, type CV } from "../cv/opencv.js";
 
 /** The neighbourhood the guard looks at, as a share of the frame's longer side. */
@@ -136,16 +136,15 @@ function holesToFill(cv: CV, certain: FloatImage, alpha: FloatImage, radius: num
     let w = wide.data as Uint8Array;
     for (let p = 0; p < w.length; p++) w[p] = certain.data[p] && alpha.data[p] <= MOSTLY_SUBJECT ? 255 : 0;
     openByDisc(cv, wide, radius);
-    const thin = t(new cv.Mat(alpha.height, alpha.width, cv.CV_8UC1));
-    w = wide.data as Uint8Array; // (views re-read after each allocation on OpenCV's heap)
-    const h = thin.data as Uint8Array;
-    for (let p = 0; p < h.length; p++) h[p] = alpha.data[p] <= MOSTLY_SUBJECT && !w[p] ? 255 : 0;
-    const labels = t(new cv.Mat());
-    const n: number = cv.connectedComponents(thin, labels, 8, cv.CV_32S);
-    const label = labels.data32S as Int32Array;
-    const leaves = new Uint8Array(n);
+    w = Uint8Array.from(wide.data as Uint8Array);
+    const { label, count } = labelComponents(
+      cv,
+      alpha.width,
+      alpha.height,
+      (p) => alpha.data[p] <= MOSTLY_SUBJECT && !w[p],
+    );
+    const leaves = new Uint8Array(count);
     for (let p = 0; p < label.length; p++) if (!certain.data[p]) leaves[label[p]] = 1;
-    w = wide.data as Uint8Array;
     return Uint8Array.from(w, (v, p) => (v || (label[p] > 0 && !leaves[label[p]]) ? 1 : 0));
   });
 }

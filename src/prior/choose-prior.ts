@@ -12,8 +12,8 @@ import type { FaceDetectorNetwork, SegmenterNetwork } from "../network/network.j
 import type { Subject } from "../vocabulary.js";
 import { detectFaces, type Face } from "./faces.js";
 import { personArea, personProbability } from "./person.js";
-import { interiorOf } from "../cv/mask-ops.js";
-import { withMats, type CV } from "../cv/opencv.js";
+import { interiorOf, labelComponents } from "../cv/mask-ops.js";
+import type { CV } from "../cv/opencv.js";
 import { differenceMask, type DifferenceMask } from "../cv/plate-difference.js";
 
 /** `person` asked for explicitly: any detection above noise is used. */
@@ -82,31 +82,24 @@ function peopleWithFaces(
   const sure = faces.filter((f) => f.score >= FACE_SCORE);
   if (sure.length === 0) return null;
   const { width, height } = person;
-  return withMats((t) => {
-    const m = t(new cv.Mat(height, width, cv.CV_8UC1));
-    const d = m.data as Uint8Array;
-    for (let i = 0; i < d.length; i++) d[i] = person.data[i] > 0.5 ? 255 : 0;
-    const labels = t(new cv.Mat());
-    const n: number = cv.connectedComponents(m, labels, 8, cv.CV_32S);
-    const label = labels.data32S as Int32Array;
-    const size = new Uint32Array(n);
-    const differs = new Uint32Array(n);
-    for (let i = 0; i < label.length; i++) {
-      size[label[i]]++;
-      if (difference.data[i] > 0.5) differs[label[i]]++;
-    }
-    const chosen = new Uint8Array(n);
-    for (const f of sure) {
-      const x = Math.min(width - 1, Math.max(0, Math.round(f.x + f.width / 2)));
-      const y = Math.min(height - 1, Math.max(0, Math.round(f.y + f.height / 2)));
-      const k = label[y * width + x];
-      if (k > 0 && differs[k] >= MIN_AGREEMENT_WITH_FACE * size[k]) chosen[k] = 1;
-    }
-    if (!chosen.some(Boolean)) return null;
-    const out = createImage(width, height, 1);
-    for (let i = 0; i < label.length; i++) out.data[i] = chosen[label[i]];
-    return out;
-  });
+  const { label, count: n } = labelComponents(cv, width, height, (p) => person.data[p] > 0.5);
+  const size = new Uint32Array(n);
+  const differs = new Uint32Array(n);
+  for (let i = 0; i < label.length; i++) {
+    size[label[i]]++;
+    if (difference.data[i] > 0.5) differs[label[i]]++;
+  }
+  const chosen = new Uint8Array(n);
+  for (const f of sure) {
+    const x = Math.min(width - 1, Math.max(0, Math.round(f.x + f.width / 2)));
+    const y = Math.min(height - 1, Math.max(0, Math.round(f.y + f.height / 2)));
+    const k = label[y * width + x];
+    if (k > 0 && differs[k] >= MIN_AGREEMENT_WITH_FACE * size[k]) chosen[k] = 1;
+  }
+  if (!chosen.some(Boolean)) return null;
+  const out = createImage(width, height, 1);
+  for (let i = 0; i < label.length; i++) out.data[i] = chosen[label[i]];
+  return out;
 }
 
 export async function choosePrior(

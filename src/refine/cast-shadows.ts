@@ -12,6 +12,7 @@
  * A subject darker than the plate and of its hue (grey on grey) still passes every test where it is smooth and bare:
  * there the solve keeps the network's α (it is not lowered).
  */
+import { labelComponents } from "../cv/mask-ops.js";
 import { type CV, withMats } from "../cv/opencv.js";
 import { colourDistanceAt } from "../cv/plate-difference.js";
 import { plateTexture, type PlateTextureOptions, type TextureMoments } from "../cv/plate-texture.js";
@@ -130,23 +131,13 @@ function keepWideShadowsThatFade(
   width: number,
   height: number,
 ): void {
-  withMats((t) => {
-    const mask = t(new cv.Mat(height, width, cv.CV_8UC1));
-    const labels = t(new cv.Mat());
-    const componentsOf = (within: Uint8Array): { label: Int32Array; count: number } => {
-      const m = mask.data as Uint8Array;
-      for (let p = 0; p < m.length; p++) m[p] = within[p] ? 255 : 0;
-      const count: number = cv.connectedComponents(mask, labels, 8, cv.CV_32S);
-      return { label: labels.data32S as Int32Array, count };
-    };
-    const path = componentsOf(fading);
-    const fades = new Uint8Array(path.count);
-    for (let p = 0; p < shadow.length; p++) if (nearPlate[p]) fades[path.label[p]] = 1;
-    for (let p = 0; p < shadow.length; p++) if (!fades[path.label[p]]) shadow[p] = 0;
+  const path = labelComponents(cv, width, height, (p) => fading[p]);
+  const fades = new Uint8Array(path.count);
+  for (let p = 0; p < shadow.length; p++) if (nearPlate[p]) fades[path.label[p]] = 1;
+  for (let p = 0; p < shadow.length; p++) if (!fades[path.label[p]]) shadow[p] = 0;
 
-    const region = componentsOf(shadow);
-    const area = new Uint32Array(region.count);
-    for (let p = 0; p < shadow.length; p++) if (shadow[p]) area[region.label[p]]++;
-    for (let p = 0; p < shadow.length; p++) if (shadow[p] && area[region.label[p]] < minArea) shadow[p] = 0;
-  });
+  const region = labelComponents(cv, width, height, (p) => shadow[p]);
+  const area = new Uint32Array(region.count);
+  for (let p = 0; p < shadow.length; p++) if (shadow[p]) area[region.label[p]]++;
+  for (let p = 0; p < shadow.length; p++) if (shadow[p] && area[region.label[p]] < minArea) shadow[p] = 0;
 }

@@ -19,14 +19,20 @@ def test_reader_sees_the_whole_network():
     assert any(op.custom == "Convolution2DTransposeBias" for op in g.operators)
 
 
+def converted_and_shipped(convert_one, tflite, shipped_name, side, tmp_path):
+    """The outputs of a fresh conversion and of the committed model on the same random image."""
+    out = tmp_path / shipped_name
+    convert_one(tflite, out)
+    x = np.random.default_rng(side).random((1, 3, side, side), dtype=np.float32)
+    ours = ort.InferenceSession(str(out)).run(None, {"image": x})[0]
+    shipped = ort.InferenceSession(str(MODELS_DIR / shipped_name)).run(None, {"image": x})[0]
+    return ours, shipped
+
+
 @needs_tflite
 def test_conversion_reproduces_the_shipped_segmenter(tmp_path):
     """The committed models/person-segmenter.onnx is exactly what the converter makes from the npm package."""
-    out = tmp_path / "seg.onnx"
-    convert(TFLITE, out)
-    x = np.random.default_rng(0).random((1, 3, 256, 256), dtype=np.float32)
-    ours = ort.InferenceSession(str(out)).run(None, {"image": x})[0]
-    shipped = ort.InferenceSession(str(MODELS_DIR / "person-segmenter.onnx")).run(None, {"image": x})[0]
+    ours, shipped = converted_and_shipped(convert, TFLITE, "person-segmenter.onnx", 256, tmp_path)
     assert ours.shape == (1, 1, 256, 256)
     assert np.abs(ours - shipped).max() <= 1e-6
     assert 0 <= ours.min() and ours.max() <= 1
@@ -55,11 +61,7 @@ needs_face_tflite = pytest.mark.skipif(not FACE_TFLITE.exists(),
 @needs_face_tflite
 def test_face_detector_conversion_reproduces_the_shipped_detector(tmp_path):
     from bgmatte_train.segmenter.face_detector import convert as convert_faces
-    out = tmp_path / "faces.onnx"
-    convert_faces(FACE_TFLITE, out)
-    x = np.random.default_rng(1).random((1, 3, 128, 128), dtype=np.float32)
-    ours = ort.InferenceSession(str(out)).run(None, {"image": x})[0]
-    shipped = ort.InferenceSession(str(MODELS_DIR / "face-detector.onnx")).run(None, {"image": x})[0]
+    ours, shipped = converted_and_shipped(convert_faces, FACE_TFLITE, "face-detector.onnx", 128, tmp_path)
     assert ours.shape == (1, 896, 5)
     assert np.abs(ours - shipped).max() <= 1e-6
 
