@@ -47,7 +47,7 @@ test("plate texture: the plate shows where the photo reproduces its grain, throu
   );
 });
 
-test("plate texture: a flat subject the plate's mean colour hides the grain; a shadow and a flat plate say neither", () => {
+test("plate texture: a flat subject the plate's mean colour hides the grain; a flat plate says neither", () => {
   const plate = image(gravel);
   const flat = plateTexture(
     cv,
@@ -63,20 +63,6 @@ test("plate texture: a flat subject the plate's mean colour hides the grain; a s
     share(flat.hidden, inner, (v) => v === 1),
     1,
     "hidden by something solid",
-  );
-  // A shadow dims the grain with the light: not the plate's texture any more, but not hidden either.
-  const shadow = plateTexture(
-    cv,
-    image((x, y) => (inPatch(x, y) ? gravel(x, y).map((v) => 0.5 * v) : gravel(x, y))),
-    plate,
-  );
-  assert.equal(
-    share(shadow.shows, inner, (v) => v === 1),
-    0,
-  );
-  assert.equal(
-    share(shadow.hidden, inner, (v) => v === 1),
-    0,
   );
   // On the sky, the photo matching the plate says nothing (a face the sky's colour would too).
   const smooth = plateTexture(cv, image(sky, true), image(sky));
@@ -94,6 +80,41 @@ test("plate texture: a flat subject the plate's mean colour hides the grain; a s
       () => true,
       (v) => v === 1,
     ),
+    0,
+  );
+});
+
+test("plate texture: a shadow shows the grain dimmed; dark strands over it, or a grain of the subject's own, do not", () => {
+  const plate = image(gravel);
+  const shadow = plateTexture(
+    cv,
+    image((x, y) => (inPatch(x, y) ? gravel(x, y).map((v) => 0.5 * v) : gravel(x, y)), true),
+    plate,
+  );
+  assert.ok(share(shadow.shows, inner, (v) => v === 1) > 0.95);
+  assert.ok(share(shadow.dimming, inner, (v) => Math.abs(v - 0.5) < 0.03) > 0.95, "dimmed by half");
+  assert.equal(
+    share(shadow.hidden, inner, (v) => v === 1),
+    0,
+  );
+  // Dense dark strands every other column: the grain is half covered, not dimmed.
+  const strands = plateTexture(
+    cv,
+    image((x, y) => (inPatch(x, y) && x % 2 === 0 ? [0.1, 0.08, 0.05] : gravel(x, y)), true),
+    plate,
+  );
+  assert.equal(
+    share(strands.shows, inner, (v) => v === 1),
+    0,
+  );
+  // A subject with a grain of its own (the gravel's, shifted) at half the plate's brightness.
+  const own = plateTexture(
+    cv,
+    image((x, y) => (inPatch(x, y) ? gravel(x + 3, y + 1).map((v) => 0.5 * v) : gravel(x, y)), true),
+    plate,
+  );
+  assert.equal(
+    share(own.shows, inner, (v) => v === 1),
     0,
   );
 });
@@ -202,4 +223,37 @@ test("gap opening: where the photo shows a textured plate, it opens even with F 
     1,
     "the flat subject keeps its α",
   );
+});
+
+test("gap opening: a gap the network filled opens where the subject's shadow falls across it", () => {
+  // Leaves over gravel, the network sure of all of them; the gravel seen between them lies in their shadow.
+  const inGap = (x: number, y: number) => x >= 56 && x < 104 && y >= 40 && y < 80;
+  const plate = image(gravel);
+  const photo = image(
+    (x, y) =>
+      inGap(x, y) ? gravel(x, y).map((v) => 0.6 * v) : inPatch(x, y) ? [0.3, 0.4, 0.1] : gravel(x, y),
+    true,
+  );
+  const [gw, gh] = [W / 8, H / 8];
+  const coarse = { alpha: createImage(gw, gh, 1), fg: createImage(gw, gh, 3) };
+  for (let q = 0; q < gw * gh; q++) coarse.fg.data.set([0.3, 0.4, 0.1], 3 * q);
+  for (let y = 0; y < gh; y++)
+    for (let x = 0; x < gw; x++) if (inPatch(8 * x + 4, 8 * y + 4)) coarse.alpha.data[y * gw + x] = 1;
+  const run = (gaps: typeof DEFAULT_GAPS) => {
+    const alpha = resize(coarse.alpha, W, H);
+    refineWithPlate(cv, photo, { image: plate, exposure: null }, alpha, coarse, { gaps });
+    return alpha;
+  };
+  const gapInner = (x: number, y: number) => x >= 60 && x < 100 && y >= 44 && y < 76;
+  const leaf = (x: number, y: number) => inner(x, y) && x >= 30 && x < 130 && (x < 50 || x >= 110);
+  const opened = run(DEFAULT_GAPS);
+  assert.ok(share(opened.data, gapInner, (v) => v < 0.1) > 0.9, "the shadowed gravel is background");
+  assert.equal(
+    share(opened.data, leaf, (v) => v === 1),
+    1,
+    "the leaves stay",
+  );
+  // Without the dimmed texture the shadowed gap stays filled: it differs from the plate as a dark leaf would.
+  const undimmed = run({ ...DEFAULT_GAPS, texture: { ...DEFAULT_GAPS.texture!, minDimming: 1 } });
+  assert.ok(share(undimmed.data, gapInner, (v) => v < 0.1) < 0.1);
 });

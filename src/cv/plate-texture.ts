@@ -2,7 +2,8 @@
  * What the photo does with a textured plate's texture. Where it reproduces it around a pixel, the plate shows: the
  * background is seen there, whatever the network's coarse matte says (the gaps between leaves, stems and strands it
  * filled; refine/compositing-equation). A subject cannot copy a textured plate pixel for pixel: a flat one the
- * plate's mean colour leaves the texture's whole variance as its difference, and a textured one adds its own. Where
+ * plate's mean colour leaves the texture's whole variance as its difference, and a textured one adds its own. Nor
+ * a dimmed copy of it: that is the plate in the subject's shadow, seen through the gaps it falls across. Where
  * the photo is flat over the texture, something solid hides it (a shadow dims a texture, glass bends it): a subject
  * even where its colour is within noise of the plate's (postprocess/clear-differences), and no gap
  * (refine/bounded-gaps). On a flat plate (a wall, the sky) the texture says nothing either way.
@@ -20,6 +21,9 @@ export interface PlateTextureOptions {
   minSpread: number;
   /** The photo's relative spread (spread over mean) under which it hides the plate's: this share of the plate's. */
   hiddenShare: number;
+  /** The darkest shadow (photo over plate brightness) through which the texture still shows, dimmed; 1 or more:
+   * only the plate's own brightness. */
+  minDimming: number;
 }
 
 export const DEFAULT_PLATE_TEXTURE: PlateTextureOptions = {
@@ -27,21 +31,24 @@ export const DEFAULT_PLATE_TEXTURE: PlateTextureOptions = {
   ratio: 0.25,
   minSpread: 0.04,
   hiddenShare: 0.3,
+  minDimming: 0.25,
 };
 
 export interface PlateTexture {
-  /** 1 where the window around the pixel reproduces the plate's texture. */
+  /** 1 where the window around the pixel reproduces the plate's texture, at its brightness or dimmed. */
   shows: Uint8Array;
+  /** Where it shows, the photo's brightness over the plate's there: 1, or the shadow's dimming. */
+  dimming: Float32Array;
   /** 1 where the photo is flat over the plate's texture. */
   hidden: Uint8Array;
 }
 
-/** The window means a texture test reads: per pixel the plate's and the photo's grey level and its square (4 values),
- * and the squared colour difference between them. */
+/** The window means a texture test reads: per pixel the plate's and the photo's grey level and their squares
+ * (`moments`, 4 values), and the squared colour difference between them and the grey levels' product (`mixed`, 2). */
 export interface TextureMoments {
   radius: number;
   moments: Float32Array;
-  difference: Float32Array;
+  mixed: Float32Array;
 }
 
 /** The window means over `radius` of `image` against `plate` (exposure-matched, the same size): two box blurs. */
@@ -52,9 +59,9 @@ export function textureMoments(cv: CV, image: FloatImage, plate: FloatImage, rad
   const I = image.data;
   return withMats((t) => {
     const moments = t(new cv.Mat(height, width, cv.CV_32FC4));
-    const differences = t(new cv.Mat(height, width, cv.CV_32FC1));
+    const mixed = t(new cv.Mat(height, width, cv.CV_32FC2));
     const M = moments.data32F as Float32Array;
-    const D = differences.data32F as Float32Array;
+    const D = mixed.data32F as Float32Array;
     for (let p = 0, i = 0, j = 0; p < n; p++, i += 3, j += 4) {
       const b = (B[i] + B[i + 1] + B[i + 2]) / 3;
       const g = (I[i] + I[i + 1] + I[i + 2]) / 3;
@@ -66,17 +73,18 @@ export function textureMoments(cv: CV, image: FloatImage, plate: FloatImage, rad
       const dg = I[i + 1] - B[i + 1];
       const db = I[i + 2] - B[i + 2];
       // Over all channels: a leaf can match the plate's grey.
-      D[p] = (dr * dr + dg * dg + db * db) / 3;
+      D[2 * p] = (dr * dr + dg * dg + db * db) / 3;
+      D[2 * p + 1] = g * b;
     }
     const k = new cv.Size(2 * radius + 1, 2 * radius + 1);
     const anchor = new cv.Point(-1, -1);
     cv.blur(moments, moments, k, anchor, cv.BORDER_REFLECT);
-    cv.blur(differences, differences, k, anchor, cv.BORDER_REFLECT);
+    cv.blur(mixed, mixed, k, anchor, cv.BORDER_REFLECT);
     // (Views taken after the last allocation on OpenCV's heap.)
     return {
       radius,
       moments: new Float32Array(moments.data32F as Float32Array),
-      difference: new Float32Array(differences.data32F as Float32Array),
+      mixed: new Float32Array(mixed.data32F as Float32Array),
     };
   });
 }
@@ -89,13 +97,14 @@ export function plateTexture(
   cv: CV,
   image: FloatImage,
   plate: FloatImage,
-  { radius, ratio, minSpread, hiddenShare }: PlateTextureOptions = DEFAULT_PLATE_TEXTURE,
+  { radius, ratio, minSpread, hiddenShare, minDimming }: PlateTextureOptions = DEFAULT_PLATE_TEXTURE,
   computed?: TextureMoments,
 ): PlateTexture {
-  const { moments: m, difference: d2 } =
+  const { moments: m, mixed } =
     computed?.radius === radius ? computed : textureMoments(cv, image, plate, radius);
   const n = image.width * image.height;
   const shows = new Uint8Array(n);
+  const dimming = new Float32Array(n);
   const hidden = new Uint8Array(n);
   const minVariance = minSpread * minSpread;
   const share2 = hiddenShare * hiddenShare;
@@ -104,9 +113,24 @@ export function plateTexture(
     const g1 = m[j + 2];
     const variance = m[j + 1] - b1 * b1;
     if (variance <= minVariance) continue;
-    if (d2[p] < ratio * variance) shows[p] = 1;
+    if (mixed[2 * p] < ratio * variance) {
+      shows[p] = 1;
+      dimming[p] = 1;
+      continue;
+    }
+    // A shadow multiplies the plate by k (the means' ratio): what is left of the photo's grey after k·plate is
+    // noise, under the same share of the dimmed texture's variance.
+    const k = g1 / b1;
+    if (k >= minDimming && k < 1) {
+      const left = m[j + 3] - 2 * k * mixed[2 * p + 1] + k * k * m[j + 1];
+      if (left < ratio * k * k * variance) {
+        shows[p] = 1;
+        dimming[p] = k;
+        continue;
+      }
+    }
     // Relative variances compared squared: photo variance / mean² under share² · plate variance / mean².
-    else if ((m[j + 3] - g1 * g1) * b1 * b1 < share2 * variance * g1 * g1) hidden[p] = 1;
+    if ((m[j + 3] - g1 * g1) * b1 * b1 < share2 * variance * g1 * g1) hidden[p] = 1;
   }
-  return { shows, hidden };
+  return { shows, dimming, hidden };
 }

@@ -131,6 +131,7 @@ function subjectEvidence(
     ratio: 0,
     minSpread: opts.plateTexture,
     hiddenShare: opts.hiddenShare,
+    minDimming: 1,
   });
   const e = evidence.data;
   for (let p = 0; p < e.length; p++) e[p] = spread[p] < opts.flatness && (e[p] || hidden[p]) ? 1 : 0;

@@ -43,7 +43,7 @@ export const DEFAULT_CAST_SHADOWS: CastShadowOptions = {
   dimmingSpread: 0.05,
   // Down to a faint texture (a painted wall's grain), and a relative spread under 0.7 of the plate's: a shadow keeps
   // it whole.
-  texture: { radius: 3, ratio: 0.25, minSpread: 0.012, hiddenShare: 0.7 },
+  texture: { radius: 3, ratio: 0.25, minSpread: 0.012, hiddenShare: 0.7, minDimming: 1 },
   minWidth: 0.02,
 };
 
