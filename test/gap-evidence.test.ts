@@ -168,6 +168,29 @@ test("bounded gaps: the plate seen between sharp-edged leaves is opened, the lea
   );
 });
 
+test("bounded gaps: a gap in the leaves' shadow opens; a grey plate's or a textured dark part does not", () => {
+  const shaded = (x: number, y: number) => sky(x, y).map((v) => 0.6 * v);
+  const gap = leaves({ gapColour: shaded });
+  assert.ok(openBoundedGaps(cv, gap.photo, gap.plate, gap.alpha, new Uint8Array(W * H), gap.errorMap) > 0);
+  assert.equal(
+    share(gap.alpha.data, gap.inGap, (v) => v === 0),
+    1,
+    "the shaded gap is background",
+  );
+  const grey = (): number[] => [0.6, 0.6, 0.6];
+  const stays: [string, ReturnType<typeof leaves>][] = [
+    // On a grey wall every grey is along its hue: a dark grey part of the subject would pass for shadow.
+    ["grey plate", leaves({ plateAt: grey, gapColour: () => [0.36, 0.36, 0.36] })],
+    // A part the plate's colour, darker, with a grain of its own.
+    ["own texture", leaves({ gapColour: (x, y) => shaded(x, y).map((v) => v * (1 + 0.3 * grain(x, y))) })],
+  ];
+  for (const [name, { photo, plate, alpha, errorMap }] of stays) {
+    const before = alpha.data.slice();
+    assert.equal(openBoundedGaps(cv, photo, plate, alpha, new Uint8Array(W * H), errorMap), 0, name);
+    assert.deepEqual(alpha.data, before, name);
+  }
+});
+
 test("bounded gaps: print the network is sure of, a dark plate, hidden texture, hair, a seam, and camouflage stay", () => {
   const none = new Uint8Array(W * H);
   const cases: [string, ReturnType<typeof leaves>, Uint8Array][] = [

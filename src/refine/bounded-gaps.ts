@@ -9,9 +9,16 @@
  * the network is sure of print, and on a dark plate (black print against a black backdrop) or where the photo hides
  * the plate's texture (white print on white fabric), nothing is opened. Nor is a region one pixel thin: where two
  * parts of the subject meet (a neck and a collar), their blended edge can match the plate along a line.
+ *
+ * The gaps can lie in the subject's own shadow (a plant's leaves shade what is seen between them): there the photo is
+ * the plate dimmed, along its hue. A region of such pixels is a gap by the same outline rules where the dimming is
+ * smooth from pixel to pixel, as a shadow's is (a dark part of the subject in the plate's colours has a texture of
+ * its own: a pencil, a painted structure), and the plate is coloured (on a grey plate every grey is along its hue: a
+ * dark jacket against a grey wall).
  */
-import { type CV, withMats } from "../cv/opencv.js";
-import { colourDistanceAt } from "../cv/plate-difference.js";
+import { labelComponents } from "../cv/mask-ops.js";
+import type { CV } from "../cv/opencv.js";
+import { colourDistanceAt, differsUnlikeShadow } from "../cv/plate-difference.js";
 import type { FloatImage } from "../image/types.js";
 
 export interface BoundedGapOptions {
@@ -31,6 +38,12 @@ export interface BoundedGapOptions {
   /** The plate's grey level under which nothing is opened: on a dark plate a dark part of the subject (black print on
    * a label against a black backdrop) matches it within a camera's noise, inside sharp outlines too. */
   darkPlate: number;
+  /** In the subject's shadow: the darkest dimming (photo over plate brightness) taken for a shadow, … */
+  minDimming: number;
+  /** …the plate's least mean chroma over a region ((max − min) / max of its channels), … */
+  minChroma: number;
+  /** …and the largest pixel-to-pixel spread of the dimming over it. */
+  dimmingStep: number;
 }
 
 /** α from which the subject around a region counts as opaque. */
@@ -44,7 +57,16 @@ export const DEFAULT_BOUNDED_GAPS: BoundedGapOptions = {
   minOutline: 8,
   darkPlate: 0.25,
   minError: 0.04,
+  minDimming: 0.25,
+  minChroma: 0.1,
+  // A shadow's dimming moves by noise from pixel to pixel (≤ 0.024 in the composites' shaded gaps); a dark subject's
+  // own texture more (0.031–0.12: a pencil, a painted structure in the plate's colours).
+  dimmingStep: 0.03,
 };
+
+/** Kinds of candidate pixel: the plate itself, or the plate in the subject's shadow. */
+const MATCHES = 1;
+const SHADOWED = 2;
 
 /** Opens (α = 0), in place, the gaps of `alpha` that `image` shows as the plate inside sharp outlines. */
 export function openBoundedGaps(
@@ -64,73 +86,126 @@ export function openBoundedGaps(
   const B = plate.data;
   let subject = 0;
   const candidate = new Uint8Array(w * h);
+  const dimming = new Float32Array(w * h);
   for (let p = 0, i = 0; p < A.length; p++, i += 3) {
     if (A[p] <= 0.5) continue;
     subject++;
-    if (hidden[p] || B[i] + B[i + 1] + B[i + 2] < 3 * opts.darkPlate) continue;
-    if (colourDistanceAt(I, i, B) < opts.match) candidate[p] = 255;
+    const plateSum = B[i] + B[i + 1] + B[i + 2];
+    if (hidden[p] || plateSum < 3 * opts.darkPlate) continue;
+    if (colourDistanceAt(I, i, B) < opts.match) candidate[p] = MATCHES;
+    else if (!differsUnlikeShadow(I, B, i, opts.match)) {
+      dimming[p] = (I[i] + I[i + 1] + I[i + 2]) / plateSum;
+      if (dimming[p] >= opts.minDimming) candidate[p] = SHADOWED;
+    }
   }
   if (subject === 0 || !error) return 0;
   const errorAt = nearestLookup(error, w, h);
   const sharpAt = sharpEdgeTest(image, opts.edge);
-  return withMats((t) => {
-    const m = t(new cv.Mat(h, w, cv.CV_8UC1));
-    (m.data as Uint8Array).set(candidate);
-    const labels = t(new cv.Mat());
-    const n: number = cv.connectedComponents(m, labels, 4, cv.CV_32S);
-    const lab = labels.data32S as Int32Array;
-    const size = new Uint32Array(n);
-    // Thicker than a pixel: some 2×2 block lies wholly inside the region.
-    const thick = new Uint8Array(n);
-    for (let p = 0; p < lab.length - w - 1; p++) {
+  const { label: lab, count: n } = labelKinds(cv, candidate, w, h);
+  const size = new Uint32Array(n);
+  // Thicker than a pixel: some 2×2 block lies wholly inside the region.
+  const thick = new Uint8Array(n);
+  for (let p = 0; p < lab.length - w - 1; p++) {
+    const k = lab[p];
+    if (k !== 0 && lab[p + 1] === k && lab[p + w] === k && lab[p + w + 1] === k) thick[k] = 1;
+  }
+  const outline = new Uint32Array(n);
+  const sharpOutline = new Uint32Array(n);
+  const errorSum = new Float64Array(n);
+  const shade = new ShadeMoments(n);
+  for (let y = 0; y < h; y++)
+    for (let x = 0; x < w; x++) {
+      const p = y * w + x;
       const k = lab[p];
-      if (k !== 0 && lab[p + 1] === k && lab[p + w] === k && lab[p + w + 1] === k) thick[k] = 1;
+      if (k === 0) continue;
+      size[k]++;
+      errorSum[k] += errorAt(x, y);
+      if (candidate[p] === SHADOWED)
+        shade.add(k, dimming[p], x + 1 < w && lab[p + 1] === k ? dimming[p + 1] : undefined, B, 3 * p);
+      // Where the region meets the rest of the subject (its meeting with the background says nothing): the least
+      // α there. A gap the network filled is surrounded by what it calls opaque; a clearing inside hair, by a
+      // partial α, and opening it would punch a hard-edged hole in a soft region.
+      let meets = 0;
+      if (x > 0) meets = leastSubject(meets, p - 1, candidate[p], candidate, A);
+      if (x < w - 1) meets = leastSubject(meets, p + 1, candidate[p], candidate, A);
+      if (y > 0) meets = leastSubject(meets, p - w, candidate[p], candidate, A);
+      if (y < h - 1) meets = leastSubject(meets, p + w, candidate[p], candidate, A);
+      if (meets === 0) continue;
+      outline[k]++;
+      if (meets >= OPAQUE && sharpAt(x, y)) sharpOutline[k]++;
     }
-    const outline = new Uint32Array(n);
-    const sharpOutline = new Uint32Array(n);
-    const errorSum = new Float64Array(n);
-    for (let y = 0; y < h; y++)
-      for (let x = 0; x < w; x++) {
-        const p = y * w + x;
-        const k = lab[p];
-        if (k === 0) continue;
-        size[k]++;
-        errorSum[k] += errorAt(x, y);
-        // Where the region meets the rest of the subject (its meeting with the background says nothing): the least
-        // α there. A gap the network filled is surrounded by what it calls opaque; a clearing inside hair, by a
-        // partial α, and opening it would punch a hard-edged hole in a soft region.
-        let meets = 0;
-        if (x > 0) meets = leastSubject(meets, p - 1, candidate, A);
-        if (x < w - 1) meets = leastSubject(meets, p + 1, candidate, A);
-        if (y > 0) meets = leastSubject(meets, p - w, candidate, A);
-        if (y < h - 1) meets = leastSubject(meets, p + w, candidate, A);
-        if (meets === 0) continue;
-        outline[k]++;
-        if (meets >= OPAQUE && sharpAt(x, y)) sharpOutline[k]++;
-      }
-    const open = new Uint8Array(n);
-    for (let k = 1; k < n; k++)
-      open[k] =
-        thick[k] === 1 &&
-        size[k] <= opts.maxShare * subject &&
-        outline[k] >= opts.minOutline &&
-        errorSum[k] >= opts.minError * size[k] &&
-        sharpOutline[k] >= opts.outline * outline[k]
-          ? 1
-          : 0;
-    let opened = 0;
-    for (let p = 0; p < A.length; p++)
-      if (open[lab[p]]) {
-        A[p] = 0;
-        opened++;
-      }
-    return opened / A.length;
-  });
+  const open = new Uint8Array(n);
+  for (let k = 1; k < n; k++)
+    open[k] =
+      thick[k] === 1 &&
+      size[k] <= opts.maxShare * subject &&
+      outline[k] >= opts.minOutline &&
+      errorSum[k] >= opts.minError * size[k] &&
+      sharpOutline[k] >= opts.outline * outline[k] &&
+      (shade.count[k] === 0 || shade.likeShadow(k, opts))
+        ? 1
+        : 0;
+  let opened = 0;
+  for (let p = 0; p < A.length; p++)
+    if (open[lab[p]]) {
+      A[p] = 0;
+      opened++;
+    }
+  return opened / A.length;
 }
 
-/** The least of `least` (0: none yet) and α at `q`, if `q` is subject outside the candidates. */
-function leastSubject(least: number, q: number, candidate: Uint8Array, A: Float32Array): number {
-  if (candidate[q] || A[q] <= 0.5) return least;
+/** The candidate regions, each of one kind (4-connected), labelled 1 to count − 1 over both kinds. */
+function labelKinds(
+  cv: CV,
+  candidate: Uint8Array,
+  w: number,
+  h: number,
+): { label: Int32Array; count: number } {
+  const matches = labelComponents(cv, w, h, (p) => candidate[p] === MATCHES, 4);
+  const shadowed = labelComponents(cv, w, h, (p) => candidate[p] === SHADOWED, 4);
+  const label = matches.label;
+  for (let p = 0; p < label.length; p++)
+    if (shadowed.label[p]) label[p] = matches.count - 1 + shadowed.label[p];
+  return { label, count: matches.count + shadowed.count - 1 };
+}
+
+/** Per shadowed region: sums of the dimming, its step to the next pixel along the row, and the plate's chroma. */
+class ShadeMoments {
+  readonly count: Uint32Array;
+  private readonly steps: Uint32Array;
+  private readonly sums: Float64Array;
+  constructor(regions: number) {
+    this.count = new Uint32Array(regions);
+    this.steps = new Uint32Array(regions);
+    this.sums = new Float64Array(3 * regions);
+  }
+  add(k: number, dimming: number, next: number | undefined, B: Float32Array, i: number): void {
+    const s = this.sums;
+    this.count[k]++;
+    const brightest = Math.max(B[i], B[i + 1], B[i + 2]);
+    s[3 * k] += (brightest - Math.min(B[i], B[i + 1], B[i + 2])) / Math.max(brightest, 1e-3);
+    if (next === undefined) return;
+    this.steps[k]++;
+    s[3 * k + 1] += (next - dimming) ** 2;
+  }
+  /** On a coloured plate (on a grey one every grey is along its hue), dimmed smoothly. */
+  likeShadow(k: number, { minChroma, dimmingStep }: BoundedGapOptions): boolean {
+    const chroma = this.sums[3 * k] / this.count[k];
+    // Half the mean squared step: the dimming's pixel-to-pixel spread, its noise where it is smooth.
+    const step2 = this.sums[3 * k + 1] / Math.max(1, 2 * this.steps[k]);
+    return chroma >= minChroma && step2 < dimmingStep * dimmingStep;
+  }
+}
+
+/** The least of `least` (0: none yet) and α at `q`, if `q` is subject outside the candidates of `kind`. */
+function leastSubject(
+  least: number,
+  q: number,
+  kind: number,
+  candidate: Uint8Array,
+  A: Float32Array,
+): number {
+  if (candidate[q] === kind || A[q] <= 0.5) return least;
   return least === 0 ? A[q] : Math.min(least, A[q]);
 }
 
