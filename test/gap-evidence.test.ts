@@ -5,6 +5,7 @@ import { resize } from "../src/image/geometry.js";
 import { createImage, type FloatImage } from "../src/image/types.js";
 import { openBoundedGaps } from "../src/refine/bounded-gaps.js";
 import { DEFAULT_GAPS, refineWithPlate } from "../src/refine/compositing-equation.js";
+import { solveGapRims } from "../src/refine/gap-rims.js";
 import { plateTexture } from "../src/cv/plate-texture.js";
 import { shareWhere } from "./fixtures.js";
 
@@ -279,4 +280,36 @@ test("gap opening: a gap the network filled opens where the subject's shadow fal
   // Without the dimmed texture the shadowed gap stays filled: it differs from the plate as a dark leaf would.
   const undimmed = run({ ...DEFAULT_GAPS, texture: { ...DEFAULT_GAPS.texture!, minDimming: 1 } });
   assert.ok(share(undimmed.data, gapInner, (v) => v < 0.1) < 0.1);
+});
+
+test("gap rims: the leaf's edge blended into an opened gap is solved; a pixel of its own colour keeps its α", () => {
+  const leaf = [0.3, 0.45, 0.1];
+  const gapAt = (x: number, y: number) => x >= 60 && x < 100 && y >= 40 && y < 80;
+  // One pixel round the gap where the photo is half leaf, half sky; below the gap a run of red instead.
+  const rimAt = (x: number, y: number) => !gapAt(x, y) && x >= 59 && x < 101 && y >= 39 && y < 81;
+  const ownColour = (x: number, y: number) => rimAt(x, y) && y === 80;
+  const photo = image((x, y) => {
+    if (gapAt(x, y) || !inPatch(x, y)) return sky(x, y);
+    if (ownColour(x, y)) return [0.9, 0.1, 0.1];
+    if (rimAt(x, y)) return sky(x, y).map((v, c) => 0.5 * v + 0.5 * leaf[c]);
+    return leaf;
+  }, true);
+  const alpha = createImage(W, H, 1);
+  for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) if (inPatch(x, y)) alpha.data[y * W + x] = 1;
+  const before = alpha.data.slice();
+  for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) if (gapAt(x, y)) alpha.data[y * W + x] = 0;
+  assert.ok(solveGapRims(cv, photo, alpha, before) > 0);
+  const blended = (x: number, y: number) => rimAt(x, y) && !ownColour(x, y) && (x === 59 || x === 100);
+  assert.ok(share(alpha.data, blended, (v) => Math.abs(v - 0.5) < 0.1) > 0.9, "half leaf, half sky");
+  assert.equal(
+    share(alpha.data, ownColour, (v) => v === 1),
+    1,
+    "not a blend of the two",
+  );
+  const farLeaf = (x: number, y: number) => inner(x, y) && (x < 55 || x >= 105);
+  assert.equal(
+    share(alpha.data, farLeaf, (v) => v === 1),
+    1,
+    "the leaf beyond the rim keeps its α",
+  );
 });
