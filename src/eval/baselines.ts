@@ -7,7 +7,7 @@
 import type { CV } from "../cv/opencv.js";
 import { createImage, type FloatImage } from "../image/types.js";
 import { differenceMask } from "../cv/plate-difference.js";
-import { boxFilter } from "../refine/box-filter.js";
+import { maskedMean } from "../refine/box-filter.js";
 import { guidedUpsample } from "../refine/guided-upsample.js";
 
 export function backgroundSubtraction(cv: CV, image: FloatImage, plate: FloatImage): FloatImage {
@@ -19,23 +19,14 @@ export function knownBackgroundMatting(cv: CV, image: FloatImage, plate: FloatIm
   const n = hard.data.length;
   // F̂: mean image colour over subject pixels nearby (radius ~3 % of the image).
   const r = Math.max(3, Math.round(0.03 * Math.max(image.width, image.height)));
-  const weighted = createImage(image.width, image.height, 4);
-  for (let p = 0; p < n; p++) {
-    const m = hard.data[p];
-    weighted.data.set(
-      [image.data[3 * p] * m, image.data[3 * p + 1] * m, image.data[3 * p + 2] * m, m],
-      4 * p,
-    );
-  }
-  const local = boxFilter(weighted, r).data;
+  const local = maskedMean(image, hard.data, r);
   const alpha = createImage(image.width, image.height, 1);
   for (let p = 0; p < n; p++) {
-    const w = local[4 * p + 3];
-    if (w < 1e-3) continue; // no subject nearby: background
+    if (local.weight[p] < 1e-3) continue; // no subject nearby: background
     let num = 0;
     let den = 0;
     for (let c = 0; c < 3; c++) {
-      const f = local[4 * p + c] / w;
+      const f = local.mean[3 * p + c];
       const d = f - plate.data[3 * p + c];
       num += (image.data[3 * p + c] - plate.data[3 * p + c]) * d;
       den += d * d;

@@ -41,3 +41,31 @@ export function boxFilter(image: FloatImage, r: number): FloatImage {
   }
   return out;
 }
+
+/**
+ * Per pixel, the mean colour of the RGB `image` over the pixels within `r` (box) where `mask` is set (0–1 weights),
+ * and their share of the window (`weight`, 0 where none is; then the mean is 0).
+ */
+export function maskedMean(
+  image: FloatImage,
+  mask: ArrayLike<number>,
+  r: number,
+): { mean: Float32Array; weight: Float32Array } {
+  const n = image.width * image.height;
+  const weighted = createImage(image.width, image.height, 4);
+  for (let p = 0; p < n; p++) {
+    const m = mask[p];
+    if (!m) continue;
+    for (let c = 0; c < 3; c++) weighted.data[4 * p + c] = image.data[3 * p + c] * m;
+    weighted.data[4 * p + 3] = m;
+  }
+  const local = boxFilter(weighted, r).data;
+  const mean = new Float32Array(3 * n);
+  const weight = new Float32Array(n);
+  for (let p = 0; p < n; p++) {
+    const w = local[4 * p + 3];
+    weight[p] = w;
+    if (w > 0) for (let c = 0; c < 3; c++) mean[3 * p + c] = local[4 * p + c] / w;
+  }
+  return { mean, weight };
+}

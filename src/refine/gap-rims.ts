@@ -7,7 +7,8 @@
  * only lowered: the network's call of the rest stands.
  */
 import { dilateMask } from "../cv/mask-ops.js";
-import { type CV, withMats } from "../cv/opencv.js";
+import type { CV } from "../cv/opencv.js";
+import { maskedMean } from "./box-filter.js";
 import { createImage, type FloatImage } from "../image/types.js";
 
 export interface GapRimOptions {
@@ -50,12 +51,12 @@ export function solveGapRims(
       any = true;
     }
   if (!any) return 0;
-  const gap = neighbourhoodMean(cv, image, opened.data, opts.width + opts.radius);
+  const gap = maskedMean(image, opened.data, opts.width + opts.radius);
   // The subject's colour: its pixels the network called opaque that no gap has touched, beyond the rim.
   const solid = new Float32Array(A.length);
   for (let p = 0; p < A.length; p++)
     if (before[p] >= OPAQUE && A[p] === before[p] && A[p] >= 0.98) solid[p] = 1;
-  const subject = neighbourhoodMean(cv, image, solid, opts.width + opts.radius);
+  const subject = maskedMean(image, solid, opts.width + opts.radius);
   const rim = dilateMask(cv, opened, opts.width).data;
   const I = image.data;
   let lowered = 0;
@@ -88,36 +89,4 @@ export function solveGapRims(
     }
   }
   return lowered;
-}
-
-/** Per pixel, the mean colour of `image` over the pixels of `mask` within `radius` (box), and their share. */
-function neighbourhoodMean(
-  cv: CV,
-  image: FloatImage,
-  mask: Float32Array,
-  radius: number,
-): { mean: Float32Array; weight: Float32Array } {
-  const { width: w, height: h } = image;
-  return withMats((t) => {
-    const m = t(cv.Mat.zeros(h, w, cv.CV_32FC4));
-    const d = m.data32F as Float32Array;
-    for (let p = 0; p < mask.length; p++) {
-      const v = mask[p];
-      if (!v) continue;
-      d[4 * p] = image.data[3 * p];
-      d[4 * p + 1] = image.data[3 * p + 1];
-      d[4 * p + 2] = image.data[3 * p + 2];
-      d[4 * p + 3] = 1;
-    }
-    cv.blur(m, m, new cv.Size(2 * radius + 1, 2 * radius + 1), new cv.Point(-1, -1), cv.BORDER_CONSTANT);
-    const s = m.data32F as Float32Array;
-    const mean = new Float32Array(3 * mask.length);
-    const weight = new Float32Array(mask.length);
-    for (let p = 0; p < mask.length; p++) {
-      const n = s[4 * p + 3];
-      weight[p] = n;
-      if (n > 0) for (let c = 0; c < 3; c++) mean[3 * p + c] = s[4 * p + c] / n;
-    }
-    return { mean, weight };
-  });
 }
