@@ -8,6 +8,7 @@
  */
 import { dilateMask } from "../cv/mask-ops.js";
 import type { CV } from "../cv/opencv.js";
+import { colourDistanceAt } from "../cv/plate-difference.js";
 import { maskedMean } from "./box-filter.js";
 import { createImage, type FloatImage } from "../image/types.js";
 
@@ -54,26 +55,24 @@ export function solveGapRims(
   const gap = maskedMean(image, opened.data, opts.width + opts.radius);
   // The subject's colour: its pixels the network called opaque that no gap has touched, beyond the rim.
   const solid = new Float32Array(A.length);
-  for (let p = 0; p < A.length; p++)
-    if (before[p] >= OPAQUE && A[p] === before[p] && A[p] >= 0.98) solid[p] = 1;
+  for (let p = 0; p < A.length; p++) if (A[p] >= 0.98 && A[p] === before[p]) solid[p] = 1;
   const subject = maskedMean(image, solid, opts.width + opts.radius);
   const rim = dilateMask(cv, opened, opts.width).data;
   const I = image.data;
   let lowered = 0;
   for (let p = 0; p < A.length; p++) {
-    if (!rim[p] || opened.data[p] || before[p] < OPAQUE || A[p] <= OPENED) continue;
+    // (Opened pixels themselves are at α < OPENED.)
+    if (!rim[p] || before[p] < OPAQUE || A[p] <= OPENED) continue;
     if (gap.weight[p] === 0 || subject.weight[p] === 0) continue;
+    if (colourDistanceAt(subject.mean, 3 * p, gap.mean) < opts.contrast) continue;
     let num = 0;
     let den = 0;
-    let far = 0;
     for (let c = 0; c < 3; c++) {
       const b = gap.mean[3 * p + c];
       const d = subject.mean[3 * p + c] - b;
       num += (I[3 * p + c] - b) * d;
       den += d * d;
-      far = Math.max(far, Math.abs(d));
     }
-    if (far < opts.contrast) continue;
     const solved = Math.min(1, Math.max(0, num / den));
     if (solved >= A[p]) continue;
     // The photo must be a blend of the two colours: a wire of its own colour between two gaps is not.
