@@ -24,13 +24,16 @@ import type { FloatImage } from "../image/types.js";
 export interface BoundedGapOptions {
   /** A pixel matches the plate within this, in every channel (about twice a camera's noise). */
   match: number;
-  /** Grey-level step per pixel (half a central difference, smoothed across) that counts as a sharp edge. */
+  /** Step per pixel in some channel (half a central difference, smoothed across) that counts as a sharp edge. */
   edge: number;
   /** Share of a region's outline (where it meets the subject, not the background) that must be a sharp edge… */
   outline: number;
   /** …with at least this α beside it: a gap the network filled is surrounded by what it calls opaque, a clearing
-   * inside hair by a partial α (opening it would punch a hard-edged hole in a soft region). */
+   * inside hair by a partial α (opening it would punch a hard-edged hole in a soft region)… */
   surround: number;
+  /** …or this, around a region in the subject's shadow (a smooth dimming along a coloured plate's hue is evidence of
+   * its own, which hair before a wall of its colour does not give). */
+  shadowedSurround: number;
   /** A region larger than this share of the subject is not a gap (a large part matching the plate is the subject's). */
   maxShare: number;
   /** Outline pixels a region needs before its outline is judged (single pixels of noise are not gaps). */
@@ -53,10 +56,10 @@ export const DEFAULT_BOUNDED_GAPS: BoundedGapOptions = {
   match: 0.08,
   edge: 0.03,
   outline: 0.8,
-  // The network's α, upsampled from its grid, falls to 0.7–0.95 along the leaves' edges around the gaps it filled.
-  // Measured on the composites (SAD): 0.95 10.57, 0.85 10.37, 0.7 10.26, 0.5 10.25; a doll's hair over the sky
-  // (GT08-2) 11.69, 11.69, 11.74, 11.84.
-  surround: 0.7,
+  surround: 0.95,
+  // The network's α, upsampled from its grid, falls to 0.7–0.95 along the edges of the leaves around the gaps it
+  // filled. 0.7 for every region opened holes in the person photo's hair composited onto her own colours.
+  shadowedSurround: 0.7,
   maxShare: 0.02,
   minOutline: 8,
   darkPlate: 0.25,
@@ -135,7 +138,8 @@ export function openBoundedGaps(
       if (y < h - 1) meets = leastSubject(meets, p + w, candidate[p], candidate, A);
       if (meets === 0) continue;
       outline[k]++;
-      if (meets >= opts.surround && sharpAt(x, y)) sharpOutline[k]++;
+      const surround = candidate[p] === SHADOWED ? opts.shadowedSurround : opts.surround;
+      if (meets >= surround && sharpAt(x, y)) sharpOutline[k]++;
     }
   const open = new Uint8Array(n);
   for (let k = 1; k < n; k++)
@@ -219,28 +223,28 @@ function nearestLookup(map: FloatImage, w: number, h: number): (x: number, y: nu
 }
 
 /**
- * Whether the photo's grey level has a step of more than `edge` per pixel within one pixel of (x, y): the largest
- * Sobel magnitude (scaled by 1/8, so a step of height s reads s/2) over the 3×3 around it. Evaluated only at the
- * outlines asked about, a small share of the frame.
+ * Whether the photo has a step of more than `edge` per pixel in some channel within one pixel of (x, y): the largest
+ * Sobel magnitude (scaled by 1/8, so a step of height s reads s/2) over the 3×3 around it. In some channel: a leaf
+ * and the shaded sky between leaves can have one grey level. Evaluated only at the outlines asked about, a small
+ * share of the frame.
  */
 function sharpEdgeTest(image: FloatImage, edge: number): (x: number, y: number) => boolean {
   const { width: w, height: h, data } = image;
-  const grey = (x: number, y: number) => {
-    const i = 3 * (Math.min(h - 1, Math.max(0, y)) * w + Math.min(w - 1, Math.max(0, x)));
-    return (data[i] + data[i + 1] + data[i + 2]) / 3;
-  };
-  const magnitude2 = (x: number, y: number) => {
-    const [a, b, c] = [grey(x - 1, y - 1), grey(x, y - 1), grey(x + 1, y - 1)];
-    const [d, f] = [grey(x - 1, y), grey(x + 1, y)];
-    const [g, k, l] = [grey(x - 1, y + 1), grey(x, y + 1), grey(x + 1, y + 1)];
-    const gx = (c + 2 * f + l - a - 2 * d - g) / 8;
-    const gy = (g + 2 * k + l - a - 2 * b - c) / 8;
+  const at = (x: number, y: number, c: number) =>
+    data[3 * (Math.min(h - 1, Math.max(0, y)) * w + Math.min(w - 1, Math.max(0, x))) + c];
+  const magnitude2 = (x: number, y: number, c: number) => {
+    const [a, b, d] = [at(x - 1, y - 1, c), at(x, y - 1, c), at(x + 1, y - 1, c)];
+    const [f, g] = [at(x - 1, y, c), at(x + 1, y, c)];
+    const [k, l, m] = [at(x - 1, y + 1, c), at(x, y + 1, c), at(x + 1, y + 1, c)];
+    const gx = (d + 2 * g + m - a - 2 * f - k) / 8;
+    const gy = (k + 2 * l + m - a - 2 * b - d) / 8;
     return gx * gx + gy * gy;
   };
   const edge2 = edge * edge;
   return (x, y) => {
     for (let dy = -1; dy <= 1; dy++)
-      for (let dx = -1; dx <= 1; dx++) if (magnitude2(x + dx, y + dy) > edge2) return true;
+      for (let dx = -1; dx <= 1; dx++)
+        for (let c = 0; c < 3; c++) if (magnitude2(x + dx, y + dy, c) > edge2) return true;
     return false;
   };
 }
