@@ -10,6 +10,7 @@ import { dilateMask } from "../cv/mask-ops.js";
 import type { CV } from "../cv/opencv.js";
 import { colourDistanceAt } from "../cv/plate-difference.js";
 import { maskedMean } from "./box-filter.js";
+import { solveAlpha } from "./solve-alpha.js";
 import { createImage, type FloatImage } from "../image/types.js";
 
 export interface GapRimOptions {
@@ -65,15 +66,7 @@ export function solveGapRims(
     if (!rim[p] || before[p] < OPAQUE || A[p] <= OPENED) continue;
     if (gap.weight[p] === 0 || subject.weight[p] === 0) continue;
     if (colourDistanceAt(subject.mean, 3 * p, gap.mean) < opts.contrast) continue;
-    let num = 0;
-    let den = 0;
-    for (let c = 0; c < 3; c++) {
-      const b = gap.mean[3 * p + c];
-      const d = subject.mean[3 * p + c] - b;
-      num += (I[3 * p + c] - b) * d;
-      den += d * d;
-    }
-    const solved = Math.min(1, Math.max(0, num / den));
+    const solved = solveAlpha(I, 3 * p, subject.mean, 3 * p, gap.mean, 3 * p);
     if (solved >= A[p]) continue;
     // The photo must be a blend of the two colours: a wire of its own colour between two gaps is not.
     let misfit = 0;

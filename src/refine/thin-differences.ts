@@ -16,6 +16,7 @@ import { openByDisc } from "../cv/mask-ops.js";
 import { type CV, withMats } from "../cv/opencv.js";
 import { colourDistanceAt, differsUnlikeShadow } from "../cv/plate-difference.js";
 import type { FloatImage } from "../image/types.js";
+import { solveAlpha } from "./solve-alpha.js";
 
 export interface ThinDifferenceOptions {
   /** Colour distance (max over channels) that is clear at full resolution, where a camera's noise is not averaged. */
@@ -109,7 +110,7 @@ export function keepThinDifferences(
       if (!visit[q] || A[p] >= opts.dropped) continue;
       const core = inPhoto(strongestNearby(kept, I, B, box, q % bw, Math.floor(q / bw), CORE_RADIUS));
       for (let c = 0; c < 3; c++) F[c] = I[3 * core + c];
-      const a = solveAlpha(I, B, F, 3 * p);
+      const a = solveAlpha(I, 3 * p, F, 0, B, 3 * p);
       if (a <= A[p]) continue;
       A[p] = a;
       for (let c = 0, i = 3 * p; c < 3; c++, i++)
@@ -143,18 +144,6 @@ function strongestNearby(
       if (d > most) [best, most] = [q, d];
     }
   return best;
-}
-
-/** α from the compositing equation, I − B′ = α(F − B′), projected on F − B′ (least squares over the channels). */
-function solveAlpha(I: Float32Array, B: Float32Array, F: number[], i: number): number {
-  let num = 0,
-    den = 0;
-  for (let c = 0; c < 3; c++) {
-    const fb = F[c] - B[i + c];
-    num += (I[i + c] - B[i + c]) * fb;
-    den += fb * fb;
-  }
-  return den > 0 ? Math.min(1, Math.max(0, num / den)) : 0;
 }
 
 /** Whether some plate pixel within `s` of (x, y) has the photo's colour there, within `t` in every channel. */
