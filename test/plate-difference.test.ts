@@ -1,8 +1,8 @@
 /**
  * The image–plate difference mask is defined once per language (src/cv/plate-difference.ts here,
  * training/bgmatte_train/data/plate_difference.py for training): both suites check their side against the same
- * fixture (test/fixtures/plate-difference: a synthetic scene with a subject, a faint shadow and a speck; the mask
- * was made by this code).
+ * fixtures (test/fixtures/plate-difference: a synthetic scene with a subject, a faint shadow and a speck; and, for
+ * the prior's capped threshold, a large subject over a grainy plate; the masks were made by this code).
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
@@ -11,17 +11,25 @@ import { loadOpenCV } from "../src/cv/opencv.js";
 import { differenceMask } from "../src/cv/plate-difference.js";
 import { decodeImage } from "../src/image/codec-node.js";
 import { createImage } from "../src/image/types.js";
+import { shareWhere } from "./fixtures.js";
 
 const dir = join(import.meta.dirname, "fixtures", "plate-difference");
 
-test("the difference mask matches the fixture both languages share, pixel for pixel", async () => {
+/** The fixture's photo and plate (`prefix` names the scene), and the number of pixels where `differenceMask` with
+ * `quietCap` differs from its mask. */
+async function againstFixture(prefix: string, quietCap: boolean) {
   const cv = await loadOpenCV();
   const [image, plate, mask] = await Promise.all(
-    ["image", "plate", "mask"].map((n) => decodeImage(join(dir, `${n}.png`))),
+    ["image", "plate", "mask"].map((n) => decodeImage(join(dir, `${prefix}${n}.png`))),
   );
-  const m = differenceMask(cv, image, plate);
+  const m = differenceMask(cv, image, plate, quietCap);
   let differ = 0;
   for (let p = 0; p < m.mask.data.length; p++) if (m.mask.data[p] !== mask.data[3 * p]) differ++;
+  return { cv, image, plate, m, differ };
+}
+
+test("the difference mask matches the fixture both languages share, pixel for pixel", async () => {
+  const { image, m, differ } = await againstFixture("", false);
   assert.equal(differ, 0, `${differ} pixels differ from the shared fixture`);
   assert.ok(m.mask.data.reduce((a, b) => a + b, 0) > 2000, "the subject is found");
   assert.equal(m.mask.data[11 * image.width + 11], 0, "the speck is dropped");
@@ -42,4 +50,23 @@ test("the subject's box reaches thin branches that the difference mask's opening
   // Without the reach the box ended at the body (x 159); the blur fades the tip's last pixels (x 189).
   assert.ok(m.box && m.box.x + m.box.width - 1 >= 185, `box ${JSON.stringify(m.box)} reaches the branch`);
   assert.ok(m.box && m.box.x <= 100 && m.box.y <= 100);
+});
+
+test("a subject covering most of the frame over a grainy plate is found by the prior's capped threshold", async () => {
+  // The fixture's grain differs between the two shots (noise on a rough surface), and the subject, 0.1 brighter than
+  // the plate, covers 60 % of the frame (x 40–215, y ≥ 25): the plain rule's median and spread come from it.
+  const { cv, image, plate, m, differ } = await againstFixture("grainy-", true);
+  assert.equal(differ, 0, `${differ} pixels differ from the shared fixture`);
+  const inSubject = (x: number, y: number) => x >= 40 && x < 216 && y >= 25;
+  const found = shareWhere(m.mask.data, image.width, inSubject, (v) => v > 0);
+  const flagged = shareWhere(
+    m.mask.data,
+    image.width,
+    (x, y) => !inSubject(x, y),
+    (v) => v > 0,
+  );
+  assert.ok(found > 0.95 && flagged < 0.01, `capped: ${found} of the subject found, ${flagged} of the rest`);
+  const plain = differenceMask(cv, image, plate);
+  const missed = shareWhere(plain.mask.data, image.width, inSubject, (v) => v === 0);
+  assert.ok(missed > 0.5, `the plain rule (threshold ${plain.threshold}) misses ${missed} of it`);
 });

@@ -57,11 +57,25 @@ export function differsUnlikeShadow(
   return Math.max(kr, kg, kb) - Math.min(kr, kg, kb) > shadowSpread;
 }
 
-/** Threshold from the distance histogram: median + 5 robust sigmas, kept within [min, max]. */
-export function adaptiveThreshold(distance: FloatImage, min = 0.06, max = 0.2): number {
+/** Multiple of the quietest quarter's distance that can cap the threshold (`adaptiveThreshold`). */
+const QUIET_MULTIPLE = 6;
+
+/**
+ * Threshold from the distance histogram: median + 5 robust sigmas, kept within [min, max].
+ *
+ * The median and its spread describe the background only while the subject covers well under half of the frame. A
+ * subject filling most of it, or a grainy plate, lifts them past a white bottle on white fabric (0.1 from its
+ * plate, under a threshold of 0.17) and to the clamp's 0.2 on the composites' large subjects. With `quietCap` the
+ * threshold is also capped at QUIET_MULTIPLE times the quietest quarter's level, which is background while the
+ * subject covers less than three quarters of the frame. The prior's mask uses it (prior/choose-prior.ts); the
+ * exposure step's ring, and `fast`, which reuses that mask, keep the plain rule.
+ */
+export function adaptiveThreshold(distance: FloatImage, quietCap = false, min = 0.06, max = 0.2): number {
   const median = histogramQuantile(distance.data, 0.5);
   const mad = histogramQuantile(distance.data, 0.5, (v) => Math.abs(v - median));
-  return Math.min(max, Math.max(min, median + 5 * 1.4826 * mad));
+  let t = median + 5 * 1.4826 * mad;
+  if (quietCap) t = Math.min(t, QUIET_MULTIPLE * histogramQuantile(distance.data, 0.25));
+  return Math.min(max, Math.max(min, t));
 }
 
 /**
@@ -83,15 +97,18 @@ function reachOfSubject(cv: CV, raw: FloatImage, kept: FloatImage): Box | null {
   return boxOfMask(connected, 0);
 }
 
-/** Binary subject mask from image vs plate: threshold, clean specks, keep the significant components. */
+/**
+ * Binary subject mask from image vs plate: threshold (`quietCap`: see `adaptiveThreshold`), clean specks, keep the
+ * significant components.
+ */
 export function differenceMask(
   cv: CV,
   image: FloatImage,
   plate: FloatImage,
-  threshold?: number,
+  quietCap = false,
 ): DifferenceMask {
   const distance = colourDistance(cv, image, plate);
-  const t = threshold ?? adaptiveThreshold(distance);
+  const t = adaptiveThreshold(distance, quietCap);
   const raw = createImage(distance.width, distance.height, 1);
   for (let i = 0; i < raw.data.length; i++) raw.data[i] = distance.data[i] > t ? 1 : 0;
   const radius = Math.max(1, Math.round(Math.max(image.width, image.height) / 256));

@@ -113,7 +113,7 @@ export async function choosePrior(
 ): Promise<PriorChoice> {
   const warnings: string[] = [];
   if (images.user) return { kind: "user", mask: images.user, box: boxOfMask(images.user, 0.5), warnings };
-  const diff = images.difference ?? differenceMask(cv, images.image, images.plate);
+  const diff = images.difference ?? differenceMask(cv, images.image, images.plate, true);
   const fromDifference = (extra: Partial<PriorChoice> = {}): PriorChoice => ({
     kind: "plate-difference",
     mask: diff.mask,
