@@ -5,7 +5,7 @@ import { resize } from "../src/image/geometry.js";
 import { createImage, type FloatImage } from "../src/image/types.js";
 import { openBoundedGaps } from "../src/refine/bounded-gaps.js";
 import { DEFAULT_GAPS, refineWithPlate } from "../src/refine/compositing-equation.js";
-import { solveGapRims } from "../src/refine/gap-rims.js";
+import { solveGapRims, solveOutlineRims } from "../src/refine/gap-rims.js";
 import { plateTexture } from "../src/cv/plate-texture.js";
 import { shareWhere } from "./fixtures.js";
 
@@ -332,4 +332,58 @@ test("gap rims: the leaf's edge blended into an opened gap is solved; a pixel of
     1,
     "the leaf beyond the rim keeps its α",
   );
+});
+
+test("outline rims: where the matte steps from opaque to background, a blended edge is solved; a pixel of its own colour keeps its α", () => {
+  const leaf = [0.3, 0.45, 0.1];
+  // The patch's right-hand column is half leaf, half sky in the photo; its bottom row a run of red instead.
+  const edgeAt = (x: number, y: number) => x === 139 && y >= 10 && y < 109;
+  const ownColour = (x: number, y: number) => y === 109 && x >= 20 && x < 140;
+  const photo = image((x, y) => {
+    if (!inPatch(x, y)) return sky(x, y);
+    if (ownColour(x, y)) return [0.9, 0.1, 0.1];
+    if (edgeAt(x, y)) return sky(x, y).map((v, c) => 0.5 * v + 0.5 * leaf[c]);
+    return leaf;
+  }, true);
+  const matte = () => {
+    const alpha = createImage(W, H, 1);
+    for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) if (inPatch(x, y)) alpha.data[y * W + x] = 1;
+    return alpha;
+  };
+  const alpha = matte();
+  assert.ok(solveOutlineRims(cv, photo, alpha) > 0);
+  assert.ok(share(alpha.data, edgeAt, (v) => Math.abs(v - 0.5) < 0.1) > 0.9, "half leaf, half sky");
+  assert.equal(
+    share(alpha.data, ownColour, (v) => v === 1),
+    1,
+    "not a blend of the two",
+  );
+  const leafEdge = (x: number, y: number) => (x === 20 || y === 10) && inPatch(x, y) && x < 136;
+  assert.equal(
+    share(alpha.data, leafEdge, (v) => v > 0.95),
+    1,
+    "the leaf's own edge stays opaque (within noise)",
+  );
+  assert.equal(
+    share(
+      alpha.data,
+      (x, y) => x >= 23 && x < 136 && y >= 13 && y < 106,
+      (v) => v === 1,
+    ),
+    1,
+    "the leaf beyond the rim keeps its α",
+  );
+  // The solve against the plate leaves α = 1 alone (it is sure), so only the rims' pass lowers the edge.
+  const [gw, gh] = [W / 8, H / 8];
+  const coarse = { alpha: createImage(gw, gh, 1), fg: createImage(gw, gh, 3) };
+  for (let q = 0; q < gw * gh; q++) coarse.fg.data.set(leaf, 3 * q);
+  for (let y = 0; y < gh; y++)
+    for (let x = 0; x < gw; x++) if (inPatch(8 * x + 4, 8 * y + 4)) coarse.alpha.data[y * gw + x] = 1;
+  const refined = (gaps: typeof DEFAULT_GAPS) => {
+    const a = matte();
+    refineWithPlate(cv, photo, { image: image(sky), exposure: null }, a, coarse, { gaps });
+    return share(a.data, edgeAt, (v) => Math.abs(v - 0.5) < 0.1);
+  };
+  assert.ok(refined(DEFAULT_GAPS) > 0.9, "the default gap options solve the outline's rims");
+  assert.ok(refined({ ...DEFAULT_GAPS, rims: undefined }) < 0.1);
 });

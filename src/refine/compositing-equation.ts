@@ -21,7 +21,7 @@ import { createImage, type FloatImage } from "../image/types.js";
 import { boxFilter } from "./box-filter.js";
 import { castShadows, type CastShadowOptions } from "./cast-shadows.js";
 import { DEFAULT_BOUNDED_GAPS, openBoundedGaps, type BoundedGapOptions } from "./bounded-gaps.js";
-import { DEFAULT_GAP_RIMS, solveGapRims, type GapRimOptions } from "./gap-rims.js";
+import { DEFAULT_GAP_RIMS, solveGapRims, solveOutlineRims, type GapRimOptions } from "./gap-rims.js";
 import {
   DEFAULT_PLATE_TEXTURE,
   plateTexture,
@@ -55,7 +55,7 @@ export interface GapOptions {
   edgeDimming?: number;
   /** Then, where F cannot tell, regions that match the plate inside sharp outlines (refine/bounded-gaps). */
   bounded?: BoundedGapOptions;
-  /** Last, the rims of the gaps opened (refine/gap-rims). */
+  /** Last, the rims of the gaps opened, then of the whole outline (refine/gap-rims). */
   rims?: GapRimOptions;
 }
 
@@ -215,7 +215,10 @@ export function refineWithPlate(
     }
   if (exposed && texture && gaps?.bounded)
     openBoundedGaps(cv, image, exposed, alpha, texture.hidden, coarse.refinement?.error, gaps.bounded);
-  if (beforeGaps && gaps?.rims) solveGapRims(cv, image, alpha, beforeGaps, gaps.rims);
+  if (gaps?.rims) {
+    if (beforeGaps) solveGapRims(cv, image, alpha, beforeGaps, gaps.rims);
+    solveOutlineRims(cv, image, alpha, gaps.rims);
+  }
 }
 
 /** `alpha`'s values where the network cell (of a gw × gh grid) covering the pixel is set in `cells`, 0 elsewhere. */

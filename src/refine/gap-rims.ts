@@ -1,10 +1,12 @@
 /**
- * The rims of the gaps opened inside the subject. The network called the whole region opaque, so where a gap is
- * opened (refine/compositing-equation, refine/bounded-gaps) the pixel or two around it, where the photo blends the
- * leaf's edge into what is seen through the gap, keep α = 1 and draw a hard, solid outline. There the compositing
- * equation is solved with both colours taken from the photo nearby: the background from the opened gap itself (the
- * plate as the photo shows it, in the subject's shadow too), the subject from its opaque pixels beside the rim. α is
- * only lowered: the network's call of the rest stands.
+ * The rims of the gaps opened inside the subject, and of its whole outline. The network called the whole region
+ * opaque, so where a gap is opened (refine/compositing-equation, refine/bounded-gaps) the pixel or two around it, where
+ * the photo blends the leaf's edge into what is seen through the gap, keep α = 1 and draw a hard, solid outline. There
+ * the compositing equation is solved with both colours taken from the photo nearby: the background from the opened
+ * gap itself (the plate as the photo shows it, in the subject's shadow too), the subject from its opaque pixels beside
+ * the rim. The same holds along every edge where the matte steps from opaque to background within a pixel or two (a
+ * leaf the network drew a little too wide, a small gap it left open with a solid rim): `solveOutlineRims` solves
+ * those with the background the photo shows beside them. α is only lowered: the network's call of the rest stands.
  */
 import { dilateMask } from "../cv/mask-ops.js";
 import type { CV } from "../cv/opencv.js";
@@ -28,9 +30,11 @@ export interface GapRimOptions {
 // paper inside has the plate's colour): a rim of 1 px gained 0.22 SAD, 2 px 0.44, 3 px 0.56 but lowered more wires.
 export const DEFAULT_GAP_RIMS: GapRimOptions = { width: 2, radius: 3, contrast: 0.1, misfit: 0.1 };
 
-/** α under which a pixel counts as opened, and from which the network called it opaque. */
+/** α under which a pixel counts as opened (background), from which the network called it opaque, and from which it is
+ * the subject's own colour. */
 const OPENED = 0.05;
 const OPAQUE = 0.5;
+const SOLID = 0.98;
 
 /**
  * Lowers α (full resolution, in place) around the gaps opened since `before` (α before any was opened), where the
@@ -43,27 +47,55 @@ export function solveGapRims(
   before: Float32Array,
   opts: GapRimOptions = DEFAULT_GAP_RIMS,
 ): number {
-  const { width: w, height: h } = alpha;
   const A = alpha.data;
-  const opened = createImage(w, h, 1);
-  let any = false;
-  for (let p = 0; p < A.length; p++)
-    if (before[p] >= OPAQUE && A[p] < OPENED) {
-      opened.data[p] = 1;
-      any = true;
-    }
-  if (!any) return 0;
-  const gap = maskedMean(image, opened.data, opts.width + opts.radius);
+  const opened = createImage(alpha.width, alpha.height, 1);
+  for (let p = 0; p < A.length; p++) if (before[p] >= OPAQUE && A[p] < OPENED) opened.data[p] = 1;
   // The subject's colour: its pixels the network called opaque that no gap has touched, beyond the rim.
-  const solid = new Float32Array(A.length);
-  for (let p = 0; p < A.length; p++) if (A[p] >= 0.98 && A[p] === before[p]) solid[p] = 1;
+  const solid = A.map((a, p) => (a >= SOLID && a === before[p] ? 1 : 0));
+  return solveRims(cv, image, alpha, opened, solid, (p) => before[p] >= OPAQUE, opts);
+}
+
+/**
+ * Lowers α (full resolution, in place) along every edge between the matte's background and its opaque part, where
+ * the photo there is a blend of the two as the photo shows them nearby. Run after `solveGapRims`: the rims of opened
+ * gaps, still at α = 1 before it, would count as the subject's colour. Returns the number of pixels lowered.
+ */
+export function solveOutlineRims(
+  cv: CV,
+  image: FloatImage,
+  alpha: FloatImage,
+  opts: GapRimOptions = DEFAULT_GAP_RIMS,
+): number {
+  const A = alpha.data;
+  const background = { ...alpha, data: A.map((a) => (a < OPENED ? 1 : 0)) };
+  const solid = A.map((a) => (a >= SOLID ? 1 : 0));
+  return solveRims(cv, image, alpha, background, solid, () => true, opts);
+}
+
+/**
+ * Within `opts.width` of `seen` (where the background shows), solves α from the compositing equation with the mean
+ * photo colours of `seen` and of `solid` (the subject's opaque pixels) nearby, at pixels `eligible` allows; lowers α
+ * to it where the photo is their blend.
+ */
+function solveRims(
+  cv: CV,
+  image: FloatImage,
+  alpha: FloatImage,
+  seen: FloatImage,
+  solid: Float32Array,
+  eligible: (p: number) => boolean,
+  opts: GapRimOptions,
+): number {
+  const A = alpha.data;
+  if (!seen.data.some((v) => v > 0)) return 0;
+  const gap = maskedMean(image, seen.data, opts.width + opts.radius);
   const subject = maskedMean(image, solid, opts.width + opts.radius);
-  const rim = dilateMask(cv, opened, opts.width).data;
+  const rim = dilateMask(cv, seen, opts.width).data;
   const I = image.data;
   let lowered = 0;
   for (let p = 0; p < A.length; p++) {
-    // (Opened pixels themselves are at α < OPENED.)
-    if (!rim[p] || before[p] < OPAQUE || A[p] <= OPENED) continue;
+    // (Pixels where the background shows are themselves at α < OPENED.)
+    if (!rim[p] || A[p] <= OPENED || !eligible(p)) continue;
     if (gap.weight[p] === 0 || subject.weight[p] === 0) continue;
     if (colourDistanceAt(subject.mean, 3 * p, gap.mean) < opts.contrast) continue;
     const solved = solveAlpha(I, 3 * p, subject.mean, 3 * p, gap.mean, 3 * p);
