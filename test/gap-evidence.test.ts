@@ -32,6 +32,21 @@ function image(colour: (x: number, y: number) => number[], noisy = false): Float
 
 const inPatch = (x: number, y: number) => x >= 20 && x < 140 && y >= 10 && y < 110;
 const inner = (x: number, y: number) => x >= 25 && x < 135 && y >= 15 && y < 105;
+/** α = 1 over the patch at full resolution. */
+function patchMatte(): FloatImage {
+  const alpha = createImage(W, H, 1);
+  for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) if (inPatch(x, y)) alpha.data[y * W + x] = 1;
+  return alpha;
+}
+/** The network's output at 1/8 of the size: the patch opaque, F one colour everywhere. */
+function patchCoarse(fg: number[]) {
+  const [gw, gh] = [W / 8, H / 8];
+  const coarse = { alpha: createImage(gw, gh, 1), fg: createImage(gw, gh, 3) };
+  for (let q = 0; q < gw * gh; q++) coarse.fg.data.set(fg, 3 * q);
+  for (let y = 0; y < gh; y++)
+    for (let x = 0; x < gw; x++) if (inPatch(8 * x + 4, 8 * y + 4)) coarse.alpha.data[y * gw + x] = 1;
+  return coarse;
+}
 const share = (
   map: Uint8Array | Float32Array,
   where: (x: number, y: number) => boolean,
@@ -252,10 +267,7 @@ test("gap opening: where the photo shows a textured plate, it opens even with F 
   const left = (x: number, y: number) => inPatch(x, y) && x < 80;
   const plate = image(gravel);
   const photo = image((x, y) => (inPatch(x, y) && x >= 80 ? [0.6, 0.6, 0.6] : gravel(x, y)), true);
-  const [gw, gh] = [W / 8, H / 8];
-  const coarse = { alpha: createImage(gw, gh, 1), fg: createImage(gw, gh, 3, 0.6) };
-  for (let y = 0; y < gh; y++)
-    for (let x = 0; x < gw; x++) if (inPatch(8 * x + 4, 8 * y + 4)) coarse.alpha.data[y * gw + x] = 1;
+  const coarse = patchCoarse([0.6, 0.6, 0.6]);
   const alpha = resize(coarse.alpha, W, H);
   refineWithPlate(cv, photo, { image: plate, exposure: null }, alpha, coarse, { gaps: DEFAULT_GAPS });
   const leftInner = (x: number, y: number) => left(x, y) && inner(x, y) && x < 75;
@@ -278,11 +290,7 @@ test("gap opening: a gap the network filled opens where the subject's shadow fal
       inGap(x, y) ? gravel(x, y).map((v) => 0.6 * v) : inPatch(x, y) ? [0.3, 0.4, 0.1] : gravel(x, y),
     true,
   );
-  const [gw, gh] = [W / 8, H / 8];
-  const coarse = { alpha: createImage(gw, gh, 1), fg: createImage(gw, gh, 3) };
-  for (let q = 0; q < gw * gh; q++) coarse.fg.data.set([0.3, 0.4, 0.1], 3 * q);
-  for (let y = 0; y < gh; y++)
-    for (let x = 0; x < gw; x++) if (inPatch(8 * x + 4, 8 * y + 4)) coarse.alpha.data[y * gw + x] = 1;
+  const coarse = patchCoarse([0.3, 0.4, 0.1]);
   const run = (gaps: typeof DEFAULT_GAPS) => {
     const alpha = resize(coarse.alpha, W, H);
     refineWithPlate(cv, photo, { image: plate, exposure: null }, alpha, coarse, { gaps });
@@ -314,8 +322,7 @@ test("gap rims: the leaf's edge blended into an opened gap is solved; a pixel of
     if (rimAt(x, y)) return sky(x, y).map((v, c) => 0.5 * v + 0.5 * leaf[c]);
     return leaf;
   }, true);
-  const alpha = createImage(W, H, 1);
-  for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) if (inPatch(x, y)) alpha.data[y * W + x] = 1;
+  const alpha = patchMatte();
   const before = alpha.data.slice();
   for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) if (gapAt(x, y)) alpha.data[y * W + x] = 0;
   assert.ok(solveGapRims(cv, photo, alpha, before) > 0);
@@ -345,12 +352,7 @@ test("outline rims: where the matte steps from opaque to background, a blended e
     if (edgeAt(x, y)) return sky(x, y).map((v, c) => 0.5 * v + 0.5 * leaf[c]);
     return leaf;
   }, true);
-  const matte = () => {
-    const alpha = createImage(W, H, 1);
-    for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) if (inPatch(x, y)) alpha.data[y * W + x] = 1;
-    return alpha;
-  };
-  const alpha = matte();
+  const alpha = patchMatte();
   assert.ok(solveOutlineRims(cv, photo, alpha) > 0);
   assert.ok(share(alpha.data, edgeAt, (v) => Math.abs(v - 0.5) < 0.1) > 0.9, "half leaf, half sky");
   assert.equal(
@@ -374,13 +376,9 @@ test("outline rims: where the matte steps from opaque to background, a blended e
     "the leaf beyond the rim keeps its α",
   );
   // The solve against the plate leaves α = 1 alone (it is sure), so only the rims' pass lowers the edge.
-  const [gw, gh] = [W / 8, H / 8];
-  const coarse = { alpha: createImage(gw, gh, 1), fg: createImage(gw, gh, 3) };
-  for (let q = 0; q < gw * gh; q++) coarse.fg.data.set(leaf, 3 * q);
-  for (let y = 0; y < gh; y++)
-    for (let x = 0; x < gw; x++) if (inPatch(8 * x + 4, 8 * y + 4)) coarse.alpha.data[y * gw + x] = 1;
+  const coarse = patchCoarse(leaf);
   const refined = (gaps: typeof DEFAULT_GAPS) => {
-    const a = matte();
+    const a = patchMatte();
     refineWithPlate(cv, photo, { image: image(sky), exposure: null }, a, coarse, { gaps });
     return share(a.data, edgeAt, (v) => Math.abs(v - 0.5) < 0.1);
   };

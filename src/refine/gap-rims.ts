@@ -13,7 +13,7 @@ import type { CV } from "../cv/opencv.js";
 import { colourDistanceAt } from "../cv/plate-difference.js";
 import { maskedMean } from "./box-filter.js";
 import { solveAlpha } from "./solve-alpha.js";
-import { createImage, type FloatImage } from "../image/types.js";
+import type { FloatImage } from "../image/types.js";
 
 export interface GapRimOptions {
   /** How far from an opened gap (full-resolution pixels) the rim reaches. */
@@ -48,8 +48,7 @@ export function solveGapRims(
   opts: GapRimOptions = DEFAULT_GAP_RIMS,
 ): number {
   const A = alpha.data;
-  const opened = createImage(alpha.width, alpha.height, 1);
-  for (let p = 0; p < A.length; p++) if (before[p] >= OPAQUE && A[p] < OPENED) opened.data[p] = 1;
+  const opened = { ...alpha, data: A.map((a, p) => (before[p] >= OPAQUE && a < OPENED ? 1 : 0)) };
   // The subject's colour: its pixels the network called opaque that no gap has touched, beyond the rim.
   const solid = A.map((a, p) => (a >= SOLID && a === before[p] ? 1 : 0));
   return solveRims(cv, image, alpha, opened, solid, (p) => before[p] >= OPAQUE, opts);
