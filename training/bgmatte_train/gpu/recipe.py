@@ -59,6 +59,8 @@ def main(argv: list[str] | None = None) -> None:
                    help="the shipped ONNX pair whose heads and refiner the export keeps ('' for none)")
     p.add_argument("--minutes", type=float, default=7.0, help="training time budget (export and metrics come after)")
     p.add_argument("--max-steps", type=int, default=0, help="stop after this many steps too (0: time only)")
+    p.add_argument("--save-every", type=float, default=2.0,
+                   help="minutes between checkpoints, so that a run cut short keeps its progress for --resume")
     p.add_argument("--batch", type=int, default=48)
     p.add_argument("--size", type=int, default=320, help="side of the training crops (a multiple of 4)")
     p.add_argument("--lr", type=float, default=2e-4, help="peak learning rate (cosine decay over the budget)")
@@ -91,7 +93,15 @@ def main(argv: list[str] | None = None) -> None:
     log = args.out / "train_log.csv"
     budget = args.minutes * 60
     amp = torch.autocast(device.type, dtype=torch.bfloat16, enabled=device.type == "cuda")
+    checkpoint = args.out / "bm-lite-gpu.pt"
+
+    def save() -> None:
+        weights = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
+        atomic_save({"step": step, "model": weights, "optimizer": optimizer.state_dict(), "config": config,
+                     "recipe": {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()}}, checkpoint)
+
     t0 = time.time()
+    saved = t0
     first = step
     while True:
         elapsed = time.time() - t0
@@ -113,13 +123,12 @@ def main(argv: list[str] | None = None) -> None:
         if step % 25 == 0 or step == first + 1:
             append_csv(log, {"step": step, "seconds": round(time.time() - t0, 1), "lr": lr,
                              **{k: round(float(v), 6) for k, v in terms.items()}})
+        if time.time() - saved >= args.save_every * 60:
+            save()
+            saved = time.time()
     seconds = time.time() - t0
     after = evaluate(model, val)
-    model_cpu = model.to("cpu", memory_format=torch.contiguous_format)
-    checkpoint = args.out / "bm-lite-gpu.pt"
-    atomic_save({"step": step, "model": model_cpu.state_dict(), "optimizer": optimizer.state_dict(),
-                 "config": config, "recipe": {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()}},
-                checkpoint)
+    save()
     export = ["--checkpoint", str(checkpoint), "--out", str(args.out / "bm-lite-gpu.onnx"), "--fp16"]
     if args.refinement_from:
         export += ["--refinement-from", args.refinement_from]
