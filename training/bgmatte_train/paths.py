@@ -7,5 +7,5 @@ MODELS_DIR = REPO_ROOT / "models"
 CONTRACT_PATH = MODELS_DIR / "contract.json"
 CHECKPOINTS_DIR = REPO_ROOT / "training" / "checkpoints"
 # The shipped generator (models/manifest.json names it for bm-lite) and the shipped pair whose refiner it keeps.
-SHIPPED_CHECKPOINT = CHECKPOINTS_DIR / "bm-lite-thick-glass-avg.pt"
+SHIPPED_CHECKPOINT = CHECKPOINTS_DIR / "bm-lite-gpu-glass-step200.pt"
 SHIPPED_MODEL = MODELS_DIR / "bm-lite.onnx"

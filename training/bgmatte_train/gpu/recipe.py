@@ -25,11 +25,10 @@ from ..checkpoints import build_model
 from ..export import main as export_main
 from ..loop import append_csv, atomic_save
 from ..losses import supervised_loss
+from ..paths import SHIPPED_CHECKPOINT, SHIPPED_MODEL
 from ..plots import plot_curves
 from ..train import evaluate
 from .compose import Bank, Mix, compose_batch
-
-ROOT = Path(__file__).resolve().parents[3]
 
 
 def load_bank(folder: Path, device: torch.device) -> tuple[Bank, dict[str, torch.Tensor], dict]:
@@ -52,10 +51,10 @@ def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--bank", type=Path, required=True, help="folder written by bgmatte_train.gpu.bank")
     p.add_argument("--out", type=Path, required=True)
-    p.add_argument("--init", type=Path, default=ROOT / "training/checkpoints/bm-lite-thick-glass-avg.pt",
+    p.add_argument("--init", type=Path, default=SHIPPED_CHECKPOINT,
                    help="generator checkpoint to start from (default: the shipped one)")
     p.add_argument("--resume", type=Path, help="a bm-lite-gpu.pt of an earlier run: continue it")
-    p.add_argument("--refinement-from", default=str(ROOT / "models/bm-lite.onnx"),
+    p.add_argument("--refinement-from", default=str(SHIPPED_MODEL),
                    help="the shipped ONNX pair whose heads and refiner the export keeps ('' for none)")
     p.add_argument("--minutes", type=float, default=7.0, help="training time budget (export and metrics come after)")
     p.add_argument("--max-steps", type=int, default=0, help="stop after this many steps too (0: time only)")
@@ -64,6 +63,8 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--batch", type=int, default=48)
     p.add_argument("--size", type=int, default=320, help="side of the training crops (a multiple of 4)")
     p.add_argument("--lr", type=float, default=2e-4, help="peak learning rate (cosine decay over the budget)")
+    p.add_argument("--glass-fraction", type=float, default=0.3,
+                   help="share of samples with a clear glass object (0.15 left realpairs' glass jugs solid)")
     p.add_argument("--device", default="cuda")
     p.add_argument("--seed", type=int, default=7)
     args = p.parse_args(argv)
@@ -87,9 +88,8 @@ def main(argv: list[str] | None = None) -> None:
         optimizer.load_state_dict(start["optimizer"])
         step = start["step"]
     before = evaluate(model, val)
-    # Glass as the shipped weights' last fine-tune had it (thick glass and water too): scene03's mug and scene06's jug
-    # stay see-through where they are.
-    mix = Mix(glass_fraction=0.15, glass_optics=1.0)
+    # Thick glass and water too (glass_optics), so that real glass jugs and mugs stay see-through where they are.
+    mix = Mix(glass_fraction=args.glass_fraction, glass_optics=1.0)
     log = args.out / "train_log.csv"
     budget = args.minutes * 60
     amp = torch.autocast(device.type, dtype=torch.bfloat16, enabled=device.type == "cuda")
