@@ -64,7 +64,7 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--size", type=int, default=320, help="side of the training crops (a multiple of 4)")
     p.add_argument("--lr", type=float, default=2e-4, help="peak learning rate (cosine decay over the budget)")
     p.add_argument("--glass-fraction", type=float, default=0.3,
-                   help="share of samples with a clear glass object (0.15 left realpairs' glass jugs solid)")
+                   help="share of samples with a clear glass object (docs/training.md: what 0.15 and 0.3 did to real glass)")
     p.add_argument("--device", default="cuda")
     p.add_argument("--seed", type=int, default=7)
     args = p.parse_args(argv)
@@ -78,7 +78,9 @@ def main(argv: list[str] | None = None) -> None:
     torch.manual_seed(args.seed)
     bank, val, bank_info = load_bank(args.bank, device)
 
-    start = torch.load(args.resume or args.init, map_location="cpu")
+    # A resumed run starts from its own checkpoint, whatever --init defaults to: record that one.
+    started_from = args.resume or args.init
+    start = torch.load(started_from, map_location="cpu")
     config = start["config"]
     model = build_model(config).to(device, memory_format=torch.channels_last)
     model.load_state_dict(start["model"])
@@ -98,7 +100,8 @@ def main(argv: list[str] | None = None) -> None:
     def save() -> None:
         weights = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
         atomic_save({"step": step, "model": weights, "optimizer": optimizer.state_dict(), "config": config,
-                     "recipe": {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()}}, checkpoint)
+                     "recipe": {**{k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()},
+                                "init": str(started_from)}}, checkpoint)
 
     t0 = time.time()
     saved = t0
@@ -138,7 +141,7 @@ def main(argv: list[str] | None = None) -> None:
                "seconds": round(seconds, 1), "batch": args.batch, "size": args.size, "peak_lr": args.lr,
                "device": torch.cuda.get_device_name(device) if device.type == "cuda" else "cpu",
                "validation_before": before, "validation_after": after, "bank": bank_info,
-               "init": str(args.resume or args.init)}
+               "init": str(started_from)}
     (args.out / "metrics.json").write_text(json.dumps(metrics, indent=2, default=str))
     print(json.dumps({k: metrics[k] for k in ("steps", "samples_this_run", "seconds")}, indent=2))
     print(f"validation SAD {before['sad']:.3f} -> {after['sad']:.3f}, MSE {before['mse']:.4f} -> {after['mse']:.4f}")
