@@ -480,10 +480,10 @@ async function composeFrame(
     foreground = { ...image, data: image.data.slice() };
     paste(foreground, region.foreground, box);
   }
-  if (choice.solid && guardPeople(alpha, image, choice.solid) && choice.certain) {
+  if (choice.solid && guardPeople(cv, alpha, image, choice.solid) && choice.certain) {
     // Holes left: a face, if the detector finds one on this person, says to fill the wide ones whatever their colour.
     const certain = await choice.certain();
-    if (certain) guardPeople(alpha, image, choice.solid, { cv, mask: certain });
+    if (certain) guardPeople(cv, alpha, image, choice.solid, certain);
   }
   if (plan.cleanup === "full") keepMainComponents(cv, alpha);
   // With F from the photo it already is the photo wherever α is opaque.

@@ -3,9 +3,9 @@
  * matte are filled. The network follows the image–plate difference, and where skin has the colour of the sky behind,
  * that difference vanishes; a segmenter that needs no plate is not fooled there. A see-through object that the
  * segmenter mistakes for a person (a wicker ball) must keep its gaps, so a hole is filled only where the matte already
- * calls it more subject than not, where the matte around it is mostly solid, or where the photo there has the colour
- * of the opaque subject around it (skin continues into the hole; a gap shows the background, which differs from the
- * weave). On a person whose face the detector found (prior/faces.ts) there is no such doubt: a hole in the sure
+ * calls it more subject than not, where the photo there has the colour of the opaque subject around it (skin
+ * continues into the hole; a gap shows the background, which differs from the weave), where the matte around it is
+ * mostly solid and its colour not far from the subject's, or where it is a mere speck. On a person whose face the detector found (prior/faces.ts) there is no such doubt: a hole in the sure
  * interior that is wide or closed all round is filled whatever its colour (a black blouse in front of a dark room, a
  * neck the colour of the sky). Thin gaps that open onto the background beyond are left to the rules above: the gaps
  * between strands of hair that falls over the shoulders are real.
@@ -25,8 +25,11 @@ import { withMats, type CV } from "../cv/opencv.js";
 
 /** The neighbourhood the guard looks at, as a share of the frame's longer side. */
 const NEIGHBOURHOOD = 0.02;
-/** Mean α of the neighbourhood above which a hole is filled whatever its colour. */
+/** Mean α of the neighbourhood above which a hole is filled unless its colour is far from the subject's. */
 const MOSTLY_SOLID = 0.92;
+/** Colour distance (max over channels) beyond which a hole in a mostly solid neighbourhood is a gap: the blue
+ * background between a wicker ball's orange canes. Skin in shadow, an eye or a mouth stay within it. */
+const FAR_COLOUR = 0.3;
 /** α above which a pixel of the sure interior is subject already, only not opaque: a person's face or torso is never
  * partly transparent, so it is made opaque (a weave's gaps, near 0, are left to the rules below). */
 const MOSTLY_SUBJECT = 0.5;
@@ -40,22 +43,18 @@ const WIDE_HOLE = 0.002;
 /** Each pass fills a neighbourhood's width into a hole from its rim: three reach holes of 12 % of the frame. */
 const PASSES = 3;
 
-/** The part of the sure interior on people whose face was found (the same size as it), and OpenCV to measure it. */
-export interface CertainInterior {
-  cv: CV;
-  mask: FloatImage;
-}
-
 /**
- * `solid`: the person's sure interior (1 inside) at any size of the frame's aspect; `image` the photo (RGB) the matte
- * `alpha` belongs to; `alpha` is changed in place. Returns whether enough of the sure interior is left open to hold
- * a wide hole: only then is a face worth looking for (a live frame usually leaves a few pixels at most).
+ * `solid`: the person's sure interior (1 inside) at any size of the frame's aspect; `certain`: its part on people
+ * whose face was found (the same size as it); `image` the photo (RGB) the matte `alpha` belongs to; `alpha` is
+ * changed in place. Returns whether enough of the sure interior is left open to hold a wide hole: only then is a face
+ * worth looking for (a live frame usually leaves a few pixels at most).
  */
 export function guardPeople(
+  cv: CV,
   alpha: FloatImage,
   image: FloatImage,
   solid: FloatImage,
-  certain?: CertainInterior,
+  certain?: FloatImage,
 ): boolean {
   const r = Math.max(1, Math.round(NEIGHBOURHOOD * Math.max(alpha.width, alpha.height)));
   const sure = sureOverItsBox(solid, alpha.width, alpha.height, r);
@@ -64,8 +63,7 @@ export function guardPeople(
   const { box, s } = sure;
   const [a, im] = [crop(alpha, box), crop(image, box)];
   const wide = Math.max(2, WIDE_HOLE * Math.max(alpha.width, alpha.height));
-  const c =
-    certain && holesToFill(certain.cv, maskOverBox(certain.mask, alpha.width, alpha.height, box), a, wide);
+  const c = certain && holesToFill(cv, maskOverBox(certain, alpha.width, alpha.height, box), a, wide);
   // The first rules need no neighbourhood: applied alone first, they usually leave no hole, and a live frame then
   // skips the passes' box filters.
   const holes = { x0: Infinity, y0: Infinity, x1: -1, y1: -1 };
@@ -86,6 +84,7 @@ export function guardPeople(
     // The passes fill only the holes, from what lies within a neighbourhood of them: their box, grown by one.
     const around = grownBox(holes, r, a.width, a.height);
     const [ha, him, hs] = [crop(a, around), crop(im, around), crop(s, around)];
+    fillSpecks(cv, ha, hs.data, Math.PI * wide * wide);
     const sums = new WindowSums(ha.width, ha.height);
     for (let pass = 0; pass < PASSES && fillPass(ha, him, hs.data, r, sums); pass++);
     paste(a, ha, around);
@@ -122,6 +121,23 @@ function sureOverItsBox(
   if (!b) return null;
   const box = grownBox({ x0: b.x, y0: b.y, x1: b.x + b.width - 1, y1: b.y + b.height - 1 }, r, width, height);
   return { box, s: maskOverBox(solid, width, height, box) };
+}
+
+/**
+ * Fills the holes left in the sure interior that are smaller than `area` pixels, whatever their colour: a pupil or a
+ * nostril the network read as the dark room behind. A gap in a weave is wider, and left to its colour; so is one that
+ * runs out of the region (the holes' box grown by a neighbourhood) or out past the sure interior.
+ */
+function fillSpecks(cv: CV, alpha: FloatImage, sure: Float32Array, area: number): void {
+  const { width, height } = alpha;
+  const { label, count } = labelComponents(cv, width, height, (p) => alpha.data[p] <= MOSTLY_SUBJECT);
+  const size = new Int32Array(count);
+  for (let p = 0; p < label.length; p++) {
+    const [x, y] = [p % width, Math.floor(p / width)];
+    const rim = x === 0 || y === 0 || x === width - 1 || y === height - 1;
+    size[label[p]] += rim || !sure[p] ? area : 1;
+  }
+  for (let p = 0; p < label.length; p++) if (label[p] > 0 && size[label[p]] < area) alpha.data[p] = sure[p];
 }
 
 /**
@@ -239,12 +255,12 @@ function fillPass(
   for (let p = 0; p < a.length; p++) {
     if (sure[p] <= a[p]) continue;
     const local = sums.window(p % alpha.width, Math.floor(p / alpha.width), r, around);
-    let fill = a[p] > MOSTLY_SUBJECT || local > MOSTLY_SOLID;
+    let fill = a[p] > MOSTLY_SUBJECT;
     const share = around[3];
     if (!fill && share > 0) {
       let d = 0;
       for (let c = 0; c < 3; c++) d = Math.max(d, Math.abs(image.data[3 * p + c] - around[c] / share));
-      fill = d < SAME_COLOUR;
+      fill = d < SAME_COLOUR || (local > MOSTLY_SOLID && d < FAR_COLOUR);
     }
     if (fill) {
       a[p] = sure[p];
