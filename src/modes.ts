@@ -49,7 +49,10 @@ export const MODES: Record<ModeName, Mode> = {
     fgFromPhoto: true,
     // The 160-px network's F is too blurred to tell a gap from a dark part of the subject next to a bright one:
     // measured with bm-live and the people guard, the composites gained (11.67 → 10.81) and realpairs lost
-    // (56.58 → 57.03: scenes 01 and 02 each 1.2 worse), so real captures keep it off.
+    // (56.58 → 57.03: scenes 01 and 02 each 1.2 worse), so real captures keep it off. With the GPU-trained bm-live,
+    // balanced's gap opening with an F contrast of 0.5 scored better on all three sets (composites 9.31 → 8.51,
+    // realpairs 64.19 → 64.13, camouflage set 22.68 → 22.42) but took a 1280×720 frame's solve from 15 to 317 ms;
+    // its cheap part alone (colour match and contrast) gained only on the composites (9.13).
     openGaps: false,
     // Measured with bm-live: the bundled example 27.7 → 26.5 SAD, every evaluation set within 0.03; every frame would
     // pay for a full-resolution exposure-matched plate.
