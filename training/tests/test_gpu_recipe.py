@@ -8,7 +8,7 @@ import torch
 
 from bgmatte_train.checkpoints import build_model
 from bgmatte_train.gpu import recipe
-from bgmatte_train.gpu.compose import Bank, Mix, compose_batch
+from bgmatte_train.gpu.compose import Bank, Mix, compose_batch, print_marks
 
 
 def _toy_bank(folder, size=48):
@@ -44,6 +44,38 @@ def test_composed_batches_have_the_contracts_shapes_ranges_and_obey_the_matting_
     composite = b["alpha"] * b["fg"] + (1 - b["alpha"]) * b["bg"]
     assert float((composite - b["image"]).abs().max()) < 1e-5  # no noise asked: exactly the composite
     assert float(b["alpha"].mean()) > 0.05  # subjects are in the frame
+
+
+def test_print_marks_lie_inside_the_interior_and_cover_little_of_it():
+    torch.manual_seed(0)
+    interior = torch.zeros(16, 1, 64, 64)
+    interior[..., 8:56, 8:56] = 1
+    marks = print_marks(interior)
+    assert set(marks.unique().tolist()) <= {0.0, 1.0}
+    assert float((marks * (1 - interior)).sum()) == 0
+    share = marks.flatten(1).sum(1) / interior.flatten(1).sum(1)
+    assert float(share.max()) <= 0.15 and float(share.mean()) > 0.005
+
+
+def test_small_camouflage_paints_the_background_colour_into_the_opaque_subject(tmp_path):
+    _toy_bank(tmp_path / "bank")
+    bank, _, _ = recipe.load_bank(tmp_path / "bank", torch.device("cpu"))
+
+    def batch(fraction):  # the same draws either way: only whether the marks are painted differs
+        torch.manual_seed(2)
+        return compose_batch(bank, 16, 128, Mix(shot_noise=0.0, camouflage_fraction=fraction, shadow_fraction=0.0,
+                                                skin_backdrop_fraction=0.0, large_camouflage_fraction=0.0))
+
+    plain, painted = batch(0.0), batch(1.0)
+    assert torch.equal(plain["alpha"], painted["alpha"]) and torch.equal(plain["bg"], painted["bg"])
+    changed = (painted["fg"] - plain["fg"]).abs().amax(1, keepdim=True) > 0.1
+    assert int(changed.sum()) > 100
+    assert bool((painted["alpha"][changed] > 0.97).all())  # inside the opaque subject only
+    # There the subject takes the background's colour (a little off, and blurred over the marks' rims).
+    off_bg = [float((b["fg"] - b["bg"]).abs().amax(1, keepdim=True)[changed].mean()) for b in (plain, painted)]
+    assert off_bg[1] < 0.5 * off_bg[0]
+    composite = painted["alpha"] * painted["fg"] + (1 - painted["alpha"]) * painted["bg"]
+    assert float((composite - painted["image"]).abs().max()) < 1e-5
 
 
 def test_glass_samples_show_the_refracted_dimmed_background_and_still_obey_the_matting_equation(tmp_path):

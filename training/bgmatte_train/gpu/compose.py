@@ -3,8 +3,9 @@ vectorised over the batch so that a 16-core host does not starve an H200.
 
 Per sample: a foreground (a real one with its F, or a procedural alpha textured from a photo, a flat shaded colour
 or skin) warped by a random affine, on a warped background photo; the cases the plate difference cannot decide
-(skin on a backdrop of its colour, large camouflaged parts; their S from alpha); clear and thick glass, through which
-the background really shows (refracted, blurred, dimmed); a shadow the plate does not have;
+(skin on a backdrop of its colour, large camouflaged parts; their S from alpha); small blobs and lines of print in
+the background's colour inside the subject; clear and thick glass, through which the background really shows
+(refracted, blurred, dimmed); a shadow the plate does not have;
 a perturbed plate (gain and bias, gamma, noise, a small shift, blur); camera noise; S from alpha or from the image-
 plate difference (the product's threshold, morphology by max-pooling); M the still's grey image x4.
 """
@@ -28,6 +29,9 @@ class Mix:
     procedural_fraction: float = 0.6
     skin_backdrop_fraction: float = 0.15
     large_camouflage_fraction: float = 0.2
+    # The CPU synthesiser's small camouflage: blobs and lines of print inside the opaque subject in the background's
+    # colour (a label's dark print in front of a dark cloth).
+    camouflage_fraction: float = 0.2
     shadow_fraction: float = 0.3
     difference_prior_fraction: float = 0.5
     trusted_prior_fraction: float = 0.75
@@ -106,6 +110,13 @@ def erode(mask: torch.Tensor, radius: int) -> torch.Tensor:
     return 1 - dilate(1 - mask, radius)
 
 
+def _pixel_in(region: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """A random pixel of each sample's region (N x 1 x S x S), as (y, x) on [-1, 1]."""
+    size = region.shape[-1]
+    idx = torch.multinomial(region.flatten(1) + 1e-6, 1).squeeze(1)
+    return (idx // size).float() / (size - 1) * 2 - 1, (idx % size).float() / (size - 1) * 2 - 1
+
+
 def _ellipses(n: int, size: int, device, count: int, centre_in: torch.Tensor | None = None,
               radius: tuple[float, float] = (0.08, 0.4)) -> torch.Tensor:
     """Union of `count` random ellipses per sample (N x 1 x S x S in {0, 1}), radii a share of the half side;
@@ -114,10 +125,8 @@ def _ellipses(n: int, size: int, device, count: int, centre_in: torch.Tensor | N
                             indexing="ij")
     out = torch.zeros(n, 1, size, size, device=device)
     for _ in range(count):
-        if centre_in is not None:  # a random pixel of the region, per sample
-            weights = centre_in.flatten(1) + 1e-6
-            idx = torch.multinomial(weights, 1).squeeze(1)
-            cy, cx = (idx // size).float() / (size - 1) * 2 - 1, (idx % size).float() / (size - 1) * 2 - 1
+        if centre_in is not None:
+            cy, cx = _pixel_in(centre_in)
         else:
             cy, cx = _uniform(n, -0.6, 0.6, device), _uniform(n, -0.6, 0.6, device)
         ry, rx = _uniform(n, *radius, device), _uniform(n, *radius, device)
@@ -127,6 +136,32 @@ def _ellipses(n: int, size: int, device, count: int, centre_in: torch.Tensor | N
         v = (-dx * torch.sin(a)[:, None, None] + dy * torch.cos(a)[:, None, None]) / ry[:, None, None]
         out = torch.maximum(out, ((u ** 2 + v ** 2) <= 1).float().unsqueeze(1))
     return out
+
+
+def print_marks(interior: torch.Tensor, marks: int = 3) -> torch.Tensor:
+    """Small marks inside each sample's interior (N x 1 x S x S in {0, 1}), as data/synth.py's camouflage draws them:
+    blobs 2-14 px across and lines of print (2-7 upright strokes 1-3 px wide, 3-12 px high), at 256-px scale; none
+    where they would cover more than 15 % of the interior (large see-through regions must still read as such)."""
+    n, size, dev = interior.shape[0], interior.shape[-1], interior.device
+    px = 2 / (size - 1)  # one pixel on [-1, 1]
+    sc = size / 256
+    yy, xx = torch.meshgrid(torch.linspace(-1, 1, size, device=dev), torch.linspace(-1, 1, size, device=dev),
+                            indexing="ij")
+    out = torch.zeros(n, 1, size, size, device=dev)
+    for _ in range(marks):
+        blob = _ellipses(n, size, dev, 1, centre_in=interior, radius=(2 * sc * px, 14 * sc * px))
+        cy, cx = _pixel_in(interior)
+        height = _uniform(n, 3, 12, dev) * sc * px
+        pitch = height * _uniform(n, 0.6, 1.0, dev)
+        width = torch.minimum(_uniform(n, 1, 3, dev) * sc * px, 0.7 * pitch)
+        length = torch.randint(2, 8, (n,), device=dev).float() * pitch
+        dx, dy = xx[None] - cx[:, None, None], yy[None] - cy[:, None, None]
+        line = ((dy.abs() <= height[:, None, None] / 2) & (dx >= 0) & (dx < length[:, None, None])
+                & (torch.remainder(dx, pitch[:, None, None]) < width[:, None, None])).float().unsqueeze(1)
+        out = torch.maximum(out, torch.where(torch.rand(n, 1, 1, 1, device=dev) < 0.5, blob, line))
+    out = out * interior
+    small = out.flatten(1).sum(1) <= 0.15 * interior.flatten(1).sum(1).clamp(min=1)
+    return out * small.view(n, 1, 1, 1)
 
 
 def _shaded(colour: torch.Tensor, size: int, grain: float) -> torch.Tensor:
@@ -226,6 +261,15 @@ def compose_batch(bank: Bank, n: int, size: int, mix: Mix) -> dict[str, torch.Te
     relative = (grey / gaussian_blur(grey, max(1.0, 12 * size / 256)).clamp(min=1e-3)).clamp(0.8, 1.2)
     painted = (gaussian_blur(bg, max(1.0, 16 * size / 256)) * relative).clamp(0, 1)
     fg = fg * (1 - weight) + painted * weight
+
+    # Small camouflage: blobs and print in the colour of the background right behind them (a little off).
+    small_camo = torch.rand(n, 1, 1, 1, device=dev) < mix.camouflage_fraction
+    if glass is not None:
+        small_camo = small_camo & ~glass
+    deep = erode((alpha > 0.97).float(), max(2, round(6 * size / 256)))
+    weight = gaussian_blur(print_marks(deep), 0.7) * small_camo
+    like_bg = (bg * _uniform(n, 0.9, 1.1, dev, 3, 1, 1) + _uniform(n, -0.03, 0.03, dev, 3, 1, 1)).clamp(0, 1)
+    fg = fg * (1 - weight) + like_bg * weight
 
     # The shot: a shadow the plate does not have, a little light change, the composite, camera noise.
     shot_bg = bg
