@@ -108,5 +108,6 @@ def test_recipe_trains_exports_and_reports_at_toy_size(tmp_path, model):
     metrics = json.loads((out / "metrics.json").read_text())
     assert metrics["steps"] == 2 and metrics["samples_this_run"] == 4
     assert {"sad", "mse"} <= set(metrics["validation_after"])
+    assert metrics["mix"]["glass_fraction"] == 0.3 and metrics["mix"]["camouflage_fraction"] == 0.2
     recipe.main(args[:4] + ["--resume", str(out / "bm-lite-gpu.pt")] + args[6:])  # continues from step 2
     assert json.loads((out / "metrics.json").read_text())["steps"] == 4

@@ -12,6 +12,7 @@ train_log.csv and curves.png. `--resume out/bm-lite-gpu.pt` continues a previous
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import math
 import time
@@ -101,7 +102,7 @@ def main(argv: list[str] | None = None) -> None:
         weights = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
         atomic_save({"step": step, "model": weights, "optimizer": optimizer.state_dict(), "config": config,
                      "recipe": {**{k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()},
-                                "init": str(started_from)}}, checkpoint)
+                                "init": str(started_from), "mix": dataclasses.asdict(mix)}}, checkpoint)
 
     t0 = time.time()
     saved = t0
@@ -141,7 +142,7 @@ def main(argv: list[str] | None = None) -> None:
                "seconds": round(seconds, 1), "batch": args.batch, "size": args.size, "peak_lr": args.lr,
                "device": torch.cuda.get_device_name(device) if device.type == "cuda" else "cpu",
                "validation_before": before, "validation_after": after, "bank": bank_info,
-               "init": str(started_from)}
+               "init": str(started_from), "mix": dataclasses.asdict(mix)}
     (args.out / "metrics.json").write_text(json.dumps(metrics, indent=2, default=str))
     print(json.dumps({k: metrics[k] for k in ("steps", "samples_this_run", "seconds")}, indent=2))
     print(f"validation SAD {before['sad']:.3f} -> {after['sad']:.3f}, MSE {before['mse']:.4f} -> {after['mse']:.4f}")
