@@ -5,10 +5,11 @@
  * segmenter mistakes for a person (a wicker ball) must keep its gaps, so a hole is filled only where the matte already
  * calls it more subject than not, where the photo there has the colour of the opaque subject around it (skin
  * continues into the hole; a gap shows the background, which differs from the weave), where the matte around it is
- * mostly solid and its colour not far from the subject's, or where it is a mere speck. On a person whose face the detector found (prior/faces.ts) there is no such doubt: a hole in the sure
- * interior that is wide or closed all round is filled whatever its colour (a black blouse in front of a dark room, a
- * neck the colour of the sky). Thin gaps that open onto the background beyond are left to the rules above: the gaps
- * between strands of hair that falls over the shoulders are real.
+ * mostly solid and its colour not far from the subject's, or where it is a mere speck. On a person whose face the
+ * detector found (prior/faces.ts) there is no such doubt: a hole in the sure interior that is wide or closed all
+ * round is filled whatever its colour (a black blouse in front of a dark room, a neck the colour of the sky). Thin
+ * gaps that open onto the background beyond are left to the rules above: the gaps between strands of hair that falls
+ * over the shoulders are real.
  */
 import {
   boxOfMask,

@@ -140,7 +140,7 @@ def _ellipses(n: int, size: int, device, count: int, centre_in: torch.Tensor | N
 
 def print_marks(interior: torch.Tensor, marks: int = 3) -> torch.Tensor:
     """Small marks inside each sample's interior (N x 1 x S x S in {0, 1}), as data/synth.py's camouflage draws them:
-    blobs 2-14 px across and lines of print (2-7 upright strokes 1-3 px wide, 3-12 px high), at 256-px scale; none
+    blobs of 2-14 px radius and lines of print (2-7 upright strokes 1-3 px wide, 3-12 px high), at 256-px scale; none
     where they would cover more than 15 % of the interior (large see-through regions must still read as such)."""
     n, size, dev = interior.shape[0], interior.shape[-1], interior.device
     px = 2 / (size - 1)  # one pixel on [-1, 1]
