@@ -131,14 +131,36 @@ function sureOverItsBox(
  */
 function fillSpecks(cv: CV, alpha: FloatImage, sure: Float32Array, area: number): void {
   const { width, height } = alpha;
-  const { label, count } = labelComponents(cv, width, height, (p) => alpha.data[p] <= MOSTLY_SUBJECT);
-  const size = new Int32Array(count);
-  for (let p = 0; p < label.length; p++) {
-    const [x, y] = [p % width, Math.floor(p / width)];
-    const rim = x === 0 || y === 0 || x === width - 1 || y === height - 1;
-    size[label[p]] += rim || !sure[p] ? area : 1;
-  }
+  const rim = (p: number) =>
+    p < width || p >= width * (height - 1) || p % width === 0 || p % width === width - 1;
+  const { label, size } = holesIn(
+    cv,
+    alpha,
+    () => true,
+    (p) => !sure[p] || rim(p),
+  );
   for (let p = 0; p < label.length; p++) if (label[p] > 0 && size[label[p]] < area) alpha.data[p] = sure[p];
+}
+
+/**
+ * The holes of `alpha` (α at most MOSTLY_SUBJECT, where `open(p)` also holds), labelled from 1, and each one's size
+ * in pixels: Infinity for one that reaches a pixel where `beyond(p)` holds (it runs out of what could close it).
+ */
+function holesIn(
+  cv: CV,
+  alpha: FloatImage,
+  open: (p: number) => boolean,
+  beyond: (p: number) => boolean,
+): { label: Int32Array; size: Float64Array } {
+  const { label, count } = labelComponents(
+    cv,
+    alpha.width,
+    alpha.height,
+    (p) => alpha.data[p] <= MOSTLY_SUBJECT && open(p),
+  );
+  const size = new Float64Array(count);
+  for (let p = 0; p < label.length; p++) size[label[p]] += beyond(p) ? Infinity : 1;
+  return { label, size };
 }
 
 /**
@@ -154,15 +176,13 @@ function holesToFill(cv: CV, certain: FloatImage, alpha: FloatImage, radius: num
     for (let p = 0; p < w.length; p++) w[p] = certain.data[p] && alpha.data[p] <= MOSTLY_SUBJECT ? 255 : 0;
     openByDisc(cv, wide, radius);
     w = Uint8Array.from(wide.data as Uint8Array);
-    const { label, count } = labelComponents(
+    const { label, size } = holesIn(
       cv,
-      alpha.width,
-      alpha.height,
-      (p) => alpha.data[p] <= MOSTLY_SUBJECT && !w[p],
+      alpha,
+      (p) => !w[p],
+      (p) => !certain.data[p],
     );
-    const leaves = new Uint8Array(count);
-    for (let p = 0; p < label.length; p++) if (!certain.data[p]) leaves[label[p]] = 1;
-    return Uint8Array.from(w, (v, p) => (v || (label[p] > 0 && !leaves[label[p]]) ? 1 : 0));
+    return Uint8Array.from(w, (v, p) => (v || (label[p] > 0 && size[label[p]] < Infinity) ? 1 : 0));
   });
 }
 

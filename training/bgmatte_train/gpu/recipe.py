@@ -93,6 +93,8 @@ def main(argv: list[str] | None = None) -> None:
     before = evaluate(model, val)
     # Thick glass and water too (glass_optics), so that real glass jugs and mugs stay see-through where they are.
     mix = Mix(glass_fraction=args.glass_fraction, glass_optics=1.0)
+    # What the checkpoint and metrics.json record of where the weights came from and what they were trained on.
+    provenance = {"init": str(started_from), "mix": dataclasses.asdict(mix)}
     log = args.out / "train_log.csv"
     budget = args.minutes * 60
     amp = torch.autocast(device.type, dtype=torch.bfloat16, enabled=device.type == "cuda")
@@ -102,7 +104,7 @@ def main(argv: list[str] | None = None) -> None:
         weights = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
         atomic_save({"step": step, "model": weights, "optimizer": optimizer.state_dict(), "config": config,
                      "recipe": {**{k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()},
-                                "init": str(started_from), "mix": dataclasses.asdict(mix)}}, checkpoint)
+                                **provenance}}, checkpoint)
 
     t0 = time.time()
     saved = t0
@@ -142,7 +144,7 @@ def main(argv: list[str] | None = None) -> None:
                "seconds": round(seconds, 1), "batch": args.batch, "size": args.size, "peak_lr": args.lr,
                "device": torch.cuda.get_device_name(device) if device.type == "cuda" else "cpu",
                "validation_before": before, "validation_after": after, "bank": bank_info,
-               "init": str(started_from), "mix": dataclasses.asdict(mix)}
+               **provenance}
     (args.out / "metrics.json").write_text(json.dumps(metrics, indent=2, default=str))
     print(json.dumps({k: metrics[k] for k in ("steps", "samples_this_run", "seconds")}, indent=2))
     print(f"validation SAD {before['sad']:.3f} -> {after['sad']:.3f}, MSE {before['mse']:.4f} -> {after['mse']:.4f}")
