@@ -30,6 +30,9 @@ export interface Mode {
   /** A mesh, a railing or a stem the network dropped, thinner than it sees, is subject again where the full-resolution
    * photo shows it against the plate (refine/thin-differences). */
   keepThinStructures: boolean;
+  /** A hole the network leaves inside the subject where the photo hides a textured plate is subject
+   * (postprocess/holes-hiding-the-plate). */
+  fillHolesHidingPlate: boolean;
   /** Drop specks at the network's resolution instead of full resolution (cheaper). */
   cleanupAtCoarse: boolean;
   patches: PatchRefineOptions;
@@ -64,6 +67,7 @@ export const MODES: Record<ModeName, Mode> = {
     // Measured: the 160-px network misses a mesh whole (nothing to join it to); every evaluation set within 0.07 SAD,
     // for a full-resolution pass on every frame.
     keepThinStructures: false,
+    fillHolesHidingPlate: true,
     cleanupAtCoarse: true,
     // These three apply only with an explicit `refine: "refiner"`.
     upsample: "bilinear",
@@ -93,6 +97,7 @@ export const MODES: Record<ModeName, Mode> = {
     // composites 11.70 → 11.59 (a wire-mesh pencil cup), realpairs the same (57.17), the person photo the same but
     // for 12 pixels of a shoulder's edge; 25–70 ms on a 1920×1080 photo, ~130 ms where a dense mesh fills the frame.
     keepThinStructures: true,
+    fillHolesHidingPlate: true,
     cleanupAtCoarse: false,
     // Only the patches the coarse network is most unsure of: on noisy real captures the refiner follows sensor
     // noise at the edges (README "Speed and quality modes": threshold swept 0.05–0.5 on both evaluation sets).
@@ -115,6 +120,7 @@ export const MODES: Record<ModeName, Mode> = {
     keepClearDifferences: true,
     // Measured: the camouflage set 29.26 → 22.74 SAD, the composites 11.15 → 11.00, realpairs the same (58.75).
     keepThinStructures: true,
+    fillHolesHidingPlate: true,
     cleanupAtCoarse: false,
     patches: { threshold: 0.02, maxFraction: 0.5, patch: 8 },
   },

@@ -19,6 +19,7 @@ import type { NetworkInputs, NetworkOutputs } from "./network/contract.js";
 import type { FaceDetectorNetwork, MattingNetwork, SegmenterNetwork } from "./network/network.js";
 import { DEFAULT_CLEANUP, keepMainComponents, opaqueForegroundFromImage } from "./postprocess/cleanup.js";
 import { keepClearDifferences } from "./postprocess/clear-differences.js";
+import { fillHolesHidingThePlate } from "./postprocess/holes-hiding-the-plate.js";
 import { guardPeople } from "./postprocess/people-guard.js";
 import { choosePrior, type PriorChoice } from "./prior/choose-prior.js";
 import { stillMotionCues } from "./prior/motion.js";
@@ -161,6 +162,8 @@ export interface PipelinePlan {
   keepClearDifferences: boolean;
   /** Thin structures the network dropped are subject again where the photo shows them (refine/thin-differences). */
   keepThinStructures: boolean;
+  /** Holes inside the subject that hide a textured plate are filled (postprocess/holes-hiding-the-plate). */
+  fillHolesHidingPlate: boolean;
   /** Where specks are dropped: at the network's resolution (cheaper), at full resolution, or not at all. */
   cleanup: "coarse" | "full" | "off";
   /** A found person's solid interior is forced opaque (PipelineOptions.guardPeople). */
@@ -205,6 +208,7 @@ export function planPipeline(options: PipelineOptions, network: MattingNetwork, 
     shadows: mode.keepShadowsOut ? DEFAULT_CAST_SHADOWS : undefined,
     keepClearDifferences: mode.keepClearDifferences,
     keepThinStructures: mode.keepThinStructures,
+    fillHolesHidingPlate: mode.fillHolesHidingPlate,
     cleanup: !options.cleanup ? "off" : mode.cleanupAtCoarse ? "coarse" : "full",
     // Measured in every mode: the person photo's face and torso closed (balanced 0.026 %, fast 0.052 % → 0), the
     // camouflage set better (balanced 46 → 37 %, fast 50 → 44 % see-through), realpairs the same, the composites
@@ -461,6 +465,11 @@ async function restoreFullResolution(
     const cell = Math.max(width / coarse.alpha.width, height / coarse.alpha.height);
     keepThinDifferences(ctx.cv, image, matched, alpha, foreground, cell);
     clock.lap("thin-structures");
+  }
+  if (plan.fillHolesHidingPlate) {
+    // Without gap opening, every hole is the network's: it is looked for at the network's few pixels first.
+    fillHolesHidingThePlate(ctx.cv, image, plate, alpha, plan.gaps ? undefined : coarse.alpha);
+    clock.lap("hidden-plate-holes");
   }
   return { alpha, foreground, refinerReport };
 }

@@ -41,6 +41,8 @@ export interface PlateTexture {
   dimming: Float32Array;
   /** 1 where the photo is flat over the plate's texture. */
   hidden: Uint8Array;
+  /** 1 where the plate is textured (every pixel where the texture can show or be hidden). */
+  textured: Uint8Array;
 }
 
 /** The window means a texture test reads: per pixel the plate's and the photo's grey level and their squares
@@ -106,6 +108,7 @@ export function plateTexture(
   const shows = new Uint8Array(n);
   const dimming = new Float32Array(n);
   const hidden = new Uint8Array(n);
+  const textured = new Uint8Array(n);
   const minVariance = minSpread * minSpread;
   const share2 = hiddenShare * hiddenShare;
   for (let p = 0, j = 0; p < n; p++, j += 4) {
@@ -113,6 +116,7 @@ export function plateTexture(
     const g1 = m[j + 2];
     const variance = m[j + 1] - b1 * b1;
     if (variance <= minVariance) continue;
+    textured[p] = 1;
     if (mixed[2 * p] < ratio * variance) {
       shows[p] = 1;
       dimming[p] = 1;
@@ -132,5 +136,5 @@ export function plateTexture(
     // Relative variances compared squared: photo variance / mean² under share² · plate variance / mean².
     if ((m[j + 3] - g1 * g1) * b1 * b1 < share2 * variance * g1 * g1) hidden[p] = 1;
   }
-  return { shows, dimming, hidden };
+  return { shows, dimming, hidden, textured };
 }

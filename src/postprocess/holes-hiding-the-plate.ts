@@ -1,0 +1,166 @@
+/**
+ * Holes that hide the plate are subject. A hole the network leaves inside a subject (α < 0.5, closed all round by
+ * it) is either a gap, where the background is seen, or a part of the subject whose colour is the plate's: a dark
+ * coat before a dark bookcase, leaves before foliage. Where the plate behind the hole is textured, the photo tells
+ * them apart: through a gap it reproduces the plate's texture (shifted a little by a hand-held camera, still a
+ * texture), while a solid part is flat over it (cv/plate-texture). So a hole whose middle hides a textured plate,
+ * and nowhere shows it, is filled. On a flat plate (a wall, the sky) nothing tells, and the hole stays the
+ * network's; so does a region open to the subject's outside (the triangle between an arm and a torso is closed all
+ * round too, and it shows the plate).
+ */
+import { matchExposure, type Plate } from "../align/plate.js";
+import type { CV } from "../cv/opencv.js";
+import { dilateMask, labelComponents } from "../cv/mask-ops.js";
+import { DEFAULT_PLATE_TEXTURE, plateTexture, type PlateTextureOptions } from "../cv/plate-texture.js";
+import { crop, type Box } from "../image/geometry.js";
+import { boxFilter } from "../refine/box-filter.js";
+import { createImage, type FloatImage } from "../image/types.js";
+
+export interface HiddenPlateHoleOptions {
+  /** The texture test (its window must fit inside the hole's middle). */
+  texture: PlateTextureOptions;
+  /** Textured pixels a hole's middle needs before it is judged, per 1000 × 1000 pixels of the frame (a few dozen
+   * pixels of a small hole's middle are too few to tell a texture from noise). */
+  minTextured: number;
+  /** Share of those where the photo hides the plate's texture… */
+  hiddenShare: number;
+  /** …and the largest share where it shows it. */
+  showsShare: number;
+  /** Pixels of the rim around a filled hole raised with it, per 1000 pixels of the frame's longer side (α there is
+   * the network's blend of hole and subject, about a network pixel wide). */
+  rim: number;
+}
+
+export const DEFAULT_HIDDEN_PLATE_HOLES: HiddenPlateHoleOptions = {
+  texture: DEFAULT_PLATE_TEXTURE,
+  minTextured: 50,
+  // Measured over the composites, realpairs and the camouflage set: the gaps whose middle is textured show the plate
+  // over 0.3–1 of it and hide it over none; the camouflaged holes hide it over 0.7–1 and show it nowhere.
+  hiddenShare: 0.6,
+  showsShare: 0.05,
+  // 2 left a faint line along the old edge (camouflage set 16.65 → 16.49 % see-through with 4).
+  rim: 4,
+};
+
+/** α below which a pixel is a hole. */
+const HOLE = 0.5;
+
+/**
+ * Fills (α = 1), in place, the holes of `alpha` whose middle hides the texture of `plate` (the size of `image`).
+ * `networkAlpha`, given when every hole comes from the network's α (nothing after it opens gaps in its opaque region:
+ * `fast`), is looked at first, and `alpha` only around the holes it has (most video frames have none).
+ * Returns the share of pixels filled.
+ */
+export function fillHolesHidingThePlate(
+  cv: CV,
+  image: FloatImage,
+  plate: Plate,
+  alpha: FloatImage,
+  networkAlpha?: FloatImage,
+  opts: HiddenPlateHoleOptions = DEFAULT_HIDDEN_PLATE_HOLES,
+): number {
+  const { width: w, height: h } = alpha;
+  const minTextured = opts.minTextured * Math.max(1, (w * h) / 1e6);
+  const rim = Math.round(opts.rim * Math.max(1, Math.max(w, h) / 1000));
+  // The least hole whose middle can hold that many pixels: a square, the window's reach wider on every side.
+  const reach = opts.texture.radius + 1;
+  const leastHole = (Math.sqrt(minTextured) + 2 * reach) ** 2;
+  const box = networkAlpha
+    ? aroundNetworkHoles(cv, networkAlpha, w, h, leastHole, rim)
+    : { x: 0, y: 0, width: w, height: h };
+  if (!box) return 0;
+  const region = crop(alpha, box);
+  // A hole that runs out of the box counts as open: only what the network's holes became is judged.
+  const holes = enclosedHoles(cv, region, leastHole);
+  if (!holes) return 0;
+  const { label, count } = holes;
+
+  // A hole's middle: farther from its edge than the texture window reaches (the window there sees only the hole).
+  const inHole = createImage(box.width, box.height, 1);
+  for (let q = 0; q < label.length; q++) if (label[q] > 0) inHole.data[q] = 1;
+  // (Running sums: an erosion through OpenCV's WASM build took ~20 ms over a 274×691 box.)
+  const share = boxFilter(inHole, reach).data;
+  const plateInBox = matchExposure(plate, crop(plate.image, box));
+  const { textured, hidden, shows } = plateTexture(cv, crop(image, box), plateInBox, opts.texture);
+  const counts = new Uint32Array(3 * count);
+  for (let q = 0; q < label.length; q++) {
+    if (share[q] < 1 - 1e-4 || !textured[q]) continue;
+    const k = 3 * label[q];
+    counts[k]++;
+    counts[k + 1] += hidden[q];
+    counts[k + 2] += shows[q];
+  }
+  const fill = new Uint8Array(count);
+  for (let k = 1; k < count; k++) {
+    const [n, hid, shown] = [counts[3 * k], counts[3 * k + 1], counts[3 * k + 2]];
+    fill[k] = n >= minTextured && hid >= opts.hiddenShare * n && shown <= opts.showsShare * n ? 1 : 0;
+  }
+  if (!fill.includes(1)) return 0;
+  const filled = createImage(box.width, box.height, 1);
+  for (let q = 0; q < label.length; q++) filled.data[q] = fill[label[q]];
+  const grown = rim > 0 ? dilateMask(cv, filled, rim).data : filled.data;
+  let raised = 0;
+  for (let y = 0, q = 0; y < box.height; y++)
+    for (let x = 0, p = (box.y + y) * w + box.x; x < box.width; x++, q++, p++)
+      if (grown[q] > 0.5 && alpha.data[p] < 1) {
+        alpha.data[p] = 1;
+        raised++;
+      }
+  return raised / (w * h);
+}
+
+/**
+ * The box (at `width` × `height`) around the holes of the network's α that could grow into one of `leastHole` pixels
+ * when upsampled (an edge moves by up to a network pixel), grown by that pixel and `margin`; undefined if none could.
+ */
+function aroundNetworkHoles(
+  cv: CV,
+  networkAlpha: FloatImage,
+  width: number,
+  height: number,
+  leastHole: number,
+  margin: number,
+): Box | undefined {
+  const [sx, sy] = [width / networkAlpha.width, height / networkAlpha.height];
+  const side = Math.max(1, Math.sqrt(leastHole / (sx * sy)) - 2);
+  const holes = enclosedHoles(cv, networkAlpha, side * side);
+  if (!holes) return undefined;
+  const c = holes.box;
+  const pad = Math.ceil(Math.max(sx, sy)) + margin;
+  const [x0, y0] = [Math.max(0, Math.floor(c.x * sx) - pad), Math.max(0, Math.floor(c.y * sy) - pad)];
+  const x1 = Math.min(width, Math.ceil((c.x + c.width) * sx) + pad);
+  const y1 = Math.min(height, Math.ceil((c.y + c.height) * sy) + pad);
+  return { x: x0, y: y0, width: x1 - x0, height: y1 - y0 };
+}
+
+/**
+ * The holes of `alpha` closed all round by the subject (not touching its border) and of at least `minSize` pixels,
+ * labelled 1 to count − 1 (0 elsewhere), and the box around them; undefined if there are none.
+ */
+function enclosedHoles(
+  cv: CV,
+  alpha: FloatImage,
+  minSize: number,
+): { label: Int32Array; count: number; box: Box } | undefined {
+  const { width: w, height: h } = alpha;
+  // 8-connected: a hole that touches the outside at a corner is open.
+  const { label, count } = labelComponents(cv, w, h, (p) => alpha.data[p] < HOLE);
+  const size = new Float64Array(count);
+  for (let p = 0; p < label.length; p++) size[label[p]]++;
+  for (let x = 0; x < w; x++) size[label[x]] = size[label[(h - 1) * w + x]] = 0;
+  for (let y = 0; y < h; y++) size[label[y * w]] = size[label[y * w + w - 1]] = 0;
+  const kept = new Int32Array(count);
+  let n = 1;
+  for (let k = 1; k < count; k++) if (size[k] >= minSize) kept[k] = n++;
+  if (n === 1) return undefined;
+  let [x0, y0, x1, y1] = [w, h, -1, -1];
+  for (let y = 0, p = 0; y < h; y++)
+    for (let x = 0; x < w; x++, p++) {
+      if ((label[p] = kept[label[p]]) === 0) continue;
+      if (x < x0) x0 = x;
+      if (x > x1) x1 = x;
+      if (y < y0) y0 = y;
+      if (y > y1) y1 = y;
+    }
+  return { label, count: n, box: { x: x0, y: y0, width: x1 - x0 + 1, height: y1 - y0 + 1 } };
+}
