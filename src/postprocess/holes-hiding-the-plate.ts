@@ -1,12 +1,11 @@
 /**
- * Holes that hide the plate are subject. A hole the network leaves inside a subject (α < 0.5, closed all round by
- * it) is either a gap, where the background is seen, or a part of the subject whose colour is the plate's: a dark
- * coat before a dark bookcase, leaves before foliage. Where the plate behind the hole is textured, the photo tells
- * them apart: through a gap it reproduces the plate's texture (shifted a little by a hand-held camera, still a
- * texture), while a solid part is flat over it (cv/plate-texture). So a hole whose middle hides a textured plate,
- * and nowhere shows it, is filled. On a flat plate (a wall, the sky) nothing tells, and the hole stays the
- * network's; so does a region open to the subject's outside (the triangle between an arm and a torso is closed all
- * round too, and it shows the plate).
+ * Holes that hide the plate are subject. A hole in the matte inside a subject (α < 0.5, closed all round by it) is
+ * either a gap, where the background is seen, or a part of the subject whose colour is the plate's: a dark coat
+ * before a dark bookcase, leaves before foliage. Where the plate behind the hole is textured, the photo tells them
+ * apart: through a gap it reproduces the plate's texture (shifted a little by a hand-held camera, still a texture),
+ * while a solid part is flat over it (cv/plate-texture). So a hole whose middle hides a textured plate, and nowhere
+ * shows it, is filled. A hole that shows the plate stays open (the triangle between an arm and a torso), and so
+ * does any hole over a flat plate (a wall, the sky), where nothing tells, and any region open to the outside.
  */
 import { matchExposure, type Plate } from "../align/plate.js";
 import type { CV } from "../cv/opencv.js";
@@ -19,8 +18,8 @@ import { createImage, type FloatImage } from "../image/types.js";
 export interface HiddenPlateHoleOptions {
   /** The texture test (its window must fit inside the hole's middle). */
   texture: PlateTextureOptions;
-  /** Textured pixels a hole's middle needs before it is judged, per 1000 × 1000 pixels of the frame (a few dozen
-   * pixels of a small hole's middle are too few to tell a texture from noise). */
+  /** Textured pixels a hole's middle needs before it is judged, in proportion for regions over 1000 × 1000 pixels (a
+   * few dozen pixels of a small hole's middle are too few to tell a texture from noise). */
   minTextured: number;
   /** Share of those where the photo hides the plate's texture… */
   hiddenShare: number;
