@@ -25,8 +25,8 @@ export interface HiddenPlateHoleOptions {
   hiddenShare: number;
   /** …and the largest share where it shows it. */
   showsShare: number;
-  /** Pixels of the rim around a filled hole raised with it, per 1000 pixels of the frame's longer side (α there is
-   * the network's blend of hole and subject, about a network pixel wide). */
+  /** Pixels of the rim around a filled hole raised with it, in proportion for regions longer than 1000 pixels (α
+   * there is the network's blend of hole and subject, about a network pixel wide). */
   rim: number;
 }
 
@@ -133,8 +133,8 @@ function aroundNetworkHoles(
 }
 
 /**
- * The holes of `alpha` closed all round by the subject (not touching its border) and of at least `minSize` pixels,
- * labelled 1 to count − 1 (0 elsewhere), and the box around them; undefined if there are none.
+ * The holes of `alpha` closed all round by the subject (not touching the image's border), of at least `minSize`
+ * pixels, labelled 1 to count − 1 (0 elsewhere), and the box around them; undefined if there are none.
  */
 function enclosedHoles(
   cv: CV,
