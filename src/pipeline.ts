@@ -13,7 +13,16 @@ import type { CV } from "./cv/opencv.js";
 import { differenceMask } from "./cv/plate-difference.js";
 import { shrinkImage } from "./cv/shrink.js";
 import { BgmatteError, throwIfAborted } from "./errors.js";
-import { crop, fitSize, paste, resize, upsampleBilinear, type Box } from "./image/geometry.js";
+import {
+  crop,
+  fitSize,
+  growBox,
+  paste,
+  resize,
+  scaleBox,
+  upsampleBilinear,
+  type Box,
+} from "./image/geometry.js";
 import { createImage, type FloatImage } from "./image/types.js";
 import type { NetworkInputs, NetworkOutputs } from "./network/contract.js";
 import type { FaceDetectorNetwork, MattingNetwork, SegmenterNetwork } from "./network/network.js";
@@ -506,18 +515,5 @@ function frameScale(plan: PipelinePlan, frame: Size): { sx: number; sy: number }
 }
 
 function expandBox(box: Box, margin: number, width: number, height: number): Box {
-  const m = Math.round(margin * Math.max(box.width, box.height));
-  const x0 = Math.max(0, box.x - m);
-  const y0 = Math.max(0, box.y - m);
-  const x1 = Math.min(width, box.x + box.width + m);
-  const y1 = Math.min(height, box.y + box.height + m);
-  return { x: x0, y: y0, width: x1 - x0, height: y1 - y0 };
-}
-
-function scaleBox(box: Box, sx: number, sy: number, width: number, height: number): Box {
-  const x0 = Math.max(0, Math.floor(box.x * sx));
-  const y0 = Math.max(0, Math.floor(box.y * sy));
-  const x1 = Math.min(width, Math.ceil((box.x + box.width) * sx));
-  const y1 = Math.min(height, Math.ceil((box.y + box.height) * sy));
-  return { x: x0, y: y0, width: Math.max(1, x1 - x0), height: Math.max(1, y1 - y0) };
+  return growBox(box, Math.round(margin * Math.max(box.width, box.height)), width, height);
 }

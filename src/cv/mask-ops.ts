@@ -37,6 +37,28 @@ export function labelComponents(
   });
 }
 
+/**
+ * The components where `inside(p)` holds (8-connected), labelled as `labelComponents` does, and each one's size in
+ * pixels: Infinity for one that reaches a pixel where `runsOut(p)` holds (what could close it is not all round it).
+ */
+export function componentSizes(
+  cv: CV,
+  width: number,
+  height: number,
+  inside: (p: number) => unknown,
+  runsOut: (p: number) => boolean,
+): { label: Int32Array; count: number; size: Float64Array } {
+  const { label, count } = labelComponents(cv, width, height, inside);
+  const size = new Float64Array(count);
+  for (let p = 0; p < label.length; p++) size[label[p]] += runsOut(p) ? Infinity : 1;
+  return { label, count, size };
+}
+
+/** Whether pixel `p` of a `width` × `height` image lies on its border. */
+export function onImageBorder(width: number, height: number): (p: number) => boolean {
+  return (p) => p < width || p >= width * (height - 1) || p % width === 0 || p % width === width - 1;
+}
+
 /** The paper's soft segmentation: threshold → erode (3×3 ellipse) ×e → dilate (5×5 ellipse) ×d → Gaussian blur k×k. */
 export function softenMask(
   cv: CV,

@@ -7,6 +7,24 @@ export interface Box {
   height: number;
 }
 
+/** `box` scaled by (sx, sy) to cover the same region of an image `width` × `height` (rounded outwards, clamped). */
+export function scaleBox(box: Box, sx: number, sy: number, width: number, height: number): Box {
+  const x0 = Math.max(0, Math.floor(box.x * sx));
+  const y0 = Math.max(0, Math.floor(box.y * sy));
+  const x1 = Math.min(width, Math.ceil((box.x + box.width) * sx));
+  const y1 = Math.min(height, Math.ceil((box.y + box.height) * sy));
+  return { x: x0, y: y0, width: Math.max(1, x1 - x0), height: Math.max(1, y1 - y0) };
+}
+
+/** `box` grown by `margin` pixels on every side, clamped to an image `width` × `height`. */
+export function growBox(box: Box, margin: number, width: number, height: number): Box {
+  const x0 = Math.max(0, box.x - margin);
+  const y0 = Math.max(0, box.y - margin);
+  const x1 = Math.min(width, box.x + box.width + margin);
+  const y1 = Math.min(height, box.y + box.height + margin);
+  return { x: x0, y: y0, width: x1 - x0, height: y1 - y0 };
+}
+
 /** The bounding box of the pixels of a 1-channel mask above `threshold`, or null when there are none. */
 export function boxOfMask(mask: FloatImage, threshold: number): Box | null {
   let x0 = Infinity,

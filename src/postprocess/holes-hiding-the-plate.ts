@@ -9,9 +9,9 @@
  */
 import { matchExposure, type Plate } from "../align/plate.js";
 import type { CV } from "../cv/opencv.js";
-import { dilateMask, labelComponents } from "../cv/mask-ops.js";
+import { componentSizes, dilateMask, onImageBorder } from "../cv/mask-ops.js";
 import { DEFAULT_PLATE_TEXTURE, plateTexture, type PlateTextureOptions } from "../cv/plate-texture.js";
-import { crop, type Box } from "../image/geometry.js";
+import { crop, growBox, scaleBox, type Box } from "../image/geometry.js";
 import { boxFilter } from "../refine/box-filter.js";
 import { createImage, type FloatImage } from "../image/types.js";
 
@@ -124,12 +124,8 @@ function aroundNetworkHoles(
   const side = Math.max(1, Math.sqrt(leastHole / (sx * sy)) - 2);
   const holes = enclosedHoles(cv, networkAlpha, side * side);
   if (!holes) return undefined;
-  const c = holes.box;
   const pad = Math.ceil(Math.max(sx, sy)) + margin;
-  const [x0, y0] = [Math.max(0, Math.floor(c.x * sx) - pad), Math.max(0, Math.floor(c.y * sy) - pad)];
-  const x1 = Math.min(width, Math.ceil((c.x + c.width) * sx) + pad);
-  const y1 = Math.min(height, Math.ceil((c.y + c.height) * sy) + pad);
-  return { x: x0, y: y0, width: x1 - x0, height: y1 - y0 };
+  return growBox(scaleBox(holes.box, sx, sy, width, height), pad, width, height);
 }
 
 /**
@@ -143,14 +139,10 @@ function enclosedHoles(
 ): { label: Int32Array; count: number; box: Box } | undefined {
   const { width: w, height: h } = alpha;
   // 8-connected: a hole that touches the outside at a corner is open.
-  const { label, count } = labelComponents(cv, w, h, (p) => alpha.data[p] < HOLE);
-  const size = new Float64Array(count);
-  for (let p = 0; p < label.length; p++) size[label[p]]++;
-  for (let x = 0; x < w; x++) size[label[x]] = size[label[(h - 1) * w + x]] = 0;
-  for (let y = 0; y < h; y++) size[label[y * w]] = size[label[y * w + w - 1]] = 0;
+  const { label, count, size } = componentSizes(cv, w, h, (p) => alpha.data[p] < HOLE, onImageBorder(w, h));
   const kept = new Int32Array(count);
   let n = 1;
-  for (let k = 1; k < count; k++) if (size[k] >= minSize) kept[k] = n++;
+  for (let k = 1; k < count; k++) if (size[k] >= minSize && size[k] < Infinity) kept[k] = n++;
   if (n === 1) return undefined;
   let [x0, y0, x1, y1] = [w, h, -1, -1];
   for (let y = 0, p = 0; y < h; y++)

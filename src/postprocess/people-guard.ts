@@ -14,6 +14,7 @@
 import {
   boxOfMask,
   crop,
+  growBox,
   paste,
   resize,
   upsampleBilinear,
@@ -21,7 +22,7 @@ import {
   type Box,
 } from "../image/geometry.js";
 import type { FloatImage } from "../image/types.js";
-import { labelComponents, openByDisc } from "../cv/mask-ops.js";
+import { componentSizes, onImageBorder, openByDisc } from "../cv/mask-ops.js";
 import { withMats, type CV } from "../cv/opencv.js";
 
 /** The neighbourhood the guard looks at, as a share of the frame's longer side. */
@@ -83,7 +84,13 @@ export function guardPeople(
   let left = 0;
   if (holes.x1 >= 0) {
     // The passes fill only the holes, from what lies within a neighbourhood of them: their box, grown by one.
-    const around = grownBox(holes, r, a.width, a.height);
+    const holesBox = {
+      x: holes.x0,
+      y: holes.y0,
+      width: holes.x1 - holes.x0 + 1,
+      height: holes.y1 - holes.y0 + 1,
+    };
+    const around = growBox(holesBox, r, a.width, a.height);
     const [ha, him, hs] = [crop(a, around), crop(im, around), crop(s, around)];
     fillSpecks(cv, ha, hs.data, Math.PI * wide * wide);
     const sums = new WindowSums(ha.width, ha.height);
@@ -93,16 +100,6 @@ export function guardPeople(
   }
   paste(alpha, a, box);
   return left >= Math.PI * wide * wide;
-}
-
-function grownBox(
-  b: { x0: number; y0: number; x1: number; y1: number },
-  r: number,
-  width: number,
-  height: number,
-): Box {
-  const [x, y] = [Math.max(0, b.x0 - r), Math.max(0, b.y0 - r)];
-  return { x, y, width: Math.min(width, b.x1 + 1 + r) - x, height: Math.min(height, b.y1 + 1 + r) - y };
 }
 
 /**
@@ -120,7 +117,7 @@ function sureOverItsBox(
   const enlarging = solid.width <= width && solid.height <= height;
   const b = enlarging ? upsampledBox(solid, width, height) : boxOfMask(resize(solid, width, height), 0);
   if (!b) return null;
-  const box = grownBox({ x0: b.x, y0: b.y, x1: b.x + b.width - 1, y1: b.y + b.height - 1 }, r, width, height);
+  const box = growBox(b, r, width, height);
   return { box, s: maskOverBox(solid, width, height, box) };
 }
 
@@ -131,36 +128,15 @@ function sureOverItsBox(
  */
 function fillSpecks(cv: CV, alpha: FloatImage, sure: Float32Array, area: number): void {
   const { width, height } = alpha;
-  const rim = (p: number) =>
-    p < width || p >= width * (height - 1) || p % width === 0 || p % width === width - 1;
-  const { label, size } = holesIn(
+  const rim = onImageBorder(width, height);
+  const { label, size } = componentSizes(
     cv,
-    alpha,
-    () => true,
+    width,
+    height,
+    (p) => alpha.data[p] <= MOSTLY_SUBJECT,
     (p) => !sure[p] || rim(p),
   );
   for (let p = 0; p < label.length; p++) if (label[p] > 0 && size[label[p]] < area) alpha.data[p] = sure[p];
-}
-
-/**
- * The holes of `alpha` (α at most MOSTLY_SUBJECT, where `open(p)` also holds), labelled from 1, and each one's size
- * in pixels: Infinity for one that reaches a pixel where `beyond(p)` holds (it runs out of what could close it).
- */
-function holesIn(
-  cv: CV,
-  alpha: FloatImage,
-  open: (p: number) => boolean,
-  beyond: (p: number) => boolean,
-): { label: Int32Array; size: Float64Array } {
-  const { label, count } = labelComponents(
-    cv,
-    alpha.width,
-    alpha.height,
-    (p) => alpha.data[p] <= MOSTLY_SUBJECT && open(p),
-  );
-  const size = new Float64Array(count);
-  for (let p = 0; p < label.length; p++) size[label[p]] += beyond(p) ? Infinity : 1;
-  return { label, size };
 }
 
 /**
@@ -176,10 +152,11 @@ function holesToFill(cv: CV, certain: FloatImage, alpha: FloatImage, radius: num
     for (let p = 0; p < w.length; p++) w[p] = certain.data[p] && alpha.data[p] <= MOSTLY_SUBJECT ? 255 : 0;
     openByDisc(cv, wide, radius);
     w = Uint8Array.from(wide.data as Uint8Array);
-    const { label, size } = holesIn(
+    const { label, size } = componentSizes(
       cv,
-      alpha,
-      (p) => !w[p],
+      alpha.width,
+      alpha.height,
+      (p) => alpha.data[p] <= MOSTLY_SUBJECT && !w[p],
       (p) => !certain.data[p],
     );
     return Uint8Array.from(w, (v, p) => (v || (label[p] > 0 && size[label[p]] < Infinity) ? 1 : 0));
