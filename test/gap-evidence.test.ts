@@ -5,7 +5,7 @@ import { resize } from "../src/image/geometry.js";
 import { createImage, type FloatImage } from "../src/image/types.js";
 import { openBoundedGaps } from "../src/refine/bounded-gaps.js";
 import { DEFAULT_GAPS, refineWithPlate } from "../src/refine/compositing-equation.js";
-import { solveGapRims, solveOutlineRims } from "../src/refine/gap-rims.js";
+import { DEFAULT_GAP_RIMS, solveGapRims, solveOutlineRims } from "../src/refine/gap-rims.js";
 import { plateTexture } from "../src/cv/plate-texture.js";
 import { shareWhere } from "./fixtures.js";
 
@@ -325,7 +325,7 @@ test("gap rims: the leaf's edge blended into an opened gap is solved; a pixel of
   const alpha = patchMatte();
   const before = alpha.data.slice();
   for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) if (gapAt(x, y)) alpha.data[y * W + x] = 0;
-  assert.ok(solveGapRims(cv, photo, alpha, before) > 0);
+  assert.ok(solveGapRims(cv, photo, image(sky), alpha, before) > 0);
   const blended = (x: number, y: number) => rimAt(x, y) && !ownColour(x, y) && (x === 59 || x === 100);
   assert.ok(share(alpha.data, blended, (v) => Math.abs(v - 0.5) < 0.1) > 0.9, "half leaf, half sky");
   assert.equal(
@@ -353,7 +353,7 @@ test("outline rims: where the matte steps from opaque to background, a blended e
     return leaf;
   }, true);
   const alpha = patchMatte();
-  assert.ok(solveOutlineRims(cv, photo, alpha) > 0);
+  assert.ok(solveOutlineRims(cv, photo, image(sky), alpha) > 0);
   assert.ok(share(alpha.data, edgeAt, (v) => Math.abs(v - 0.5) < 0.1) > 0.9, "half leaf, half sky");
   assert.equal(
     share(alpha.data, ownColour, (v) => v === 1),
@@ -384,4 +384,72 @@ test("outline rims: where the matte steps from opaque to background, a blended e
   };
   assert.ok(refined(DEFAULT_GAPS) > 0.9, "the default gap options solve the outline's rims");
   assert.ok(refined({ ...DEFAULT_GAPS, rims: undefined }) < 0.1);
+});
+
+test("outline rims: a blurred edge is solved over its whole fade against a textured plate; a solid pixel or a hole that shows no plate keeps α", () => {
+  const leaf = [0.3, 0.45, 0.1];
+  const behindHole = (x: number, y: number) => x >= 30 && x < 70 && y >= 20 && y < 60;
+  // Flat grey behind the hole, so that only what the hole shows can tell it from a gap.
+  const plate = image((x, y) => (behindHole(x, y) ? [0.6, 0.6, 0.6] : gravel(x, y)));
+  // Leaf left of x = 100, fading to the gravel over x = 100..107 (α 0.9 down to 0.2); on rows 60..109 the matte is
+  // sure of the fade (α = 1), above it unsure (0.9). A hole at x 40..59, y 30..49 shows red paper, not the plate, with a
+  // one-pixel rim half leaf, half paper.
+  const fade = (x: number) => (x >= 100 && x < 108 ? 0.9 - 0.1 * (x - 100) : x < 100 ? 1 : 0);
+  const hole = (x: number, y: number) => x >= 40 && x < 60 && y >= 30 && y < 50;
+  const holeRim = (x: number, y: number) => !hole(x, y) && x >= 39 && x < 61 && y >= 29 && y < 51;
+  const paper = [0.9, 0.15, 0.1];
+  const photo = image((x, y) => {
+    if (!inPatch(x, y) && x < 100) return gravel(x, y);
+    if (hole(x, y)) return paper;
+    if (holeRim(x, y)) return leaf.map((v, c) => 0.5 * v + 0.5 * paper[c]);
+    const a = y >= 10 && y < 110 ? fade(x) : 0;
+    return gravel(x, y).map((v, c) => a * leaf[c] + (1 - a) * v);
+  }, true);
+  const matte = () => {
+    const alpha = createImage(W, H, 1);
+    for (let y = 10; y < 110; y++)
+      for (let x = 20; x < 108; x++) if (!hole(x, y)) alpha.data[y * W + x] = x < 100 ? 1 : y >= 60 ? 1 : 0.9;
+    return alpha;
+  };
+  const alpha = matte();
+  assert.ok(solveOutlineRims(cv, photo, plate, alpha) > 0);
+  const unsureFade = (x: number, y: number) => x >= 100 && x < 106 && y >= 20 && y < 50;
+  for (let x = 100; x < 106; x++)
+    assert.ok(
+      share(
+        alpha.data,
+        (px, py) => px === x && unsureFade(px, py),
+        (v) => Math.abs(v - fade(x)) < 0.08,
+      ) > 0.9,
+      `the unsure fade takes its blend's α, ${108 - x} px from the background too`,
+    );
+  const sureFarFade = (x: number, y: number) => x >= 100 && x < 105 && y >= 70 && y < 100;
+  assert.equal(
+    share(alpha.data, sureFarFade, (v) => v === 1),
+    1,
+    "farther than 2 px, a pixel the matte is sure of keeps α",
+  );
+  assert.ok(
+    share(
+      alpha.data,
+      (x, y) => (x === 106 || x === 107) && y >= 70 && y < 100,
+      (v) => v < 0.5,
+    ) > 0.9,
+    "within 2 px it is solved",
+  );
+  assert.equal(
+    share(alpha.data, holeRim, (v) => v === 1),
+    1,
+    "a hole that shows no plate has no rim to solve",
+  );
+  const anySeen = matte();
+  solveOutlineRims(cv, photo, plate, anySeen, { ...DEFAULT_GAP_RIMS, seenAsPlate: 1 });
+  assert.ok(
+    share(
+      anySeen.data,
+      (x, y) => holeRim(x, y) && x === 39 && y > 30 && y < 49,
+      (v) => v < 0.9,
+    ) > 0.9,
+    "asking nothing of what is seen, the paper's rim reads as a blend",
+  );
 });

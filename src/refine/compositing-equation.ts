@@ -121,7 +121,7 @@ export function refineWithPlate(
   const { match, contrast, edgeDimming = 0 } = gaps ?? { match: 0, contrast: Infinity };
   // The plate's texture in the photo: where it shows (a gap, whatever F) and where it is hidden (no gap).
   const exposed =
-    gaps?.texture || gaps?.bounded || shadows
+    gaps?.texture || gaps?.bounded || gaps?.rims || shadows
       ? (matched ?? matchExposure(plateSource, plateSource.image))
       : undefined;
   const textureOptions = gaps?.texture || gaps?.bounded ? (gaps.texture ?? DEFAULT_PLATE_TEXTURE) : undefined;
@@ -215,9 +215,9 @@ export function refineWithPlate(
     }
   if (exposed && texture && gaps?.bounded)
     openBoundedGaps(cv, image, exposed, alpha, texture.hidden, coarse.refinement?.error, gaps.bounded);
-  if (gaps?.rims) {
-    if (beforeGaps) solveGapRims(cv, image, alpha, beforeGaps, gaps.rims);
-    solveOutlineRims(cv, image, alpha, gaps.rims);
+  if (exposed && gaps?.rims) {
+    if (beforeGaps) solveGapRims(cv, image, exposed, alpha, beforeGaps, gaps.rims);
+    solveOutlineRims(cv, image, exposed, alpha, gaps.rims);
   }
 }
 
