@@ -43,8 +43,8 @@ export interface GapRimOptions {
 // paper inside has the plate's colour): a rim of 1 px gained 0.22 SAD, 2 px 0.44, 3 px 0.56 but lowered more wires.
 // With the plate's own pixels as the background, a misfit of 0.05 (twice a camera's noise) where the mean of the seen
 // background needed 0.1. The soft band: 4, 6, 8 and 12 px gained ever more on the defocused plants and lost ever more
-// on a white label over white fabric; its contrast is the gap opening's (refine/compositing-equation) and halves
-// that loss (docs/how-it-works.md).
+// on a white label over white fabric; its contrast is the gap opening's (refine/compositing-equation) and cuts that
+// loss by a third (docs/how-it-works.md).
 export const DEFAULT_GAP_RIMS: GapRimOptions = {
   width: 2,
   softWidth: 12,
@@ -101,8 +101,8 @@ export function solveOutlineRims(
 /**
  * Within `opts.width` of `seen` (where the background shows), and within `opts.softWidth` where α is unsure, solves α
  * from the compositing equation with the mean photo colour of `solid` (the subject's opaque pixels) nearby and the
- * plate (`plate`, exposure-matched) scaled to the colour the photo shows over `seen` nearby, at pixels `eligible`
- * allows; lowers α to it where the photo is their blend.
+ * plate (`plate`, exposure-matched) scaled to the colour the photo shows over `seen` nearby (within `opts.width`, or
+ * that colour itself), at pixels `eligible` allows; lowers α to it where the photo is their blend.
  */
 function solveRims(
   cv: CV,
