@@ -27,20 +27,20 @@ export function growBox(box: Box, margin: number, width: number, height: number)
 
 /** The bounding box of the pixels of a 1-channel mask above `threshold`, or null when there are none. */
 export function boxOfMask(mask: FloatImage, threshold: number): Box | null {
-  let x0 = Infinity,
-    y0 = Infinity,
-    x1 = -1,
-    y1 = -1;
-  for (let y = 0; y < mask.height; y++) {
-    for (let x = 0; x < mask.width; x++) {
-      if (mask.data[y * mask.width + x] > threshold) {
+  return boxWhere(mask.width, mask.height, (p) => mask.data[p] > threshold);
+}
+
+/** The smallest box holding every pixel `p` (of a `width` × `height` image) where `inside(p)` holds, or null. */
+export function boxWhere(width: number, height: number, inside: (p: number) => boolean): Box | null {
+  let [x0, y0, x1, y1] = [width, height, -1, -1];
+  for (let y = 0, p = 0; y < height; y++)
+    for (let x = 0; x < width; x++, p++)
+      if (inside(p)) {
         if (x < x0) x0 = x;
         if (x > x1) x1 = x;
         if (y < y0) y0 = y;
-        if (y > y1) y1 = y;
+        y1 = y;
       }
-    }
-  }
   return x1 < 0 ? null : { x: x0, y: y0, width: x1 - x0 + 1, height: y1 - y0 + 1 };
 }
 

@@ -11,7 +11,7 @@ import { matchExposure, type Plate } from "../align/plate.js";
 import type { CV } from "../cv/opencv.js";
 import { componentSizes, dilateMask, onImageBorder } from "../cv/mask-ops.js";
 import { DEFAULT_PLATE_TEXTURE, plateTexture, type PlateTextureOptions } from "../cv/plate-texture.js";
-import { crop, growBox, scaleBox, type Box } from "../image/geometry.js";
+import { boxWhere, crop, growBox, scaleBox, type Box } from "../image/geometry.js";
 import { boxFilter } from "../refine/box-filter.js";
 import { createImage, type FloatImage } from "../image/types.js";
 
@@ -144,14 +144,6 @@ function enclosedHoles(
   let n = 1;
   for (let k = 1; k < count; k++) if (size[k] >= minSize && size[k] < Infinity) kept[k] = n++;
   if (n === 1) return undefined;
-  let [x0, y0, x1, y1] = [w, h, -1, -1];
-  for (let y = 0, p = 0; y < h; y++)
-    for (let x = 0; x < w; x++, p++) {
-      if ((label[p] = kept[label[p]]) === 0) continue;
-      if (x < x0) x0 = x;
-      if (x > x1) x1 = x;
-      if (y < y0) y0 = y;
-      if (y > y1) y1 = y;
-    }
-  return { label, count: n, box: { x: x0, y: y0, width: x1 - x0 + 1, height: y1 - y0 + 1 } };
+  for (let p = 0; p < label.length; p++) label[p] = kept[label[p]];
+  return { label, count: n, box: boxWhere(w, h, (p) => label[p] > 0)! };
 }

@@ -13,6 +13,7 @@
  */
 import {
   boxOfMask,
+  boxWhere,
   crop,
   growBox,
   paste,
@@ -68,29 +69,14 @@ export function guardPeople(
   const c = certain && holesToFill(cv, maskOverBox(certain, alpha.width, alpha.height, box), a, wide);
   // The first rules need no neighbourhood: applied alone first, they usually leave no hole, and a live frame then
   // skips the passes' box filters.
-  const holes = { x0: Infinity, y0: Infinity, x1: -1, y1: -1 };
-  for (let p = 0; p < a.data.length; p++) {
-    if (s.data[p] <= a.data[p]) continue;
-    if (a.data[p] > MOSTLY_SUBJECT || c?.[p]) {
-      a.data[p] = s.data[p];
-      continue;
-    }
-    const [x, y] = [p % a.width, Math.floor(p / a.width)];
-    holes.x0 = Math.min(holes.x0, x);
-    holes.x1 = Math.max(holes.x1, x);
-    holes.y0 = Math.min(holes.y0, y);
-    holes.y1 = Math.max(holes.y1, y);
-  }
+  for (let p = 0; p < a.data.length; p++)
+    if (s.data[p] > a.data[p] && (a.data[p] > MOSTLY_SUBJECT || c?.[p])) a.data[p] = s.data[p];
+  // What is left below the sure interior are the holes.
+  const holes = boxWhere(a.width, a.height, (p) => s.data[p] > a.data[p]);
   let left = 0;
-  if (holes.x1 >= 0) {
+  if (holes) {
     // The passes fill only the holes, from what lies within a neighbourhood of them: their box, grown by one.
-    const holesBox = {
-      x: holes.x0,
-      y: holes.y0,
-      width: holes.x1 - holes.x0 + 1,
-      height: holes.y1 - holes.y0 + 1,
-    };
-    const around = growBox(holesBox, r, a.width, a.height);
+    const around = growBox(holes, r, a.width, a.height);
     const [ha, him, hs] = [crop(a, around), crop(im, around), crop(s, around)];
     fillSpecks(cv, ha, hs.data, Math.PI * wide * wide);
     const sums = new WindowSums(ha.width, ha.height);

@@ -14,7 +14,7 @@ import type { CV } from "../cv/opencv.js";
 import { colourDistanceAt } from "../cv/plate-difference.js";
 import { maskedMean } from "./box-filter.js";
 import { solveAlpha } from "./solve-alpha.js";
-import { crop, growBox, type Box } from "../image/geometry.js";
+import { boxWhere, crop, growBox } from "../image/geometry.js";
 import type { FloatImage } from "../image/types.js";
 
 export interface GapRimOptions {
@@ -123,14 +123,14 @@ function solveRims(
   const candidate = (p: number) =>
     within(p, reach) && A[p] > OPENED && (within(p, opts.width) || A[p] < SOLID) && eligible(p);
   // The colours are averaged over the box the candidates span only (the subject's outline, not the whole frame).
-  const span = boxOf(w, h, candidate);
+  const span = boxWhere(w, h, candidate);
   if (!span) return 0;
   const box = growBox(span, reach + opts.radius, w, h);
   const inBox = (data: Float32Array) => crop({ width: w, height: h, channels: 1, data }, box).data;
-  const seenInBox = inBox(seen.data);
-  const shown = maskedMean(crop(image, box), seenInBox, reach + opts.radius);
+  const [imageInBox, seenInBox] = [crop(image, box), inBox(seen.data)];
+  const shown = maskedMean(imageInBox, seenInBox, reach + opts.radius);
   const plateSeen = maskedMean(crop(plate, box), seenInBox, reach + opts.radius);
-  const subject = maskedMean(crop(image, box), inBox(solid), reach + opts.radius);
+  const subject = maskedMean(imageInBox, inBox(solid), reach + opts.radius);
   const I = image.data;
   const P = plate.data;
   const B = new Float64Array(3);
@@ -164,20 +164,6 @@ function solveRims(
       }
     }
   return lowered;
-}
-
-/** The smallest box holding every pixel `inside` says, or null if none does. */
-function boxOf(width: number, height: number, inside: (p: number) => boolean): Box | null {
-  let [x0, y0, x1, y1] = [width, height, -1, -1];
-  for (let y = 0, p = 0; y < height; y++)
-    for (let x = 0; x < width; x++, p++)
-      if (inside(p)) {
-        x0 = Math.min(x0, x);
-        x1 = Math.max(x1, x);
-        y0 = Math.min(y0, y);
-        y1 = y;
-      }
-  return x1 < 0 ? null : { x: x0, y: y0, width: x1 - x0 + 1, height: y1 - y0 + 1 };
 }
 
 /**
