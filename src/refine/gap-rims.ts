@@ -125,12 +125,14 @@ function solveRims(
   // The colours are averaged over the box the candidates span only (the subject's outline, not the whole frame).
   const span = boxWhere(w, h, candidate);
   if (!span) return 0;
-  const box = growBox(span, reach + opts.radius, w, h);
+  // Both colours are averaged over the rim's reach and the neighbourhood beyond it.
+  const around = reach + opts.radius;
+  const box = growBox(span, around, w, h);
   const inBox = (data: Float32Array) => crop({ width: w, height: h, channels: 1, data }, box).data;
   const [imageInBox, seenInBox] = [crop(image, box), inBox(seen.data)];
-  const shown = maskedMean(imageInBox, seenInBox, reach + opts.radius);
-  const plateSeen = maskedMean(crop(plate, box), seenInBox, reach + opts.radius);
-  const subject = maskedMean(imageInBox, inBox(solid), reach + opts.radius);
+  const shown = maskedMean(imageInBox, seenInBox, around);
+  const plateSeen = maskedMean(crop(plate, box), seenInBox, around);
+  const subject = maskedMean(imageInBox, inBox(solid), around);
   const I = image.data;
   const P = plate.data;
   const B = new Float64Array(3);
