@@ -179,6 +179,58 @@ test("shadows, textured parts, thin stems, what the prior leaves out and a parti
   assertNetworksCall(cases);
 });
 
+test("a face within the camera's noise of a noisy sky, above the shirt the network kept, is subject", () => {
+  // The sky's grain, ±0.014 per channel: more than the face's departure from it (0.02 red, −0.01 blue) in places,
+  // so pixel by pixel the face is mostly within the noise and S does not hold it.
+  const noise = (x: number, y: number, c: number) =>
+    ((((x * 7919 + y * 104729 + c * 65537) ^ (x * y)) % 29) / 28 - 0.5) * 0.028;
+  const sky = (x: number, y: number) => [0.93, 0.78, 0.66].map((v, c) => v + noise(x, y, c));
+  const faceAt = (x: number, y: number) => x >= 100 && x < 150 && y >= 40 && y < 90;
+  const shirtAt = (x: number, y: number) => x >= 80 && x < 170 && y >= 90 && y < 170;
+  const face = (x: number, y: number) => sky(x, y).map((v, c) => v + [0.02, 0, -0.01][c]);
+  const figure = (
+    faceColour: (x: number, y: number) => number[],
+    where: (x: number, y: number) => boolean = faceAt,
+    withShirt = true,
+  ) => {
+    const shirt = (x: number, y: number) => withShirt && shirtAt(x, y);
+    const s = scene(
+      (x, y) => (where(x, y) ? faceColour(x, y) : shirt(x, y) ? [0.2, 0.3, 0.7] : undefined),
+      0,
+      shirtAt,
+      sky,
+    );
+    for (let y = 0; y < H; y++)
+      for (let x = 0; x < W; x++) if (shirt(x, y)) s.coarse.alpha.data[y * W + x] = 1;
+    return s;
+  };
+  const { inputs, coarse } = figure(face);
+  keepClearDifferences(cv, inputs, coarse);
+  const faceInner = (x: number, y: number) => x >= 106 && x < 144 && y >= 46 && y < 84;
+  assert.equal(
+    share(coarse.alpha, faceInner, (v) => v === 1),
+    1,
+  );
+  assert.equal(
+    share(
+      coarse.alpha,
+      (x, y) => !faceAt(x, y) && !shirtAt(x, y),
+      (v) => v === 0,
+    ),
+    1,
+    "the sky stays background",
+  );
+  const patch = (x: number, y: number) => x >= 115 && x < 135 && y >= 70 && y < 90;
+  assertNetworksCall([
+    // A darker copy of the sky above the shirt: its shadow.
+    ["shadow", figure((x, y) => sky(x, y).map((v) => v * 0.93))],
+    // The same face with no shirt: the network holds nothing opaque that vouches for it.
+    ["alone", figure(face, faceAt, false)],
+    // A patch of 20 × 20 pixels, under half a percent of the input: too small to be judged.
+    ["patch", figure(face, patch)],
+  ]);
+});
+
 test("in a blob the network mostly gives a partial α, only what it drops is raised", () => {
   // An arm at 0.3–0.7 with a dropped stretch: the stretch is subject, the partial α is the network's call.
   const { inputs, coarse } = scene((x, y) => (inBody(x, y) ? [0.85, 0.55, 0.8] : undefined), 0.5);

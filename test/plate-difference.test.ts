@@ -52,6 +52,34 @@ test("the subject's box reaches thin branches that the difference mask's opening
   assert.ok(m.box && m.box.x <= 100 && m.box.y <= 100);
 });
 
+test("the prior's box reaches a head a few grey levels off the wall, which the mask leaves out", async () => {
+  const cv = await loadOpenCV();
+  const W = 256,
+    H = 256;
+  const grain = (x: number, y: number, c: number) =>
+    ((((x * 7919 + y * 104729 + c * 65537) ^ (x * y)) % 29) / 28 - 0.5) * 0.02;
+  const plate = createImage(W, H, 3);
+  const image = createImage(W, H, 3);
+  for (let y = 0; y < H; y++)
+    for (let x = 0; x < W; x++) {
+      const wall = [0.8, 0.7, 0.55].map((v, c) => v + grain(x, y, c));
+      const p = 3 * (y * W + x);
+      plate.data.set(wall, p);
+      const body = x >= 100 && x < 160 && y >= 120 && y < 200;
+      // The head departs from the wall by 0.025 in red and −0.015 in blue: under the mask's threshold of 0.06.
+      const head = x >= 110 && x < 150 && y >= 50 && y < 120;
+      image.data.set(body ? [0.2, 0.3, 0.7] : head ? wall.map((v, c) => v + [0.025, 0, -0.015][c]) : wall, p);
+    }
+  const prior = differenceMask(cv, image, plate, true);
+  assert.equal(prior.mask.data[80 * W + 130], 0, "the head is not in the mask");
+  assert.ok(prior.box && prior.box.y <= 55, `box ${JSON.stringify(prior.box)} reaches the head`);
+  const plain = differenceMask(cv, image, plate);
+  assert.ok(
+    plain.box && plain.box.y >= 110,
+    `without the faint difference the box ${JSON.stringify(plain.box)} crops it`,
+  );
+});
+
 test("a subject covering most of the frame over a grainy plate is found by the prior's capped threshold", async () => {
   // The fixture's grain differs between the two shots (noise on a rough surface), and the subject, 0.1 brighter than
   // the plate, covers 60 % of the frame (x 40–215, y ≥ 25): the plain rule's median and spread come from it.

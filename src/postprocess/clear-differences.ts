@@ -10,11 +10,22 @@
  * differences (hair, a weave seen through glass), thin structures and specks (the blob must survive an opening), and
  * a blob it mostly gives a partial α (translucency is its to judge).
  *
+ * A face a few grey levels off a flat wall differs from the plate by less than that, pixel by pixel, and S does not
+ * hold it; over a window it still differs surely (cv/plate-difference `faintDifference`). A large flat blob of such
+ * faint difference, a fifth or more of which the clear difference misses, is kept too where it touches what the network holds
+ * opaque: the network kept the shirt and dropped the face above it.
+ *
  * Runs on the network's own output at its resolution, before upsampling: the restoring stages then treat the
  * corrected matte as the network's (its edges are still solved against the plate at full resolution).
  */
-import { openByDisc } from "../cv/mask-ops.js";
-import { differsUnlikeShadow, SHADOW_SPREAD } from "../cv/plate-difference.js";
+import { dilateMask, openByDisc } from "../cv/mask-ops.js";
+import {
+  DEFAULT_FAINT_DIFFERENCE,
+  differsUnlikeShadow,
+  faintDifference,
+  SHADOW_SPREAD,
+  type FaintDifferenceOptions,
+} from "../cv/plate-difference.js";
 import { type CV, withMats } from "../cv/opencv.js";
 import { plateTexture } from "../cv/plate-texture.js";
 import { createImage, toGrey, type FloatImage } from "../image/types.js";
@@ -39,6 +50,12 @@ export interface ClearDifferenceOptions {
   /** …and the share of its relative spread (spread over mean: a shadow dims spread and mean alike) under which the
    * photo's hides that texture. 0 turns the hidden-texture evidence off. */
   hiddenShare: number;
+  /** Faint differences (cv/plate-difference), which S never holds: a blob of them is kept when it is at least
+   * `faintArea` of the input, the clear difference misses at least `faintUnseen` of it, and it touches what the
+   * network itself holds opaque (a face above the shirt it kept). */
+  faint: FaintDifferenceOptions;
+  faintArea: number;
+  faintUnseen: number;
 }
 
 /** α under which the network calls a pixel background. */
@@ -56,6 +73,12 @@ export const DEFAULT_CLEAR_DIFFERENCES: ClearDifferenceOptions = {
   insidePrior: 0.3,
   plateTexture: 0.02,
   hiddenShare: 0.3,
+  faint: DEFAULT_FAINT_DIFFERENCE,
+  // A face at the network's 512 px covers ~1.4 % of it; the tufts of hair faint evidence picks up, under 0.1 %.
+  faintArea: 0.005,
+  // The clear difference misses 22–46 % of a figure's faint torso, and 0–4 % of its camouflaged legs, whose holes
+  // are filled later (postprocess/holes-hiding-the-plate) better than a raise here lets them be.
+  faintUnseen: 0.2,
 };
 
 /** 1 where the photo differs clearly, and not as a shadow, from the plate; `image` and `plate` RGB, same size. */
@@ -72,8 +95,8 @@ function clearDifference(
 
 /**
  * Raises the network's α to 1 (sets its F to the photo's colour and its predicted error to 0) in place wherever it
- * calls background what the clear difference shows as a flat, solid blob lying mostly inside the prior S. Returns
- * the share of the input's pixels it changed.
+ * calls background a flat, solid blob that the clear difference shows lying mostly inside the prior S, or that the
+ * faint difference shows beside what it holds opaque. Returns the share of the input's pixels it changed.
  */
 export function keepClearDifferences(
   cv: CV,
@@ -81,27 +104,60 @@ export function keepClearDifferences(
   coarse: NetworkOutputs,
   opts: ClearDifferenceOptions = DEFAULT_CLEAR_DIFFERENCES,
 ): number {
-  const { image, prior } = inputs;
-  const clear = subjectEvidence(cv, image, inputs.plate, opts);
+  const { image, plate, prior } = inputs;
+  const { clear, flat } = subjectEvidence(cv, image, plate, opts);
   const radius = Math.max(1, Math.round(opts.opening * Math.max(image.width, image.height)));
-  const blobs = solidBlobsInside(cv, clear, radius, prior, opts.insidePrior);
+  const clearBlobs = solidBlobs(cv, clear, radius);
+  const inside = countPerBlob(clearBlobs, (p) => prior.data[p] >= 0.5);
+  const keptClear = (k: number) => inside[k] >= opts.insidePrior * clearBlobs.size[k];
+
+  const faint = createImage(image.width, image.height, 1);
+  const faintData = faintDifference(image, plate, opts.faint);
+  for (let p = 0; p < faint.data.length; p++) faint.data[p] = faintData[p] && flat[p] ? 1 : 0;
+  const faintBlobs = solidBlobs(cv, faint, radius);
+  const unseen = countPerBlob(faintBlobs, (p) => !clear.data[p]);
+  const opaque = createImage(image.width, image.height, 1);
+  for (let p = 0; p < opaque.data.length; p++) opaque.data[p] = coarse.alpha.data[p] >= SETTLED ? 1 : 0;
+  const besideOpaque = dilateMask(cv, opaque, radius + 2).data;
+  const touching = countPerBlob(faintBlobs, (p) => besideOpaque[p] > 0.5);
+  const minArea = opts.faintArea * faint.data.length;
+  const keptFaint = (k: number) =>
+    faintBlobs.size[k] >= minArea && unseen[k] >= opts.faintUnseen * faintBlobs.size[k] && touching[k] > 0;
+
+  // One numbering for both: the faint blobs follow the clear ones, and a pixel in a kept clear blob is its.
+  const label = new Int32Array(faint.data.length);
+  for (let p = 0; p < label.length; p++) {
+    const [c, f] = [clearBlobs.label[p], faintBlobs.label[p]];
+    label[p] = c && keptClear(c) ? c : f && keptFaint(f) ? clearBlobs.count + f : 0;
+  }
+  return raiseDroppedBlobs(image, coarse, label, clearBlobs.count + faintBlobs.count);
+}
+
+/**
+ * Raises, in blobs labelled 1 to `count` − 1, the pixels the network calls background. Where it calls most of a
+ * blob's unsettled part background, it dropped that part, and the partial α it kept here and there is raised too
+ * (else a grey hole is left in the middle). Where it mostly gives a partial α, that is its call: a translucent
+ * bottle's shoulder at 0.4 is left, and an arm at 0.3–0.7 keeps all but its dropped pixels.
+ */
+function raiseDroppedBlobs(
+  image: FloatImage,
+  coarse: NetworkOutputs,
+  label: Int32Array,
+  count: number,
+): number {
   const A = coarse.alpha.data;
-  // Pixels the network calls background are raised. Where it calls most of a blob's unsettled part background, it
-  // dropped that part, and the partial α it kept here and there is raised too (else a grey hole is left in the
-  // middle). Where it mostly gives a partial α, that is its call: a translucent bottle's shoulder at 0.4 is left,
-  // and an arm at 0.3–0.7 keeps all but its dropped pixels.
-  const unsettled = new Uint32Array(blobs.count);
-  const dropped = new Uint32Array(blobs.count);
+  const unsettled = new Uint32Array(count);
+  const dropped = new Uint32Array(count);
   for (let p = 0; p < A.length; p++) {
     if (A[p] >= SETTLED) continue;
-    unsettled[blobs.label[p]]++;
-    if (A[p] < BACKGROUND) dropped[blobs.label[p]]++;
+    unsettled[label[p]]++;
+    if (A[p] < BACKGROUND) dropped[label[p]]++;
   }
   const F = coarse.fg.data;
   const error = coarse.refinement?.error.data;
   let changed = 0;
   for (let p = 0; p < A.length; p++) {
-    const k = blobs.label[p];
+    const k = label[p];
     if (k === 0 || A[p] >= SETTLED) continue;
     if (A[p] >= BACKGROUND && dropped[k] < DROPPED * unsettled[k]) continue;
     A[p] = 1;
@@ -114,16 +170,17 @@ export function keepClearDifferences(
 }
 
 /**
- * 1 where the photo is flat and shows something other than the plate: a clear difference (`clearDifference`), or
- * the plate's texture hidden (its relative spread, at most `hiddenShare` of the plate's, where the plate is textured).
+ * `clear`: 1 where the photo is flat and shows something other than the plate: a clear difference
+ * (`clearDifference`), or the plate's texture hidden (its relative spread, at most `hiddenShare` of the plate's, where
+ * the plate is textured). `flat`: 1 where the photo is flat.
  */
 function subjectEvidence(
   cv: CV,
   image: FloatImage,
   plate: FloatImage,
   opts: ClearDifferenceOptions,
-): FloatImage {
-  const evidence = clearDifference(image, plate, opts);
+): { clear: FloatImage; flat: Uint8Array } {
+  const clear = clearDifference(image, plate, opts);
   const spread = localSpread(cv, toGrey(image), 2);
   // Over the same 5×5 window; the plate's texture is never called shown here (ratio 0), only hidden or not.
   const { hidden } = plateTexture(cv, image, plate, {
@@ -133,9 +190,13 @@ function subjectEvidence(
     hiddenShare: opts.hiddenShare,
     minDimming: 1,
   });
-  const e = evidence.data;
-  for (let p = 0; p < e.length; p++) e[p] = spread[p] < opts.flatness && (e[p] || hidden[p]) ? 1 : 0;
-  return evidence;
+  const flat = new Uint8Array(spread.length);
+  const e = clear.data;
+  for (let p = 0; p < e.length; p++) {
+    flat[p] = spread[p] < opts.flatness ? 1 : 0;
+    e[p] = flat[p] && (e[p] || hidden[p]) ? 1 : 0;
+  }
+  return { clear, flat };
 }
 
 /** Standard deviation of a one-channel image over each pixel's (2r+1)² window (OpenCV's box blur: SIMD). */
@@ -154,19 +215,19 @@ function localSpread(cv: CV, grey: FloatImage, r: number): Float32Array {
   });
 }
 
+interface Blobs {
+  /** Per pixel, its blob (1 to count − 1), or 0. */
+  label: Int32Array;
+  count: number;
+  size: Uint32Array;
+}
+
 /**
  * The blobs that survive an opening of `mask` by a disc of `radius`, less one pixel of their edge (where the network's
- * partial α is its call on the outline), of which at least `share` lies where `prior` ≥ 0.5, labelled 1 to count − 1.
- * Whole blobs, not pixels: S is eroded and blurred, so a leg or an arm is subject to the network while S has faded
- * over it.
+ * partial α is its call on the outline). Whole blobs, not pixels, are judged: S is eroded and blurred, so a leg or an
+ * arm is subject to the network while S has faded over it.
  */
-function solidBlobsInside(
-  cv: CV,
-  mask: FloatImage,
-  radius: number,
-  prior: FloatImage,
-  share: number,
-): { label: Int32Array; count: number } {
+function solidBlobs(cv: CV, mask: FloatImage, radius: number): Blobs {
   return withMats((t) => {
     const m = t(new cv.Mat(mask.height, mask.width, cv.CV_8UC1));
     const d = m.data as Uint8Array;
@@ -176,18 +237,20 @@ function solidBlobsInside(
     cv.morphologyEx(m, m, cv.MORPH_CLOSE, small);
     openByDisc(cv, m, radius, 1); // less one pixel of the edge
     const labels = t(new cv.Mat());
-    const n: number = cv.connectedComponents(m, labels, 8, cv.CV_32S);
-    const lab = labels.data32S as Int32Array;
-    const size = new Uint32Array(n);
-    const inside = new Uint32Array(n);
-    for (let i = 0; i < lab.length; i++) {
-      size[lab[i]]++;
-      if (prior.data[i] >= 0.5) inside[lab[i]]++;
-    }
-    // Kept blobs are numbered from 1; 0 is everything else.
-    const renumber = new Int32Array(n);
-    let count = 1;
-    for (let k = 1; k < n; k++) if (inside[k] >= share * size[k]) renumber[k] = count++;
-    return { label: lab.map((k) => renumber[k]), count };
+    const count: number = cv.connectedComponents(m, labels, 8, cv.CV_32S);
+    const label = (labels.data32S as Int32Array).slice();
+    const blobs = { label, count, size: new Uint32Array(count) };
+    blobs.size.set(countPerBlob(blobs, () => true));
+    return blobs;
   });
+}
+
+/** Per blob, how many of its pixels pass `test`. */
+function countPerBlob(
+  { label, count }: Pick<Blobs, "label" | "count">,
+  test: (p: number) => boolean,
+): Uint32Array {
+  const counts = new Uint32Array(count);
+  for (let p = 0; p < label.length; p++) if (label[p] && test(p)) counts[label[p]]++;
+  return counts;
 }
