@@ -211,6 +211,16 @@ test("a face within the camera's noise of a noisy sky, above the shirt the netwo
     share(coarse.alpha, faceInner, (v) => v === 1),
     1,
   );
+  // The seam between face and shirt (an edge, in neither blob) too: no see-through line across the figure.
+  assert.equal(
+    share(
+      coarse.alpha,
+      (x, y) => x >= 110 && x < 140 && y >= 84 && y < 96,
+      (v) => v === 1,
+    ),
+    1,
+    "the seam is closed",
+  );
   assert.equal(
     share(
       coarse.alpha,

@@ -188,6 +188,16 @@ export function openByDisc(cv: CV, mask: { data: Uint8Array }, radius: number, t
   });
 }
 
+/** Binary closing of `mask > 0.5` by an ellipse of the given radius: gaps and notches narrower than it are filled. */
+export function closeMask(cv: CV, mask: FloatImage, radius: number): FloatImage {
+  return withMats((t) => {
+    const m = t(toMat8(cv, mask, 0.5));
+    const k = t(cv.getStructuringElement(cv.MORPH_ELLIPSE, new cv.Size(2 * radius + 1, 2 * radius + 1)));
+    cv.morphologyEx(m, m, cv.MORPH_CLOSE, k);
+    return fromMat8(m);
+  });
+}
+
 /** Binary dilation of `mask > 0.5` by an ellipse of the given radius. */
 export function dilateMask(cv: CV, mask: FloatImage, radius: number): FloatImage {
   return withMats((t) => {

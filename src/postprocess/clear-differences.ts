@@ -18,7 +18,7 @@
  * Runs on the network's own output at its resolution, before upsampling: the restoring stages then treat the
  * corrected matte as the network's (its edges are still solved against the plate at full resolution).
  */
-import { dilateMask, openByDisc } from "../cv/mask-ops.js";
+import { closeMask, dilateMask, openByDisc } from "../cv/mask-ops.js";
 import {
   DEFAULT_FAINT_DIFFERENCE,
   differsUnlikeShadow,
@@ -116,9 +116,7 @@ export function keepClearDifferences(
   for (let p = 0; p < faint.data.length; p++) faint.data[p] = faintData[p] && flat[p] ? 1 : 0;
   const faintBlobs = solidBlobs(cv, faint, radius);
   const unseen = countPerBlob(faintBlobs, (p) => !clear.data[p]);
-  const opaque = createImage(image.width, image.height, 1);
-  for (let p = 0; p < opaque.data.length; p++) opaque.data[p] = coarse.alpha.data[p] >= SETTLED ? 1 : 0;
-  const besideOpaque = dilateMask(cv, opaque, radius + 2).data;
+  const besideOpaque = dilateMask(cv, opaqueMask(coarse.alpha), radius + 2).data;
   const touching = countPerBlob(faintBlobs, (p) => besideOpaque[p] > 0.5);
   const minArea = opts.faintArea * faint.data.length;
   const keptFaint = (k: number) =>
@@ -130,7 +128,43 @@ export function keepClearDifferences(
     const [c, f] = [clearBlobs.label[p], faintBlobs.label[p]];
     label[p] = c && keptClear(c) ? c : f && keptFaint(f) ? clearBlobs.count + f : 0;
   }
-  return raiseDroppedBlobs(image, coarse, label, clearBlobs.count + faintBlobs.count);
+  const changed = raiseDroppedBlobs(image, coarse, label, clearBlobs.count + faintBlobs.count);
+  const keptFaintBlob = createImage(image.width, image.height, 1);
+  for (let p = 0; p < label.length; p++) keptFaintBlob.data[p] = label[p] > clearBlobs.count ? 1 : 0;
+  if (!keptFaintBlob.data.includes(1)) return changed;
+  const near = dilateMask(cv, keptFaintBlob, radius + 2).data;
+  return changed + closeSeams(cv, image, coarse, near, faintData, radius);
+}
+
+/**
+ * The seam between a kept faint blob and what the network holds opaque beside it (a collar between a face and a
+ * shirt: an edge, not flat, so in neither blob) is raised too, where it is within `radius` of closing the opaque
+ * region, lies `near` a kept faint blob, and the faint difference holds. Else a see-through line crosses the figure.
+ */
+function closeSeams(
+  cv: CV,
+  image: FloatImage,
+  coarse: NetworkOutputs,
+  near: Float32Array,
+  faint: Uint8Array,
+  radius: number,
+): number {
+  const opaque = opaqueMask(coarse.alpha);
+  const closed = closeMask(cv, opaque, radius).data;
+  let changed = 0;
+  for (let p = 0; p < closed.length; p++)
+    if (closed[p] && !opaque.data[p] && near[p] && faint[p]) {
+      settle(image, coarse, p);
+      changed++;
+    }
+  return changed / closed.length;
+}
+
+/** 1 where the network holds α opaque (settled). */
+function opaqueMask(alpha: FloatImage): FloatImage {
+  const out = createImage(alpha.width, alpha.height, 1);
+  for (let p = 0; p < out.data.length; p++) out.data[p] = alpha.data[p] >= SETTLED ? 1 : 0;
+  return out;
 }
 
 /**
@@ -153,20 +187,23 @@ function raiseDroppedBlobs(
     unsettled[label[p]]++;
     if (A[p] < BACKGROUND) dropped[label[p]]++;
   }
-  const F = coarse.fg.data;
-  const error = coarse.refinement?.error.data;
   let changed = 0;
   for (let p = 0; p < A.length; p++) {
     const k = label[p];
     if (k === 0 || A[p] >= SETTLED) continue;
     if (A[p] >= BACKGROUND && dropped[k] < DROPPED * unsettled[k]) continue;
-    A[p] = 1;
-    for (let c = 0; c < 3; c++) F[3 * p + c] = image.data[3 * p + c];
-    // Settled: the refiner, re-predicting from the network's own features, would drop it again patch by patch.
-    if (error) error[p] = 0;
+    settle(image, coarse, p);
     changed++;
   }
   return changed / A.length;
+}
+
+/** Pixel `p` becomes opaque subject with the photo's colour, and settled: the refiner, re-predicting from the
+ * network's own features, would drop it again patch by patch. */
+function settle(image: FloatImage, coarse: NetworkOutputs, p: number): void {
+  coarse.alpha.data[p] = 1;
+  for (let c = 0; c < 3; c++) coarse.fg.data[3 * p + c] = image.data[3 * p + c];
+  if (coarse.refinement) coarse.refinement.error.data[p] = 0;
 }
 
 /**
