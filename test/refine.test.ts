@@ -5,7 +5,7 @@ import { loadOpenCV } from "../src/cv/opencv.js";
 import { makeScene } from "../src/eval/synthetic-scene.js";
 import { resize } from "../src/image/geometry.js";
 import { createImage } from "../src/image/types.js";
-import { boxFilter } from "../src/refine/box-filter.js";
+import { boxFilter } from "../src/image/box-filter.js";
 import { DEFAULT_GAPS, refineWithPlate } from "../src/refine/compositing-equation.js";
 import { guidedUpsample } from "../src/refine/guided-upsample.js";
 

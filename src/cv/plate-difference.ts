@@ -8,7 +8,7 @@ import { histogramQuantile } from "./histogram.js";
 import type { CV } from "./opencv.js";
 import { boxOfMask, type Box } from "../image/geometry.js";
 import { createImage, type FloatImage } from "../image/types.js";
-import { boxFilter } from "../refine/box-filter.js";
+import { boxFilter } from "../image/box-filter.js";
 
 export interface DifferenceMask {
   mask: FloatImage;

@@ -7,7 +7,7 @@
 import type { CV } from "../cv/opencv.js";
 import { createImage, type FloatImage } from "../image/types.js";
 import { differenceMask } from "../cv/plate-difference.js";
-import { maskedMean } from "../refine/box-filter.js";
+import { maskedMean } from "../image/box-filter.js";
 import { guidedUpsample } from "../refine/guided-upsample.js";
 
 export function backgroundSubtraction(cv: CV, image: FloatImage, plate: FloatImage): FloatImage {

@@ -12,8 +12,8 @@
  *
  * A face a few grey levels off a flat wall differs from the plate by less than that, pixel by pixel, and S does not
  * hold it; over a window it still differs surely (cv/plate-difference `faintDifference`). A large flat blob of such
- * faint difference, a fifth or more of which the clear difference misses, is kept too where it touches what the network holds
- * opaque: the network kept the shirt and dropped the face above it.
+ * faint difference, a fifth or more of which the clear difference misses, is kept too where it touches what the
+ * network holds opaque: the network kept the shirt and dropped the face above it.
  *
  * Runs on the network's own output at its resolution, before upsampling: the restoring stages then treat the
  * corrected matte as the network's (its edges are still solved against the plate at full resolution).
@@ -111,19 +111,19 @@ export function keepClearDifferences(
   const inside = countPerBlob(clearBlobs, (p) => prior.data[p] >= 0.5);
   const keptClear = (k: number) => inside[k] >= opts.insidePrior * clearBlobs.size[k];
 
-  const faint = createImage(image.width, image.height, 1);
-  const faintData = faintDifference(image, plate, opts.faint);
-  for (let p = 0; p < faint.data.length; p++) faint.data[p] = faintData[p] && flat[p] ? 1 : 0;
-  const faintBlobs = solidBlobs(cv, faint, radius);
+  const faint = faintDifference(image, plate, opts.faint);
+  const faintFlat = createImage(image.width, image.height, 1);
+  for (let p = 0; p < faint.length; p++) faintFlat.data[p] = faint[p] && flat[p] ? 1 : 0;
+  const faintBlobs = solidBlobs(cv, faintFlat, radius);
   const unseen = countPerBlob(faintBlobs, (p) => !clear.data[p]);
   const besideOpaque = dilateMask(cv, opaqueMask(coarse.alpha), radius + 2).data;
   const touching = countPerBlob(faintBlobs, (p) => besideOpaque[p] > 0.5);
-  const minArea = opts.faintArea * faint.data.length;
+  const minArea = opts.faintArea * faint.length;
   const keptFaint = (k: number) =>
     faintBlobs.size[k] >= minArea && unseen[k] >= opts.faintUnseen * faintBlobs.size[k] && touching[k] > 0;
 
   // One numbering for both: the faint blobs follow the clear ones, and a pixel in a kept clear blob is its.
-  const label = new Int32Array(faint.data.length);
+  const label = new Int32Array(faint.length);
   for (let p = 0; p < label.length; p++) {
     const [c, f] = [clearBlobs.label[p], faintBlobs.label[p]];
     label[p] = c && keptClear(c) ? c : f && keptFaint(f) ? clearBlobs.count + f : 0;
@@ -133,7 +133,7 @@ export function keepClearDifferences(
   for (let p = 0; p < label.length; p++) keptFaintBlob.data[p] = label[p] > clearBlobs.count ? 1 : 0;
   if (!keptFaintBlob.data.includes(1)) return changed;
   const near = dilateMask(cv, keptFaintBlob, radius + 2).data;
-  return changed + closeSeams(cv, image, coarse, near, faintData, radius);
+  return changed + closeSeams(cv, image, coarse, near, faint, radius);
 }
 
 /**

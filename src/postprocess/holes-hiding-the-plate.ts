@@ -12,7 +12,7 @@ import type { CV } from "../cv/opencv.js";
 import { componentSizes, dilateMask, onImageBorder } from "../cv/mask-ops.js";
 import { DEFAULT_PLATE_TEXTURE, plateTexture, type PlateTextureOptions } from "../cv/plate-texture.js";
 import { boxWhere, crop, growBox, scaleBox, type Box } from "../image/geometry.js";
-import { boxFilter } from "../refine/box-filter.js";
+import { boxFilter } from "../image/box-filter.js";
 import { createImage, type FloatImage } from "../image/types.js";
 
 export interface HiddenPlateHoleOptions {

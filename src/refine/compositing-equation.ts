@@ -18,7 +18,7 @@ import type { CV } from "../cv/opencv.js";
 import { colourDistanceAt } from "../cv/plate-difference.js";
 import { bilinearTaps } from "../image/geometry.js";
 import { createImage, type FloatImage } from "../image/types.js";
-import { boxFilter } from "./box-filter.js";
+import { boxFilter } from "../image/box-filter.js";
 import { castShadows, type CastShadowOptions } from "./cast-shadows.js";
 import { DEFAULT_BOUNDED_GAPS, openBoundedGaps, type BoundedGapOptions } from "./bounded-gaps.js";
 import { DEFAULT_GAP_RIMS, solveGapRims, solveOutlineRims, type GapRimOptions } from "./gap-rims.js";

@@ -12,7 +12,7 @@
 import { distanceToMask } from "../cv/mask-ops.js";
 import type { CV } from "../cv/opencv.js";
 import { colourDistanceAt } from "../cv/plate-difference.js";
-import { maskedMean } from "./box-filter.js";
+import { maskedMean } from "../image/box-filter.js";
 import { solveAlpha } from "./solve-alpha.js";
 import { boxWhere, crop, growBox } from "../image/geometry.js";
 import type { FloatImage } from "../image/types.js";

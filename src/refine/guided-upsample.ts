@@ -5,7 +5,7 @@
  */
 import { bilinearTaps } from "../image/geometry.js";
 import { createImage, type FloatImage } from "../image/types.js";
-import { boxFilter } from "./box-filter.js";
+import { boxFilter } from "../image/box-filter.js";
 
 export interface GuidedOptions {
   /** Window radius at low resolution. */

@@ -1,4 +1,4 @@
-import { createImage, type FloatImage } from "../image/types.js";
+import { createImage, type FloatImage } from "./types.js";
 
 /** Mean over a (2r+1)² window, per channel, normalised by the pixels inside the image at the borders. */
 export function boxFilter(image: FloatImage, r: number): FloatImage {
