@@ -241,6 +241,52 @@ test("a face within the camera's noise of a noisy sky, above the shirt the netwo
   ]);
 });
 
+test("a line the network dropped between two parts it holds is closed; a gap showing the plate stays open", () => {
+  // Shirt above trousers, with a red belt 3 px high between them that the network drops (α 0); both parts opaque.
+  const shirt = (x: number, y: number) => x >= 80 && x < 170 && y >= 40 && y < 100;
+  const belt = (x: number, y: number) => x >= 80 && x < 170 && y >= 100 && y < 103;
+  const trousers = (x: number, y: number) => x >= 80 && x < 170 && y >= 103 && y < 170;
+  const figure = (beltColour: (x: number, y: number) => number[], beltAlpha: number) => {
+    const s = scene(
+      (x, y) =>
+        shirt(x, y)
+          ? [0.2, 0.3, 0.7]
+          : trousers(x, y)
+            ? [0.3, 0.5, 0.2]
+            : belt(x, y)
+              ? beltColour(x, y)
+              : undefined,
+      1,
+    );
+    for (let y = 100; y < 103; y++) s.coarse.alpha.data.fill(beltAlpha, y * W + 80, y * W + 170);
+    return s;
+  };
+  const red = figure(() => [0.6, 0.1, 0.1], 0);
+  keepClearDifferences(cv, red.inputs, red.coarse);
+  // All but its ends, where the closing does not reach round the figure's corners.
+  const beltInner = (x: number, y: number) => belt(x, y) && x >= 86 && x < 164;
+  assert.equal(
+    share(red.coarse.alpha, beltInner, (v) => v === 1),
+    1,
+    "the dropped belt is subject",
+  );
+  // A gap as thin, through which the wall shows, stays open; so does a line the network gives a partial α (hair).
+  const gap = figure((x) => smoothWall(x), 0);
+  keepClearDifferences(cv, gap.inputs, gap.coarse);
+  assert.equal(
+    share(gap.coarse.alpha, belt, (v) => v === 0),
+    1,
+    "the gap stays open",
+  );
+  const partial = figure(() => [0.6, 0.1, 0.1], 0.5);
+  keepClearDifferences(cv, partial.inputs, partial.coarse);
+  assert.equal(
+    share(partial.coarse.alpha, belt, (v) => v === 0.5),
+    1,
+    "the partial α stays",
+  );
+});
+
 test("in a blob the network mostly gives a partial α, only what it drops is raised", () => {
   // An arm at 0.3–0.7 with a dropped stretch: the stretch is subject, the partial α is the network's call.
   const { inputs, coarse } = scene((x, y) => (inBody(x, y) ? [0.85, 0.55, 0.8] : undefined), 0.5);

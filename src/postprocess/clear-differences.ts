@@ -18,7 +18,7 @@
  * Runs on the network's own output at its resolution, before upsampling: the restoring stages then treat the
  * corrected matte as the network's (its edges are still solved against the plate at full resolution).
  */
-import { closeMask, dilateMask, openByDisc } from "../cv/mask-ops.js";
+import { closeMask, dilateMask, labelComponents, openByDisc } from "../cv/mask-ops.js";
 import {
   DEFAULT_FAINT_DIFFERENCE,
   differsUnlikeShadow,
@@ -105,7 +105,7 @@ export function keepClearDifferences(
   opts: ClearDifferenceOptions = DEFAULT_CLEAR_DIFFERENCES,
 ): number {
   const { image, plate, prior } = inputs;
-  const { clear, flat } = subjectEvidence(cv, image, plate, opts);
+  const { differs, clear, flat } = subjectEvidence(cv, image, plate, opts);
   const radius = Math.max(1, Math.round(opts.opening * Math.max(image.width, image.height)));
   const clearBlobs = solidBlobs(cv, clear, radius);
   const inside = countPerBlob(clearBlobs, (p) => prior.data[p] >= 0.5);
@@ -131,32 +131,43 @@ export function keepClearDifferences(
   const changed = raiseDroppedBlobs(image, coarse, label, clearBlobs.count + faintBlobs.count);
   const keptFaintBlob = createImage(image.width, image.height, 1);
   for (let p = 0; p < label.length; p++) keptFaintBlob.data[p] = label[p] > clearBlobs.count ? 1 : 0;
-  if (!keptFaintBlob.data.includes(1)) return changed;
-  const near = dilateMask(cv, keptFaintBlob, radius + 2).data;
-  return changed + closeSeams(cv, image, coarse, near, faint, radius);
+  const nearFaint = keptFaintBlob.data.includes(1)
+    ? dilateMask(cv, keptFaintBlob, radius + 2).data
+    : undefined;
+  const faintSeam = (p: number) => nearFaint !== undefined && nearFaint[p] > 0 && faint[p] > 0;
+  return changed + closeSeams(cv, image, coarse, (p) => differs.data[p] > 0, faintSeam, radius);
 }
 
 /**
- * The seam between a kept faint blob and what the network holds opaque beside it (a collar between a face and a
- * shirt: an edge, not flat, so in neither blob) is raised too, where it is within `radius` of closing the opaque
- * region, lies `near` a kept faint blob, and the faint difference holds. Else a see-through line crosses the figure.
+ * Seams inside the subject: a line the network dropped between two parts it holds opaque (a belt between shirt and
+ * trousers; a collar between a kept faint face and its shirt), an edge, flat in neither part and so in no blob. Left,
+ * it is a see-through line across the figure. Where a closing of the opaque region by `radius` covers it, it is
+ * raised where the faint difference of a kept faint blob holds (`faintSeam`), and elsewhere where the photo differs
+ * from the plate (`differs`) over a stretch the network calls mostly background: partial α within the closing's
+ * reach is the network's call (the notches of hair along the outline).
  */
 function closeSeams(
   cv: CV,
   image: FloatImage,
   coarse: NetworkOutputs,
-  near: Float32Array,
-  faint: Uint8Array,
+  differs: (p: number) => boolean,
+  faintSeam: (p: number) => boolean,
   radius: number,
 ): number {
   const opaque = opaqueMask(coarse.alpha);
   const closed = closeMask(cv, opaque, radius).data;
+  const inSeam = (p: number) => closed[p] > 0 && !opaque.data[p];
+  const stretches = labelComponents(cv, image.width, image.height, (p) => inSeam(p) && differs(p));
+  const size = countPerBlob(stretches, () => true);
+  const dropped = countPerBlob(stretches, (p) => coarse.alpha.data[p] < BACKGROUND);
   let changed = 0;
-  for (let p = 0; p < closed.length; p++)
-    if (closed[p] && !opaque.data[p] && near[p] && faint[p]) {
+  for (let p = 0; p < closed.length; p++) {
+    const k = stretches.label[p];
+    if ((k && dropped[k] >= DROPPED * size[k]) || (inSeam(p) && faintSeam(p))) {
       settle(image, coarse, p);
       changed++;
     }
+  }
   return changed / closed.length;
 }
 
@@ -207,17 +218,17 @@ function settle(image: FloatImage, coarse: NetworkOutputs, p: number): void {
 }
 
 /**
- * `clear`: 1 where the photo is flat and shows something other than the plate: a clear difference
- * (`clearDifference`), or the plate's texture hidden (its relative spread, at most `hiddenShare` of the plate's, where
- * the plate is textured). `flat`: 1 where the photo is flat.
+ * `differs`: 1 where the photo differs clearly from the plate (`clearDifference`). `clear`: 1 where it is also flat,
+ * or flat and hiding the plate's texture (its relative spread, at most `hiddenShare` of the plate's, where the plate is
+ * textured). `flat`: 1 where the photo is flat.
  */
 function subjectEvidence(
   cv: CV,
   image: FloatImage,
   plate: FloatImage,
   opts: ClearDifferenceOptions,
-): { clear: FloatImage; flat: Uint8Array } {
-  const clear = clearDifference(image, plate, opts);
+): { differs: FloatImage; clear: FloatImage; flat: Uint8Array } {
+  const differs = clearDifference(image, plate, opts);
   const spread = localSpread(cv, toGrey(image), 2);
   // Over the same 5×5 window; the plate's texture is never called shown here (ratio 0), only hidden or not.
   const { hidden } = plateTexture(cv, image, plate, {
@@ -228,12 +239,12 @@ function subjectEvidence(
     minDimming: 1,
   });
   const flat = new Uint8Array(spread.length);
-  const e = clear.data;
-  for (let p = 0; p < e.length; p++) {
+  const clear = createImage(image.width, image.height, 1);
+  for (let p = 0; p < flat.length; p++) {
     flat[p] = spread[p] < opts.flatness ? 1 : 0;
-    e[p] = flat[p] && (e[p] || hidden[p]) ? 1 : 0;
+    clear.data[p] = flat[p] && (differs.data[p] || hidden[p]) ? 1 : 0;
   }
-  return { clear, flat };
+  return { differs, clear, flat };
 }
 
 /** Standard deviation of a one-channel image over each pixel's (2r+1)² window (OpenCV's box blur: SIMD). */
