@@ -78,35 +78,46 @@ export interface FaintDifferenceOptions {
 
 export const DEFAULT_FAINT_DIFFERENCE: FaintDifferenceOptions = { window: 0.008, sigmas: 5, floor: 0.012 };
 
-/** 1 where `image` departs faintly but surely from `plate` (RGB, same size; see FaintDifferenceOptions). */
+/**
+ * 1 where `image` departs faintly but surely from `plate` (RGB, same size; see FaintDifferenceOptions). The window's
+ * mean is taken at half size (each pixel the mean of 2×2) with half the window: the same mean, a quarter of the work.
+ */
 export function faintDifference(
   image: FloatImage,
   plate: FloatImage,
   { window, sigmas, floor }: FaintDifferenceOptions = DEFAULT_FAINT_DIFFERENCE,
 ): Uint8Array {
   const { width, height } = image;
-  const r = Math.max(1, Math.round(window * Math.max(width, height)));
-  const residual = createImage(width, height, 3);
+  const [w, h] = [Math.ceil(width / 2), Math.ceil(height / 2)];
+  const r = Math.max(1, Math.round((window * Math.max(width, height)) / 2));
+  const residual = createImage(w, h, 3);
+  const counts = new Uint8Array(w * h);
   const [I, B, R] = [image.data, plate.data, residual.data];
-  for (let i = 0; i < I.length; i += 3) {
-    const dot = I[i] * B[i] + I[i + 1] * B[i + 1] + I[i + 2] * B[i + 2];
-    const norm = B[i] * B[i] + B[i + 1] * B[i + 1] + B[i + 2] * B[i + 2];
-    const k = Math.min(1, Math.max(0, dot / Math.max(norm, 1e-4)));
-    for (let c = 0; c < 3; c++) R[i + c] = I[i + c] - k * B[i + c];
-  }
+  for (let y = 0; y < height; y++)
+    for (let x = 0; x < width; x++) {
+      const i = 3 * (y * width + x);
+      const dot = I[i] * B[i] + I[i + 1] * B[i + 1] + I[i + 2] * B[i + 2];
+      const norm = B[i] * B[i] + B[i + 1] * B[i + 1] + B[i + 2] * B[i + 2];
+      const k = Math.min(1, Math.max(0, dot / Math.max(norm, 1e-4)));
+      const q = (y >> 1) * w + (x >> 1);
+      for (let c = 0; c < 3; c++) R[3 * q + c] += I[i + c] - k * B[i + c];
+      counts[q]++;
+    }
+  for (let q = 0; q < counts.length; q++) for (let c = 0; c < 3; c++) R[3 * q + c] /= counts[q];
   const mean = boxFilter(residual, r).data;
-  const size = new Float32Array(width * height);
-  for (let p = 0, i = 0; p < size.length; p++, i += 3)
-    size[p] = Math.sqrt(mean[i] * mean[i] + mean[i + 1] * mean[i + 1] + mean[i + 2] * mean[i + 2]);
+  const size = new Float32Array(w * h);
+  for (let q = 0, i = 0; q < size.length; q++, i += 3)
+    size[q] = Math.sqrt(mean[i] * mean[i] + mean[i + 1] * mean[i + 1] + mean[i + 2] * mean[i + 2]);
   const median = histogramQuantile(size, 0.5);
   const mad = histogramQuantile(size, 0.5, (v) => Math.abs(v - median));
   const threshold = Math.max(floor, median + sigmas * 1.4826 * mad);
-  const over = createImage(width, height, 1);
-  for (let p = 0; p < size.length; p++) over.data[p] = size[p] > threshold ? 1 : 0;
+  const over = createImage(w, h, 1);
+  for (let q = 0; q < size.length; q++) over.data[q] = size[q] > threshold ? 1 : 0;
   // Eroded by the window: only pixels whose whole window is over the threshold stay.
   const whole = boxFilter(over, r).data;
-  const out = new Uint8Array(size.length);
-  for (let p = 0; p < out.length; p++) out[p] = whole[p] > 0.999 ? 1 : 0;
+  const out = new Uint8Array(width * height);
+  for (let y = 0; y < height; y++)
+    for (let x = 0; x < width; x++) out[y * width + x] = whole[(y >> 1) * w + (x >> 1)] > 0.999 ? 1 : 0;
   return out;
 }
 

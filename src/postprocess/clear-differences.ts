@@ -116,11 +116,16 @@ export function keepClearDifferences(
   for (let p = 0; p < faint.length; p++) faintFlat.data[p] = faint[p] && flat[p] ? 1 : 0;
   const faintBlobs = solidBlobs(cv, faintFlat, radius);
   const unseen = countPerBlob(faintBlobs, (p) => !clear.data[p]);
-  const besideOpaque = dilateMask(cv, opaqueMask(coarse.alpha), radius + 2).data;
-  const touching = countPerBlob(faintBlobs, (p) => besideOpaque[p] > 0.5);
   const minArea = opts.faintArea * faint.length;
-  const keptFaint = (k: number) =>
-    faintBlobs.size[k] >= minArea && unseen[k] >= opts.faintUnseen * faintBlobs.size[k] && touching[k] > 0;
+  const candidate = (k: number) =>
+    faintBlobs.size[k] >= minArea && unseen[k] >= opts.faintUnseen * faintBlobs.size[k];
+  // Most frames have no candidate: the dilation is made only for those that do.
+  let touching: Uint32Array = new Uint32Array(faintBlobs.count);
+  if (faintBlobs.size.some((_, k) => k > 0 && candidate(k))) {
+    const besideOpaque = dilateMask(cv, opaqueMask(coarse.alpha), radius + 2).data;
+    touching = countPerBlob(faintBlobs, (p) => besideOpaque[p] > 0.5);
+  }
+  const keptFaint = (k: number) => candidate(k) && touching[k] > 0;
 
   // One numbering for both: the faint blobs follow the clear ones, and a pixel in a kept clear blob is its.
   const label = new Int32Array(faint.length);
