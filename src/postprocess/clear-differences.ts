@@ -112,20 +112,15 @@ export function keepClearDifferences(
   const keptClear = (k: number) => inside[k] >= opts.insidePrior * clearBlobs.size[k];
 
   const faint = faintDifference(image, plate, opts.faint);
-  const faintFlat = createImage(image.width, image.height, 1);
-  for (let p = 0; p < faint.length; p++) faintFlat.data[p] = faint[p] && flat[p] ? 1 : 0;
-  const faintBlobs = solidBlobs(cv, faintFlat, radius);
-  const unseen = countPerBlob(faintBlobs, (p) => !clear.data[p]);
-  const minArea = opts.faintArea * faint.length;
-  const candidate = (k: number) =>
-    faintBlobs.size[k] >= minArea && unseen[k] >= opts.faintUnseen * faintBlobs.size[k];
-  // Most frames have no candidate: the dilation is made only for those that do.
-  let touching: Uint32Array = new Uint32Array(faintBlobs.count);
-  if (faintBlobs.size.some((_, k) => k > 0 && candidate(k))) {
-    const besideOpaque = dilateMask(cv, opaqueMask(coarse.alpha), radius + 2).data;
-    touching = countPerBlob(faintBlobs, (p) => besideOpaque[p] > 0.5);
-  }
-  const keptFaint = (k: number) => candidate(k) && touching[k] > 0;
+  const { blobs: faintBlobs, kept: keptFaint } = faintBlobsBesideOpaque(
+    cv,
+    faint,
+    clear,
+    flat,
+    coarse,
+    radius,
+    opts,
+  );
 
   // One numbering for both: the faint blobs follow the clear ones, and a pixel in a kept clear blob is its.
   const label = new Int32Array(faint.length);
@@ -141,6 +136,32 @@ export function keepClearDifferences(
     : undefined;
   const faintSeam = (p: number) => nearFaint !== undefined && nearFaint[p] > 0 && faint[p] > 0;
   return changed + closeSeams(cv, image, coarse, (p) => differs.data[p] > 0, faintSeam, radius);
+}
+
+/**
+ * The blobs of faint difference over flat photo, and which are kept: at least `faintArea` of the input, a share of
+ * at least `faintUnseen` of them missed by `clear`, touching what the network holds opaque.
+ */
+function faintBlobsBesideOpaque(
+  cv: CV,
+  faint: Uint8Array,
+  clear: FloatImage,
+  flat: Uint8Array,
+  coarse: NetworkOutputs,
+  radius: number,
+  opts: ClearDifferenceOptions,
+): { blobs: Blobs; kept: (k: number) => boolean } {
+  const faintFlat = createImage(clear.width, clear.height, 1);
+  for (let p = 0; p < faint.length; p++) faintFlat.data[p] = faint[p] && flat[p] ? 1 : 0;
+  const blobs = solidBlobs(cv, faintFlat, radius);
+  const unseen = countPerBlob(blobs, (p) => !clear.data[p]);
+  const minArea = opts.faintArea * faint.length;
+  const candidate = (k: number) => blobs.size[k] >= minArea && unseen[k] >= opts.faintUnseen * blobs.size[k];
+  // Most frames have no candidate: the dilation is made only for those that do.
+  if (!blobs.size.some((_, k) => k > 0 && candidate(k))) return { blobs, kept: () => false };
+  const besideOpaque = dilateMask(cv, opaqueMask(coarse.alpha), radius + 2).data;
+  const touching = countPerBlob(blobs, (p) => besideOpaque[p] > 0.5);
+  return { blobs, kept: (k) => candidate(k) && touching[k] > 0 };
 }
 
 /**
