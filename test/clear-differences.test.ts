@@ -241,7 +241,7 @@ test("a face within the camera's noise of a noisy sky, above the shirt the netwo
   ]);
 });
 
-test("a line the network dropped between two parts it holds is closed; a gap showing the plate stays open", () => {
+test("a line the network leaves between two parts it holds is closed; a gap or a notch in the outline stays", () => {
   // Shirt above trousers, with a red belt 3 px high between them that the network drops (α 0); both parts opaque.
   const shirt = (x: number, y: number) => x >= 80 && x < 170 && y >= 40 && y < 100;
   const belt = (x: number, y: number) => x >= 80 && x < 170 && y >= 100 && y < 103;
@@ -278,12 +278,25 @@ test("a line the network dropped between two parts it holds is closed; a gap sho
     1,
     "the gap stays open",
   );
+  // At partial α the belt, enclosed by the figure, is closed too (a hairline across a forehead)…
   const partial = figure(() => [0.6, 0.1, 0.1], 0.5);
   keepClearDifferences(cv, partial.inputs, partial.coarse);
   assert.equal(
-    share(partial.coarse.alpha, belt, (v) => v === 0.5),
+    share(partial.coarse.alpha, beltInner, (v) => v === 1),
     1,
-    "the partial α stays",
+    "the enclosed partial α is closed",
+  );
+  // …but a notch at partial α in the figure's outline, open to the wall (hair along the edge), is the network's call.
+  const notch = (x: number, y: number) => x >= 120 && x < 124 && y >= 40 && y < 43;
+  const edge = scene((x, y) => (shirt(x, y) ? [0.2, 0.3, 0.7] : undefined), 1);
+  for (let y = 40; y < 43; y++) edge.coarse.alpha.data.fill(0.5, y * W + 120, y * W + 124);
+  for (let y = 40; y < 43; y++)
+    for (let x = 120; x < 124; x++) edge.inputs.image.data.set([0.6, 0.1, 0.1], 3 * (y * W + x));
+  keepClearDifferences(cv, edge.inputs, edge.coarse);
+  assert.equal(
+    share(edge.coarse.alpha, notch, (v) => v === 0.5),
+    1,
+    "the notch stays",
   );
 });
 

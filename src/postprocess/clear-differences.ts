@@ -62,6 +62,12 @@ export interface ClearDifferenceOptions {
 const BACKGROUND = 0.25;
 /** α from which the network's call is settled (opaque). */
 const SETTLED = 0.98;
+/** α under which the network is unsure of a pixel: a seam enclosed by the subject at this is raised. */
+const UNSURE = 0.9;
+/** Largest share of a seam's outline open beyond the closing for it to count as enclosed by the subject (a line
+ * across the subject opens only at its ends: the bundled example's hairline, 0.05–0.1; a notch of hair at its
+ * mouth: at 0.25, a doll's hair fringe was filled). */
+const ENCLOSED = 0.15;
 /** Share of a blob's unsettled part the network must call background for that part to count as dropped. */
 const DROPPED = 0.5;
 
@@ -169,8 +175,8 @@ function faintBlobsBesideOpaque(
  * trousers; a collar between a kept faint face and its shirt), an edge, flat in neither part and so in no blob. Left,
  * it is a see-through line across the figure. Where a closing of the opaque region by `radius` covers it, it is
  * raised where the faint difference of a kept faint blob holds (`faintSeam`), and elsewhere where the photo differs
- * from the plate (`differs`) over a stretch the network calls mostly background: partial α within the closing's
- * reach is the network's call (the notches of hair along the outline).
+ * from the plate (`differs`) over a stretch the network calls mostly background, or mostly unsure if the subject
+ * encloses it (a hairline across the forehead). Partial α in a notch of the outline (hair) is the network's call.
  */
 function closeSeams(
   cv: CV,
@@ -186,15 +192,53 @@ function closeSeams(
   const stretches = labelComponents(cv, image.width, image.height, (p) => inSeam(p) && differs(p));
   const size = countPerBlob(stretches, () => true);
   const dropped = countPerBlob(stretches, (p) => coarse.alpha.data[p] < BACKGROUND);
+  const unsure = countPerBlob(stretches, (p) => coarse.alpha.data[p] < UNSURE);
+  const open = openShares(stretches, closed, image.width, image.height);
+  const raised = (k: number) =>
+    dropped[k] >= DROPPED * size[k] || (open[k] <= ENCLOSED && unsure[k] >= DROPPED * size[k]);
   let changed = 0;
   for (let p = 0; p < closed.length; p++) {
     const k = stretches.label[p];
-    if ((k && dropped[k] >= DROPPED * size[k]) || (inSeam(p) && faintSeam(p))) {
+    if ((k && raised(k)) || (inSeam(p) && faintSeam(p))) {
       settle(image, coarse, p);
       changed++;
     }
   }
   return changed / closed.length;
+}
+
+/**
+ * Per stretch, the share of its outline (its 4-neighbours outside it) that lies beyond `closed` or the frame: the
+ * mouth of a notch in the subject's outline is open, a line across the subject opens only at its two ends.
+ */
+function openShares(
+  stretches: Pick<Blobs, "label" | "count">,
+  closed: Float32Array,
+  width: number,
+  height: number,
+): Float64Array {
+  const { label, count } = stretches;
+  const outline = new Uint32Array(count);
+  const open = new Uint32Array(count);
+  const steps = [
+    [1, 0],
+    [-1, 0],
+    [0, 1],
+    [0, -1],
+  ];
+  for (let y = 0; y < height; y++)
+    for (let x = 0; x < width; x++) {
+      const k = label[y * width + x];
+      if (!k) continue;
+      for (const [dx, dy] of steps) {
+        const [nx, ny] = [x + dx, y + dy];
+        const inside = nx >= 0 && ny >= 0 && nx < width && ny < height;
+        if (inside && label[ny * width + nx] === k) continue;
+        outline[k]++;
+        if (!inside || !closed[ny * width + nx]) open[k]++;
+      }
+    }
+  return Float64Array.from(outline, (n, k) => (n ? open[k] / n : 1));
 }
 
 /** 1 where the network holds α opaque (settled). */
