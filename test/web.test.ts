@@ -183,6 +183,10 @@ test(
       const stills = () => page.evaluate("window.__bgmatte.stillsDone") as Promise<number>;
       // The plate chosen first, then the photo: each goes to its own slot.
       await page.setInputFiles("#plate-file", plate);
+      // The page says so from its change handler: wait for the message rather than race it.
+      await page.waitForFunction(() =>
+        /choose the photo/.test(document.querySelector("#status")?.textContent ?? ""),
+      );
       assert.match((await page.textContent("#status")) ?? "", /choose the photo/);
       await page.screenshot({ path: "test-artifacts/web-still-plate-first.png" });
       await page.setInputFiles("#photo-file", photo);
