@@ -84,11 +84,20 @@ export function softenMask(
 
 /** Morphological opening then closing of a binary mask (removes specks, fills pinholes). */
 export function openClose(cv: CV, mask: FloatImage, radius: number): FloatImage {
-  return withMats((t) => {
-    const m = t(toMat8(cv, mask, 0.5));
-    const k = t(cv.getStructuringElement(cv.MORPH_ELLIPSE, new cv.Size(2 * radius + 1, 2 * radius + 1)));
+  return byDisc(cv, mask, radius, (m, k) => {
     cv.morphologyEx(m, m, cv.MORPH_OPEN, k);
     cv.morphologyEx(m, m, cv.MORPH_CLOSE, k);
+  });
+}
+
+/** An OpenCV matrix: untyped, as the module is (cv/opencv). */
+type Mat = CV;
+
+/** `mask > 0.5` as an 8-bit image, changed in place by `apply` with an ellipse of the given radius, back as 0/1. */
+function byDisc(cv: CV, mask: FloatImage, radius: number, apply: (m: Mat, disc: Mat) => void): FloatImage {
+  return withMats((t) => {
+    const m = t(toMat8(cv, mask, 0.5));
+    apply(m, t(cv.getStructuringElement(cv.MORPH_ELLIPSE, new cv.Size(2 * radius + 1, 2 * radius + 1))));
     return fromMat8(m);
   });
 }
@@ -190,22 +199,12 @@ export function openByDisc(cv: CV, mask: { data: Uint8Array }, radius: number, t
 
 /** Binary closing of `mask > 0.5` by an ellipse of the given radius: gaps and notches narrower than it are filled. */
 export function closeMask(cv: CV, mask: FloatImage, radius: number): FloatImage {
-  return withMats((t) => {
-    const m = t(toMat8(cv, mask, 0.5));
-    const k = t(cv.getStructuringElement(cv.MORPH_ELLIPSE, new cv.Size(2 * radius + 1, 2 * radius + 1)));
-    cv.morphologyEx(m, m, cv.MORPH_CLOSE, k);
-    return fromMat8(m);
-  });
+  return byDisc(cv, mask, radius, (m, k) => cv.morphologyEx(m, m, cv.MORPH_CLOSE, k));
 }
 
 /** Binary dilation of `mask > 0.5` by an ellipse of the given radius. */
 export function dilateMask(cv: CV, mask: FloatImage, radius: number): FloatImage {
-  return withMats((t) => {
-    const m = t(toMat8(cv, mask, 0.5));
-    const k = t(cv.getStructuringElement(cv.MORPH_ELLIPSE, new cv.Size(2 * radius + 1, 2 * radius + 1)));
-    cv.dilate(m, m, k);
-    return fromMat8(m);
-  });
+  return byDisc(cv, mask, radius, (m, k) => cv.dilate(m, m, k));
 }
 
 /** 1 where `image > threshold` and farther than `distancePx` from every pixel that is not: an eroded interior. */
