@@ -23,6 +23,14 @@ import { castShadows, type CastShadowOptions } from "./cast-shadows.js";
 import { DEFAULT_BOUNDED_GAPS, openBoundedGaps, type BoundedGapOptions } from "./bounded-gaps.js";
 import { DEFAULT_GAP_RIMS, solveGapRims, solveOutlineRims, type GapRimOptions } from "./gap-rims.js";
 import {
+  DEFAULT_SHADED_GAPS,
+  lowerShadedRegions,
+  shadedPlateAlpha,
+  shadowDimming,
+  ShadedPixels,
+  type ShadedGapOptions,
+} from "./shaded-gaps.js";
+import {
   DEFAULT_PLATE_TEXTURE,
   plateTexture,
   textureMoments,
@@ -53,6 +61,9 @@ export interface GapOptions {
   /** At the network's edge, a texture dimmed to at most this share of the plate's brightness is shadow, not strands
    * (none if not given). */
   edgeDimming?: number;
+  /** Over a flat plate, regions the photo shows as the plate in the subject's shadow, where F's hue tells the shadow
+   * from a blend with the subject (refine/shaded-gaps). */
+  shaded?: ShadedGapOptions;
   /** Then, where F cannot tell, regions that match the plate inside sharp outlines (refine/bounded-gaps). */
   bounded?: BoundedGapOptions;
   /** Last, the rims of the gaps opened, then of the whole outline (refine/gap-rims). */
@@ -65,6 +76,7 @@ export const DEFAULT_GAPS: GapOptions = {
   texture: DEFAULT_PLATE_TEXTURE,
   // Measured on the composites: 0.85 cost a doll's blond hair over stone 0.15 SAD, 0.7 nothing.
   edgeDimming: 0.7,
+  shaded: DEFAULT_SHADED_GAPS,
   bounded: DEFAULT_BOUNDED_GAPS,
   rims: DEFAULT_GAP_RIMS,
 };
@@ -133,6 +145,9 @@ export function refineWithPlate(
   const shadow = exposed && shadows && castShadows(cv, image, exposed, shadows, moments);
 
   const A = alpha.data;
+  // α against the dimmed plate where the pixel is a shaded view of a flat one (−1 elsewhere), taken by region below.
+  const shadedGaps = gaps?.shaded;
+  const shaded = shadedGaps && new ShadedPixels(A.length);
   // α before any gap is opened, inside the network's opaque region only (the rims of what opens there are solved last).
   const beforeGaps = gapCells && insideCells(alpha, gapCells, gw, gh);
   const I = image.data;
@@ -180,6 +195,14 @@ export function refineWithPlate(
           const seen = dimmed === 1 || dim < 1;
           for (let c = 0; c < 3; c++)
             bg[c] = dim * Math.min(1, Math.max(0, gain[c] * plate[3 * p + c] + bias[c]));
+          if (shadedGaps && shaded && dim === 1) {
+            const k = shadowDimming(I, 3 * p, bg, shadedGaps);
+            if (k > 0) {
+              lerp3(FG, q00, q01, q10, q11, wx, wy, f);
+              const solved = shadedPlateAlpha(I, 3 * p, bg, k, f, shadedGaps);
+              if (solved >= 0) shaded.set(p, solved, k);
+            }
+          }
           // A gap shows the plate; most of a subject does not, and is decided before F is read.
           const gapCandidate = gapCell && colourDistanceAt(I, 3 * p, bg, 0) < match;
           if (weight <= 0 && !gapCandidate) continue;
@@ -213,6 +236,7 @@ export function refineWithPlate(
         }
       }
     }
+  if (shadedGaps && shaded) lowerShadedRegions(cv, alpha, shaded, shadedGaps);
   if (exposed && texture && gaps?.bounded)
     openBoundedGaps(cv, image, exposed, alpha, texture.hidden, coarse.refinement?.error, gaps.bounded);
   if (exposed && gaps?.rims) {
