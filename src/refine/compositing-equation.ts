@@ -197,7 +197,7 @@ export function refineWithPlate(
             bg[c] = dim * Math.min(1, Math.max(0, gain[c] * plate[3 * p + c] + bias[c]));
           if (shadedGaps && shaded && dim === 1) {
             const k = shadowDimming(I, 3 * p, bg, shadedGaps);
-            if (k > 0) {
+            if (k > 0 && tapSpread(FG, q00, q01, q10, q11) < shadedGaps.fgSpread) {
               lerp3(FG, q00, q01, q10, q11, wx, wy, f);
               const solved = shadedPlateAlpha(I, 3 * p, bg, k, f, shadedGaps);
               if (solved >= 0) shaded.set(p, solved, k);
@@ -274,4 +274,14 @@ function lerp3(
     const top = d[3 * q00 + c] + (d[3 * q01 + c] - d[3 * q00 + c]) * wx;
     out[c] = top + (d[3 * q10 + c] + (d[3 * q11 + c] - d[3 * q10 + c]) * wx - top) * wy;
   }
+}
+
+/** The largest difference, in any channel, between the RGB map's values at taps q.. (how uniform it is there). */
+function tapSpread(d: Float32Array, q00: number, q01: number, q10: number, q11: number): number {
+  let spread = 0;
+  for (let c = 0; c < 3; c++) {
+    const [a, b, e, g] = [d[3 * q00 + c], d[3 * q01 + c], d[3 * q10 + c], d[3 * q11 + c]];
+    spread = Math.max(spread, Math.max(a, b, e, g) - Math.min(a, b, e, g));
+  }
+  return spread;
 }

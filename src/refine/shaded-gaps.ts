@@ -17,6 +17,9 @@ import type { FloatImage } from "../image/types.js";
 export interface ShadedGapOptions {
   /** The darkest shadow taken (photo over plate): nearly black pixels are a darker copy of any plate. */
   minDimming: number;
+  /** F is read only where the network's F is uniform, its four nearest pixels within this in every channel: where
+   * two of the subject's colours meet, F is a mix of both, and would misfit either. */
+  fgSpread: number;
   /** The photo is the dimmed plate within this, in every channel (about twice a camera's noise)… */
   match: number;
   /** …while the best blend of F and the plate misses it by more than this in some channel… */
@@ -36,11 +39,15 @@ export interface ShadedGapOptions {
 // Measured on the composites, a potted plant's shaded gaps against a wire mesh cup: the mesh's shaded pixels come
 // in specks of a few pixels, dimmed unevenly (step 0.05–0.07; the plant's gaps 0.014–0.018, as in
 // refine/bounded-gaps). A side of 0.6 % of the crop (22 px of the plant's 784-px crop) takes none of the mesh; 0.5 %
-// and 0.3 % took more of the plant's gaps but lowered a few of the mesh's wires (+0.04 and +0.11 SAD).
+// and 0.3 % took more of the plant's gaps but lowered a few of the mesh's wires (+0.04 and +0.11 SAD). Lightly
+// shaded gaps lie near the blend's line too (misfit 0.025–0.07): a misfit of 0.05 takes most of them (the plant
+// 8.03 → 6.76), 0.04 a little more and a few of the wires (+0.06). A uniform F within 0.1 keeps them (6.80), within
+// 0.05 fewer (7.24).
 export const DEFAULT_SHADED_GAPS: ShadedGapOptions = {
   minDimming: 0.4,
+  fgSpread: 0.1,
   match: 0.04,
-  misfit: 0.08,
+  misfit: 0.05,
   ratio: 3,
   partial: 0.05,
   minSide: 0.006,
