@@ -13,6 +13,9 @@
 import { componentSizes } from "../cv/mask-ops.js";
 import type { CV } from "../cv/opencv.js";
 import type { FloatImage } from "../image/types.js";
+import { solveAlpha } from "./solve-alpha.js";
+
+const BLACK = [0, 0, 0];
 
 export interface ShadedGapOptions {
   /** The darkest shadow taken (photo over plate): nearly black pixels are a darker copy of any plate. */
@@ -64,14 +67,9 @@ export function shadowDimming(
   plate: ArrayLike<number>,
   opts: ShadedGapOptions,
 ): number {
-  let ib = 0;
-  let bb = 0;
-  for (let c = 0; c < 3; c++) {
-    ib += image[i + c] * plate[c];
-    bb += plate[c] * plate[c];
-  }
-  // The dimming that fits best; no brighter than the plate (that is the plate, or not a shadow).
-  const k = ib / Math.max(bb, 1e-6);
+  // The dimming that fits best: the photo as a blend of the plate and black. No brighter than the plate (that is
+  // the plate, or not a shadow).
+  const k = solveAlpha(image, i, plate, 0, BLACK, 0);
   if (k < opts.minDimming || k >= 1) return -1;
   return shadowMiss(image, i, plate, k) < opts.match ? k : -1;
 }
@@ -109,14 +107,7 @@ function solveBlend(
   plate: ArrayLike<number>,
   fg: ArrayLike<number>,
 ): { alpha: number; miss: number } {
-  let num = 0;
-  let den = 0;
-  for (let c = 0; c < 3; c++) {
-    const d = fg[c] - plate[c];
-    num += (image[i + c] - plate[c]) * d;
-    den += d * d;
-  }
-  const alpha = Math.min(1, Math.max(0, num / Math.max(den, 1e-6)));
+  const alpha = solveAlpha(image, i, fg, 0, plate, 0);
   let miss = 0;
   for (let c = 0; c < 3; c++)
     miss = Math.max(miss, Math.abs(image[i + c] - plate[c] - alpha * (fg[c] - plate[c])));
@@ -163,7 +154,7 @@ export function lowerShadedRegions(
   const step2 = new Float64Array(count);
   for (let p = 0; p < A.length - 1; p++) {
     const k = label[p];
-    if (k === 0 || label[p + 1] !== k) continue;
+    if (k === 0 || (p + 1) % w === 0 || label[p + 1] !== k) continue;
     steps[k]++;
     step2[k] += (K[p + 1] - K[p]) ** 2;
   }
