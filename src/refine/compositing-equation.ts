@@ -146,8 +146,7 @@ export function refineWithPlate(
 
   const A = alpha.data;
   // α against the dimmed plate where the pixel is a shaded view of a flat one (−1 elsewhere), taken by region below.
-  const shadedGaps = gaps?.shaded;
-  const shaded = shadedGaps && new ShadedPixels(A.length);
+  const shaded = gaps?.shaded && new ShadedPixels(A.length, gaps.shaded);
   // α before any gap is opened, inside the network's opaque region only (the rims of what opens there are solved last).
   const beforeGaps = gapCells && insideCells(alpha, gapCells, gw, gh);
   const I = image.data;
@@ -195,11 +194,11 @@ export function refineWithPlate(
           const seen = dimmed === 1 || dim < 1;
           for (let c = 0; c < 3; c++)
             bg[c] = dim * Math.min(1, Math.max(0, gain[c] * plate[3 * p + c] + bias[c]));
-          if (shadedGaps && shaded && dim === 1) {
-            const k = shadowDimming(I, 3 * p, bg, shadedGaps);
-            if (k > 0 && tapSpread(FG, q00, q01, q10, q11) < shadedGaps.fgSpread) {
+          if (shaded && dim === 1) {
+            const k = shadowDimming(I, 3 * p, bg, shaded.options);
+            if (k > 0 && tapSpread(FG, q00, q01, q10, q11) < shaded.options.fgSpread) {
               lerp3(FG, q00, q01, q10, q11, wx, wy, f);
-              const solved = shadedPlateAlpha(I, 3 * p, bg, k, f, shadedGaps);
+              const solved = shadedPlateAlpha(I, 3 * p, bg, k, f, shaded.options);
               if (solved >= 0) shaded.set(p, solved, k);
             }
           }
@@ -236,7 +235,7 @@ export function refineWithPlate(
         }
       }
     }
-  if (shadedGaps && shaded) lowerShadedRegions(cv, alpha, shaded, shadedGaps);
+  if (shaded) lowerShadedRegions(cv, alpha, shaded);
   if (exposed && texture && gaps?.bounded)
     openBoundedGaps(cv, image, exposed, alpha, texture.hidden, coarse.refinement?.error, gaps.bounded);
   if (exposed && gaps?.rims) {

@@ -114,11 +114,15 @@ function solveBlend(
   return { alpha, miss };
 }
 
-/** Per pixel of a frame: α against the dimmed plate where the pixel is a shaded view of it, and the dimming. */
+/** Per pixel of a frame: α against the dimmed plate where the pixel is a shaded view of it, and the dimming; with
+ * the options they are judged by. */
 export class ShadedPixels {
   readonly alpha: Float32Array;
   readonly dimming: Float32Array;
-  constructor(size: number) {
+  constructor(
+    size: number,
+    readonly options: ShadedGapOptions,
+  ) {
     this.alpha = new Float32Array(size).fill(-1);
     this.dimming = new Float32Array(size);
   }
@@ -132,13 +136,9 @@ export class ShadedPixels {
  * Lowers `alpha` (in place) to the α of `shaded` over its regions that are large enough to be a gap and dimmed as
  * smoothly as a shadow. Returns the number of pixels lowered.
  */
-export function lowerShadedRegions(
-  cv: CV,
-  alpha: FloatImage,
-  shaded: ShadedPixels,
-  opts: ShadedGapOptions,
-): number {
+export function lowerShadedRegions(cv: CV, alpha: FloatImage, shaded: ShadedPixels): number {
   const { width: w, height: h, data: A } = alpha;
+  const opts = shaded.options;
   const S = shaded.alpha;
   const K = shaded.dimming;
   const minArea = (opts.minSide * Math.max(w, h)) ** 2;
