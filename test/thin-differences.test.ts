@@ -73,6 +73,19 @@ test("a mesh the network dropped, joined to the subject, is subject again; its g
   );
 });
 
+test("a mesh the network kept near the subject and faded out along its bars is joined through the fade", () => {
+  const s = scene((x, y) => (onMesh(x, y) ? ORANGE : undefined));
+  // The network's α along the bars, as upsampling leaves it where it dropped the rest: 1 at the block, down to 0.24
+  // two network pixels on, then dropped.
+  for (let y = 0; y < H; y++)
+    for (let x = 60; x < 65; x++) if (onMesh(x, y)) s.alpha.data[y * W + x] = 1 - 0.19 * (x - 60);
+  run(s);
+  assert.equal(
+    share(s.alpha, (x, y) => onMesh(x, y) && x >= 67, (v) => v === 1),
+    1,
+  );
+});
+
 test("a bar's anti-aliased edges stay partial, the faint one too", () => {
   // A vertical bar joined to the block: its right column covers half its pixels, the next a fifth (closer to the
   // plate than the clear distance: the fringe).

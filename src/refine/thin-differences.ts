@@ -36,8 +36,13 @@ export const DEFAULT_THIN_DIFFERENCES: ThinDifferenceOptions = {
   dropped: 0.05,
 };
 
-/** α from which the matte calls a pixel subject, for joining. */
+/** α from which the matte calls a pixel subject: a structure must join some. */
 const SUBJECT = 0.5;
+/**
+ * α from which a pixel of the matte joins a structure to the subject. Where the network dropped part of a grid, α
+ * fades out along its bars: the fading pixels, between `dropped` and SUBJECT, must not cut the dropped part off.
+ */
+const JOINS = 0.2;
 /** Radius in pixels within which a pixel's F is looked for at the structure's core. */
 const CORE_RADIUS = 2;
 
@@ -68,10 +73,18 @@ export function keepThinDifferences(
       [x0, y0, x1, y1] = [Math.min(x0, x), Math.min(y0, y), Math.max(x1, x), Math.max(y1, y)];
     }
   if (!found.length) return 0;
-  // The rest runs over the candidates' box, with a margin for their fringe and the subject they touch.
-  const bx = Math.max(0, x0 - 2);
-  const by = Math.max(0, y0 - 2);
-  const box = { x: bx, y: by, width: Math.min(w, x1 + 3) - bx, height: Math.min(h, y1 + 3) - by, stride: w };
+  // The rest runs over the candidates' box, with a margin for their fringe and for the matte that joins them to the
+  // subject: up to two network pixels of it fading out (from JOINS to SUBJECT), then the subject.
+  const margin = 2 + Math.ceil(2 * cell);
+  const bx = Math.max(0, x0 - margin);
+  const by = Math.max(0, y0 - margin);
+  const box = {
+    x: bx,
+    y: by,
+    width: Math.min(w, x1 + margin + 1) - bx,
+    height: Math.min(h, y1 + margin + 1) - by,
+    stride: w,
+  };
   const { width: bw, height: bh } = box;
   const inPhoto = (q: number) => (by + Math.floor(q / bw)) * w + bx + (q % bw);
   const candidate = new Uint8Array(bw * bh);
@@ -85,14 +98,14 @@ export function keepThinDifferences(
     openByDisc(cv, thin, radius, -(Math.ceil(radius / 2) + 1));
     const bytes = thin.data as Uint8Array;
     for (let q = 0; q < bytes.length; q++)
-      bytes[q] = (candidate[q] && !bytes[q]) || A[inPhoto(q)] >= SUBJECT ? 255 : 0;
-    // Joined to the subject: a component of thin differences and the subject together that holds some subject.
+      bytes[q] = (candidate[q] && !bytes[q]) || A[inPhoto(q)] >= JOINS ? 255 : 0;
+    // Joined to the subject: a component of thin differences and the matte together that holds some subject.
     const labels = t(new cv.Mat());
     const count: number = cv.connectedComponents(thin, labels, 8, cv.CV_32S);
     const label = labels.data32S as Int32Array;
     const holdsSubject = new Uint8Array(count);
     for (let q = 0; q < label.length; q++) if (A[inPhoto(q)] >= SUBJECT) holdsSubject[label[q]] = 1;
-    // (`bytes` now holds the thin candidates, and the subject.)
+    // (`bytes` now holds the thin candidates, and the matte from JOINS.)
     const kept = candidate.map((c, q) =>
       c && bytes[q] && A[inPhoto(q)] < SUBJECT && holdsSubject[label[q]] ? 1 : 0,
     );
