@@ -44,10 +44,11 @@ export const MODES: Record<ModeName, Mode> = {
     // better than the refiner network at this working size on both evaluation sets, and costs less.
     autoRefine: "plate",
     wholeFrame: true,
-    // The network's time goes with its input area. With the compositing-equation solve, 160 px measured better than
-    // 224 px with the refiner on the composites; at 128 px the network lost whole parts of real subjects
-    // (README "Speed and quality modes").
-    maxSide: 160,
+    // The network's time goes with its input area: 224 px costs bm-live ~8 ms a frame more than 160 px, and measured
+    // better on the composites and the camouflage set (faces and clothes of the backdrop's colour) with realpairs the
+    // same; 192, 208, 240 and 256 px each lost on realpairs. At 128 px the network lost whole parts of real subjects
+    // (docs/modes.md).
+    maxSide: 224,
     minSide: 128,
     fgFromPhoto: true,
     // The 160-px network's F is too blurred to tell a gap from a dark part of the subject next to a bright one:
