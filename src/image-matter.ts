@@ -42,7 +42,12 @@ export function createImageMatter(
     },
     async dispose() {
       disposed = true;
-      await Promise.all([context.network.dispose(), context.segmenter?.dispose(), context.faces?.dispose()]);
+      await Promise.all([
+        context.network.dispose(),
+        context.segmenter?.dispose(),
+        context.faces?.dispose(),
+        context.secondOpinion?.dispose(),
+      ]);
     },
   };
 }

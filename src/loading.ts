@@ -1,12 +1,13 @@
 /**
- * Progress and cancellation while a matter loads its parts (OpenCV, the model, the person segmenter and the face
- * detector): each part reports "loading" then "ready", as transformers.js's progress callback does, and an
- * AbortSignal stops the loading once the part under way has finished (a part already fetching cannot be interrupted).
+ * Progress and cancellation while a matter loads its parts (OpenCV, the model, the person segmenter, the face
+ * detector, the second-opinion network): each part reports "loading" then "ready", as transformers.js's progress
+ * callback does, and an AbortSignal stops the loading once the part under way has finished (a part already fetching
+ * cannot be interrupted).
  */
 import { throwIfAborted } from "./errors.js";
 
 export interface LoadingProgress {
-  part: "opencv" | "contract" | "model" | "segmenter" | "faces";
+  part: "opencv" | "contract" | "model" | "segmenter" | "faces" | "second-opinion";
   status: "loading" | "ready";
 }
 

@@ -71,6 +71,8 @@ export function webMatterOptionsSchema(hardwareThreads: number) {
       segmenterUrl: z.string().min(1).optional(),
       /** The face detector, which confirms the people the segmenter finds; optional as the segmenter is. */
       faceDetectorUrl: z.string().min(1).optional(),
+      /** `fast`'s network (bm-live), for `balanced` and `best`'s second opinion on large dropped parts; optional. */
+      secondOpinionUrl: z.string().min(1).optional(),
       /** Where onnxruntime-web's .wasm files are served. */
       wasmPaths: z.string().min(1),
       /** WebGPU when the browser has it, else WASM. */

@@ -30,6 +30,7 @@ import { DEFAULT_CLEANUP, keepMainComponents, opaqueForegroundFromImage } from "
 import { keepClearDifferences } from "./postprocess/clear-differences.js";
 import { fillHolesHidingThePlate } from "./postprocess/holes-hiding-the-plate.js";
 import { guardPeople } from "./postprocess/people-guard.js";
+import { secondOpinionAlpha, takeSecondOpinion } from "./postprocess/second-opinion.js";
 import { choosePrior, type PriorChoice } from "./prior/choose-prior.js";
 import { stillMotionCues } from "./prior/motion.js";
 import { softSegmentation } from "./prior/soft-segmentation.js";
@@ -122,6 +123,8 @@ export interface PipelineContext {
   segmenter?: SegmenterNetwork;
   /** Confirms the people the segmenter finds (prior/faces.ts). */
   faces?: FaceDetectorNetwork;
+  /** `fast`'s whole-frame network, asked about large parts the matte drops (postprocess/second-opinion.ts). */
+  secondOpinion?: MattingNetwork;
   /** The plate's analysis-size copy: a video's plate is the same image every frame. */
   plateCache: PlateCache;
 }
@@ -173,6 +176,8 @@ export interface PipelinePlan {
   keepThinStructures: boolean;
   /** Holes inside the subject that hide a textured plate are filled (postprocess/holes-hiding-the-plate). */
   fillHolesHidingPlate: boolean;
+  /** Large dropped parts the whole-frame network is sure of are subject (postprocess/second-opinion). */
+  secondOpinion: boolean;
   /** Where specks are dropped: at the network's resolution (cheaper), at full resolution, or not at all. */
   cleanup: "coarse" | "full" | "off";
   /** A found person's solid interior is forced opaque (PipelineOptions.guardPeople). */
@@ -218,6 +223,7 @@ export function planPipeline(options: PipelineOptions, network: MattingNetwork, 
     keepClearDifferences: mode.keepClearDifferences,
     keepThinStructures: mode.keepThinStructures,
     fillHolesHidingPlate: mode.fillHolesHidingPlate,
+    secondOpinion: mode.secondOpinion,
     cleanup: !options.cleanup ? "off" : mode.cleanupAtCoarse ? "coarse" : "full",
     // Measured in every mode: the person photo's face and torso closed (balanced 0.026 %, fast 0.052 % → 0), the
     // camouflage set better (balanced 46 → 37 %, fast 50 → 44 % see-through), realpairs the same, the composites
@@ -274,6 +280,10 @@ export async function runPipeline(
     keepMainComponents(ctx.cv, coarse.alpha, { ...DEFAULT_CLEANUP, solidShare: 0 });
 
   const restored = await restoreFullResolution(ctx, plan, cropped, coarse, clock);
+  if (plan.secondOpinion && ctx.secondOpinion) {
+    await askSecondOpinion(ctx.cv, ctx.secondOpinion, inputs, analysed, subject, restored);
+    clock.lap("second-opinion");
+  }
   const { alpha, foreground } = await composeFrame(ctx.cv, plan, inputs.image, subject, restored);
   clock.lap("cleanup");
 
@@ -481,6 +491,23 @@ async function restoreFullResolution(
     clock.lap("hidden-plate-holes");
   }
   return { alpha, foreground, refinerReport };
+}
+
+/** `fast`'s whole-frame network on the frame at analysis size; where it is sure of large parts the matte dropped,
+ * they are subject. */
+async function askSecondOpinion(
+  cv: CV,
+  network: MattingNetwork,
+  inputs: PipelineInputs,
+  { imageSmall, prepared }: AnalysedFrame,
+  { choice, box }: LocatedSubject,
+  restored: RestoredRegion,
+): Promise<void> {
+  const frame = { image: imageSmall, plate: prepared.small, mask: choice.mask, motion: inputs.motion };
+  const other = await secondOpinionAlpha(cv, network, frame);
+  const { width, height } = inputs.image;
+  const image = box.width === width && box.height === height ? inputs.image : crop(inputs.image, box);
+  takeSecondOpinion(cv, image, restored.alpha, restored.foreground, other, box, width, height);
 }
 
 /** Stage 6: the region pasted into the full frame (the photo's colours around it), then cleaned up. */

@@ -163,7 +163,7 @@ test("loading reports each part as it loads and is ready, and stops on its Abort
     { onProgress: (p) => seen.push(`${p.part} ${p.status}`) },
   );
   await loaded.dispose();
-  for (const part of ["opencv", "model", "segmenter", "faces"])
+  for (const part of ["opencv", "model", "segmenter", "faces", "second-opinion"])
     assert.ok(
       seen.indexOf(`${part} loading`) >= 0 && seen.indexOf(`${part} ready`) > seen.indexOf(`${part} loading`),
       seen.join(", "),

@@ -81,7 +81,11 @@ test("a mesh the network kept near the subject and faded out along its bars is j
     for (let x = 60; x < 65; x++) if (onMesh(x, y)) s.alpha.data[y * W + x] = 1 - 0.19 * (x - 60);
   run(s);
   assert.equal(
-    share(s.alpha, (x, y) => onMesh(x, y) && x >= 67, (v) => v === 1),
+    share(
+      s.alpha,
+      (x, y) => onMesh(x, y) && x >= 67,
+      (v) => v === 1,
+    ),
     1,
   );
 });

@@ -52,7 +52,9 @@ export async function createMatter(options: MatterOptions = {}, loading?: Loadin
   const model = resolveModel(opts.model, opts.mode);
   const step = loadingSteps(loading);
   const needsPeople = !(opts.subject === "any" && opts.guardPeople === false);
-  const [cv, network, segmenter, faces] = await Promise.all([
+  // `fast`'s own network gives the other modes a second opinion (postprocess/second-opinion.ts).
+  const second = opts.mode === "fast" ? undefined : resolveModel(undefined, "fast");
+  const [cv, network, segmenter, faces, secondOpinion] = await Promise.all([
     step("opencv", loadOpenCV),
     step("model", () =>
       createNodeNetwork(model.path, contractPath(), {
@@ -63,8 +65,20 @@ export async function createMatter(options: MatterOptions = {}, loading?: Loadin
     ),
     needsPeople ? step("segmenter", () => createNodeSegmenter(segmenterPath(), opts.threads)) : undefined,
     needsPeople ? step("faces", () => createNodeFaceDetector(faceDetectorPath(), opts.threads)) : undefined,
+    second
+      ? step("second-opinion", () =>
+          createNodeNetwork(second.path, contractPath(), {
+            threads: opts.threads,
+            device: opts.device,
+            name: second.name,
+          }),
+        )
+      : undefined,
   ]);
-  const core = createImageMatter({ cv, network, segmenter, faces, plateCache: new PlateCache() }, opts);
+  const core = createImageMatter(
+    { cv, network, segmenter, faces, secondOpinion, plateCache: new PlateCache() },
+    opts,
+  );
   return {
     async matte(inputs, call) {
       core.assertLive("matte()");

@@ -45,8 +45,14 @@ export async function createMatter(options: WebMatterOptions, loading?: LoadingO
     segmenter && faceDetectorUrl
       ? await step("faces", () => createWebFaceDetector(faceDetectorUrl).catch(() => undefined))
       : undefined;
+  const { secondOpinionUrl } = opts;
+  const secondOpinion = secondOpinionUrl
+    ? await step("second-opinion", () =>
+        createWebNetwork(secondOpinionUrl, contract, { ...opts, wasmModelUrl: undefined }),
+      )
+    : undefined;
   const core = createImageMatter(
-    { cv, network, segmenter, faces, plateCache: new PlateCache() },
+    { cv, network, segmenter, faces, secondOpinion, plateCache: new PlateCache() },
     { ...opts, subject: segmenter ? opts.subject : "any", guardPeople: segmenter ? opts.guardPeople : false },
   );
   return {

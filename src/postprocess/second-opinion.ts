@@ -1,0 +1,101 @@
+/**
+ * A second network's opinion on large parts the matte dropped. The crop network can call a whole part of the subject
+ * background where that part has the plate's colour: a torso whose skin is a darker copy of the wall behind it. The
+ * whole-frame network of `fast` (`bm-live`) reads the frame at another scale, with other weights, and often keeps
+ * such a part. Where it is sure of subject over a region the matte has dropped, and that region is large, the matte
+ * takes its α, and F there is the photo's colour. Small regions stay the crop network's call: `bm-live` fills the gaps
+ * between leaves that the crop network and the refinement open.
+ */
+import type { CV } from "../cv/opencv.js";
+import { componentSizes } from "../cv/mask-ops.js";
+import { shrinkImage } from "../cv/shrink.js";
+import { crop, fitSize, resize, scaleBox, type Box } from "../image/geometry.js";
+import type { FloatImage } from "../image/types.js";
+import type { NetworkInputs } from "../network/contract.js";
+import type { MattingNetwork } from "../network/network.js";
+import { stillMotionCues } from "../prior/motion.js";
+import { softSegmentation } from "../prior/soft-segmentation.js";
+
+export interface SecondOpinionOptions {
+  /** Longer side of the second network's whole-frame input (`fast`'s working size). */
+  side: number;
+  /** α from which the second network is sure of subject… */
+  sure: number;
+  /** …where the matte has dropped the pixel (α under this)… */
+  dropped: number;
+  /** …over a region of at least this share of the frame. */
+  minArea: number;
+}
+
+export const DEFAULT_SECOND_OPINION: SecondOpinionOptions = {
+  side: 224,
+  sure: 0.9,
+  dropped: 0.05,
+  minArea: 0.005,
+};
+
+/** The frame at analysis size, as the pipeline has it: photo, plate (aligned, exposure matched), the rough mask. */
+export interface WholeFrame {
+  image: FloatImage;
+  plate: FloatImage;
+  mask: FloatImage;
+  /** Motion cues at any size of the frame's aspect; a still's own grey image otherwise. */
+  motion?: FloatImage;
+}
+
+/** The second network's α over the whole frame, at its own input size. */
+export async function secondOpinionAlpha(
+  cv: CV,
+  network: MattingNetwork,
+  frame: WholeFrame,
+  opts: SecondOpinionOptions = DEFAULT_SECOND_OPINION,
+): Promise<FloatImage> {
+  const { width, height } = fitSize(frame.image.width, frame.image.height, opts.side, 4);
+  const image = shrinkImage(cv, frame.image, width, height);
+  const inputs: NetworkInputs = {
+    image,
+    plate: shrinkImage(cv, frame.plate, width, height),
+    prior: softSegmentation(cv, resize(frame.mask, width, height)),
+    motion: frame.motion ? resize(frame.motion, width, height) : stillMotionCues(image),
+  };
+  return (await network.run(inputs)).alpha;
+}
+
+/**
+ * Raises `alpha` (full resolution over `box` of a `frameWidth` × `frameHeight` frame) in place to `other` (the second
+ * network's α over the whole frame) over the large regions where `other` is sure and `alpha` dropped the subject, and
+ * writes the photo's colour into `foreground` there. Returns the share of the region's pixels raised.
+ */
+export function takeSecondOpinion(
+  cv: CV,
+  image: FloatImage,
+  alpha: FloatImage,
+  foreground: FloatImage,
+  other: FloatImage,
+  box: Box,
+  frameWidth: number,
+  frameHeight: number,
+  opts: SecondOpinionOptions = DEFAULT_SECOND_OPINION,
+): number {
+  const { width: w, height: h } = alpha;
+  const sx = other.width / frameWidth;
+  const sy = other.height / frameHeight;
+  const seen = resize(crop(other, scaleBox(box, sx, sy, other.width, other.height)), w, h);
+  const [A, O] = [alpha.data, seen.data];
+  const { label, size } = componentSizes(
+    cv,
+    w,
+    h,
+    (p) => A[p] < opts.dropped && O[p] > opts.sure,
+    () => false,
+  );
+  const minPixels = opts.minArea * frameWidth * frameHeight;
+  let raised = 0;
+  for (let p = 0; p < label.length; p++) {
+    if (label[p] === 0 || size[label[p]] < minPixels || O[p] <= A[p]) continue;
+    A[p] = O[p];
+    for (let c = 0; c < 3; c++) foreground.data[3 * p + c] = image.data[3 * p + c];
+    raised++;
+  }
+  return raised / (w * h);
+}

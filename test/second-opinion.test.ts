@@ -1,0 +1,76 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { loadOpenCV } from "../src/cv/opencv.js";
+import { createImage, type FloatImage } from "../src/image/types.js";
+import { takeSecondOpinion } from "../src/postprocess/second-opinion.js";
+
+const cv = await loadOpenCV();
+/** The frame, and the region of it the matte covers (a crop around the subject, as in `balanced`). */
+const [FW, FH] = [400, 300];
+const BOX = { x: 100, y: 60, width: 200, height: 160 };
+const SKIN = [0.85, 0.7, 0.6];
+
+/** In the crop's coordinates: the subject's body, and the parts of it the matte dropped. */
+const inBody = (x: number, y: number) => x >= 40 && x < 160 && y >= 20 && y < 150;
+/** A torso of 60×50 px: 1 % of the frame. */
+const inTorso = (x: number, y: number) => x >= 70 && x < 130 && y >= 40 && y < 90;
+/** A patch of 6×6 px: a gap between leaves is this small. */
+const inSpeck = (x: number, y: number) => x >= 50 && x < 56 && y >= 120 && y < 126;
+/** A part the matte holds as translucent (glass): its call. */
+const inGlass = (x: number, y: number) => x >= 70 && x < 130 && y >= 100 && y < 140;
+
+function crop(alphaAt: (x: number, y: number) => number) {
+  const image = createImage(BOX.width, BOX.height, 3);
+  const alpha = createImage(BOX.width, BOX.height, 1);
+  for (let y = 0; y < BOX.height; y++)
+    for (let x = 0; x < BOX.width; x++) {
+      const p = y * BOX.width + x;
+      image.data.set(
+        SKIN.map((v) => v * (1 - 0.001 * x)),
+        3 * p,
+      );
+      alpha.data[p] = alphaAt(x, y);
+    }
+  return { image, alpha, foreground: createImage(BOX.width, BOX.height, 3) };
+}
+
+/** The second network's α over the whole frame at half its size: `sure` over the body, 0 elsewhere. */
+function wholeFrame(sure: number): FloatImage {
+  const other = createImage(FW / 2, FH / 2, 1);
+  for (let y = 0; y < FH / 2; y++)
+    for (let x = 0; x < FW / 2; x++)
+      other.data[y * (FW / 2) + x] = inBody(2 * x - BOX.x, 2 * y - BOX.y) ? sure : 0;
+  return other;
+}
+
+const matte = (x: number, y: number) =>
+  !inBody(x, y) ? 0 : inTorso(x, y) || inSpeck(x, y) ? 0 : inGlass(x, y) ? 0.3 : 1;
+const at = (a: FloatImage, x: number, y: number) => a.data[y * a.width + x];
+
+test("a large part the matte dropped is subject where the whole-frame network is sure of it, in the photo's colour", () => {
+  const s = crop(matte);
+  const raised = takeSecondOpinion(cv, s.image, s.alpha, s.foreground, wholeFrame(0.95), BOX, FW, FH);
+  assert.ok(raised > 0.08, `raised ${raised}`);
+  for (const [x, y] of [
+    [72, 42],
+    [100, 65],
+    [127, 87],
+  ])
+    assert.ok(Math.abs(at(s.alpha, x, y) - 0.95) < 0.01, `α ${at(s.alpha, x, y)} at ${x}, ${y}`);
+  const p = 65 * BOX.width + 100;
+  assert.deepEqual(
+    [...s.foreground.data.subarray(3 * p, 3 * p + 3)],
+    [...s.image.data.subarray(3 * p, 3 * p + 3)],
+  );
+  // A small dropped patch stays the matte's call, and so does a translucent part and the background.
+  assert.equal(at(s.alpha, 52, 122), 0);
+  assert.equal(at(s.alpha, 100, 120), Math.fround(0.3));
+  assert.equal(at(s.alpha, 10, 10), 0);
+});
+
+test("where the whole-frame network is unsure, the matte stays as it is", () => {
+  const s = crop(matte);
+  const before = s.alpha.data.slice();
+  assert.equal(takeSecondOpinion(cv, s.image, s.alpha, s.foreground, wholeFrame(0.8), BOX, FW, FH), 0);
+  assert.deepEqual(s.alpha.data, before);
+});
