@@ -47,10 +47,10 @@ export const MODES: Record<ModeName, Mode> = {
     // better than the refiner network at this working size on both evaluation sets, and costs less.
     autoRefine: "plate",
     wholeFrame: true,
-    // The network's time goes with its input area: 224 px costs bm-live ~8 ms a frame more than 160 px, and measured
-    // better on the composites and the camouflage set (faces and clothes of the backdrop's colour) with realpairs the
-    // same; 192, 208, 240 and 256 px each lost on realpairs. At 128 px the network lost whole parts of real subjects
-    // (docs/modes.md).
+    // The network's time goes with its input area, and here so does the exposure matching's and the prior's: 224 px
+    // costs a 1280×720 frame ~25 ms more than 160 px (docs/benchmarks.md), and measured better on the composites and
+    // the camouflage set (faces and clothes of the backdrop's colour) with realpairs the same; 192, 208, 240 and 256 px
+    // each lost on realpairs. At 128 px the network lost whole parts of real subjects (docs/modes.md).
     maxSide: 224,
     minSide: 128,
     fgFromPhoto: true,
