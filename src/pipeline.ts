@@ -281,7 +281,7 @@ export async function runPipeline(
 
   const restored = await restoreFullResolution(ctx, plan, cropped, coarse, clock);
   if (plan.secondOpinion && ctx.secondOpinion) {
-    await askSecondOpinion(ctx.cv, ctx.secondOpinion, inputs, analysed, subject, restored);
+    await askSecondOpinion(ctx.cv, ctx.secondOpinion, inputs, analysed, subject, cropped.image, restored);
     clock.lap("second-opinion");
   }
   const { alpha, foreground } = await composeFrame(ctx.cv, plan, inputs.image, subject, restored);
@@ -501,13 +501,13 @@ async function askSecondOpinion(
   inputs: PipelineInputs,
   { imageSmall, prepared }: AnalysedFrame,
   { choice, box }: LocatedSubject,
+  regionImage: FloatImage,
   restored: RestoredRegion,
 ): Promise<void> {
   const frame = { image: imageSmall, plate: prepared.small, mask: choice.mask, motion: inputs.motion };
   const other = await secondOpinionAlpha(cv, network, frame);
   const { width, height } = inputs.image;
-  const image = box.width === width && box.height === height ? inputs.image : crop(inputs.image, box);
-  takeSecondOpinion(cv, image, restored.alpha, restored.foreground, other, box, width, height);
+  takeSecondOpinion(cv, regionImage, restored.alpha, restored.foreground, other, box, width, height);
 }
 
 /** Stage 6: the region pasted into the full frame (the photo's colours around it), then cleaned up. */
