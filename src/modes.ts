@@ -54,7 +54,7 @@ export const MODES: Record<ModeName, Mode> = {
     maxSide: 224,
     minSide: 128,
     fgFromPhoto: true,
-    // The 160-px network's F is too blurred to tell a gap from a dark part of the subject next to a bright one:
+    // The low-resolution network's F is too blurred to tell a gap from a dark part of the subject next to a bright one:
     // measured with bm-live and the people guard, the composites gained (11.67 → 10.81) and realpairs lost
     // (56.58 → 57.03: scenes 01 and 02 each 1.2 worse), so real captures keep it off. With the GPU-trained bm-live,
     // balanced's gap opening with an F contrast of 0.5 scored better on all three sets (composites 9.31 → 8.51,
@@ -71,7 +71,7 @@ export const MODES: Record<ModeName, Mode> = {
     // Measured: the 160-px network misses a mesh whole (nothing to join it to); every evaluation set within 0.07 SAD,
     // for a full-resolution pass on every frame.
     keepThinStructures: false,
-    // Measured: the camouflage set 22.68 → 19.92, the rest the same; looked for at the network's 160 px first, ~1 ms
+    // Measured: the camouflage set 22.68 → 19.92, the rest the same; looked for at the network's size first, ~1 ms
     // a 1280×720 frame without a closed hole.
     fillHolesHidingPlate: true,
     // It is the second opinion.

@@ -54,7 +54,8 @@ export async function secondOpinionAlpha(
   frame: WholeFrame,
   opts: SecondOpinionOptions = DEFAULT_SECOND_OPINION,
 ): Promise<FloatImage> {
-  const { width, height } = fitSize(frame.image.width, frame.image.height, opts.side, 4);
+  const longest = Math.max(frame.image.width, frame.image.height);
+  const { width, height } = fitSize(frame.image.width, frame.image.height, Math.min(opts.side, longest), 4);
   const image = shrinkImage(cv, frame.image, width, height);
   const inputs: NetworkInputs = {
     image,
