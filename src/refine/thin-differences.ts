@@ -15,6 +15,7 @@
 import { openByDisc } from "../cv/mask-ops.js";
 import { type CV, withMats } from "../cv/opencv.js";
 import { colourDistanceAt, differsUnlikeShadow } from "../cv/plate-difference.js";
+import { growBox } from "../image/geometry.js";
 import type { FloatImage } from "../image/types.js";
 import { solveAlpha } from "./solve-alpha.js";
 
@@ -76,16 +77,9 @@ export function keepThinDifferences(
   // The rest runs over the candidates' box, with a margin for their fringe and for the matte that joins them to the
   // subject: up to two network pixels of it fading out (from JOINS to SUBJECT), then the subject.
   const margin = 2 + Math.ceil(2 * cell);
-  const bx = Math.max(0, x0 - margin);
-  const by = Math.max(0, y0 - margin);
-  const box = {
-    x: bx,
-    y: by,
-    width: Math.min(w, x1 + margin + 1) - bx,
-    height: Math.min(h, y1 + margin + 1) - by,
-    stride: w,
-  };
-  const { width: bw, height: bh } = box;
+  const foundBox = { x: x0, y: y0, width: x1 - x0 + 1, height: y1 - y0 + 1 };
+  const box = { ...growBox(foundBox, margin, w, h), stride: w };
+  const { x: bx, y: by, width: bw, height: bh } = box;
   const inPhoto = (q: number) => (by + Math.floor(q / bw)) * w + bx + (q % bw);
   const candidate = new Uint8Array(bw * bh);
   for (const p of found) candidate[(Math.floor(p / w) - by) * bw + (p % w) - bx] = 255;
