@@ -39,14 +39,15 @@ export function labelComponents(
 
 /**
  * The components where `inside(p)` holds (8-connected), labelled as `labelComponents` does, and each one's size in
- * pixels: Infinity for one that reaches a pixel where `runsOut(p)` holds (what could close it is not all round it).
+ * pixels: Infinity for one that reaches a pixel where `runsOut(p)` holds (what could close it is not all round it;
+ * by default nowhere).
  */
 export function componentSizes(
   cv: CV,
   width: number,
   height: number,
   inside: (p: number) => unknown,
-  runsOut: (p: number) => boolean,
+  runsOut: (p: number) => boolean = () => false,
 ): { label: Int32Array; count: number; size: Float64Array } {
   const { label, count } = labelComponents(cv, width, height, inside);
   const size = new Float64Array(count);

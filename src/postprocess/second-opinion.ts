@@ -87,13 +87,7 @@ export function takeSecondOpinion(
   const sy = other.height / frameHeight;
   const seen = resize(crop(other, scaleBox(box, sx, sy, other.width, other.height)), w, h);
   const [A, O] = [alpha.data, seen.data];
-  const { label, size } = componentSizes(
-    cv,
-    w,
-    h,
-    (p) => A[p] < opts.dropped && O[p] > opts.sure,
-    () => false,
-  );
+  const { label, size } = componentSizes(cv, w, h, (p) => A[p] < opts.dropped && O[p] > opts.sure);
   const minPixels = opts.minArea * frameWidth * frameHeight;
   let raised = 0;
   for (let p = 0; p < label.length; p++) {

@@ -142,13 +142,7 @@ export function lowerShadedRegions(cv: CV, alpha: FloatImage, shaded: ShadedPixe
   const S = shaded.alpha;
   const K = shaded.dimming;
   const minArea = (opts.minSide * Math.max(w, h)) ** 2;
-  const { label, count, size } = componentSizes(
-    cv,
-    w,
-    h,
-    (p) => S[p] >= 0,
-    () => false,
-  );
+  const { label, count, size } = componentSizes(cv, w, h, (p) => S[p] >= 0);
   // The dimming's step from each pixel to the next along the row, within a region: its spread from pixel to pixel.
   const steps = new Float64Array(count);
   const step2 = new Float64Array(count);
