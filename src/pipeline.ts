@@ -27,14 +27,14 @@ import { createImage, type FloatImage } from "./image/types.js";
 import type { NetworkInputs, NetworkOutputs } from "./network/contract.js";
 import type { FaceDetectorNetwork, MattingNetwork, SegmenterNetwork } from "./network/network.js";
 import { DEFAULT_CLEANUP, keepMainComponents, opaqueForegroundFromImage } from "./postprocess/cleanup.js";
-import { keepClearDifferences } from "./postprocess/clear-differences.js";
+import { keepClearDifferences, keepFaintDifferences } from "./postprocess/clear-differences.js";
 import { fillHolesHidingThePlate } from "./postprocess/holes-hiding-the-plate.js";
 import { guardPeople } from "./postprocess/people-guard.js";
 import { secondOpinionAlpha, takeSecondOpinion } from "./postprocess/second-opinion.js";
 import { choosePrior, type PriorChoice } from "./prior/choose-prior.js";
 import { stillMotionCues } from "./prior/motion.js";
 import { softSegmentation } from "./prior/soft-segmentation.js";
-import { MODES } from "./modes.js";
+import { MODES, type Mode } from "./modes.js";
 import { DEFAULT_CAST_SHADOWS, type CastShadowOptions } from "./refine/cast-shadows.js";
 import { DEFAULT_GAPS, refineWithPlate, type GapOptions } from "./refine/compositing-equation.js";
 import { guidedUpsample } from "./refine/guided-upsample.js";
@@ -170,8 +170,8 @@ export interface PipelinePlan {
   gaps?: GapOptions;
   /** The solve does not raise α where the subject's shadow falls on the plate. */
   shadows?: CastShadowOptions;
-  /** The network may not drop a solid blob that differs clearly from the plate (postprocess/clear-differences). */
-  keepClearDifferences: boolean;
+  /** The network may not drop a solid blob that differs from the plate (postprocess/clear-differences). */
+  keepDifferences: Mode["keepDifferences"];
   /** Thin structures the network dropped are subject again where the photo shows them (refine/thin-differences). */
   keepThinStructures: boolean;
   /** Holes inside the subject that hide a textured plate are filled (postprocess/holes-hiding-the-plate). */
@@ -220,7 +220,7 @@ export function planPipeline(options: PipelineOptions, network: MattingNetwork, 
     plateAfterRefiner: mode.plateAfterRefiner,
     gaps: mode.openGaps ? DEFAULT_GAPS : undefined,
     shadows: mode.keepShadowsOut ? DEFAULT_CAST_SHADOWS : undefined,
-    keepClearDifferences: mode.keepClearDifferences,
+    keepDifferences: mode.keepDifferences,
     keepThinStructures: mode.keepThinStructures,
     fillHolesHidingPlate: mode.fillHolesHidingPlate,
     secondOpinion: mode.secondOpinion,
@@ -271,9 +271,12 @@ export async function runPipeline(
   const coarse = await ctx.network.run(cropped.network);
   clock.lap("network");
   checkpoint();
-  if (plan.keepClearDifferences) {
+  if (plan.keepDifferences === "clear-and-faint") {
     keepClearDifferences(ctx.cv, cropped.network, coarse);
     clock.lap("clear-differences");
+  } else if (plan.keepDifferences === "faint") {
+    keepFaintDifferences(ctx.cv, cropped.network, coarse);
+    clock.lap("faint-differences");
   }
   // At the network's few pixels a speck can be solid: only the share-of-the-largest rule there.
   if (plan.cleanup === "coarse")

@@ -5,7 +5,7 @@ import { createImage, type FloatImage } from "../src/image/types.js";
 import type { NetworkInputs } from "../src/network/contract.js";
 import type { MattingNetwork } from "../src/network/network.js";
 import { PlateCache, runPipeline } from "../src/pipeline.js";
-import { keepClearDifferences } from "../src/postprocess/clear-differences.js";
+import { keepClearDifferences, keepFaintDifferences } from "../src/postprocess/clear-differences.js";
 import { shareWhere } from "./fixtures.js";
 
 const cv = await loadOpenCV();
@@ -179,34 +179,55 @@ test("shadows, textured parts, thin stems, what the prior leaves out and a parti
   assertNetworksCall(cases);
 });
 
+// A face within the camera's noise of a noisy sky, above a shirt the network kept. The sky's grain, ±0.014 per
+// channel: more than the face's departure from it (0.02 red, −0.01 blue) in places, so pixel by pixel the face is
+// mostly within the noise and S does not hold it.
+const noise = (x: number, y: number, c: number) =>
+  ((((x * 7919 + y * 104729 + c * 65537) ^ (x * y)) % 29) / 28 - 0.5) * 0.028;
+const sky = (x: number, y: number) => [0.93, 0.78, 0.66].map((v, c) => v + noise(x, y, c));
+const faceAt = (x: number, y: number) => x >= 100 && x < 150 && y >= 40 && y < 90;
+const shirtAt = (x: number, y: number) => x >= 80 && x < 170 && y >= 90 && y < 170;
+const faintFace = (x: number, y: number) => sky(x, y).map((v, c) => v + [0.02, 0, -0.01][c]);
+const faceInner = (x: number, y: number) => x >= 106 && x < 144 && y >= 46 && y < 84;
+function figure(
+  faceColour: (x: number, y: number) => number[],
+  where: (x: number, y: number) => boolean = faceAt,
+  withShirt = true,
+) {
+  const shirt = (x: number, y: number) => withShirt && shirtAt(x, y);
+  const s = scene(
+    (x, y) => (where(x, y) ? faceColour(x, y) : shirt(x, y) ? [0.2, 0.3, 0.7] : undefined),
+    0,
+    shirtAt,
+    sky,
+  );
+  for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) if (shirt(x, y)) s.coarse.alpha.data[y * W + x] = 1;
+  return s;
+}
+
+const assertSkyStaysBackground = (alpha: FloatImage) =>
+  assert.equal(
+    share(
+      alpha,
+      (x, y) => !faceAt(x, y) && !shirtAt(x, y),
+      (v) => v === 0,
+    ),
+    1,
+    "the sky stays background",
+  );
+
+/** What a faint face is not: a darker copy of the sky above the shirt (its shadow); the face with no shirt (the
+ * network holds nothing opaque that vouches for it); a patch of 20 × 20 pixels, under half a percent of the input
+ * (too small to be judged). */
+const faintLookalikes = (): [string, ReturnType<typeof scene>][] => [
+  ["shadow", figure((x, y) => sky(x, y).map((v) => v * 0.93))],
+  ["alone", figure(faintFace, faceAt, false)],
+  ["patch", figure(faintFace, (x, y) => x >= 115 && x < 135 && y >= 70 && y < 90)],
+];
+
 test("a face within the camera's noise of a noisy sky, above the shirt the network kept, is subject", () => {
-  // The sky's grain, ±0.014 per channel: more than the face's departure from it (0.02 red, −0.01 blue) in places,
-  // so pixel by pixel the face is mostly within the noise and S does not hold it.
-  const noise = (x: number, y: number, c: number) =>
-    ((((x * 7919 + y * 104729 + c * 65537) ^ (x * y)) % 29) / 28 - 0.5) * 0.028;
-  const sky = (x: number, y: number) => [0.93, 0.78, 0.66].map((v, c) => v + noise(x, y, c));
-  const faceAt = (x: number, y: number) => x >= 100 && x < 150 && y >= 40 && y < 90;
-  const shirtAt = (x: number, y: number) => x >= 80 && x < 170 && y >= 90 && y < 170;
-  const face = (x: number, y: number) => sky(x, y).map((v, c) => v + [0.02, 0, -0.01][c]);
-  const figure = (
-    faceColour: (x: number, y: number) => number[],
-    where: (x: number, y: number) => boolean = faceAt,
-    withShirt = true,
-  ) => {
-    const shirt = (x: number, y: number) => withShirt && shirtAt(x, y);
-    const s = scene(
-      (x, y) => (where(x, y) ? faceColour(x, y) : shirt(x, y) ? [0.2, 0.3, 0.7] : undefined),
-      0,
-      shirtAt,
-      sky,
-    );
-    for (let y = 0; y < H; y++)
-      for (let x = 0; x < W; x++) if (shirt(x, y)) s.coarse.alpha.data[y * W + x] = 1;
-    return s;
-  };
-  const { inputs, coarse } = figure(face);
+  const { inputs, coarse } = figure(faintFace);
   keepClearDifferences(cv, inputs, coarse);
-  const faceInner = (x: number, y: number) => x >= 106 && x < 144 && y >= 46 && y < 84;
   assert.equal(
     share(coarse.alpha, faceInner, (v) => v === 1),
     1,
@@ -221,24 +242,26 @@ test("a face within the camera's noise of a noisy sky, above the shirt the netwo
     1,
     "the seam is closed",
   );
+  assertSkyStaysBackground(coarse.alpha);
+  assertNetworksCall(faintLookalikes());
+});
+
+test("fast's faint half keeps the faint face beside the shirt, and leaves a clear blob to the network", () => {
+  const { inputs, coarse } = figure(faintFace);
+  assert.ok(keepFaintDifferences(cv, inputs, coarse) > 0);
   assert.equal(
-    share(
-      coarse.alpha,
-      (x, y) => !faceAt(x, y) && !shirtAt(x, y),
-      (v) => v === 0,
-    ),
+    share(coarse.alpha, faceInner, (v) => v === 1),
     1,
-    "the sky stays background",
   );
-  const patch = (x: number, y: number) => x >= 115 && x < 135 && y >= 70 && y < 90;
-  assertNetworksCall([
-    // A darker copy of the sky above the shirt: its shadow.
-    ["shadow", figure((x, y) => sky(x, y).map((v) => v * 0.93))],
-    // The same face with no shirt: the network holds nothing opaque that vouches for it.
-    ["alone", figure(face, faceAt, false)],
-    // A patch of 20 × 20 pixels, under half a percent of the input: too small to be judged.
-    ["patch", figure(face, patch)],
-  ]);
+  assertSkyStaysBackground(coarse.alpha);
+  // A green body the network dropped whole over a beige wall, inside S: the clear half keeps it, the faint half
+  // has nothing opaque beside it to vouch for it.
+  const dropped = scene((x, y) => (inBody(x, y) ? [0.55, 0.72, 0.38] : undefined), 0);
+  assert.equal(keepFaintDifferences(cv, dropped.inputs, dropped.coarse), 0);
+  assert.ok(keepClearDifferences(cv, dropped.inputs, dropped.coarse) > 0);
+  // Nor what a faint face is not.
+  for (const [name, { inputs, coarse }] of faintLookalikes())
+    assert.equal(keepFaintDifferences(cv, inputs, coarse), 0, name);
 });
 
 test("a line the network leaves between two parts it holds is closed; a gap or a notch in the outline stays", () => {
