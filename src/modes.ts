@@ -24,6 +24,9 @@ export interface Mode {
   openGaps: boolean;
   /** The solve does not raise α where the subject's shadow falls on the plate: no grey halo (refine/cast-shadows). */
   keepShadowsOut: boolean;
+  /** The solve reads background where the photo departs from the plate no more than the background's own noise: no
+   * haze of specks over the gaps of a mesh the network sees as a blur (refine/noise-floor). */
+  noiseFloor: boolean;
   /** The network may not call background a flat, solid blob that differs clearly from the plate, or faintly beside
    * what it holds opaque (postprocess/clear-differences); "faint": only the latter. */
   keepDifferences: "clear-and-faint" | "faint" | "off";
@@ -64,6 +67,11 @@ export const MODES: Record<ModeName, Mode> = {
     // Measured with bm-live: the bundled example 27.7 → 26.5 SAD, every evaluation set within 0.03; every frame would
     // pay for a full-resolution exposure-matched plate.
     keepShadowsOut: false,
+    // Measured at 224 px: the composites 8.91 → 8.81 (gap fill 4.41 → 4.03 %), realpairs 64.16 → 63.54 (the glass
+    // jugs' haze: scene03 77.9 → 75.5, scene06 19.3 → 18.9), the camouflage set 12.89 → 12.02 (gap fill 2.32 → 1.18
+    // %: a grid over a dark plate 16.7 → 0.9 %); a doll's fine hair 12.89 → 13.04; the solve 8 → 16 ms of a 1280×720
+    // frame. In `balanced` the refiner leaves little haze: realpairs lost there (54.79 → 54.88, a white bottle).
+    noiseFloor: true,
     // The faint half alone, measured at 224 px: the camouflage set 13.25 → 12.88 SAD (see-through 8.19 → 7.69 %: a
     // torso and a face of the wall's colour beside the legs it kept), the composites, realpairs and the person photo
     // unchanged; ~4 ms of a 1280×720 frame. Both halves: the camouflage set 12.87, but the composites 8.91 → 8.98 and
@@ -98,6 +106,7 @@ export const MODES: Record<ModeName, Mode> = {
     // 57.17 → 57.23 (a bottle's shaded rim), the composites, the camouflage set and the person photo unchanged; ~70 ms
     // of a 1920×1080 frame.
     keepShadowsOut: true,
+    noiseFloor: false,
     // Measured: the camouflage set 40.27 → 37.21 SAD with a clear distance of 0.1 (a green-clothed figure on a beige
     // wall, dropped whole, is back), 37.10 → 33.27 with 0.03 (see-through 28.1 → 21.7 %: skin a few grey levels off
     // the sky), realpairs 57.59 → 57.17, the composites and the person photo unchanged.
@@ -130,6 +139,7 @@ export const MODES: Record<ModeName, Mode> = {
     // Measured: the bundled example 16.48 → 13.98 SAD, realpairs 58.75 → 58.76, the composites and the camouflage set
     // unchanged.
     keepShadowsOut: true,
+    noiseFloor: false,
     // Measured: the camouflage set 35.33 → 32.77 SAD with a clear distance of 0.1, 32.65 → 29.26 with 0.03; realpairs
     // 59.28 → 58.75.
     keepDifferences: "clear-and-faint",

@@ -36,6 +36,7 @@ import { stillMotionCues } from "./prior/motion.js";
 import { softSegmentation } from "./prior/soft-segmentation.js";
 import { MODES, type Mode } from "./modes.js";
 import { DEFAULT_CAST_SHADOWS, type CastShadowOptions } from "./refine/cast-shadows.js";
+import { DEFAULT_NOISE_FLOOR, type NoiseFloorOptions } from "./refine/noise-floor.js";
 import { DEFAULT_GAPS, refineWithPlate, type GapOptions } from "./refine/compositing-equation.js";
 import { guidedUpsample } from "./refine/guided-upsample.js";
 import {
@@ -170,6 +171,8 @@ export interface PipelinePlan {
   gaps?: GapOptions;
   /** The solve does not raise α where the subject's shadow falls on the plate. */
   shadows?: CastShadowOptions;
+  /** The solve reads background where the photo is within the background's noise of the plate. */
+  noiseFloor?: NoiseFloorOptions;
   /** The network may not drop a solid blob that differs from the plate (postprocess/clear-differences). */
   keepDifferences: Mode["keepDifferences"];
   /** Thin structures the network dropped are subject again where the photo shows them (refine/thin-differences). */
@@ -220,6 +223,7 @@ export function planPipeline(options: PipelineOptions, network: MattingNetwork, 
     plateAfterRefiner: mode.plateAfterRefiner,
     gaps: mode.openGaps ? DEFAULT_GAPS : undefined,
     shadows: mode.keepShadowsOut ? DEFAULT_CAST_SHADOWS : undefined,
+    noiseFloor: mode.noiseFloor ? DEFAULT_NOISE_FLOOR : undefined,
     keepDifferences: mode.keepDifferences,
     keepThinStructures: mode.keepThinStructures,
     fillHolesHidingPlate: mode.fillHolesHidingPlate,
@@ -463,7 +467,7 @@ async function restoreFullResolution(
   clock.lap("upsample");
   // The plate with its exposure, made once for the stages that compare it with the photo pixel by pixel.
   const matched = plan.keepThinStructures ? matchExposure(plate, plate.image) : undefined;
-  const solve = { gaps: plan.gaps, shadows: plan.shadows, matched };
+  const solve = { gaps: plan.gaps, shadows: plan.shadows, noiseFloor: plan.noiseFloor, matched };
   let refinerReport: PatchRefineReport | undefined;
   if (plan.refine === "plate") {
     // With F from the photo, the solve also writes, where it solves α, the F that explains the photo there.

@@ -20,6 +20,7 @@ import { bilinearTaps } from "../image/geometry.js";
 import { createImage, type FloatImage } from "../image/types.js";
 import { boxFilter } from "../image/box-filter.js";
 import { castShadows, type CastShadowOptions } from "./cast-shadows.js";
+import { backgroundNoiseFloor, neighbourhoodDeparture, type NoiseFloorOptions } from "./noise-floor.js";
 import { DEFAULT_BOUNDED_GAPS, openBoundedGaps, type BoundedGapOptions } from "./bounded-gaps.js";
 import { DEFAULT_GAP_RIMS, solveGapRims, solveOutlineRims, type GapRimOptions } from "./gap-rims.js";
 import {
@@ -97,6 +98,7 @@ export function refineWithPlate(
     gaps,
     matched,
     shadows,
+    noiseFloor,
   }: {
     fgOut?: FloatImage;
     gaps?: GapOptions;
@@ -104,6 +106,9 @@ export function refineWithPlate(
     matched?: FloatImage;
     /** Where the subject casts a shadow, the solve does not raise α (refine/cast-shadows). */
     shadows?: CastShadowOptions;
+    /** Where the photo departs from the plate no more than the background's noise, the solve reads background
+     * (refine/noise-floor). */
+    noiseFloor?: NoiseFloorOptions;
   } = {},
   opts: EquationOptions = DEFAULT_EQUATION,
 ): void {
@@ -158,6 +163,17 @@ export function refineWithPlate(
   const yt = bilinearTaps(gh, h);
   const FG = coarse.fg.data;
   const f = new Float64Array(3);
+  const exposedPlate = { data: plate, gain, bias };
+  const cellOf = (x: number, y: number) =>
+    Math.min(gh - 1, Math.floor((y * gh) / h)) * gw + Math.min(gw - 1, Math.floor((x * gw) / w));
+  const floor =
+    noiseFloor &&
+    backgroundNoiseFloor(
+      image,
+      exposedPlate,
+      (x, y) => A[y * w + x] < 0.02 && !grown[cellOf(x, y)],
+      noiseFloor,
+    );
   // Only the network pixels within reach of the subject (and, with gaps, inside it), each over the full-resolution
   // pixels it covers.
   for (let cy = 0; cy < gh; cy++)
@@ -213,7 +229,11 @@ export function refineWithPlate(
             num += (I[3 * p + c] - bg[c]) * d;
             den += d * d;
           }
-          const solved = Math.min(1, Math.max(0, num / Math.max(den, 1e-6)));
+          const raw = Math.min(1, Math.max(0, num / Math.max(den, 1e-6)));
+          // (Read only where the solve says more than nothing: elsewhere both give 0.)
+          const withinNoise =
+            floor !== undefined && raw > 0 && neighbourhoodDeparture(image, exposedPlate, x, y) < floor;
+          const solved = withinNoise ? 0 : raw;
           if (weight > 0) {
             const corrected = A[p] + ((weight * den) / (den + tau2)) * (solved - A[p]);
             // A shadow darkens the plate towards any dark F: the solve would draw it as a halo.

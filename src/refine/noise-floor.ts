@@ -1,0 +1,64 @@
+/**
+ * The background's own noise, as a floor under which the photo is no evidence of a subject. Where the network sees a
+ * mesh or a stem as a blur (`fast`'s whole frame at 224 px), the compositing-equation solve reads every gap pixel's
+ * sensor noise projected on F − B′ as a little α, clamped at 0 from below: a grey haze of specks, α 0.1–0.3, over the
+ * gaps. A pixel whose 3 × 3 neighbourhood departs from the plate (mean of I − B′, largest channel) by no more than a
+ * multiple of what the background far from the subject departs by is background to the solve. The neighbourhood's
+ * mean keeps a strand of hair, which departs the same way over its length, and averages noise down by three.
+ */
+import { histogramQuantile } from "../cv/histogram.js";
+import type { FloatImage } from "../image/types.js";
+
+export interface NoiseFloorOptions {
+  /** The floor, as a multiple of the median departure of the background far from the subject. */
+  multiple: number;
+  /** Every `step`-th pixel of that background, in each direction, is sampled for the median. */
+  step: number;
+  /** Fewest samples that make a median; with fewer (a subject filling the frame), there is no floor. */
+  minSamples: number;
+}
+
+// Measured in `fast` (composites / realpairs / camouflage set): multiple 2 → 8.81 / 63.73 / 12.08, 3 → 8.80 / 63.53 /
+// 12.01, 4 → 8.81 / 63.30 / 12.00 with a doll's fine hair lost (+0.3 on it, +0.15 at 3).
+export const DEFAULT_NOISE_FLOOR: NoiseFloorOptions = { multiple: 3, step: 8, minSamples: 100 };
+
+/** The plate as the photo should show it: `image` with the exposure matching's per-channel gain and bias. */
+export interface ExposedPlate {
+  data: ArrayLike<number>;
+  gain: ArrayLike<number>;
+  bias: ArrayLike<number>;
+}
+
+/** Largest channel of the mean of I − B′ over the 3 × 3 pixels around (x, y) (edge pixels repeated). */
+export function neighbourhoodDeparture(image: FloatImage, plate: ExposedPlate, x: number, y: number): number {
+  const { width: w, height: h, data: I } = image;
+  const { data: P, gain, bias } = plate;
+  let [r, g, b] = [0, 0, 0];
+  for (let dy = -1; dy <= 1; dy++) {
+    const row = Math.min(h - 1, Math.max(0, y + dy)) * w;
+    for (let dx = -1; dx <= 1; dx++) {
+      const i = 3 * (row + Math.min(w - 1, Math.max(0, x + dx)));
+      r += I[i] - Math.min(1, Math.max(0, gain[0] * P[i] + bias[0]));
+      g += I[i + 1] - Math.min(1, Math.max(0, gain[1] * P[i + 1] + bias[1]));
+      b += I[i + 2] - Math.min(1, Math.max(0, gain[2] * P[i + 2] + bias[2]));
+    }
+  }
+  return Math.max(Math.abs(r), Math.abs(g), Math.abs(b)) / 9;
+}
+
+/**
+ * The floor for `image` against `plate`, sampled where `isFar(x, y)` (the background beyond the subject's reach), or
+ * undefined where too little of the frame is far from the subject to tell its noise.
+ */
+export function backgroundNoiseFloor(
+  image: FloatImage,
+  plate: ExposedPlate,
+  isFar: (x: number, y: number) => boolean,
+  opts: NoiseFloorOptions = DEFAULT_NOISE_FLOOR,
+): number | undefined {
+  const samples: number[] = [];
+  for (let y = 0; y < image.height; y += opts.step)
+    for (let x = 0; x < image.width; x += opts.step)
+      if (isFar(x, y)) samples.push(neighbourhoodDeparture(image, plate, x, y));
+  return samples.length < opts.minSamples ? undefined : opts.multiple * histogramQuantile(samples, 0.5);
+}
