@@ -69,8 +69,8 @@ export const MODES: Record<ModeName, Mode> = {
     keepShadowsOut: false,
     // Measured at 224 px: the composites 8.91 → 8.81 (gap fill 4.41 → 4.03 %), realpairs 64.16 → 63.54 (the glass
     // jugs' haze: scene03 77.9 → 75.5, scene06 19.3 → 18.9), the camouflage set 12.89 → 12.02 (gap fill 2.32 → 1.18
-    // %: a grid over a dark plate 16.7 → 0.9 %); a doll's fine hair 12.89 → 13.04; the solve 8 → 16 ms of a 1280×720
-    // frame. In `balanced` the refiner leaves little haze: realpairs lost there (54.79 → 54.88, a white bottle).
+    // %: a grid over a dark plate 16.7 → 0.9 %); a doll's fine hair 12.89 → 13.04; ~7 ms more in the solve of a
+    // 1280×720 frame. In `balanced` the refiner leaves little haze: realpairs lost there (54.79 → 54.88, a white bottle).
     noiseFloor: true,
     // The faint half alone, measured at 224 px: the camouflage set 13.25 → 12.88 SAD (see-through 8.19 → 7.69 %: a
     // torso and a face of the wall's colour beside the legs it kept), the composites, realpairs and the person photo

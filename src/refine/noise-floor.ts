@@ -29,21 +29,30 @@ export interface ExposedPlate {
   bias: ArrayLike<number>;
 }
 
-/** Largest channel of the mean of I − B′ over the 3 × 3 pixels around (x, y) (edge pixels repeated). */
+/**
+ * Largest channel of the mean of I − B′ over the 3 × 3 pixels around (x, y) that lie in the frame. B′ is taken
+ * unclamped (gain × plate + bias): the sums of photo and plate are read first, and B′ applied once to the plate's.
+ */
 export function neighbourhoodDeparture(image: FloatImage, plate: ExposedPlate, x: number, y: number): number {
   const { width: w, height: h, data: I } = image;
   const { data: P, gain, bias } = plate;
-  let [r, g, b] = [0, 0, 0];
-  for (let dy = -1; dy <= 1; dy++) {
-    const row = Math.min(h - 1, Math.max(0, y + dy)) * w;
-    for (let dx = -1; dx <= 1; dx++) {
-      const i = 3 * (row + Math.min(w - 1, Math.max(0, x + dx)));
-      r += I[i] - Math.min(1, Math.max(0, gain[0] * P[i] + bias[0]));
-      g += I[i + 1] - Math.min(1, Math.max(0, gain[1] * P[i + 1] + bias[1]));
-      b += I[i + 2] - Math.min(1, Math.max(0, gain[2] * P[i + 2] + bias[2]));
+  const [top, bottom] = [Math.max(0, y - 1), Math.min(h - 1, y + 1)];
+  const [left, right] = [Math.max(0, x - 1), Math.min(w - 1, x + 1)];
+  let [ir, ig, ib, pr, pg, pb] = [0, 0, 0, 0, 0, 0];
+  for (let row = top; row <= bottom; row++)
+    for (let i = 3 * (row * w + left), end = 3 * (row * w + right); i <= end; i += 3) {
+      ir += I[i];
+      ig += I[i + 1];
+      ib += I[i + 2];
+      pr += P[i];
+      pg += P[i + 1];
+      pb += P[i + 2];
     }
-  }
-  return Math.max(Math.abs(r), Math.abs(g), Math.abs(b)) / 9;
+  const count = (bottom - top + 1) * (right - left + 1);
+  const r = ir - gain[0] * pr - count * bias[0];
+  const g = ig - gain[1] * pg - count * bias[1];
+  const b = ib - gain[2] * pb - count * bias[2];
+  return Math.max(Math.abs(r), Math.abs(g), Math.abs(b)) / count;
 }
 
 /**
