@@ -72,10 +72,11 @@ export const MODES: Record<ModeName, Mode> = {
     // %: a grid over a dark plate 16.7 → 0.9 %); a doll's fine hair 12.89 → 13.04; ~7 ms more in the solve of a
     // 1280×720 frame. In `balanced` the refiner leaves little haze: realpairs lost there (54.79 → 54.88, a white bottle).
     noiseFloor: true,
-    // The faint half alone, measured at 224 px: the camouflage set 13.25 → 12.88 SAD (see-through 8.19 → 7.69 %: a
-    // torso and a face of the wall's colour beside the legs it kept), the composites, realpairs and the person photo
-    // unchanged; ~4 ms of a 1280×720 frame. Both halves: the camouflage set 12.87, but the composites 8.91 → 8.98 and
-    // realpairs 64.17 → 64.30 (seams closed across a plant's gaps), and ~20 ms.
+    // The faint half alone, measured at 224 px: the camouflage set 13.26 → 12.89 SAD (see-through 10.56 → 9.92 %: a
+    // torso and a face of the wall's colour beside the legs it kept), 11.84 (8.61 %) with the blobs raised whole and
+    // the noise floor; the composites, realpairs and the person photo unchanged; ~5 ms of a 1280×720 frame. Both
+    // halves: the camouflage set 12.87, but the composites 8.91 → 8.98 and realpairs 64.17 → 64.30 (seams closed
+    // across a plant's gaps), and ~20 ms.
     keepDifferences: "faint",
     // Measured: the 160-px network misses a mesh whole (nothing to join it to); every evaluation set within 0.07 SAD,
     // for a full-resolution pass on every frame.

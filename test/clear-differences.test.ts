@@ -254,6 +254,16 @@ test("fast's faint half keeps the faint face beside the shirt, and leaves a clea
     1,
   );
   assertSkyStaysBackground(coarse.alpha);
+  // A faint face the network gives a partial α is raised whole: α 0.6 over a face is see-through.
+  const partial = figure(faintFace);
+  for (let y = 0; y < H; y++)
+    for (let x = 0; x < W; x++) if (faceAt(x, y)) partial.coarse.alpha.data[y * W + x] = 0.6;
+  keepFaintDifferences(cv, partial.inputs, partial.coarse);
+  assert.equal(
+    share(partial.coarse.alpha, faceInner, (v) => v === 1),
+    1,
+    "the partial face is raised",
+  );
   // A green body the network dropped whole over a beige wall, inside S: the clear half keeps it, the faint half
   // has nothing opaque beside it to vouch for it.
   const dropped = scene((x, y) => (inBody(x, y) ? [0.55, 0.72, 0.38] : undefined), 0);
