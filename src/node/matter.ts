@@ -54,26 +54,14 @@ export async function createMatter(options: MatterOptions = {}, loading?: Loadin
   const needsPeople = !(opts.subject === "any" && opts.guardPeople === false);
   // `fast`'s own network gives the other modes a second opinion (postprocess/second-opinion.ts).
   const second = opts.mode === "fast" ? undefined : resolveModel(undefined, "fast");
+  const load = ({ path, name }: typeof model) =>
+    createNodeNetwork(path, contractPath(), { threads: opts.threads, device: opts.device, name });
   const [cv, network, segmenter, faces, secondOpinion] = await Promise.all([
     step("opencv", loadOpenCV),
-    step("model", () =>
-      createNodeNetwork(model.path, contractPath(), {
-        threads: opts.threads,
-        device: opts.device,
-        name: model.name,
-      }),
-    ),
+    step("model", () => load(model)),
     needsPeople ? step("segmenter", () => createNodeSegmenter(segmenterPath(), opts.threads)) : undefined,
     needsPeople ? step("faces", () => createNodeFaceDetector(faceDetectorPath(), opts.threads)) : undefined,
-    second
-      ? step("second-opinion", () =>
-          createNodeNetwork(second.path, contractPath(), {
-            threads: opts.threads,
-            device: opts.device,
-            name: second.name,
-          }),
-        )
-      : undefined,
+    second ? step("second-opinion", () => load(second)) : undefined,
   ]);
   const core = createImageMatter(
     { cv, network, segmenter, faces, secondOpinion, plateCache: new PlateCache() },
