@@ -21,6 +21,7 @@ import { createImage, type FloatImage } from "../image/types.js";
 import { boxFilter } from "../image/box-filter.js";
 import { castShadows, type CastShadowOptions } from "./cast-shadows.js";
 import { backgroundNoiseFloor, neighbourhoodDeparture, type NoiseFloorOptions } from "./noise-floor.js";
+import { DEFAULT_UNEXPLAINED, unexplainedColour, type UnexplainedOptions } from "./unexplained-colours.js";
 import { DEFAULT_BOUNDED_GAPS, openBoundedGaps, type BoundedGapOptions } from "./bounded-gaps.js";
 import { DEFAULT_GAP_RIMS, solveGapRims, solveOutlineRims, type GapRimOptions } from "./gap-rims.js";
 import {
@@ -44,9 +45,12 @@ export interface EquationOptions {
   tau: number;
   /** How far beyond the network's matte (fraction of the longer side) pixels may be corrected. */
   reach: number;
+  /** Where neither F nor the plate explains the photo, the solve does not lower what the network holds as subject
+   * (refine/unexplained-colours). */
+  unexplained: UnexplainedOptions;
 }
 
-export const DEFAULT_EQUATION: EquationOptions = { tau: 0.12, reach: 0.01 };
+export const DEFAULT_EQUATION: EquationOptions = { tau: 0.12, reach: 0.01, unexplained: DEFAULT_UNEXPLAINED };
 
 /**
  * Gaps inside what the network called opaque (between hair strands, leaves, stems): a pixel there whose colour is
@@ -233,7 +237,15 @@ export function refineWithPlate(
           // (Read only where the solve says more than nothing: elsewhere both give 0.)
           const withinNoise =
             floor !== undefined && raw > 0 && neighbourhoodDeparture(image, exposedPlate, x, y) < floor;
-          const solved = withinNoise ? 0 : raw;
+          let solved = withinNoise ? 0 : raw;
+          // F is not the subject's colour here (a face between dark hair and a dark collar): the network's α stays.
+          if (
+            weight > 0 &&
+            solved < A[p] &&
+            A[p] >= opts.unexplained.heldAlpha &&
+            unexplainedColour(image, exposedPlate, x, y, solved, f, bg, opts.unexplained)
+          )
+            solved = A[p];
           if (weight > 0) {
             const corrected = A[p] + ((weight * den) / (den + tau2)) * (solved - A[p]);
             // A shadow darkens the plate towards any dark F: the solve would draw it as a halo.

@@ -1,0 +1,78 @@
+/**
+ * Colours the solve cannot explain. The compositing-equation solve projects I − B′ on F − B′ with the network's F,
+ * which at the network's few pixels is a blur of the subject's colours. Where a part has a colour of its own (a face
+ * between dark hair and a dark collar, seen 12 px wide in a video; a wire of a mesh lit brighter than the blur of
+ * wires and gaps), I − B′ points away from F − B′ and the projection reads a small α: a see-through face. Such a
+ * pixel is unexplained twice over: at the solved α the photo still departs from αF + (1 − α)B′ by more than a
+ * camera's noise, and it lies outside the range of the plate's pixels around it, so no small shift of the plate
+ * explains it either (a gap in front of a textured plate that is a pixel off still lies inside that range). There the
+ * solve may not lower what the network holds as mostly subject.
+ */
+import type { FloatImage } from "../image/types.js";
+import type { ExposedPlate } from "./noise-floor.js";
+
+export interface UnexplainedOptions {
+  /** Largest channel of |I − (αF + (1 − α)B′)| at the solved α above which F does not explain the photo. */
+  residual: number;
+  /** How far outside the plate's 3 × 3 range (largest channel) the photo must lie for the plate not to explain it. */
+  outsideRange: number;
+  /** α from which the network holds a pixel as mostly subject (below it, an edge's blend is the solve's to judge). */
+  heldAlpha: number;
+}
+
+// Measured with residual and range 0.06 (composites / realpairs / camouflage set, dumped per item): `balanced` 7.53 →
+// 7.47 / 54.79 → 54.78 / 11.80 → 11.79, `fast` 9.32 → 9.20 / 63.54 → 63.48 / 11.84 → 11.78 (a mesh pencil cup's wires
+// kept, a grid's bars 8.45 → 8.14). Without `heldAlpha` (0), a white bottle's lower half in realpairs kept specks the
+// solve had lowered, and the hole they broke up was no longer filled (postprocess/holes-hiding-the-plate); at 0.8, a
+// face 12 px wide in the fixed-camera video stayed see-through in `balanced`.
+export const DEFAULT_UNEXPLAINED: UnexplainedOptions = {
+  residual: 0.06,
+  outsideRange: 0.06,
+  heldAlpha: 0.65,
+};
+
+/**
+ * Whether neither F at the solved α nor the plate around it explains the photo's pixel at (x, y): `f` and `bg` are F
+ * and B′ there (RGB, B′ clamped to [0, 1]).
+ */
+export function unexplainedColour(
+  image: FloatImage,
+  plate: ExposedPlate,
+  x: number,
+  y: number,
+  alpha: number,
+  f: ArrayLike<number>,
+  bg: ArrayLike<number>,
+  opts: UnexplainedOptions,
+): boolean {
+  const i = 3 * (y * image.width + x);
+  const I = image.data;
+  let residual = 0;
+  for (let c = 0; c < 3; c++)
+    residual = Math.max(residual, Math.abs(I[i + c] - (alpha * f[c] + (1 - alpha) * bg[c])));
+  return residual > opts.residual && outsidePlateRange(image, plate, x, y) > opts.outsideRange;
+}
+
+/**
+ * How far (largest channel) the photo's pixel at (x, y) lies outside the range of B′ (clamped to [0, 1]) over the
+ * 3 × 3 pixels around it that lie in the frame: 0 inside it.
+ */
+export function outsidePlateRange(image: FloatImage, plate: ExposedPlate, x: number, y: number): number {
+  const { width: w, height: h, data: I } = image;
+  const { data: P, gain, bias } = plate;
+  const [top, bottom] = [Math.max(0, y - 1), Math.min(h - 1, y + 1)];
+  const [left, right] = [Math.max(0, x - 1), Math.min(w - 1, x + 1)];
+  let outside = 0;
+  for (let c = 0; c < 3; c++) {
+    let [lo, hi] = [Infinity, -Infinity];
+    for (let row = top; row <= bottom; row++)
+      for (let i = 3 * (row * w + left) + c, end = 3 * (row * w + right) + c; i <= end; i += 3) {
+        const v = gain[c] * P[i] + bias[c];
+        if (v < lo) lo = v;
+        if (v > hi) hi = v;
+      }
+    const v = I[3 * (y * w + x) + c];
+    outside = Math.max(outside, v - Math.min(1, hi), Math.max(0, lo) - v);
+  }
+  return outside;
+}

@@ -1,0 +1,94 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { loadOpenCV } from "../src/cv/opencv.js";
+import { resize } from "../src/image/geometry.js";
+import { createImage } from "../src/image/types.js";
+import { DEFAULT_EQUATION, refineWithPlate } from "../src/refine/compositing-equation.js";
+import { outsidePlateRange } from "../src/refine/unexplained-colours.js";
+
+const cv = await loadOpenCV();
+const [W, H] = [160, 120];
+const ROAD = [0.7, 0.7, 0.68];
+const JACKET = [0.15, 0.15, 0.18];
+const SKIN = [0.85, 0.66, 0.56];
+const noise = (x: number, y: number, c: number, seed: number) =>
+  ((((x * 7919 + y * 104729 + c * 65537 + seed * 31337) ^ (x * y)) % 41) / 40 - 0.5) * 0.04;
+const inFace = (x: number, y: number) => x >= 72 && x < 88 && y >= 16 && y < 40;
+const inHole = (x: number, y: number) => x >= 70 && x < 90 && y >= 70 && y < 90;
+const inBody = (x: number, y: number) => x >= 40 && x < 120 && y >= 40 && y < 110 && !inHole(x, y);
+
+/**
+ * A small figure on a light road, as a fixed camera sees a passer-by: a dark jacket with a gap through it, and a face
+ * above it. The network, at 1/8 of the size, holds the figure at 0.9 and sees one blurred colour, the jacket's: its
+ * F is dark over the face too.
+ */
+function passerBy() {
+  const photo = createImage(W, H, 3);
+  const plate = createImage(W, H, 3);
+  const truth = createImage(W, H, 1);
+  for (let y = 0; y < H; y++)
+    for (let x = 0; x < W; x++) {
+      const p = y * W + x;
+      const colour = inFace(x, y) ? SKIN : inBody(x, y) ? JACKET : undefined;
+      if (colour) truth.data[p] = 1;
+      for (let c = 0; c < 3; c++) {
+        plate.data[3 * p + c] = ROAD[c] + noise(x, y, c, 1);
+        photo.data[3 * p + c] = (colour ? colour[c] : ROAD[c]) + noise(x, y, c, 2);
+      }
+    }
+  const coarse = { alpha: resize(truth, 20, 15), fg: createImage(20, 15, 3) };
+  for (let q = 0; q < 20 * 15; q++) {
+    coarse.alpha.data[q] *= 0.9;
+    coarse.fg.data.set(JACKET, 3 * q);
+  }
+  return { photo, plate: { image: plate, exposure: null }, coarse };
+}
+
+function solve(heldAlpha: number) {
+  const { photo, plate, coarse } = passerBy();
+  const alpha = resize(coarse.alpha, W, H);
+  const network = alpha.data.slice();
+  const opts = { ...DEFAULT_EQUATION, unexplained: { ...DEFAULT_EQUATION.unexplained, heldAlpha } };
+  refineWithPlate(cv, photo, plate, alpha, coarse, {}, opts);
+  const mean = (values: Float32Array, inside: (x: number, y: number) => boolean) => {
+    let [sum, n] = [0, 0];
+    for (let y = 0; y < H; y++)
+      for (let x = 0; x < W; x++) if (inside(x, y)) [sum, n] = [sum + values[y * W + x], n + 1];
+    return sum / n;
+  };
+  // The face's middle (its rim is a blend the solve judges), and the gap's.
+  const faceMiddle = (x: number, y: number) => x >= 75 && x < 85 && y >= 22 && y < 36;
+  return {
+    face: mean(alpha.data, faceMiddle),
+    networkFace: mean(network, faceMiddle),
+    gap: mean(alpha.data, (x, y) => x >= 74 && x < 86 && y >= 74 && y < 86),
+  };
+}
+
+test("a face whose colour the network's F does not have is not made see-through by the solve", () => {
+  const off = solve(Infinity);
+  const on = solve(DEFAULT_EQUATION.unexplained.heldAlpha);
+  assert.ok(
+    off.face < 0.3 * off.networkFace,
+    `with the jacket's F, the solve reads the face as background: ${off.face} (the network: ${off.networkFace})`,
+  );
+  assert.ok(on.face > 0.95 * on.networkFace, `face ${on.face} (the network: ${on.networkFace})`);
+});
+
+test("a gap that shows the plate still opens", () => {
+  const on = solve(DEFAULT_EQUATION.unexplained.heldAlpha);
+  assert.ok(on.gap < 0.15, `gap ${on.gap}`);
+});
+
+test("the plate's range: a pixel between its neighbours' colours is inside it, one beyond them outside", () => {
+  const image = createImage(3, 3, 3, 0.5);
+  const plate = createImage(3, 3, 3);
+  for (let p = 0; p < 9; p++) plate.data.fill(p % 2 ? 0.4 : 0.6, 3 * p, 3 * p + 3);
+  const exposed = { data: plate.data, gain: [1, 1, 1], bias: [0, 0, 0] };
+  assert.equal(outsidePlateRange(image, exposed, 1, 1), 0);
+  image.data.set([0.5, 0.5, 0.75], 3 * 4);
+  assert.ok(Math.abs(outsidePlateRange(image, exposed, 1, 1) - 0.15) < 1e-6);
+  // The exposure's gain and bias apply to the plate first.
+  const brighter = { ...exposed, gain: [1, 1, 1.25] };
+  assert.ok(outsidePlateRange(image, brighter, 1, 1) < 1e-6);
+});
