@@ -35,7 +35,12 @@ import { choosePrior, type PriorChoice } from "./prior/choose-prior.js";
 import { stillMotionCues } from "./prior/motion.js";
 import { softSegmentation } from "./prior/soft-segmentation.js";
 import { MODES, type Mode } from "./modes.js";
-import { DEFAULT_CAST_SHADOWS, type CastShadowOptions } from "./refine/cast-shadows.js";
+import {
+  DEFAULT_CAST_SHADOWS,
+  DEFAULT_SHADOW_LIKE,
+  type CastShadowOptions,
+  type ShadowLikeOptions,
+} from "./refine/cast-shadows.js";
 import { DEFAULT_NOISE_FLOOR, type NoiseFloorOptions } from "./refine/noise-floor.js";
 import { DEFAULT_GAPS, refineWithPlate, type GapOptions } from "./refine/compositing-equation.js";
 import { guidedUpsample } from "./refine/guided-upsample.js";
@@ -171,6 +176,8 @@ export interface PipelinePlan {
   gaps?: GapOptions;
   /** The solve does not raise α where the subject's shadow falls on the plate. */
   shadows?: CastShadowOptions;
+  /** …or, without the cast-shadow pass, where a pixel the network calls background is shadow-like. */
+  shadowLike?: ShadowLikeOptions;
   /** The solve reads background where the photo is within the background's noise of the plate. */
   noiseFloor?: NoiseFloorOptions;
   /** The network may not drop a solid blob that differs from the plate (postprocess/clear-differences). */
@@ -222,7 +229,8 @@ export function planPipeline(options: PipelineOptions, network: MattingNetwork, 
     fgFromPhoto: mode.fgFromPhoto && (refine === "refiner" || refine === "plate"),
     plateAfterRefiner: mode.plateAfterRefiner,
     gaps: mode.openGaps ? DEFAULT_GAPS : undefined,
-    shadows: mode.keepShadowsOut ? DEFAULT_CAST_SHADOWS : undefined,
+    shadows: mode.keepShadowsOut === "cast-shadows" ? DEFAULT_CAST_SHADOWS : undefined,
+    shadowLike: mode.keepShadowsOut === "shadow-like" ? DEFAULT_SHADOW_LIKE : undefined,
     noiseFloor: mode.noiseFloor ? DEFAULT_NOISE_FLOOR : undefined,
     keepDifferences: mode.keepDifferences,
     keepThinStructures: mode.keepThinStructures,
@@ -467,7 +475,8 @@ async function restoreFullResolution(
   clock.lap("upsample");
   // The plate with its exposure, made once for the stages that compare it with the photo pixel by pixel.
   const matched = plan.keepThinStructures ? matchExposure(plate, plate.image) : undefined;
-  const solve = { gaps: plan.gaps, shadows: plan.shadows, noiseFloor: plan.noiseFloor, matched };
+  const { gaps, shadows, shadowLike, noiseFloor } = plan;
+  const solve = { gaps, shadows, shadowLike, noiseFloor, matched };
   let refinerReport: PatchRefineReport | undefined;
   if (plan.refine === "plate") {
     // With F from the photo, the solve also writes, where it solves α, the F that explains the photo there.

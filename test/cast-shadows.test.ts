@@ -3,7 +3,7 @@ import { test } from "node:test";
 import { loadOpenCV } from "../src/cv/opencv.js";
 import { resize } from "../src/image/geometry.js";
 import { createImage, type FloatImage } from "../src/image/types.js";
-import { castShadows, DEFAULT_CAST_SHADOWS } from "../src/refine/cast-shadows.js";
+import { castShadows, DEFAULT_CAST_SHADOWS, DEFAULT_SHADOW_LIKE } from "../src/refine/cast-shadows.js";
 import { refineWithPlate } from "../src/refine/compositing-equation.js";
 import { shareWhere } from "./fixtures.js";
 
@@ -120,9 +120,8 @@ test("cast shadows: a shadow-like patch narrower than the least width is not one
   assert.ok(flagged(narrow, inShadow) > 0.9, "the wide shadow stays");
 });
 
-test("compositing-equation solve: does not raise α in the subject's shadow, and still solves the subject's edge", () => {
-  const { photo, plate } = scene();
-  // The network at 1/8 of the size: the block, with a soft edge one cell wide on its right.
+/** The network at 1/8 of the size: the block, with a soft edge one cell wide on its right; F the block's navy. */
+function blockNetwork() {
   const [gw, gh] = [W / 8, H / 8];
   const coarse = { alpha: createImage(gw, gh, 1), fg: createImage(gw, gh, 3) };
   for (let y = 0; y < gh; y++)
@@ -131,12 +130,25 @@ test("compositing-equation solve: does not raise α in the subject's shadow, and
       coarse.alpha.data[y * gw + x] = inBlock(cx, cy) ? 1 : inBlock(cx - 8, cy) ? 0.3 : 0;
       coarse.fg.data.set(NAVY, 3 * (y * gw + x));
     }
-  const upsampled = resize(coarse.alpha, W, H);
-  const solve = (shadows?: typeof DEFAULT_CAST_SHADOWS) => {
-    const alpha = { ...upsampled, data: upsampled.data.slice() };
-    refineWithPlate(cv, photo, { image: plate, exposure: null }, alpha, coarse, { shadows });
-    return alpha.data;
-  };
+  return { coarse, upsampled: resize(coarse.alpha, W, H) };
+}
+
+/** The solve's α for `photo` against `plate` from the block's network, with the given shadow options. */
+function solveBlock(
+  photo: FloatImage,
+  plate: FloatImage,
+  shadowOptions: Pick<Parameters<typeof refineWithPlate>[5] & object, "shadows" | "shadowLike"> = {},
+) {
+  const { coarse, upsampled } = blockNetwork();
+  const alpha = { ...upsampled, data: upsampled.data.slice() };
+  refineWithPlate(cv, photo, { image: plate, exposure: null }, alpha, coarse, shadowOptions);
+  return alpha.data;
+}
+
+test("compositing-equation solve: does not raise α in the subject's shadow, and still solves the subject's edge", () => {
+  const { photo, plate } = scene();
+  const { upsampled } = blockNetwork();
+  const solve = (shadows?: typeof DEFAULT_CAST_SHADOWS) => solveBlock(photo, plate, { shadows });
   const raised = (a: Float32Array) => share(a, inShadow, (v) => v > 0.1);
   const plain = solve();
   assert.ok(raised(plain) > 0.05, `without the shadow test the solve draws a halo: ${raised(plain)}`);
@@ -152,4 +164,36 @@ test("compositing-equation solve: does not raise α in the subject's shadow, and
     share(kept, leftEdge, (v) => v < 0.05),
     share(plain, leftEdge, (v) => v < 0.05),
   );
+});
+
+test("per pixel, without the pass: a shadow keeping the grain is not raised, a subject or strands are", () => {
+  // The block's shadow on fabric keeps the grain; a flat grey subject in its place, as dark and of the fabric's hue
+  // (per pixel, a shadow), hides it.
+  const shadowed = scene(fabric);
+  const inShadowZone = (x: number, y: number) => x >= 60 && x < 100 && y >= 20 && y < 100;
+  const hiding = scene(fabric, (x, y) =>
+    inShadowZone(x, y) ? [0, 0, 0].map(() => 0.6 * dimming(x, y)) : undefined,
+  );
+  const raised = (a: Float32Array) => share(a, inShadow, (v) => v > 0.1);
+  const shadowLike = DEFAULT_SHADOW_LIKE;
+  const plainShadow = solveBlock(shadowed.photo, shadowed.plate);
+  assert.ok(raised(plainShadow) > 0.05, `the solve alone draws a halo: ${raised(plainShadow)}`);
+  const { upsampled } = blockNetwork();
+  const keptShadow = solveBlock(shadowed.photo, shadowed.plate, { shadowLike });
+  assert.equal(raised(keptShadow), raised(upsampled.data), "the shadow keeps the network's α");
+  // The flat subject: the solve raises it as it does without the test.
+  const plainSubject = solveBlock(hiding.photo, hiding.plate);
+  assert.ok(raised(plainSubject) > 0.05, `the solve raises the flat subject: ${raised(plainSubject)}`);
+  // (All but its rim, where the texture window still sees the fabric beside it.)
+  const keptSubject = raised(solveBlock(hiding.photo, hiding.plate, { shadowLike }));
+  assert.ok(keptSubject > 0.9 * raised(plainSubject), `${keptSubject} against ${raised(plainSubject)}`);
+  // Dark strands over the flat wall, each pixel a darker copy of it: they dim it unevenly, and are raised too.
+  const strands = scene(wall, (x, y, b) =>
+    inShadowZone(x, y)
+      ? b.map((v, c) => (x % 4 === 0 ? 0.6 * v + 0.4 * [0.25, 0.17, 0.12][c] : v))
+      : undefined,
+  );
+  const plainStrands = raised(solveBlock(strands.photo, strands.plate));
+  assert.ok(plainStrands > 0.05, `the solve raises the strands: ${plainStrands}`);
+  assert.equal(raised(solveBlock(strands.photo, strands.plate, { shadowLike })), plainStrands);
 });

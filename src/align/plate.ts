@@ -16,6 +16,14 @@ export interface Plate {
   readonly exposure: ExposureReport | null;
 }
 
+/** The plate as the photo should show it, read pixel by pixel: its data with the exposure matching's per-channel gain
+ * and bias, applied by whoever reads it (cheaper than a matched copy of the frame). */
+export interface ExposedPlate {
+  data: ArrayLike<number>;
+  gain: ArrayLike<number>;
+  bias: ArrayLike<number>;
+}
+
 /** Gain and bias to apply to each plate pixel (identity without exposure matching). */
 export function plateGainBias(plate: Plate): Pick<ExposureReport, "gain" | "bias"> {
   return plate.exposure ?? { gain: [1, 1, 1], bias: [0, 0, 0] };

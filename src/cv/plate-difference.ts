@@ -40,20 +40,21 @@ export const SHADOW_SPREAD = 0.12;
 const SHADOW_BRIGHTER = 0.02;
 
 /**
- * Whether the pixel whose first channel is at `i` in `image` (RGB) differs from `plate` by more than `distance` in
- * some channel, in a way no shadow explains: brighter, or darker with a hue of its own (a shadow is a darker copy
- * with the plate's hue: per-channel ratios spreading less than `shadowSpread`).
+ * Whether the pixel whose first channel is at `i` in `image` (RGB) differs from the plate's at `j` (by default the
+ * same index) by more than `distance` in some channel, in a way no shadow explains: brighter, or darker with a hue of
+ * its own (a shadow is a darker copy with the plate's hue: per-channel ratios spreading less than `shadowSpread`).
  */
 export function differsUnlikeShadow(
-  image: Float32Array,
-  plate: Float32Array,
+  image: ArrayLike<number>,
+  plate: ArrayLike<number>,
   i: number,
   distance: number,
   shadowSpread = SHADOW_SPREAD,
+  j = i,
 ): boolean {
-  if (colourDistanceAt(image, i, plate) <= distance) return false;
-  for (let c = i; c < i + 3; c++) if (image[c] - plate[c] > SHADOW_BRIGHTER) return true;
-  const ratio = (c: number) => image[i + c] / Math.max(plate[i + c], 0.02);
+  if (colourDistanceAt(image, i, plate, j) <= distance) return false;
+  for (let c = 0; c < 3; c++) if (image[i + c] - plate[j + c] > SHADOW_BRIGHTER) return true;
+  const ratio = (c: number) => image[i + c] / Math.max(plate[j + c], 0.02);
   const [kr, kg, kb] = [ratio(0), ratio(1), ratio(2)];
   return Math.max(kr, kg, kb) - Math.min(kr, kg, kb) > shadowSpread;
 }

@@ -8,6 +8,7 @@
  * even where its colour is within noise of the plate's (postprocess/clear-differences), and no gap
  * (refine/bounded-gaps). On a flat plate (a wall, the sky) the texture says nothing either way.
  */
+import type { ExposedPlate } from "../align/plate.js";
 import { type CV, withMats } from "./opencv.js";
 import type { FloatImage } from "../image/types.js";
 
@@ -137,4 +138,48 @@ export function plateTexture(
     if ((m[j + 3] - g1 * g1) * b1 * b1 < share2 * variance * g1 * g1) hidden[p] = 1;
   }
   return { shows, dimming, hidden, textured };
+}
+
+/**
+ * `plateTexture`'s `hidden` at one pixel, its window read directly (the part of it inside the frame, where the box
+ * filter reflects): for a test that needs it at a few pixels of a frame, not at all of them. `plate` is the unmatched
+ * plate with the exposure's gain and bias, applied (and clamped) here as `applyExposure` does.
+ */
+export function hidesPlateTextureAt(
+  image: FloatImage,
+  plate: ExposedPlate,
+  x: number,
+  y: number,
+  { radius, ratio, minSpread, hiddenShare, minDimming }: PlateTextureOptions,
+): boolean {
+  const { width: w, height: h, data: I } = image;
+  const { data: P, gain, bias } = plate;
+  let [sb, sbb, sg, sgg, sd, sgb, n] = [0, 0, 0, 0, 0, 0, 0];
+  for (let v = Math.max(0, y - radius); v <= Math.min(h - 1, y + radius); v += 2)
+    for (let u = Math.max(0, x - radius); u <= Math.min(w - 1, x + radius); u += 2) {
+      const i = 3 * (v * w + u);
+      let [b, g, d] = [0, 0, 0];
+      for (let c = 0; c < 3; c++) {
+        const bc = Math.min(1, Math.max(0, gain[c] * P[i + c] + bias[c]));
+        b += bc;
+        g += I[i + c];
+        d += (I[i + c] - bc) ** 2;
+      }
+      [b, g] = [b / 3, g / 3];
+      [sb, sbb, sg, sgg, sd, sgb, n] = [
+        sb + b,
+        sbb + b * b,
+        sg + g,
+        sgg + g * g,
+        sd + d / 3,
+        sgb + g * b,
+        n + 1,
+      ];
+    }
+  const [b1, b2, g1, g2, mixed, gb] = [sb / n, sbb / n, sg / n, sgg / n, sd / n, sgb / n];
+  const variance = b2 - b1 * b1;
+  if (variance <= minSpread * minSpread || mixed < ratio * variance) return false;
+  const k = g1 / b1;
+  if (k >= minDimming && k < 1 && g2 - 2 * k * gb + k * k * b2 < ratio * k * k * variance) return false;
+  return (g2 - g1 * g1) * b1 * b1 < hiddenShare * hiddenShare * variance * g1 * g1;
 }

@@ -19,7 +19,7 @@ import { colourDistanceAt } from "../cv/plate-difference.js";
 import { bilinearTaps } from "../image/geometry.js";
 import { createImage, type FloatImage } from "../image/types.js";
 import { boxFilter } from "../image/box-filter.js";
-import { castShadows, type CastShadowOptions } from "./cast-shadows.js";
+import { castShadows, shadowLikeAt, type CastShadowOptions, type ShadowLikeOptions } from "./cast-shadows.js";
 import { backgroundNoiseFloor, neighbourhoodDeparture, type NoiseFloorOptions } from "./noise-floor.js";
 import { DEFAULT_UNEXPLAINED, unexplainedColour, type UnexplainedOptions } from "./unexplained-colours.js";
 import { DEFAULT_BOUNDED_GAPS, openBoundedGaps, type BoundedGapOptions } from "./bounded-gaps.js";
@@ -102,6 +102,7 @@ export function refineWithPlate(
     gaps,
     matched,
     shadows,
+    shadowLike,
     noiseFloor,
   }: {
     fgOut?: FloatImage;
@@ -110,6 +111,9 @@ export function refineWithPlate(
     matched?: FloatImage;
     /** Where the subject casts a shadow, the solve does not raise α (refine/cast-shadows). */
     shadows?: CastShadowOptions;
+    /** Without that pass, where a pixel the network calls background is shadow-like, judged per pixel
+     * (refine/cast-shadows `shadowLikeAt`). */
+    shadowLike?: ShadowLikeOptions;
     /** Where the photo departs from the plate no more than the background's noise, the solve reads background
      * (refine/noise-floor). */
     noiseFloor?: NoiseFloorOptions;
@@ -249,7 +253,11 @@ export function refineWithPlate(
           if (weight > 0) {
             const corrected = A[p] + ((weight * den) / (den + tau2)) * (solved - A[p]);
             // A shadow darkens the plate towards any dark F: the solve would draw it as a halo.
-            if (!(shadow && shadow[p] && corrected > A[p])) A[p] = corrected; // each pixel is read before it is written: in place is exact
+            const inShadow =
+              corrected > A[p] &&
+              ((shadow && shadow[p]) ||
+                (shadowLike && shadowLikeAt(image, exposedPlate, x, y, bg, A[p], shadowLike)));
+            if (!inShadow) A[p] = corrected; // each pixel is read before it is written: in place is exact
             if (fgOut) {
               // F that explains the photo exactly at this α (keeps the subject's texture, drops the plate's colour).
               const a = A[p];

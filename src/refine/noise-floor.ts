@@ -7,6 +7,7 @@
  * mean keeps a strand of hair, which departs the same way over its length, and averages noise down by three.
  */
 import { histogramQuantile } from "../cv/histogram.js";
+import type { ExposedPlate } from "../align/plate.js";
 import type { FloatImage } from "../image/types.js";
 
 export interface NoiseFloorOptions {
@@ -21,13 +22,6 @@ export interface NoiseFloorOptions {
 // Measured in `fast` (composites / realpairs / camouflage set; 8.91 / 64.16 / 12.89 without): multiple 3 → 8.81 /
 // 63.54 / 12.02, a doll's fine hair +0.15; 2 → 8.81 / 63.73 / 12.08; 4 → 8.81 / 63.30 / 12.00, that hair +0.3.
 export const DEFAULT_NOISE_FLOOR: NoiseFloorOptions = { multiple: 3, step: 8, minSamples: 100 };
-
-/** The plate as the photo should show it: `image` with the exposure matching's per-channel gain and bias. */
-export interface ExposedPlate {
-  data: ArrayLike<number>;
-  gain: ArrayLike<number>;
-  bias: ArrayLike<number>;
-}
 
 /**
  * Largest channel of the mean of I − B′ over the 3 × 3 pixels around (x, y) that lie in the frame. B′ is taken

@@ -8,8 +8,8 @@
  * explains it either (a gap in front of a textured plate that is a pixel off still lies inside that range). There the
  * solve may not lower what the network holds as mostly subject.
  */
+import type { ExposedPlate } from "../align/plate.js";
 import type { FloatImage } from "../image/types.js";
-import type { ExposedPlate } from "./noise-floor.js";
 
 export interface UnexplainedOptions {
   /** Largest channel of |I − (αF + (1 − α)B′)| at the solved α above which F does not explain the photo. */
