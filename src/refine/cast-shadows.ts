@@ -158,7 +158,9 @@ function keepWideShadowsThatFade(
  * texture to hide, and where the dimming is smooth the network's call stands.
  */
 export interface ShadowLikeOptions {
+  /** α under which the network calls the pixel background. */
   below: number;
+  /** The texture test (the cast-shadow pass's own). */
   texture: PlateTextureOptions;
 }
 
