@@ -24,6 +24,11 @@ export interface ExposedPlate {
   bias: ArrayLike<number>;
 }
 
+/** Channel `c` of the exposed plate's pixel whose first channel is at `i`, clamped to [0, 1] as `applyExposure` does. */
+export function exposedAt({ data, gain, bias }: ExposedPlate, i: number, c: number): number {
+  return Math.min(1, Math.max(0, gain[c] * data[i + c] + bias[c]));
+}
+
 /** Gain and bias to apply to each plate pixel (identity without exposure matching). */
 export function plateGainBias(plate: Plate): Pick<ExposureReport, "gain" | "bias"> {
   return plate.exposure ?? { gain: [1, 1, 1], bias: [0, 0, 0] };

@@ -8,7 +8,7 @@
  * even where its colour is within noise of the plate's (postprocess/clear-differences), and no gap
  * (refine/bounded-gaps). On a flat plate (a wall, the sky) the texture says nothing either way.
  */
-import type { ExposedPlate } from "../align/plate.js";
+import { exposedAt, type ExposedPlate } from "../align/plate.js";
 import { type CV, withMats } from "./opencv.js";
 import type { FloatImage } from "../image/types.js";
 
@@ -154,14 +154,13 @@ export function hidesPlateTextureAt(
   { radius, ratio, minSpread, hiddenShare, minDimming }: PlateTextureOptions,
 ): boolean {
   const { width: w, height: h, data: I } = image;
-  const { data: P, gain, bias } = plate;
   let [sb, sbb, sg, sgg, sd, sgb, n] = [0, 0, 0, 0, 0, 0, 0];
   for (let v = Math.max(0, y - radius); v <= Math.min(h - 1, y + radius); v += 2)
     for (let u = Math.max(0, x - radius); u <= Math.min(w - 1, x + radius); u += 2) {
       const i = 3 * (v * w + u);
       let [b, g, d] = [0, 0, 0];
       for (let c = 0; c < 3; c++) {
-        const bc = Math.min(1, Math.max(0, gain[c] * P[i + c] + bias[c]));
+        const bc = exposedAt(plate, i, c);
         b += bc;
         g += I[i + c];
         d += (I[i + c] - bc) ** 2;

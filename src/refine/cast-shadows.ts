@@ -14,7 +14,7 @@
  */
 import { labelComponents } from "../cv/mask-ops.js";
 import { type CV, withMats } from "../cv/opencv.js";
-import type { ExposedPlate } from "../align/plate.js";
+import { exposedAt, type ExposedPlate } from "../align/plate.js";
 import { colourDistanceAt, differsUnlikeShadow, SHADOW_SPREAD } from "../cv/plate-difference.js";
 import {
   hidesPlateTextureAt,
@@ -201,7 +201,6 @@ function smoothDimming(
   maxSpread: number,
 ): boolean {
   const { width: w, height: h, data: I } = image;
-  const { data: P, gain, bias } = plate;
   let [s1, s2, n] = [0, 0, 0];
   for (let v = Math.max(0, y - r); v <= Math.min(h - 1, y + r); v++)
     for (let u = Math.max(0, x - r); u <= Math.min(w - 1, x + r); u++) {
@@ -209,7 +208,7 @@ function smoothDimming(
       let [a, b] = [0, 0];
       for (let c = 0; c < 3; c++) {
         a += I[i + c];
-        b += Math.min(1, Math.max(0, gain[c] * P[i + c] + bias[c]));
+        b += exposedAt(plate, i, c);
       }
       const d = a / Math.max(b, 0.06);
       [s1, s2, n] = [s1 + d, s2 + d * d, n + 1];

@@ -12,7 +12,7 @@
  * subject: it measured better in fast mode on both evaluation sets and keeps a subject of several colours whole
  * (a neck between a face and a collar).
  */
-import { matchExposure, plateGainBias, type Plate } from "../align/plate.js";
+import { exposedAt, matchExposure, plateGainBias, type Plate } from "../align/plate.js";
 import { dilateMask } from "../cv/mask-ops.js";
 import type { CV } from "../cv/opencv.js";
 import { colourDistanceAt } from "../cv/plate-difference.js";
@@ -216,8 +216,7 @@ export function refineWithPlate(
           const dimmed = dimming?.[p] ?? 0;
           const dim = dimmed > 0 && (inGapCell || dimmed <= edgeDimming) ? dimmed : 1;
           const seen = dimmed === 1 || dim < 1;
-          for (let c = 0; c < 3; c++)
-            bg[c] = dim * Math.min(1, Math.max(0, gain[c] * plate[3 * p + c] + bias[c]));
+          for (let c = 0; c < 3; c++) bg[c] = dim * exposedAt(exposedPlate, 3 * p, c);
           if (shaded && dim === 1) {
             const k = shadowDimming(I, 3 * p, bg, shaded.options);
             if (k > 0 && tapSpread(FG, q00, q01, q10, q11) < shaded.options.fgSpread) {
