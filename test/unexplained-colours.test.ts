@@ -22,14 +22,14 @@ const inBody = (x: number, y: number) => x >= 40 && x < 120 && y >= 40 && y < 11
  * above it. The network, at 1/8 of the size, holds the figure at 0.9 and sees one blurred colour, the jacket's: its
  * F is dark over the face too.
  */
-function passerBy() {
+function passerBy(face = SKIN) {
   const photo = createImage(W, H, 3);
   const plate = createImage(W, H, 3);
   const truth = createImage(W, H, 1);
   for (let y = 0; y < H; y++)
     for (let x = 0; x < W; x++) {
       const p = y * W + x;
-      const colour = inFace(x, y) ? SKIN : inBody(x, y) ? JACKET : undefined;
+      const colour = inFace(x, y) ? face : inBody(x, y) ? JACKET : undefined;
       if (colour) truth.data[p] = 1;
       for (let c = 0; c < 3; c++) {
         plate.data[3 * p + c] = ROAD[c] + noise(x, y, c, 1);
@@ -44,10 +44,14 @@ function passerBy() {
   return { photo, plate: { image: plate, exposure: null }, coarse };
 }
 
-function solve(heldAlpha: number) {
-  const { photo, plate, coarse } = passerBy();
+/** With `matteFace`, the matte so far holds the face at that α (a guided upsampling that followed its brightness). */
+function solve(heldAlpha: number, face = SKIN, matteFace?: number) {
+  const { photo, plate, coarse } = passerBy(face);
   const alpha = resize(coarse.alpha, W, H);
   const network = alpha.data.slice();
+  if (matteFace !== undefined)
+    for (let y = 0; y < H; y++)
+      for (let x = 0; x < W; x++) if (inFace(x, y)) alpha.data[y * W + x] = matteFace;
   const opts = { ...DEFAULT_EQUATION, unexplained: { ...DEFAULT_EQUATION.unexplained, heldAlpha } };
   refineWithPlate(cv, photo, plate, alpha, coarse, {}, opts);
   const mean = (values: Float32Array, inside: (x: number, y: number) => boolean) => {
@@ -75,20 +79,35 @@ test("a face whose colour the network's F does not have is not made see-through 
   assert.ok(on.face > 0.95 * on.networkFace, `face ${on.face} (the network: ${on.networkFace})`);
 });
 
+test("where the photo's hue is not the plate's, the network's α holds over a matte that lowered it", () => {
+  const skin = solve(DEFAULT_EQUATION.unexplained.heldAlpha, SKIN, 0.4);
+  assert.ok(skin.face > 0.95 * skin.networkFace, `face ${skin.face} (the network: ${skin.networkFace})`);
+  // A cap the road's hue, only lighter: a plate exposed differently looks the same, and the matte's α is not raised.
+  const cap = solve(DEFAULT_EQUATION.unexplained.heldAlpha, [0.9, 0.9, 0.88], 0.4);
+  assert.ok(cap.face <= 0.4, `cap ${cap.face}`);
+});
+
 test("a gap that shows the plate still opens", () => {
   const on = solve(DEFAULT_EQUATION.unexplained.heldAlpha);
   assert.ok(on.gap < 0.15, `gap ${on.gap}`);
 });
 
-test("the plate's range: a pixel between its neighbours' colours is inside it, one beyond them outside", () => {
+test("the plate's range: a blend of its neighbours' colours is inside it, a colour or hue beyond them outside", () => {
   const image = createImage(3, 3, 3, 0.5);
   const plate = createImage(3, 3, 3);
   for (let p = 0; p < 9; p++) plate.data.fill(p % 2 ? 0.4 : 0.6, 3 * p, 3 * p + 3);
   const exposed = { data: plate.data, gain: [1, 1, 1], bias: [0, 0, 0] };
   assert.equal(outsidePlateRange(image, exposed, 1, 1), 0);
   image.data.set([0.5, 0.5, 0.75], 3 * 4);
-  assert.ok(Math.abs(outsidePlateRange(image, exposed, 1, 1) - 0.15) < 1e-6);
+  assert.ok(
+    Math.abs(outsidePlateRange(image, exposed, 1, 1) - 0.25) < 1e-6,
+    "0.15 beyond in blue, 0.25 in hue",
+  );
+  // Each channel inside the grey plate's range, the hue (a skin tone on a grey road) outside it.
+  image.data.set([0.55, 0.5, 0.45], 3 * 4);
+  assert.ok(Math.abs(outsidePlateRange(image, exposed, 1, 1) - 0.05) < 1e-6);
   // The exposure's gain and bias apply to the plate first.
-  const brighter = { ...exposed, gain: [1, 1, 1.25] };
-  assert.ok(outsidePlateRange(image, brighter, 1, 1) < 1e-6);
+  image.data.set([0.6, 0.6, 0.75], 3 * 4);
+  const bluer = { ...exposed, gain: [1, 1, 1.25] };
+  assert.ok(outsidePlateRange(image, bluer, 1, 1) < 1e-6);
 });

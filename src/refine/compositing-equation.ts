@@ -21,7 +21,7 @@ import { createImage, type FloatImage } from "../image/types.js";
 import { boxFilter } from "../image/box-filter.js";
 import { castShadows, shadowLikeAt, type CastShadowOptions, type ShadowLikeOptions } from "./cast-shadows.js";
 import { backgroundNoiseFloor, neighbourhoodDeparture, type NoiseFloorOptions } from "./noise-floor.js";
-import { DEFAULT_UNEXPLAINED, unexplainedColour, type UnexplainedOptions } from "./unexplained-colours.js";
+import { DEFAULT_UNEXPLAINED, unexplainedFloor, type UnexplainedOptions } from "./unexplained-colours.js";
 import { DEFAULT_BOUNDED_GAPS, openBoundedGaps, type BoundedGapOptions } from "./bounded-gaps.js";
 import { DEFAULT_GAP_RIMS, solveGapRims, solveOutlineRims, type GapRimOptions } from "./gap-rims.js";
 import {
@@ -242,13 +242,23 @@ export function refineWithPlate(
             floor !== undefined && raw > 0 && neighbourhoodDeparture(image, exposedPlate, x, y) < floor;
           let solved = withinNoise ? 0 : raw;
           // F is not the subject's colour here (a face between dark hair and a dark collar): the network's α stays.
-          if (
-            weight > 0 &&
-            solved < A[p] &&
-            A[p] >= opts.unexplained.heldAlpha &&
-            unexplainedColour(image, exposedPlate, x, y, solved, f, bg, opts.unexplained)
-          )
-            solved = A[p];
+          if (weight > 0) {
+            const top = a0[q00] + (a0[q01] - a0[q00]) * wx;
+            const network = top + (a0[q10] + (a0[q11] - a0[q10]) * wx - top) * wy;
+            const kept = unexplainedFloor(
+              image,
+              exposedPlate,
+              x,
+              y,
+              solved,
+              f,
+              bg,
+              A[p],
+              network,
+              opts.unexplained,
+            );
+            if (kept > solved) solved = kept;
+          }
           if (weight > 0) {
             const corrected = A[p] + ((weight * den) / (den + tau2)) * (solved - A[p]);
             // A shadow darkens the plate towards any dark F: the solve would draw it as a halo.

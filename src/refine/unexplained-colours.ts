@@ -6,9 +6,10 @@
  * pixel is unexplained twice over: at the solved α the photo still departs from αF + (1 − α)B′ by more than a
  * camera's noise, and it lies outside the range of the plate's pixels around it, so no small shift of the plate
  * explains it either (a gap in front of a textured plate that is a pixel off still lies inside that range). There the
- * solve may not lower what the network holds as mostly subject.
+ * solve may not lower what the network holds as mostly subject; where the photo's hue lies outside that range, not
+ * even where the matte so far (a guided upsampling, the refiner) lowered it.
  */
-import type { ExposedPlate } from "../align/plate.js";
+import { exposedAt, type ExposedPlate } from "../align/plate.js";
 import type { FloatImage } from "../image/types.js";
 
 export interface UnexplainedOptions {
@@ -32,47 +33,78 @@ export const DEFAULT_UNEXPLAINED: UnexplainedOptions = {
 };
 
 /**
- * Whether neither F at the solved α nor the plate around it explains the photo's pixel at (x, y): `f` and `bg` are F
- * and B′ there (RGB, B′ clamped to [0, 1]).
+ * The α below which the solve may not lower the pixel at (x, y), 0 where it may: `solved` is the solve's α, `f` and
+ * `bg` are F and B′ there (RGB, B′ clamped to [0, 1]), `matte` the matte's α so far and `network` the network's own
+ * (upsampled bilinearly). Where the photo's hue lies outside the plate's around it, the network's α is held too: the
+ * guided upsampling and the refiner follow the photo's brightness, and read a face as light as the road behind as
+ * road; a plate a pixel off, or exposed differently, changes brightness, not hue.
  */
-export function unexplainedColour(
+export function unexplainedFloor(
   image: FloatImage,
   plate: ExposedPlate,
   x: number,
   y: number,
-  alpha: number,
+  solved: number,
   f: ArrayLike<number>,
   bg: ArrayLike<number>,
+  matte: number,
+  network: number,
   opts: UnexplainedOptions,
-): boolean {
+): number {
+  const held = Math.max(matte, network);
+  if (solved >= held || held < opts.heldAlpha) return 0;
   const i = 3 * (y * image.width + x);
   const I = image.data;
   let residual = 0;
   for (let c = 0; c < 3; c++)
-    residual = Math.max(residual, Math.abs(I[i + c] - (alpha * f[c] + (1 - alpha) * bg[c])));
-  return residual > opts.residual && outsidePlateRange(image, plate, x, y) > opts.outsideRange;
+    residual = Math.max(residual, Math.abs(I[i + c] - (solved * f[c] + (1 - solved) * bg[c])));
+  if (residual <= opts.residual) return 0;
+  if (outsidePlateRange(image, plate, x, y, HUES) > opts.outsideRange) return held;
+  const keepsMatte = matte >= opts.heldAlpha && solved < matte;
+  return keepsMatte && outsidePlateRange(image, plate, x, y, CHANNELS) > opts.outsideRange ? matte : 0;
 }
 
+type Coordinate = readonly [number, number, number];
+/** Coordinates the plate's range is read in. Every blend of the plate's pixels lies inside the range of each. */
+export const CHANNELS: readonly Coordinate[] = [
+  [1, 0, 0],
+  [0, 1, 0],
+  [0, 0, 1],
+];
+/** Two differences between the channels: a skin tone and a grey road can share each channel's range, not these. */
+export const HUES: readonly Coordinate[] = [
+  [1, -1, 0],
+  [0, 1, -1],
+];
+
 /**
- * How far (largest channel) the photo's pixel at (x, y) lies outside the range of B′ (clamped to [0, 1]) over the
- * 3 × 3 pixels around it that lie in the frame: 0 inside it.
+ * How far the photo's pixel at (x, y) lies outside the range of B′ (clamped to [0, 1]) over the 3 × 3 pixels around
+ * it that lie in the frame, in the coordinate where it lies farthest (by default the channels and the hues): 0 inside
+ * it. A plate a pixel off, or a blend of its neighbours, lies inside.
  */
-export function outsidePlateRange(image: FloatImage, plate: ExposedPlate, x: number, y: number): number {
+export function outsidePlateRange(
+  image: FloatImage,
+  plate: ExposedPlate,
+  x: number,
+  y: number,
+  coordinates: readonly Coordinate[] = [...CHANNELS, ...HUES],
+): number {
   const { width: w, height: h, data: I } = image;
-  const { data: P, gain, bias } = plate;
   const [top, bottom] = [Math.max(0, y - 1), Math.min(h - 1, y + 1)];
   const [left, right] = [Math.max(0, x - 1), Math.min(w - 1, x + 1)];
+  const i = 3 * (y * w + x);
   let outside = 0;
-  for (let c = 0; c < 3; c++) {
+  for (const k of coordinates) {
     let [lo, hi] = [Infinity, -Infinity];
     for (let row = top; row <= bottom; row++)
-      for (let i = 3 * (row * w + left) + c, end = 3 * (row * w + right) + c; i <= end; i += 3) {
-        const v = gain[c] * P[i] + bias[c];
+      for (let j = 3 * (row * w + left), end = 3 * (row * w + right); j <= end; j += 3) {
+        let v = 0;
+        for (let c = 0; c < 3; c++) if (k[c]) v += k[c] * exposedAt(plate, j, c);
         if (v < lo) lo = v;
         if (v > hi) hi = v;
       }
-    const v = I[3 * (y * w + x) + c];
-    outside = Math.max(outside, v - Math.min(1, hi), Math.max(0, lo) - v);
+    const v = k[0] * I[i] + k[1] * I[i + 1] + k[2] * I[i + 2];
+    outside = Math.max(outside, v - hi, lo - v);
   }
   return outside;
 }
