@@ -21,6 +21,11 @@ import { createImage, type FloatImage } from "../image/types.js";
 import { boxFilter } from "../image/box-filter.js";
 import { castShadows, shadowLikeAt, type CastShadowOptions, type ShadowLikeOptions } from "./cast-shadows.js";
 import { backgroundNoiseFloor, neighbourhoodDeparture, type NoiseFloorOptions } from "./noise-floor.js";
+import {
+  DEFAULT_SUBJECT_COLOURS,
+  subjectColourNearby,
+  type SubjectColourOptions,
+} from "./subject-colours.js";
 import { DEFAULT_UNEXPLAINED, unexplainedFloor, type UnexplainedOptions } from "./unexplained-colours.js";
 import { DEFAULT_BOUNDED_GAPS, openBoundedGaps, type BoundedGapOptions } from "./bounded-gaps.js";
 import { DEFAULT_GAP_RIMS, solveGapRims, solveOutlineRims, type GapRimOptions } from "./gap-rims.js";
@@ -73,6 +78,9 @@ export interface GapOptions {
   bounded?: BoundedGapOptions;
   /** Last, the rims of the gaps opened, then of the whole outline (refine/gap-rims). */
   rims?: GapRimOptions;
+  /** Not where many of the pixels nearby of the photo's colour clearly differ from the plate: that colour is the
+   * subject's (white between black letters, over a light fabric; refine/subject-colours). */
+  subjectColours?: SubjectColourOptions;
 }
 
 export const DEFAULT_GAPS: GapOptions = {
@@ -84,6 +92,7 @@ export const DEFAULT_GAPS: GapOptions = {
   shaded: DEFAULT_SHADED_GAPS,
   bounded: DEFAULT_BOUNDED_GAPS,
   rims: DEFAULT_GAP_RIMS,
+  subjectColours: DEFAULT_SUBJECT_COLOURS,
 };
 
 /**
@@ -143,7 +152,7 @@ export function refineWithPlate(
 
   // Gaps are looked for in the cells the solve does not cover fully: the inside of the network's opaque region.
   const gapCells = gaps ? support.data.map((v, q) => (v && region[q] < 1 ? 1 : 0)) : undefined;
-  const { match, contrast, edgeDimming = 0 } = gaps ?? { match: 0, contrast: Infinity };
+  const { match, contrast, edgeDimming = 0, subjectColours } = gaps ?? { match: 0, contrast: Infinity };
   // The plate's texture in the photo: where it shows (a gap, whatever F) and where it is hidden (no gap).
   const exposed =
     gaps?.texture || gaps?.bounded || gaps?.rims || shadows
@@ -280,7 +289,12 @@ export function refineWithPlate(
           // photo shows the plate's texture around it (then F, near the plate, cannot solve α: the plate is seen).
           if (!gapCandidate) continue;
           if (seen) A[p] = Math.min(A[p], den > tau2 ? solved : 0);
-          else if (inGapCell && colourDistanceAt(f, 0, bg, 0) >= contrast) A[p] = Math.min(A[p], solved);
+          else if (
+            inGapCell &&
+            colourDistanceAt(f, 0, bg, 0) >= contrast &&
+            !(subjectColours && subjectColourNearby(image, exposedPlate, x, y, subjectColours))
+          )
+            A[p] = Math.min(A[p], solved);
         }
       }
     }
