@@ -214,10 +214,7 @@ export function refineWithPlate(
           // Confidently opaque pixels keep the network's α: the network's smooth F is a poor match for a textured
           // subject's colours, and the per-pixel solve would punch false holes.
           let weight = 0;
-          if (solveCell && A[p] < 0.98) {
-            const top = region[q00] + (region[q01] - region[q00]) * wx;
-            weight = top + (region[q10] + (region[q11] - region[q10]) * wx - top) * wy;
-          }
+          if (solveCell && A[p] < 0.98) weight = lerp1(region, q00, q01, q10, q11, wx, wy);
           if (weight <= 0 && !gapCell) continue;
           // Where the plate's texture shows dimmed, the background there is the plate in the subject's shadow: inside
           // what the network called opaque, and at its edge where the shadow is deep (strands partly covering a
@@ -250,10 +247,9 @@ export function refineWithPlate(
           const withinNoise =
             floor !== undefined && raw > 0 && neighbourhoodDeparture(image, exposedPlate, x, y) < floor;
           let solved = withinNoise ? 0 : raw;
-          // F is not the subject's colour here (a face between dark hair and a dark collar): the network's α stays.
           if (weight > 0) {
-            const top = a0[q00] + (a0[q01] - a0[q00]) * wx;
-            const network = top + (a0[q10] + (a0[q11] - a0[q10]) * wx - top) * wy;
+            // F is not the subject's colour here (a face between dark hair and a dark collar): the network's α stays.
+            const network = lerp1(a0, q00, q01, q10, q11, wx, wy);
             const kept = unexplainedFloor(
               image,
               exposedPlate,
@@ -267,8 +263,6 @@ export function refineWithPlate(
               opts.unexplained,
             );
             if (kept > solved) solved = kept;
-          }
-          if (weight > 0) {
             const corrected = A[p] + ((weight * den) / (den + tau2)) * (solved - A[p]);
             // A shadow darkens the plate towards any dark F: the solve would draw it as a halo.
             const inShadow =
@@ -319,6 +313,20 @@ function insideCells(alpha: FloatImage, cells: ArrayLike<number>, gw: number, gh
     }
   }
   return out;
+}
+
+/** Bilinear read of a one-channel map at taps q.. (weights wx, wy). */
+function lerp1(
+  d: ArrayLike<number>,
+  q00: number,
+  q01: number,
+  q10: number,
+  q11: number,
+  wx: number,
+  wy: number,
+): number {
+  const top = d[q00] + (d[q01] - d[q00]) * wx;
+  return top + (d[q10] + (d[q11] - d[q10]) * wx - top) * wy;
 }
 
 /** Bilinear read of an RGB map at taps q.. (weights wx, wy) into out. */
