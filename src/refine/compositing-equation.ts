@@ -214,7 +214,7 @@ export function refineWithPlate(
           // Confidently opaque pixels keep the network's α: the network's smooth F is a poor match for a textured
           // subject's colours, and the per-pixel solve would punch false holes.
           let weight = 0;
-          if (solveCell && A[p] < 0.98) weight = lerp1(region, q00, q01, q10, q11, wx, wy);
+          if (solveCell && A[p] < 0.98) weight = bilinearAt(region, q00, q01, q10, q11, wx, wy);
           if (weight <= 0 && !gapCell) continue;
           // Where the plate's texture shows dimmed, the background there is the plate in the subject's shadow: inside
           // what the network called opaque, and at its edge where the shadow is deep (strands partly covering a
@@ -226,7 +226,7 @@ export function refineWithPlate(
           if (shaded && dim === 1) {
             const k = shadowDimming(I, 3 * p, bg, shaded.options);
             if (k > 0 && tapSpread(FG, q00, q01, q10, q11) < shaded.options.fgSpread) {
-              lerp3(FG, q00, q01, q10, q11, wx, wy, f);
+              for (let c = 0; c < 3; c++) f[c] = bilinearAt(FG, q00, q01, q10, q11, wx, wy, 3, c);
               const solved = shadedPlateAlpha(I, 3 * p, bg, k, f, shaded.options);
               if (solved >= 0) shaded.set(p, solved, k);
             }
@@ -234,7 +234,7 @@ export function refineWithPlate(
           // A gap shows the plate; most of a subject does not, and is decided before F is read.
           const gapCandidate = gapCell && colourDistanceAt(I, 3 * p, bg, 0) < match;
           if (weight <= 0 && !gapCandidate) continue;
-          lerp3(FG, q00, q01, q10, q11, wx, wy, f);
+          for (let c = 0; c < 3; c++) f[c] = bilinearAt(FG, q00, q01, q10, q11, wx, wy, 3, c);
           let num = 0;
           let den = 0;
           for (let c = 0; c < 3; c++) {
@@ -249,7 +249,7 @@ export function refineWithPlate(
           let solved = withinNoise ? 0 : raw;
           if (weight > 0) {
             // F is not the subject's colour here (a face between dark hair and a dark collar): the network's α stays.
-            const network = lerp1(a0, q00, q01, q10, q11, wx, wy);
+            const network = bilinearAt(a0, q00, q01, q10, q11, wx, wy);
             const kept = unexplainedFloor(
               image,
               exposedPlate,
@@ -315,8 +315,8 @@ function insideCells(alpha: FloatImage, cells: ArrayLike<number>, gw: number, gh
   return out;
 }
 
-/** Bilinear read of a one-channel map at taps q.. (weights wx, wy). */
-function lerp1(
+/** Bilinear read of channel `c` of a map with `channels` channels, at taps q.. (pixel indices; weights wx, wy). */
+function bilinearAt(
   d: ArrayLike<number>,
   q00: number,
   q01: number,
@@ -324,26 +324,13 @@ function lerp1(
   q11: number,
   wx: number,
   wy: number,
+  channels = 1,
+  c = 0,
 ): number {
-  const top = d[q00] + (d[q01] - d[q00]) * wx;
-  return top + (d[q10] + (d[q11] - d[q10]) * wx - top) * wy;
-}
-
-/** Bilinear read of an RGB map at taps q.. (weights wx, wy) into out. */
-function lerp3(
-  d: Float32Array,
-  q00: number,
-  q01: number,
-  q10: number,
-  q11: number,
-  wx: number,
-  wy: number,
-  out: Float64Array,
-): void {
-  for (let c = 0; c < 3; c++) {
-    const top = d[3 * q00 + c] + (d[3 * q01 + c] - d[3 * q00 + c]) * wx;
-    out[c] = top + (d[3 * q10 + c] + (d[3 * q11 + c] - d[3 * q10 + c]) * wx - top) * wy;
-  }
+  const i00 = channels * q00 + c;
+  const i10 = channels * q10 + c;
+  const top = d[i00] + (d[channels * q01 + c] - d[i00]) * wx;
+  return top + (d[i10] + (d[channels * q11 + c] - d[i10]) * wx - top) * wy;
 }
 
 /** The largest difference, in any channel, between the RGB map's values at taps q.. (how uniform it is there). */
