@@ -7,7 +7,14 @@
  */
 import type { ExposureReport } from "./align/exposure.js";
 import type { AlignmentReport } from "./align/homography.js";
-import { cropPlate, matchExposure, shrinkPlate, type Plate } from "./align/plate.js";
+import {
+  cropPlate,
+  matchExposure,
+  plateGainBias,
+  SAME_EXPOSURE,
+  shrinkPlate,
+  type Plate,
+} from "./align/plate.js";
 import { preparePlate, type PreparedPlate } from "./align/prepare-plate.js";
 import type { CV } from "./cv/opencv.js";
 import { differenceMask } from "./cv/plate-difference.js";
@@ -44,6 +51,7 @@ import {
 import { DEFAULT_NOISE_FLOOR, type NoiseFloorOptions } from "./refine/noise-floor.js";
 import { DEFAULT_GAPS, refineWithPlate, type GapOptions } from "./refine/compositing-equation.js";
 import { guidedUpsample } from "./refine/guided-upsample.js";
+import { plateCannotExplain } from "./refine/least-alpha.js";
 import {
   refineUncertainPatches,
   type PatchRefineOptions,
@@ -290,16 +298,27 @@ export async function runPipeline(
     keepFaintDifferences(ctx.cv, cropped.network, coarse);
     clock.lap("faint-differences");
   }
-  // At the network's few pixels a speck can be solid: only the share-of-the-largest rule there.
-  if (plan.cleanup === "coarse")
-    keepMainComponents(ctx.cv, coarse.alpha, { ...DEFAULT_CLEANUP, solidShare: 0 });
+  // At the network's few pixels a speck can be solid: the share-of-the-largest rule there, and what the plate cannot
+  // explain (its input plate is exposure-matched already).
+  if (plan.cleanup === "coarse") {
+    const { image, plate } = cropped.network;
+    const shown = plateCannotExplain(image, { data: plate.data, ...SAME_EXPOSURE });
+    keepMainComponents(ctx.cv, coarse.alpha, { ...DEFAULT_CLEANUP, solidShare: 0 }, shown);
+  }
 
   const restored = await restoreFullResolution(ctx, plan, cropped, coarse, clock);
   if (plan.secondOpinion && ctx.secondOpinion) {
     await askSecondOpinion(ctx.cv, ctx.secondOpinion, inputs, analysed, subject, cropped.image, restored);
     clock.lap("second-opinion");
   }
-  const { alpha, foreground } = await composeFrame(ctx.cv, plan, inputs.image, subject, restored);
+  const { alpha, foreground } = await composeFrame(
+    ctx.cv,
+    plan,
+    inputs.image,
+    analysed.prepared,
+    subject,
+    restored,
+  );
   clock.lap("cleanup");
 
   const { alignment, exposure } = analysed.prepared;
@@ -531,6 +550,7 @@ async function composeFrame(
   cv: CV,
   plan: PipelinePlan,
   image: FloatImage,
+  { plate }: PreparedPlate,
   { box, choice }: LocatedSubject,
   region: RestoredRegion,
 ): Promise<{ alpha: FloatImage; foreground: FloatImage }> {
@@ -546,7 +566,13 @@ async function composeFrame(
     const certain = await choice.certain();
     if (certain) guardPeople(cv, alpha, image, choice.solid, certain);
   }
-  if (plan.cleanup === "full") keepMainComponents(cv, alpha);
+  if (plan.cleanup === "full")
+    keepMainComponents(
+      cv,
+      alpha,
+      DEFAULT_CLEANUP,
+      plateCannotExplain(image, { data: plate.image.data, ...plateGainBias(plate) }),
+    );
   // With F from the photo it already is the photo wherever α is opaque.
   if (!plan.fgFromPhoto) opaqueForegroundFromImage(foreground, image, alpha);
   return { alpha, foreground };

@@ -52,7 +52,12 @@ function solve(heldAlpha: number, face = SKIN, matteFace?: number) {
   if (matteFace !== undefined)
     for (let y = 0; y < H; y++)
       for (let x = 0; x < W; x++) if (inFace(x, y)) alpha.data[y * W + x] = matteFace;
-  const opts = { ...DEFAULT_EQUATION, unexplained: { ...DEFAULT_EQUATION.unexplained, heldAlpha } };
+  // This rule alone: the least α the plate allows (refine/least-alpha) would raise a face lighter than the road too.
+  const opts = {
+    ...DEFAULT_EQUATION,
+    unexplained: { ...DEFAULT_EQUATION.unexplained, heldAlpha },
+    leastAlpha: undefined,
+  };
   refineWithPlate(cv, photo, plate, alpha, coarse, {}, opts);
   const mean = (values: Float32Array, inside: (x: number, y: number) => boolean) => {
     let [sum, n] = [0, 0];

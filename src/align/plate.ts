@@ -29,9 +29,12 @@ export function exposedAt({ data, gain, bias }: ExposedPlate, i: number, c: numb
   return Math.min(1, Math.max(0, gain[c] * data[i + c] + bias[c]));
 }
 
+/** The gain and bias of a plate whose exposure is already the photo's. */
+export const SAME_EXPOSURE: Pick<ExposureReport, "gain" | "bias"> = { gain: [1, 1, 1], bias: [0, 0, 0] };
+
 /** Gain and bias to apply to each plate pixel (identity without exposure matching). */
 export function plateGainBias(plate: Plate): Pick<ExposureReport, "gain" | "bias"> {
-  return plate.exposure ?? { gain: [1, 1, 1], bias: [0, 0, 0] };
+  return plate.exposure ?? SAME_EXPOSURE;
 }
 
 /** The same plate restricted to `box` (the whole plate is returned as is). */

@@ -12,12 +12,31 @@ export interface CleanupOptions {
    * attached to the plant in view is solid, a speck of noise is faint. 0 turns the rule off.
    */
   solidShare: number;
+  /** With a `shown` test, smaller components are kept too where at least this share of their pixels pass it… */
+  shownShare: number;
+  /** …and at least this many. */
+  shownPixels: number;
 }
 
-export const DEFAULT_CLEANUP: CleanupOptions = { threshold: 0.05, keepRatio: 0.05, solidShare: 0.0002 };
+export const DEFAULT_CLEANUP: CleanupOptions = {
+  threshold: 0.05,
+  keepRatio: 0.05,
+  solidShare: 0.0002,
+  shownShare: 0.25,
+  shownPixels: 10,
+};
 
-/** Zero α outside the kept components of α > `threshold` (in place). */
-export function keepMainComponents(cv: CV, alpha: FloatImage, opts: CleanupOptions = DEFAULT_CLEANUP): void {
+/**
+ * Zero α outside the kept components of α > `threshold` (in place). `shown(p)`, if given, says that the photo shows
+ * something at pixel p that the plate cannot (refine/least-alpha): a component with enough such pixels is a part of
+ * the subject, however small and faint (the lines of a grid cut apart from the rest), not a speck of noise.
+ */
+export function keepMainComponents(
+  cv: CV,
+  alpha: FloatImage,
+  opts: CleanupOptions = DEFAULT_CLEANUP,
+  shown?: (p: number) => boolean,
+): void {
   withMats((t) => {
     const m = t(new cv.Mat(alpha.height, alpha.width, cv.CV_8UC1));
     const d = m.data as Uint8Array;
@@ -37,6 +56,15 @@ export function keepMainComponents(cv: CV, alpha: FloatImage, opts: CleanupOptio
     const keep = new Uint8Array(n);
     for (let c = 1; c < n; c++)
       keep[c] = s[c * cols + cv.CC_STAT_AREA] >= opts.keepRatio * largest || solid[c] >= minSolid ? 1 : 0;
+    if (shown) {
+      // Read only where a component would go.
+      const count = new Uint32Array(n);
+      for (let i = 0; i < lab.length; i++) if (lab[i] && !keep[lab[i]] && shown(i)) count[lab[i]]++;
+      for (let c = 1; c < n; c++) {
+        const enough = Math.max(opts.shownPixels, opts.shownShare * s[c * cols + cv.CC_STAT_AREA]);
+        if (count[c] >= enough) keep[c] = 1;
+      }
+    }
     for (let i = 0; i < lab.length; i++) if (!keep[lab[i]]) alpha.data[i] = 0;
   });
 }

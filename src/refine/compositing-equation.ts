@@ -26,6 +26,7 @@ import {
   subjectColourNearby,
   type SubjectColourOptions,
 } from "./subject-colours.js";
+import { DEFAULT_LEAST_ALPHA, leastAlpha, leastAlphaCeiling, type LeastAlphaOptions } from "./least-alpha.js";
 import { DEFAULT_UNEXPLAINED, unexplainedFloor, type UnexplainedOptions } from "./unexplained-colours.js";
 import { DEFAULT_BOUNDED_GAPS, openBoundedGaps, type BoundedGapOptions } from "./bounded-gaps.js";
 import { DEFAULT_GAP_RIMS, solveGapRims, solveOutlineRims, type GapRimOptions } from "./gap-rims.js";
@@ -53,9 +54,16 @@ export interface EquationOptions {
   /** Where neither F nor the plate explains the photo, the solve does not lower what the network holds as subject
    * (refine/unexplained-colours). */
   unexplained: UnexplainedOptions;
+  /** Nor below the least α any F allows against the plate (refine/least-alpha; none if not given). */
+  leastAlpha?: LeastAlphaOptions;
 }
 
-export const DEFAULT_EQUATION: EquationOptions = { tau: 0.12, reach: 0.01, unexplained: DEFAULT_UNEXPLAINED };
+export const DEFAULT_EQUATION: EquationOptions = {
+  tau: 0.12,
+  reach: 0.01,
+  unexplained: DEFAULT_UNEXPLAINED,
+  leastAlpha: DEFAULT_LEAST_ALPHA,
+};
 
 /**
  * Gaps inside what the network called opaque (between hair strands, leaves, stems): a pixel there whose colour is
@@ -263,7 +271,11 @@ export function refineWithPlate(
               opts.unexplained,
             );
             if (kept > solved) solved = kept;
-            const corrected = A[p] + ((weight * den) / (den + tau2)) * (solved - A[p]);
+            let corrected = A[p] + ((weight * den) / (den + tau2)) * (solved - A[p]);
+            // Whatever F the network has, and however little the solve is trusted where F is near B′.
+            const bound = opts.leastAlpha;
+            if (bound && leastAlphaCeiling(image, exposedPlate, x, y, bound) > corrected)
+              corrected = Math.max(corrected, leastAlpha(image, exposedPlate, x, y, bound));
             // A shadow darkens the plate towards any dark F: the solve would draw it as a halo.
             const inShadow =
               corrected > A[p] &&
