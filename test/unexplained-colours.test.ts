@@ -4,6 +4,7 @@ import { loadOpenCV } from "../src/cv/opencv.js";
 import { resize } from "../src/image/geometry.js";
 import { createImage } from "../src/image/types.js";
 import { DEFAULT_EQUATION, refineWithPlate } from "../src/refine/compositing-equation.js";
+import { DEFAULT_LEAST_ALPHA, type LeastAlphaOptions } from "../src/refine/least-alpha.js";
 import { outsidePlateRange } from "../src/refine/unexplained-colours.js";
 
 const cv = await loadOpenCV();
@@ -44,19 +45,21 @@ function passerBy(face = SKIN) {
   return { photo, plate: { image: plate, exposure: null }, coarse };
 }
 
-/** With `matteFace`, the matte so far holds the face at that α (a guided upsampling that followed its brightness). */
-function solve(heldAlpha: number, face = SKIN, matteFace?: number) {
+/**
+ * With `matteFace`, the matte so far holds the face at that α (a guided upsampling that followed its brightness);
+ * with `leastAlpha`, the solve also keeps the least α the plate allows (refine/least-alpha).
+ */
+function solve(heldAlpha: number, face = SKIN, matteFace?: number, leastAlpha?: LeastAlphaOptions) {
   const { photo, plate, coarse } = passerBy(face);
   const alpha = resize(coarse.alpha, W, H);
   const network = alpha.data.slice();
   if (matteFace !== undefined)
     for (let y = 0; y < H; y++)
       for (let x = 0; x < W; x++) if (inFace(x, y)) alpha.data[y * W + x] = matteFace;
-  // This rule alone: the least α the plate allows (refine/least-alpha) would raise a face lighter than the road too.
   const opts = {
     ...DEFAULT_EQUATION,
     unexplained: { ...DEFAULT_EQUATION.unexplained, heldAlpha },
-    leastAlpha: undefined,
+    leastAlpha,
   };
   refineWithPlate(cv, photo, plate, alpha, coarse, {}, opts);
   const mean = (values: Float32Array, inside: (x: number, y: number) => boolean) => {
@@ -90,6 +93,17 @@ test("where the photo's hue is not the plate's, the network's α holds over a ma
   // A cap the road's hue, only lighter: a plate exposed differently looks the same, and the matte's α is not raised.
   const cap = solve(DEFAULT_EQUATION.unexplained.heldAlpha, [0.9, 0.9, 0.88], 0.4);
   assert.ok(cap.face <= 0.4, `cap ${cap.face}`);
+});
+
+test("a face much lighter than the road keeps the least α the plate allows, whatever F and the matte say", () => {
+  const light = [0.95, 0.88, 0.85];
+  // The network's F is the jacket's and the matte so far lost the face; the held network α is not asked for.
+  const without = solve(Infinity, light, 0);
+  const bounded = solve(Infinity, light, 0, DEFAULT_LEAST_ALPHA);
+  assert.ok(without.face < 0.1, `without the bound the face reads as road: ${without.face}`);
+  // Red: 0.95 against a road of at most 0.72, less the margin, over the 0.28 left below white.
+  assert.ok(bounded.face > 0.55, `face ${bounded.face}`);
+  assert.ok(bounded.gap < 0.15, `the gap, which shows the plate, stays open: ${bounded.gap}`);
 });
 
 test("a gap that shows the plate still opens", () => {

@@ -26,7 +26,7 @@ import {
   subjectColourNearby,
   type SubjectColourOptions,
 } from "./subject-colours.js";
-import { DEFAULT_LEAST_ALPHA, leastAlpha, leastAlphaCeiling, type LeastAlphaOptions } from "./least-alpha.js";
+import { atLeastLeastAlpha, DEFAULT_LEAST_ALPHA, type LeastAlphaOptions } from "./least-alpha.js";
 import { DEFAULT_UNEXPLAINED, unexplainedFloor, type UnexplainedOptions } from "./unexplained-colours.js";
 import { DEFAULT_BOUNDED_GAPS, openBoundedGaps, type BoundedGapOptions } from "./bounded-gaps.js";
 import { DEFAULT_GAP_RIMS, solveGapRims, solveOutlineRims, type GapRimOptions } from "./gap-rims.js";
@@ -273,9 +273,8 @@ export function refineWithPlate(
             if (kept > solved) solved = kept;
             let corrected = A[p] + ((weight * den) / (den + tau2)) * (solved - A[p]);
             // Whatever F the network has, and however little the solve is trusted where F is near B′.
-            const bound = opts.leastAlpha;
-            if (bound && leastAlphaCeiling(image, exposedPlate, x, y, bound) > corrected)
-              corrected = Math.max(corrected, leastAlpha(image, exposedPlate, x, y, bound));
+            if (opts.leastAlpha)
+              corrected = atLeastLeastAlpha(image, exposedPlate, x, y, corrected, opts.leastAlpha);
             // A shadow darkens the plate towards any dark F: the solve would draw it as a halo.
             const inShadow =
               corrected > A[p] &&

@@ -23,15 +23,23 @@ export const DEFAULT_LEAST_ALPHA: LeastAlphaOptions = { margin: 0.06, radius: 1,
 
 const SHADOW_STEP = 0.1;
 
-/** The least α at (x, y) that any F in [0, 1] allows against the plate around it (see the module's comment). */
-export function leastAlpha(
+/**
+ * The larger of `alpha` and the least α at (x, y) that any F in [0, 1] allows against the plate around it (see the
+ * module's comment). The plate's own pixel there, undimmed, is first: every range and shadow tried includes it, so
+ * where its bound is not above `alpha`, neither is the least α (one read in place of nine).
+ */
+export function atLeastLeastAlpha(
   image: FloatImage,
   plate: ExposedPlate,
   x: number,
   y: number,
+  alpha: number,
   opts: LeastAlphaOptions,
 ): number {
-  const { width: w, height: h } = image;
+  const { width: w, height: h, data: I } = image;
+  const i = 3 * (y * w + x);
+  const own = [exposedAt(plate, i, 0), exposedAt(plate, i, 1), exposedAt(plate, i, 2)];
+  if (boundAgainst(I, i, own, own, 1, opts.margin) <= alpha) return alpha;
   const r = opts.radius;
   // Per channel, the plate's range around the pixel (exposure applied).
   const lo = [1, 1, 1];
@@ -48,25 +56,9 @@ export function leastAlpha(
         if (v > hi[c]) hi[c] = v;
       }
   let least = 1;
-  for (let k = 1; k >= opts.deepestShadow - 1e-9 && least > 0; k -= SHADOW_STEP)
-    least = Math.min(least, boundAgainst(image.data, 3 * (y * w + x), lo, hi, k, opts.margin));
-  return least;
-}
-
-/**
- * At least `leastAlpha` at (x, y), read from the plate's own pixel there, undimmed: every range and shadow the least
- * α tries includes that, so where this is not above an α, neither is the least α (one read in place of nine).
- */
-export function leastAlphaCeiling(
-  image: FloatImage,
-  plate: ExposedPlate,
-  x: number,
-  y: number,
-  opts: LeastAlphaOptions,
-): number {
-  const j = 3 * (y * image.width + x);
-  const own = [exposedAt(plate, j, 0), exposedAt(plate, j, 1), exposedAt(plate, j, 2)];
-  return boundAgainst(image.data, j, own, own, 1, opts.margin);
+  for (let k = 1; k >= opts.deepestShadow - 1e-9 && least > alpha; k -= SHADOW_STEP)
+    least = Math.min(least, boundAgainst(I, i, lo, hi, k, opts.margin));
+  return Math.max(alpha, least);
 }
 
 /** The bound on α at the photo's pixel `i` for a plate anywhere within [lo, hi] per channel, dimmed by `k`. */
@@ -93,5 +85,6 @@ const SHOWN = 0.3;
 /** Per pixel index of `image`: whether its least α against `plate` (the same size) is at least `SHOWN`. */
 export function plateCannotExplain(image: FloatImage, plate: ExposedPlate): (p: number) => boolean {
   const { width } = image;
-  return (p) => leastAlpha(image, plate, p % width, Math.floor(p / width), DEFAULT_LEAST_ALPHA) >= SHOWN;
+  return (p) =>
+    atLeastLeastAlpha(image, plate, p % width, Math.floor(p / width), 0, DEFAULT_LEAST_ALPHA) >= SHOWN;
 }
