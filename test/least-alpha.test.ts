@@ -17,7 +17,7 @@ function pixel(plateColour: number[], centre: number[]) {
   return atLeastLeastAlpha(image, exposed(plate), 1, 1, 0, DEFAULT_LEAST_ALPHA);
 }
 
-test("no F allows less α than the bound, and the bound is near α where F is white or black", () => {
+test("no F allows less α than the bound; it is near α for white over grey, nothing for black (a shadow)", () => {
   // A pseudo-random sweep of α, F and B′: I = αF + (1 − α)B′ exactly.
   let seed = 7;
   const next = () => ((seed = (seed * 16807) % 2147483647) - 1) / 2147483646;
@@ -32,6 +32,8 @@ test("no F allows less α than the bound, and the bound is near α where F is wh
   // White over a mid grey: only the noise margin is given away.
   const white = pixel([0.5, 0.5, 0.5], [0.9, 0.9, 0.9]);
   assert.ok(white > 0.8 - DEFAULT_LEAST_ALPHA.margin / 0.5 - 1e-6 && white <= 0.8, `white ${white}`);
+  // Black at the same α is the grey plate in a deep shadow too.
+  assert.equal(pixel([0.5, 0.5, 0.5], [0.1, 0.1, 0.1]), 0);
 });
 
 test("the plate itself, a shift of it, its noise and its shadow bound nothing; a change of hue in a shadow does", () => {
