@@ -154,27 +154,29 @@ export function hidesPlateTextureAt(
   { radius, ratio, minSpread, hiddenShare, minDimming }: PlateTextureOptions,
 ): boolean {
   const { width: w, height: h, data: I } = image;
+  // Plain scalar sums: this runs per pixel on every `fast` frame, and array destructuring there allocates.
   let [sb, sbb, sg, sgg, sd, sgb, n] = [0, 0, 0, 0, 0, 0, 0];
   for (let v = Math.max(0, y - radius); v <= Math.min(h - 1, y + radius); v += 2)
     for (let u = Math.max(0, x - radius); u <= Math.min(w - 1, x + radius); u += 2) {
       const i = 3 * (v * w + u);
-      let [b, g, d] = [0, 0, 0];
+      let b = 0;
+      let g = 0;
+      let d = 0;
       for (let c = 0; c < 3; c++) {
         const bc = exposedAt(plate, i, c);
         b += bc;
         g += I[i + c];
         d += (I[i + c] - bc) ** 2;
       }
-      [b, g] = [b / 3, g / 3];
-      [sb, sbb, sg, sgg, sd, sgb, n] = [
-        sb + b,
-        sbb + b * b,
-        sg + g,
-        sgg + g * g,
-        sd + d / 3,
-        sgb + g * b,
-        n + 1,
-      ];
+      b /= 3;
+      g /= 3;
+      sb += b;
+      sbb += b * b;
+      sg += g;
+      sgg += g * g;
+      sd += d / 3;
+      sgb += g * b;
+      n++;
     }
   const [b1, b2, g1, g2, mixed, gb] = [sb / n, sbb / n, sg / n, sgg / n, sd / n, sgb / n];
   const variance = b2 - b1 * b1;

@@ -201,17 +201,23 @@ function smoothDimming(
   maxSpread: number,
 ): boolean {
   const { width: w, height: h, data: I } = image;
-  let [s1, s2, n] = [0, 0, 0];
+  // Plain scalar sums: this runs per pixel on every `fast` frame, and array destructuring there allocates.
+  let s1 = 0;
+  let s2 = 0;
+  let n = 0;
   for (let v = Math.max(0, y - r); v <= Math.min(h - 1, y + r); v++)
     for (let u = Math.max(0, x - r); u <= Math.min(w - 1, x + r); u++) {
       const i = 3 * (v * w + u);
-      let [a, b] = [0, 0];
+      let a = 0;
+      let b = 0;
       for (let c = 0; c < 3; c++) {
         a += I[i + c];
         b += exposedAt(plate, i, c);
       }
       const d = a / Math.max(b, 0.06);
-      [s1, s2, n] = [s1 + d, s2 + d * d, n + 1];
+      s1 += d;
+      s2 += d * d;
+      n++;
     }
   const mean = s1 / n;
   return s2 / n - mean * mean < maxSpread * maxSpread;
