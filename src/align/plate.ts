@@ -29,6 +29,40 @@ export function exposedAt({ data, gain, bias }: ExposedPlate, i: number, c: numb
   return Math.min(1, Math.max(0, gain[c] * data[i + c] + bias[c]));
 }
 
+/** A linear combination of the three channels, in which a plate's range is read. */
+export type PlateCoordinate = readonly [number, number, number];
+/** The channels themselves. */
+export const CHANNELS: readonly PlateCoordinate[] = [
+  [1, 0, 0],
+  [0, 1, 0],
+  [0, 0, 1],
+];
+
+/**
+ * The range [lo, hi] of coordinate `k` of the exposed plate over its pixels within `radius` (a square) of (x, y) that
+ * lie in its `width` × `height` frame. Every blend of those pixels lies inside it.
+ */
+export function plateRangeAt(
+  plate: ExposedPlate,
+  width: number,
+  height: number,
+  x: number,
+  y: number,
+  radius: number,
+  k: PlateCoordinate,
+): [number, number] {
+  let [lo, hi] = [Infinity, -Infinity];
+  const [left, right] = [Math.max(0, x - radius), Math.min(width - 1, x + radius)];
+  for (let row = Math.max(0, y - radius); row <= Math.min(height - 1, y + radius); row++)
+    for (let j = 3 * (row * width + left), end = 3 * (row * width + right); j <= end; j += 3) {
+      let v = 0;
+      for (let c = 0; c < 3; c++) if (k[c]) v += k[c] * exposedAt(plate, j, c);
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+  return [lo, hi];
+}
+
 /** The gain and bias of a plate whose exposure is already the photo's. */
 export const SAME_EXPOSURE: Pick<ExposureReport, "gain" | "bias"> = { gain: [1, 1, 1], bias: [0, 0, 0] };
 

@@ -7,7 +7,7 @@
  * the subject's shadow: the least bound over the plate dimmed by each factor down to `deepestShadow` is the one kept,
  * so a shadow (the plate scaled alike in every channel) bounds nothing, while a change of hue still does.
  */
-import { exposedAt, type ExposedPlate } from "../align/plate.js";
+import { CHANNELS, exposedAt, plateRangeAt, type ExposedPlate } from "../align/plate.js";
 import type { FloatImage } from "../image/types.js";
 
 export interface LeastAlphaOptions {
@@ -40,21 +40,10 @@ export function atLeastLeastAlpha(
   const i = 3 * (y * w + x);
   const own = [exposedAt(plate, i, 0), exposedAt(plate, i, 1), exposedAt(plate, i, 2)];
   if (boundAgainst(I, i, own, own, 1, opts.margin) <= alpha) return alpha;
-  const r = opts.radius;
   // Per channel, the plate's range around the pixel (exposure applied).
-  const lo = [1, 1, 1];
+  const lo = [0, 0, 0];
   const hi = [0, 0, 0];
-  for (let row = Math.max(0, y - r); row <= Math.min(h - 1, y + r); row++)
-    for (
-      let j = 3 * (row * w + Math.max(0, x - r)), end = 3 * (row * w + Math.min(w - 1, x + r));
-      j <= end;
-      j += 3
-    )
-      for (let c = 0; c < 3; c++) {
-        const v = exposedAt(plate, j, c);
-        if (v < lo[c]) lo[c] = v;
-        if (v > hi[c]) hi[c] = v;
-      }
+  for (let c = 0; c < 3; c++) [lo[c], hi[c]] = plateRangeAt(plate, w, h, x, y, opts.radius, CHANNELS[c]);
   let least = 1;
   for (let k = 1; k >= opts.deepestShadow - 1e-9 && least > alpha; k -= SHADOW_STEP)
     least = Math.min(least, boundAgainst(I, i, lo, hi, k, opts.margin));

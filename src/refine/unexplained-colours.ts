@@ -9,7 +9,7 @@
  * solve may not lower what the network holds as mostly subject; where the photo's hue lies outside that range, not
  * even where the matte so far (a guided upsampling, the refiner) lowered it.
  */
-import { exposedAt, type ExposedPlate } from "../align/plate.js";
+import { CHANNELS, plateRangeAt, type ExposedPlate, type PlateCoordinate } from "../align/plate.js";
 import type { FloatImage } from "../image/types.js";
 
 export interface UnexplainedOptions {
@@ -64,15 +64,8 @@ export function unexplainedFloor(
   return keepsMatte && outsidePlateRange(image, plate, x, y, CHANNELS) > opts.outsideRange ? matte : 0;
 }
 
-type Coordinate = readonly [number, number, number];
-/** Coordinates the plate's range is read in. Every blend of the plate's pixels lies inside the range of each. */
-export const CHANNELS: readonly Coordinate[] = [
-  [1, 0, 0],
-  [0, 1, 0],
-  [0, 0, 1],
-];
 /** Two differences between the channels: a skin tone and a grey road can share each channel's range, not these. */
-export const HUES: readonly Coordinate[] = [
+export const HUES: readonly PlateCoordinate[] = [
   [1, -1, 0],
   [0, 1, -1],
 ];
@@ -87,22 +80,13 @@ export function outsidePlateRange(
   plate: ExposedPlate,
   x: number,
   y: number,
-  coordinates: readonly Coordinate[] = [...CHANNELS, ...HUES],
+  coordinates: readonly PlateCoordinate[] = [...CHANNELS, ...HUES],
 ): number {
   const { width: w, height: h, data: I } = image;
-  const [top, bottom] = [Math.max(0, y - 1), Math.min(h - 1, y + 1)];
-  const [left, right] = [Math.max(0, x - 1), Math.min(w - 1, x + 1)];
   const i = 3 * (y * w + x);
   let outside = 0;
   for (const k of coordinates) {
-    let [lo, hi] = [Infinity, -Infinity];
-    for (let row = top; row <= bottom; row++)
-      for (let j = 3 * (row * w + left), end = 3 * (row * w + right); j <= end; j += 3) {
-        let v = 0;
-        for (let c = 0; c < 3; c++) if (k[c]) v += k[c] * exposedAt(plate, j, c);
-        if (v < lo) lo = v;
-        if (v > hi) hi = v;
-      }
+    const [lo, hi] = plateRangeAt(plate, w, h, x, y, 1, k);
     const v = k[0] * I[i] + k[1] * I[i + 1] + k[2] * I[i + 2];
     outside = Math.max(outside, v - hi, lo - v);
   }
