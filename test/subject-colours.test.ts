@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { SAME_EXPOSURE } from "../src/align/plate.js";
 import { loadOpenCV } from "../src/cv/opencv.js";
 import { createImage } from "../src/image/types.js";
 import { DEFAULT_GAPS, refineWithPlate } from "../src/refine/compositing-equation.js";
@@ -70,7 +71,7 @@ test("a label's white that matches the fabric behind it is not opened as a gap; 
 
 test("a colour the subject has nearby: most pixels of it clearly off the plate, not a few of them", () => {
   const { photo, plate } = label();
-  const exposed = { data: plate.image.data, gain: [1, 1, 1], bias: [0, 0, 0] };
+  const exposed = { data: plate.image.data, ...SAME_EXPOSURE };
   const options = DEFAULT_SUBJECT_COLOURS;
   // The label's white, beside letters, over a light thread of the fabric.
   const y = 30;
@@ -81,7 +82,7 @@ test("a colour the subject has nearby: most pixels of it clearly off the plate, 
   assert.ok(!subjectColourNearby(photo, exposed, 112, 84, options));
   // One pixel of that colour clearly off the plate among many that are not: a plate's noise.
   const flat = createImage(9, 9, 3, 0.5);
-  const flatPlate = { data: createImage(9, 9, 3, 0.5).data, gain: [1, 1, 1], bias: [0, 0, 0] };
+  const flatPlate = { data: createImage(9, 9, 3, 0.5).data, ...SAME_EXPOSURE };
   flatPlate.data.fill(0.4, 0, 3);
   assert.ok(!subjectColourNearby(flat, flatPlate, 4, 4, options));
 });

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { SAME_EXPOSURE } from "../src/align/plate.js";
 import { loadOpenCV } from "../src/cv/opencv.js";
 import { resize } from "../src/image/geometry.js";
 import { createImage } from "../src/image/types.js";
@@ -115,7 +116,7 @@ test("the plate's range: a blend of its neighbours' colours is inside it, a colo
   const image = createImage(3, 3, 3, 0.5);
   const plate = createImage(3, 3, 3);
   for (let p = 0; p < 9; p++) plate.data.fill(p % 2 ? 0.4 : 0.6, 3 * p, 3 * p + 3);
-  const exposed = { data: plate.data, gain: [1, 1, 1], bias: [0, 0, 0] };
+  const exposed = { data: plate.data, ...SAME_EXPOSURE };
   assert.equal(outsidePlateRange(image, exposed, 1, 1), 0);
   image.data.set([0.5, 0.5, 0.75], 3 * 4);
   assert.ok(

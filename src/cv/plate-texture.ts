@@ -154,8 +154,8 @@ export function hidesPlateTextureAt(
   { radius, ratio, minSpread, hiddenShare, minDimming }: PlateTextureOptions,
 ): boolean {
   const { width: w, height: h, data: I } = image;
-  // Plain scalar sums: this runs per pixel on every `fast` frame, and array destructuring there allocates.
-  let [sb, sbb, sg, sgg, sd, sgb, n] = [0, 0, 0, 0, 0, 0, 0];
+  // Plain scalar sums: this runs per pixel on every `fast` frame, and array destructuring in the loop allocates.
+  let [sb, sbb, sg, sgg, sd, sgb, n] = [0, 0, 0, 0, 0, 0, 0]; // (once per call)
   for (let v = Math.max(0, y - radius); v <= Math.min(h - 1, y + radius); v += 2)
     for (let u = Math.max(0, x - radius); u <= Math.min(w - 1, x + radius); u += 2) {
       const i = 3 * (v * w + u);
