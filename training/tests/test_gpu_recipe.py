@@ -8,7 +8,7 @@ import torch
 
 from bgmatte_train.checkpoints import build_model
 from bgmatte_train.gpu import recipe
-from bgmatte_train.gpu.compose import Bank, Mix, compose_batch, print_marks
+from bgmatte_train.gpu.compose import Bank, Mix, compose_batch, plate_parallax, print_marks
 
 
 def _toy_bank(folder, size=48):
@@ -111,3 +111,32 @@ def test_recipe_trains_exports_and_reports_at_toy_size(tmp_path, model):
     assert metrics["mix"]["glass_fraction"] == 0.3 and metrics["mix"]["camouflage_fraction"] == 0.2
     recipe.main(args[:4] + ["--resume", str(out / "bm-lite-gpu.pt")] + args[6:])  # continues from step 2
     assert json.loads((out / "metrics.json").read_text())["steps"] == 4
+
+
+def test_parallax_shifts_the_plate_beside_the_subject_and_leaves_the_shot_alone():
+    torch.manual_seed(0)
+    n, size = 8, 64
+    yy, xx = torch.meshgrid(torch.arange(size), torch.arange(size), indexing="ij")
+    alpha = (((yy - 32) ** 2 + (xx - 32) ** 2) < 12 ** 2).float().expand(n, 1, size, size).contiguous()
+    plate = torch.rand(n, 3, size, size)  # every pixel its own colour: any shift shows
+    kept = plate_parallax(plate, alpha, size, torch.zeros(n, 1, 1, 1, dtype=torch.bool))
+    assert torch.equal(kept, plate)
+    moved = plate_parallax(plate, alpha, size, torch.ones(n, 1, 1, 1, dtype=torch.bool))
+    changed = (moved - plate).abs().amax(1, keepdim=True) > 0.05
+    assert moved.min() >= 0 and moved.max() <= 1
+    for k in range(n):
+        share = float(changed[k].float().mean())
+        assert 0.01 < share < 0.6, share  # a patch, not the whole plate
+        # Beside the subject: the patch's middle lies within reach of its outline.
+        ys, xs = torch.nonzero(changed[k, 0], as_tuple=True)
+        d = torch.sqrt((ys.float().mean() - 32) ** 2 + (xs.float().mean() - 32) ** 2)
+        assert d < 12 + 16 * size / 256 + 0.3 * size / 2 + 2, float(d)
+
+
+def test_composed_batches_with_parallax_still_obey_the_matting_equation(tmp_path):
+    _toy_bank(tmp_path / "bank")
+    bank, _, _ = recipe.load_bank(tmp_path / "bank", torch.device("cpu"))
+    torch.manual_seed(1)
+    b = compose_batch(bank, 6, 32, Mix(shot_noise=0.0, parallax_fraction=1.0))
+    composite = b["alpha"] * b["fg"] + (1 - b["alpha"]) * b["bg"]
+    assert float((composite - b["image"]).abs().max()) < 1e-5  # the plate moved, the shot did not

@@ -41,6 +41,8 @@ class Mix:
     # Clear glass objects (the bank's), and how strongly thick glass and water blur and dim what is seen through.
     glass_fraction: float = 0.0
     glass_optics: float = 0.0
+    # A hand-held plate's parallax: beside the subject the plate shows the scene shifted (plate_parallax).
+    parallax_fraction: float = 0.0
 
 
 class Bank:
@@ -285,6 +287,7 @@ def compose_batch(bank: Bank, n: int, size: int, mix: Mix) -> dict[str, torch.Te
     image = (image + torch.randn_like(image) * _uniform(n, 0, mix.shot_noise / 255, dev, 1, 1, 1)).clamp(0, 1)
 
     plate = perturb_plate(bg, size)
+    plate = plate_parallax(plate, alpha, size, torch.rand(n, 1, 1, 1, device=dev) < mix.parallax_fraction)
     trusted_kind = skin | camo if mix.trust_camouflage_prior else skin
     trusted = trusted_kind & (torch.rand(n, 1, 1, 1, device=dev) < mix.trusted_prior_fraction)
     from_difference = (torch.rand(n, 1, 1, 1, device=dev) < mix.difference_prior_fraction) & ~trusted
@@ -323,6 +326,21 @@ def _with_glass(bank: Bank, chosen: torch.Tensor, alpha: torch.Tensor, fg: torch
         g_alpha = a_eff
     return (torch.where(chosen, g_alpha.clamp(0, 1), alpha), torch.where(chosen, g_fg.clamp(0, 1), fg),
             torch.where(chosen, seen.clamp(0, 1), shot_bg))
+
+
+def plate_parallax(plate: torch.Tensor, alpha: torch.Tensor, size: int, chosen: torch.Tensor) -> torch.Tensor:
+    """Where `chosen`, a patch of the plate beside the subject shows the scene shifted by 2–6 % of the side: a
+    hand-held plate aligned on the far scene, whose nearer parts moved (railings and walls beside a neck). The shot is
+    unchanged and α is 0 there: the network learns that a difference that is the scene, shifted, is not subject."""
+    n, dev = plate.shape[0], plate.device
+    outline = (alpha > 0.5).float()
+    ring = dilate(outline, max(2, round(16 * size / 256))) * (1 - outline)
+    patch = _ellipses(n, size, dev, 1, centre_in=ring, radius=(0.08, 0.3))
+    weight = gaussian_blur(patch, max(0.7, 1.5 * size / 256)) * chosen.float()
+    # 2–6 % of the side along each axis (0.04–0.12 of the grid's [-1, 1]): a smaller shift is the plate's own.
+    sign = torch.where(torch.rand(n, 1, 1, 2, device=dev) < 0.5, -1.0, 1.0)
+    grid = _affine_grid(n, size, dev, (0.98, 1.02), 0, 1, flip=False) + sign * _uniform(n, 0.04, 0.12, dev, 1, 1, 2)
+    return plate * (1 - weight) + _warp(plate, grid, "reflection") * weight
 
 
 def perturb_plate(bg: torch.Tensor, size: int) -> torch.Tensor:
