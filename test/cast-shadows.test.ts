@@ -166,7 +166,7 @@ test("compositing-equation solve: does not raise α in the subject's shadow, and
   );
 });
 
-test("per pixel, without the pass: a shadow keeping the grain is not raised, a subject or strands are", () => {
+test("per pixel, without the pass: a shadow keeping the grain is cleared, a subject or strands are raised", () => {
   // The block's shadow on fabric keeps the grain; a flat grey subject in its place, as dark and of the fabric's hue
   // (per pixel, a shadow), hides it.
   const shadowed = scene(fabric);
@@ -178,15 +178,21 @@ test("per pixel, without the pass: a shadow keeping the grain is not raised, a s
   const shadowLike = DEFAULT_SHADOW_LIKE;
   const plainShadow = solveBlock(shadowed.photo, shadowed.plate);
   assert.ok(raised(plainShadow) > 0.05, `the solve alone draws a halo: ${raised(plainShadow)}`);
+  // Not raised, and where the network calls it background, not left at the network's soft edge either.
   const { upsampled } = blockNetwork();
+  assert.ok(
+    raised(upsampled.data) > 0.05,
+    `the network's edge reaches into the shadow: ${raised(upsampled.data)}`,
+  );
   const keptShadow = solveBlock(shadowed.photo, shadowed.plate, { shadowLike });
-  assert.equal(raised(keptShadow), raised(upsampled.data), "the shadow keeps the network's α");
+  assert.equal(raised(keptShadow), 0, "the shadow is background");
   // The flat subject: the solve raises it as it does without the test.
   const plainSubject = solveBlock(hiding.photo, hiding.plate);
   assert.ok(raised(plainSubject) > 0.05, `the solve raises the flat subject: ${raised(plainSubject)}`);
-  // (All but its rim, where the texture window still sees the fabric beside it.)
+  // (All but its rim, where the texture window still sees the fabric beside it and calls the pixel shadow: 3 px of
+  // its 40 × 80.)
   const keptSubject = raised(solveBlock(hiding.photo, hiding.plate, { shadowLike }));
-  assert.ok(keptSubject > 0.9 * raised(plainSubject), `${keptSubject} against ${raised(plainSubject)}`);
+  assert.ok(keptSubject > 0.85 * raised(plainSubject), `${keptSubject} against ${raised(plainSubject)}`);
   // Dark strands over the flat wall, each pixel a darker copy of it: they dim it unevenly, and are raised too.
   const strands = scene(wall, (x, y, b) =>
     inShadowZone(x, y)

@@ -275,12 +275,13 @@ export function refineWithPlate(
             // Whatever F the network has, and however little the solve is trusted where F is near B′.
             if (opts.leastAlpha)
               corrected = atLeastLeastAlpha(image, exposedPlate, x, y, corrected, opts.leastAlpha);
-            // A shadow darkens the plate towards any dark F: the solve would draw it as a halo.
-            const inShadow =
-              corrected > A[p] &&
-              ((shadow && shadow[p]) ||
-                (shadowLike && shadowLikeAt(image, exposedPlate, x, y, bg, A[p], shadowLike)));
-            if (!inShadow) A[p] = corrected; // each pixel is read before it is written: in place is exact
+            // A shadow darkens the plate towards any dark F: the solve would draw it as a halo. Judged per pixel,
+            // where the network calls background, it is not the subject at all: the network's soft edge (α 0.05–0.2
+            // over a walker's shadow, a haze beside strands of hair) goes too.
+            if (corrected <= A[p])
+              A[p] = corrected; // each pixel is read before it is written: in place is exact
+            else if (shadowLike && shadowLikeAt(image, exposedPlate, x, y, bg, A[p], shadowLike)) A[p] = 0;
+            else if (!shadow?.[p]) A[p] = corrected;
             if (fgOut) {
               // F that explains the photo exactly at this α (keeps the subject's texture, drops the plate's colour).
               const a = A[p];
