@@ -287,7 +287,8 @@ def compose_batch(bank: Bank, n: int, size: int, mix: Mix) -> dict[str, torch.Te
     image = (image + torch.randn_like(image) * _uniform(n, 0, mix.shot_noise / 255, dev, 1, 1, 1)).clamp(0, 1)
 
     plate = perturb_plate(bg, size)
-    plate = plate_parallax(plate, alpha, size, torch.rand(n, 1, 1, 1, device=dev) < mix.parallax_fraction)
+    if mix.parallax_fraction > 0:
+        plate = plate_parallax(plate, alpha, size, torch.rand(n, 1, 1, 1, device=dev) < mix.parallax_fraction)
     trusted_kind = skin | camo if mix.trust_camouflage_prior else skin
     trusted = trusted_kind & (torch.rand(n, 1, 1, 1, device=dev) < mix.trusted_prior_fraction)
     from_difference = (torch.rand(n, 1, 1, 1, device=dev) < mix.difference_prior_fraction) & ~trusted
