@@ -1,24 +1,25 @@
 /**
- * Speed/quality modes: how large the coarse network's input is and how much of the frame the refiner re-predicts.
- * Measured on a 2-core CPU (README "Speed and quality modes"); the network's cost grows with its input area.
+ * Speed/quality modes: how large the coarse network's input is, and which full-resolution stages run after it. In
+ * every mode the coarse matte is restored by upsampling and a per-pixel solve against the plate; the refiner network
+ * runs only when asked for (`refine: "refiner"`), with the budget below. Measured on a 2-core CPU (README "Speed and
+ * quality modes"); the network's cost grows with its input area.
  */
 import type { PatchRefineOptions } from "./refine/patch-refiner.js";
 import type { ModeName } from "./vocabulary.js";
 
 export interface Mode {
-  /** What `refine: "auto"` means in this mode (`refiner` falls back to `plate` for a model without one). */
-  autoRefine: "refiner" | "plate";
   /** The network sees the whole frame (no crop around the subject): one downscale per frame, for speed. */
   wholeFrame: boolean;
   /** Longest side of the network input; smaller crops are enlarged up to `minSide` (the training scale). */
   maxSide: number;
   minSide: number;
-  /** How pixels the refiner does not touch are upsampled. */
+  /** With the refiner: how the pixels it does not touch are upsampled. */
   upsample: "bilinear" | "guided";
-  /** F is the photo's colour except where a refiner re-predicts it (the refiner network's patches, or the pixels the
-   * compositing equation solves): saves upsampling the coarse F at full resolution. */
+  /** F is the photo's colour except where a refinement re-predicts it (the pixels the compositing equation solves, or
+   * the refiner network's patches): saves upsampling the coarse F at full resolution. */
   fgFromPhoto: boolean;
-  /** After the refiner, also solve the compositing equation against the plate per pixel (refine/compositing-equation). */
+  /** With the refiner: also solve the compositing equation against the plate per pixel after it
+   * (refine/compositing-equation). */
   plateAfterRefiner: boolean;
   /** The solve also opens gaps inside the network's opaque region (refine/compositing-equation GapOptions). */
   openGaps: boolean;
@@ -43,14 +44,12 @@ export interface Mode {
   secondOpinion: boolean;
   /** Drop specks at the network's resolution instead of full resolution (cheaper). */
   cleanupAtCoarse: boolean;
+  /** With the refiner: which patches it re-predicts. */
   patches: PatchRefineOptions;
 }
 
 export const MODES: Record<ModeName, Mode> = {
   fast: {
-    // The compositing equation against the plate (guided upsampling, then a per-pixel solve near the edge) measured
-    // better than the refiner network at this working size on both evaluation sets, and costs less.
-    autoRefine: "plate",
     wholeFrame: true,
     // The network's time goes with its input area, and here so does the exposure matching's and the prior's: 224 px
     // costs a 1280×720 frame ~25 ms more than 160 px (docs/benchmarks.md), and measured better on the composites and
@@ -75,7 +74,7 @@ export const MODES: Record<ModeName, Mode> = {
     // Measured at 224 px: the composites 8.91 → 8.81 (gap fill 4.41 → 4.03 %), realpairs 64.16 → 63.54 (the glass
     // jugs' haze: scene03 77.9 → 75.5, scene06 19.3 → 18.9), the camouflage set 12.89 → 12.02 (gap fill 2.32 → 1.18
     // %: a grid over a dark plate 16.7 → 0.9 %); a doll's fine hair 12.89 → 13.04; ~7 ms more in the solve of a
-    // 1280×720 frame. In `balanced` the refiner leaves little haze: realpairs lost there (54.79 → 54.88, a white bottle).
+    // 1280×720 frame. In `balanced` realpairs lost (54.53 → 54.66; the camouflage set's gap fill 0.41 → 0.21 %).
     noiseFloor: true,
     // The faint half alone, measured at 224 px: the camouflage set 13.26 → 12.89 SAD (see-through 10.56 → 9.92 %: a
     // torso and a face of the wall's colour beside the legs it kept), 11.84 (8.61 %) with the blobs raised whole and
@@ -98,13 +97,10 @@ export const MODES: Record<ModeName, Mode> = {
     patches: { threshold: 0.1, maxFraction: 0.02, patch: 8 },
   },
   balanced: {
-    autoRefine: "refiner",
     wholeFrame: false,
     maxSide: 512,
     minSide: 256,
-    upsample: "guided",
     fgFromPhoto: false,
-    plateAfterRefiner: true,
     // Measured: the composites 12.51 → 12.04 (the gaps between the potted plant's leaves, GT13), realpairs and the
     // camouflage set the same (57.23, 40.31 → 40.29), the person photo unchanged.
     openGaps: true,
@@ -129,18 +125,17 @@ export const MODES: Record<ModeName, Mode> = {
     // 1920×1080 photo's 3.8 s.
     secondOpinion: true,
     cleanupAtCoarse: false,
-    // Only the patches the coarse network is most unsure of: on noisy real captures the refiner follows sensor
-    // noise at the edges (README "Speed and quality modes": threshold swept 0.05–0.5 on both evaluation sets).
+    // These three apply only with an explicit `refine: "refiner"`. Only the patches the coarse network is most unsure
+    // of: on noisy real captures the refiner follows sensor noise at the edges (docs/modes.md: threshold swept).
+    upsample: "guided",
+    plateAfterRefiner: true,
     patches: { threshold: 0.4, maxFraction: 0.15, patch: 8 },
   },
   best: {
-    autoRefine: "refiner",
     wholeFrame: false,
     maxSide: 768,
     minSide: 256,
-    upsample: "guided",
     fgFromPhoto: false,
-    plateAfterRefiner: true,
     openGaps: true,
     // Measured: the bundled example 16.48 → 13.98 SAD, realpairs 58.75 → 58.76, the composites and the camouflage set
     // unchanged.
@@ -155,6 +150,9 @@ export const MODES: Record<ModeName, Mode> = {
     // Measured: the camouflage set 14.01 → 11.71 SAD (see-through 11.28 → 8.07 %), the rest unchanged.
     secondOpinion: true,
     cleanupAtCoarse: false,
+    // These three apply only with an explicit `refine: "refiner"`.
+    upsample: "guided",
+    plateAfterRefiner: true,
     patches: { threshold: 0.02, maxFraction: 0.5, patch: 8 },
   },
 };

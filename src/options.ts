@@ -11,7 +11,7 @@ export const DEFAULT_MAX_PIXELS = 50_000_000;
 
 /** The options a single call may change (a live page adapts its working size to the measured frame rate). */
 const callShape = {
-  /** Speed/quality trade-off; sets the working size and the refinement budget (src/modes.ts). */
+  /** Speed/quality trade-off; sets the working size and the full-resolution stages (src/modes.ts). */
   mode: z.enum(MODE_NAMES),
   /** Longer side of the network input in pixels; overrides the mode's choice. */
   workingSize: z.number().int().min(64).max(2048).optional(),

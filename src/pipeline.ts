@@ -70,7 +70,7 @@ export interface PipelineInputs {
 }
 
 export interface PipelineOptions {
-  /** Speed/quality mode (src/modes.ts): working size and refinement budget. */
+  /** Speed/quality mode (src/modes.ts): working size and the full-resolution stages. */
   mode: ModeName;
   /** Checked between stages: the run stops with an ABORTED error once it fires. */
   signal?: AbortSignal;
@@ -207,14 +207,10 @@ export function planPipeline(options: PipelineOptions, network: MattingNetwork, 
   const mode = MODES[options.mode];
   const maxSide = options.workingSize ?? mode.maxSide;
   const longest = Math.max(frame.width, frame.height);
-  const hasRefiner = network.refiner !== undefined;
-  const refine =
-    options.refine === "auto"
-      ? mode.autoRefine === "refiner" && hasRefiner
-        ? "refiner"
-        : "plate"
-      : options.refine;
-  if (refine === "refiner" && !hasRefiner) {
+  // The refiner network only when asked for: after it, the solve against the plate alone measured as well or better
+  // in `balanced` and `best` on every evaluation set (docs/modes.md).
+  const refine = options.refine === "auto" ? "plate" : options.refine;
+  if (refine === "refiner" && network.refiner === undefined) {
     throw new BgmatteError(
       "INVALID_OPTION",
       `the model ${network.name} has no refiner (refine: "refiner")`,

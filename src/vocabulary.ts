@@ -6,11 +6,10 @@ export const MODE_NAMES = ["fast", "balanced", "best"] as const;
 export type ModeName = (typeof MODE_NAMES)[number];
 
 /**
- * Full-resolution restoration of the coarse matte: `refiner` = the model's refiner network on uncertain patches
- * (balanced and best then also solve the compositing equation against the plate: measured better on the
- * synthetic composites, README "Speed and quality modes");
- * `plate` = guided upsampling then the compositing-equation refinement against the plate; `guided` = guided
- * upsampling only; `bilinear` = plain resize; `auto` = `refiner` when the model ships one, else `plate`.
+ * Full-resolution restoration of the coarse matte: `plate` = guided upsampling then the compositing-equation
+ * refinement against the plate (`auto`, the default, is `plate` in every mode: docs/modes.md has the measurements);
+ * `refiner` = the model's refiner network on uncertain patches (balanced and best then also solve against the
+ * plate); `guided` = guided upsampling only; `bilinear` = plain resize.
  */
 export const REFINE_METHODS = ["auto", "refiner", "plate", "guided", "bilinear"] as const;
 export type RefineMethod = (typeof REFINE_METHODS)[number];

@@ -140,6 +140,24 @@ test("the people guard: on in every mode and with every prior, off when asked", 
     }
 });
 
+test("refine auto is the solve against the plate in every mode; the refiner runs only when asked, and needs one", () => {
+  const stub = (refiner?: unknown) =>
+    ({ name: "stub", run: async () => ({}), dispose: async () => {}, refiner }) as unknown as MattingNetwork;
+  const frame = { width: 640, height: 360 };
+  const base = { margin: 0.1, cleanup: true, align: "off", exposure: true, subject: "any" } as const;
+  const plan = (mode: "fast" | "balanced" | "best", refine: "auto" | "refiner", network = stub({})) =>
+    planPipeline({ ...base, mode, refine }, network, frame);
+  for (const mode of ["fast", "balanced", "best"] as const) {
+    assert.equal(plan(mode, "auto").refine, "plate", mode);
+    assert.equal(plan(mode, "refiner").refine, "refiner", mode);
+    assert.throws(() => plan(mode, "refiner", stub()), /has no refiner/, mode);
+  }
+  // With the refiner, balanced and best still solve against the plate after it; fast's F stays the photo's.
+  assert.equal(plan("balanced", "refiner").plateAfterRefiner, true);
+  assert.equal(plan("fast", "auto").fgFromPhoto, true);
+  assert.equal(plan("balanced", "auto").fgFromPhoto, false);
+});
+
 test("a call's options change only what they name: the matter's mode stays", async () => {
   const fast = await createMatter({ mode: "fast", threads: 1 });
   try {

@@ -38,10 +38,9 @@ export const MATTING_HELP = `      --model <name|file>   model name from models/
                             subject), person (the person segmenter), or auto (the segmenter when it sees a
                             person filling 3 % of the frame that differs from the plate; it misfires on objects)
       --working-size <px>   network input size, longer side (default: the mode's)
-      --refine <method>     auto (default: plate in fast mode; elsewhere refiner when the model ships one,
-                            else plate), refiner (uncertain patches re-predicted at full resolution), plate
-                            (guided upsampling + per-pixel solve against the plate), guided (edges follow the
-                            photo) or bilinear
+      --refine <method>     plate (the default, also named auto: guided upsampling + per-pixel solve against
+                            the plate), refiner (the model's refiner network re-predicts uncertain patches at
+                            full resolution, then the solve), guided (edges follow the photo) or bilinear
       --no-guard-people     let the network decide inside a found person too (by default, where the person
                             segmenter is sure of a face or torso, it stays opaque; wholly where the face
                             detector also sees their face)`;
