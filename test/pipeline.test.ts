@@ -123,12 +123,12 @@ test("an aborted signal stops a matte with an ABORTED error; a live one changes 
   );
 });
 
+/** A network that is never run: enough for planning a pipeline. */
+const stubNetwork = (refiner?: unknown) =>
+  ({ name: "stub", run: async () => ({}), dispose: async () => {}, refiner }) as unknown as MattingNetwork;
+
 test("the people guard: on in every mode and with every prior, off when asked", () => {
-  const network = {
-    name: "stub",
-    run: async () => ({}),
-    dispose: async () => {},
-  } as unknown as MattingNetwork;
+  const network = stubNetwork();
   const frame = { width: 640, height: 360 };
   const base = { margin: 0.1, refine: "auto", cleanup: true, align: "off", exposure: true } as const;
   const guard = (mode: "fast" | "balanced", subject: "any" | "auto" | "person", guardPeople?: boolean) =>
@@ -141,16 +141,14 @@ test("the people guard: on in every mode and with every prior, off when asked", 
 });
 
 test("refine auto is the solve against the plate in every mode; the refiner runs only when asked, and needs one", () => {
-  const stub = (refiner?: unknown) =>
-    ({ name: "stub", run: async () => ({}), dispose: async () => {}, refiner }) as unknown as MattingNetwork;
   const frame = { width: 640, height: 360 };
   const base = { margin: 0.1, cleanup: true, align: "off", exposure: true, subject: "any" } as const;
-  const plan = (mode: "fast" | "balanced" | "best", refine: "auto" | "refiner", network = stub({})) =>
+  const plan = (mode: "fast" | "balanced" | "best", refine: "auto" | "refiner", network = stubNetwork({})) =>
     planPipeline({ ...base, mode, refine }, network, frame);
   for (const mode of ["fast", "balanced", "best"] as const) {
     assert.equal(plan(mode, "auto").refine, "plate", mode);
     assert.equal(plan(mode, "refiner").refine, "refiner", mode);
-    assert.throws(() => plan(mode, "refiner", stub()), /has no refiner/, mode);
+    assert.throws(() => plan(mode, "refiner", stubNetwork()), /has no refiner/, mode);
   }
   // With the refiner, balanced and best still solve against the plate after it; fast's F stays the photo's.
   assert.equal(plan("balanced", "refiner").plateAfterRefiner, true);
