@@ -19,7 +19,7 @@ import { preparePlate, type PreparedPlate } from "./align/prepare-plate.js";
 import type { CV } from "./cv/opencv.js";
 import { differenceMask } from "./cv/plate-difference.js";
 import { shrinkImage } from "./cv/shrink.js";
-import { BgmatteError, throwIfAborted } from "./errors.js";
+import { throwIfAborted } from "./errors.js";
 import {
   crop,
   fitSize,
@@ -32,7 +32,12 @@ import {
 } from "./image/geometry.js";
 import { createImage, type FloatImage } from "./image/types.js";
 import type { NetworkInputs, NetworkOutputs } from "./network/contract.js";
-import type { FaceDetectorNetwork, MattingNetwork, SegmenterNetwork } from "./network/network.js";
+import {
+  noRefiner,
+  type FaceDetectorNetwork,
+  type MattingNetwork,
+  type SegmenterNetwork,
+} from "./network/network.js";
 import { DEFAULT_CLEANUP, keepMainComponents, opaqueForegroundFromImage } from "./postprocess/cleanup.js";
 import { keepClearDifferences, keepFaintDifferences } from "./postprocess/clear-differences.js";
 import { fillHolesHidingThePlate } from "./postprocess/holes-hiding-the-plate.js";
@@ -210,13 +215,7 @@ export function planPipeline(options: PipelineOptions, network: MattingNetwork, 
   // The refiner network only when asked for: after it, the solve against the plate alone measured as well or better
   // in `balanced` and `best` on every evaluation set (docs/modes.md).
   const refine = options.refine === "auto" ? "plate" : options.refine;
-  if (refine === "refiner" && network.refiner === undefined) {
-    throw new BgmatteError(
-      "INVALID_OPTION",
-      `the model ${network.name} has no refiner (refine: "refiner")`,
-      'use refine "auto", "plate", "guided" or "bilinear", or a model that ships <name>-refiner.onnx',
-    );
-  }
+  if (refine === "refiner" && !network.hasRefiner) throw noRefiner(network.name);
   return {
     options,
     wholeFrame: mode.wholeFrame,
@@ -498,9 +497,8 @@ async function restoreFullResolution(
     const fgOut = plan.fgFromPhoto ? foreground : undefined;
     refineWithPlate(ctx.cv, image, plate, alpha, coarse, { ...solve, fgOut });
   } else if (plan.refine === "refiner") {
-    const refiner = ctx.network.refiner!; // the plan chose "refiner" only for a model that has one
     refinerReport = await refineUncertainPatches(
-      refiner,
+      await ctx.network.loadRefiner(),
       image,
       plate,
       coarse,

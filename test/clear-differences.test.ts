@@ -380,6 +380,8 @@ test("balanced and best keep a flat subject that a network drops; fast leaves th
       alpha: createImage(image.width, image.height, 1),
       fg: { ...image, data: image.data.slice() },
     }),
+    hasRefiner: false,
+    loadRefiner: () => Promise.reject(new Error("no refiner")),
     dispose: async () => {},
   };
   const { inputs } = scene((x, y) => (inBody(x, y) ? [0.55, 0.72, 0.38] : undefined), 0);

@@ -6,6 +6,7 @@ import * as ort from "onnxruntime-node";
 import { createImage, type FloatImage } from "../src/image/types.js";
 import { bilinearTaps, resize } from "../src/image/geometry.js";
 import {
+  parseContract,
   refinerLocationOf,
   type Contract,
   type NetworkOutputs,
@@ -15,6 +16,7 @@ import {
 import { contractPath, modelsDir, readManifest } from "../src/network/models-node.js";
 import type { RefinerNetwork } from "../src/network/network.js";
 import { createNodeNetwork } from "../src/network/session-node.js";
+import { wrapMattingNetwork, type OrtSession } from "../src/network/wrap-session.js";
 import { refineUncertainPatches } from "../src/refine/patch-refiner.js";
 import { lcg } from "./fixtures.js";
 
@@ -161,7 +163,8 @@ test(
       device: "cpu",
       name: "default",
     });
-    assert.ok(network.refiner, "the default model loads with its refiner");
+    assert.ok(network.hasRefiner, "the default model ships a refiner");
+    const refiner = await network.loadRefiner();
     const W = 40,
       H = 40;
     const image = randomImage(W, H, 3, 3);
@@ -178,7 +181,7 @@ test(
       const alpha = createImage(W, H, 1);
       const fg = createImage(W, H, 3);
       const pending = { image: plate, exposure: null };
-      await refineUncertainPatches(network.refiner!, image, pending, coarse, alpha, fg, {
+      await refineUncertainPatches(refiner, image, pending, coarse, alpha, fg, {
         threshold: -1,
         maxFraction: 1,
         patch,
@@ -194,3 +197,44 @@ test(
     await network.dispose();
   },
 );
+
+test("the refiner's session opens on first use only, once, and a missing one is a clear error", async () => {
+  const contract = parseContract(JSON.parse(readFileSync(contractPath(), "utf8")), contractPath());
+  const fakeSession = (outputNames: string[]): OrtSession => ({
+    inputNames: contract.inputs.map((s) => s.name),
+    outputNames,
+    run: async () => ({}),
+    release: async () => {},
+  });
+  const withRefinement = ["alpha", "fg", ...contract.refinement.coarseExtraOutputs.map((o) => o.name)];
+  let opened = 0;
+  const source = (exists: boolean, file: boolean) => ({
+    exists,
+    open: async () => {
+      opened++;
+      return file ? fakeSession(["alpha", "fg"]) : undefined;
+    },
+  });
+  const wrap = (outputs: string[], exists: boolean, file: boolean) =>
+    wrapMattingNetwork(fakeSession(outputs), (t) => t, contract, "m", source(exists, file));
+
+  const network = await wrap(withRefinement, true, true);
+  assert.equal(network.hasRefiner, true);
+  assert.equal(opened, 0, "wrapping the model does not open its refiner");
+  const [a, b] = await Promise.all([network.loadRefiner(), network.loadRefiner()]);
+  assert.equal(a, b);
+  assert.equal(opened, 1, "opened once for every caller");
+  await network.dispose();
+
+  // A file known missing (Node), a coarse graph without the refinement outputs, a file found missing when fetched.
+  for (const [outputs, exists, file] of [
+    [withRefinement, false, false],
+    [["alpha", "fg"], true, true],
+    [withRefinement, true, false],
+  ] as const) {
+    const n = await wrap([...outputs], exists, file);
+    assert.equal(n.hasRefiner, exists && outputs.length > 2);
+    await assert.rejects(n.loadRefiner(), /has no refiner/);
+    await n.dispose();
+  }
+});

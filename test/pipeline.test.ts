@@ -124,8 +124,8 @@ test("an aborted signal stops a matte with an ABORTED error; a live one changes 
 });
 
 /** A network that is never run: enough for planning a pipeline. */
-const stubNetwork = (refiner?: unknown) =>
-  ({ name: "stub", run: async () => ({}), dispose: async () => {}, refiner }) as unknown as MattingNetwork;
+const stubNetwork = (hasRefiner = false) =>
+  ({ name: "stub", run: async () => ({}), dispose: async () => {}, hasRefiner }) as unknown as MattingNetwork;
 
 test("the people guard: on in every mode and with every prior, off when asked", () => {
   const network = stubNetwork();
@@ -143,8 +143,11 @@ test("the people guard: on in every mode and with every prior, off when asked", 
 test("refine auto is the solve against the plate in every mode; the refiner runs only when asked, and needs one", () => {
   const frame = { width: 640, height: 360 };
   const base = { margin: 0.1, cleanup: true, align: "off", exposure: true, subject: "any" } as const;
-  const plan = (mode: "fast" | "balanced" | "best", refine: "auto" | "refiner", network = stubNetwork({})) =>
-    planPipeline({ ...base, mode, refine }, network, frame);
+  const plan = (
+    mode: "fast" | "balanced" | "best",
+    refine: "auto" | "refiner",
+    network = stubNetwork(true),
+  ) => planPipeline({ ...base, mode, refine }, network, frame);
   for (const mode of ["fast", "balanced", "best"] as const) {
     assert.equal(plan(mode, "auto").refine, "plate", mode);
     assert.equal(plan(mode, "refiner").refine, "refiner", mode);

@@ -1,4 +1,5 @@
 /** The runtime-agnostic view of a matting network: the pipeline needs nothing more. */
+import { BgmatteError } from "../errors.js";
 import type { NetworkInputs, NetworkOutputs, PatchBatch, RawTensor } from "./contract.js";
 
 /** The full-resolution refiner that ships beside a coarse model (<model>-refiner.onnx). */
@@ -14,10 +15,22 @@ export interface MattingNetwork {
   /** Model name and where it came from, for result metadata. */
   readonly name: string;
   run(inputs: NetworkInputs): Promise<NetworkOutputs>;
-  /** Present when the model ships a refiner and its coarse graph has the `error` and `hidden` outputs. */
-  readonly refiner?: RefinerNetwork;
+  /** Whether a refiner ships beside the model: its coarse graph has the `error` and `hidden` outputs and, where that
+   * can be known without fetching it (Node), its file exists. */
+  readonly hasRefiner: boolean;
+  /** The refiner, opened on first use: only `refine: "refiner"` runs it, so other runs never pay for its session.
+   * Rejects where the model has none. */
+  loadRefiner(): Promise<RefinerNetwork>;
   dispose(): Promise<void>;
 }
+
+/** What a run that asks for the refiner of a model without one is told. */
+export const noRefiner = (model: string) =>
+  new BgmatteError(
+    "INVALID_OPTION",
+    `the model ${model} has no refiner (refine: "refiner")`,
+    'use refine "auto", "plate", "guided" or "bilinear", or a model that ships <name>-refiner.onnx',
+  );
 
 /**
  * A person segmenter (models/person-segmenter.onnx): `image` 1×3×side×side RGB in [0,1] → `person` 1×1×side×side, for

@@ -140,9 +140,10 @@ export async function createNodeNetwork(
   const session = await openSession(modelPath, "model", opts);
   const refinerPath = refinerLocationOf(modelPath);
   const makeTensor = await tensorMaker();
-  return wrapMattingNetwork(session, makeTensor, contract, opts.name, async () =>
-    existsSync(refinerPath) ? openSession(refinerPath, "refiner", opts) : undefined,
-  );
+  return wrapMattingNetwork(session, makeTensor, contract, opts.name, {
+    exists: existsSync(refinerPath),
+    open: () => openSession(refinerPath, "refiner", opts),
+  });
 }
 
 /** The person segmenter on onnxruntime-node. */

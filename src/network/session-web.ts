@@ -72,10 +72,14 @@ export async function createWebNetwork(
     "model",
     backends,
   );
-  // Small patch batches: WASM avoids WebGPU's per-call upload cost. A model without a refiner file runs without.
-  const openRefiner = async () =>
-    (await createSession(refinerLocationOf(modelUrl), "refiner", ["wasm"]).catch(() => undefined))?.session;
-  const network = await wrapMattingNetwork(session, makeTensor, contract, modelUrl, openRefiner);
+  // Small patch batches: WASM avoids WebGPU's per-call upload cost. Whether the file is there is known only once it
+  // is fetched, on the first run that asks for the refiner.
+  const refiner = {
+    exists: true,
+    open: async () =>
+      (await createSession(refinerLocationOf(modelUrl), "refiner", ["wasm"]).catch(() => undefined))?.session,
+  };
+  const network = await wrapMattingNetwork(session, makeTensor, contract, modelUrl, refiner);
   return { ...network, backend };
 }
 

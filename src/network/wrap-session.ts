@@ -15,6 +15,7 @@ import {
 } from "./contract.js";
 import {
   FACE_DETECTOR_SIZE,
+  noRefiner,
   SEGMENTER_SIZE,
   type FaceDetectorNetwork,
   type MattingNetwork,
@@ -30,16 +31,23 @@ export interface OrtSession {
   release(): Promise<void>;
 }
 
+/** Where a model's refiner comes from: `exists` is false where its file is known to be missing. */
+export interface RefinerSource {
+  exists: boolean;
+  /** Opens it; may give nothing (a file found missing only when fetched). */
+  open(): Promise<OrtSession | undefined>;
+}
+
 /**
- * The coarse model as a MattingNetwork, checked against the contract; `openRefiner` is called only when the
- * coarse graph has the refinement outputs, and may give nothing (a model without a refiner file).
+ * The coarse model as a MattingNetwork, checked against the contract. Its refiner is opened on the first call to
+ * `loadRefiner`, and only where the coarse graph has the refinement outputs.
  */
 export async function wrapMattingNetwork(
   session: OrtSession,
   makeTensor: TensorMaker,
   contract: Contract,
   name: string,
-  openRefiner: () => Promise<OrtSession | undefined>,
+  refinerSource: RefinerSource,
 ): Promise<MattingNetwork> {
   const expected = contract.inputs.map((s) => s.name).join(",");
   if (session.inputNames.join(",") !== expected) {
@@ -50,18 +58,24 @@ export async function wrapMattingNetwork(
       "use a model exported by training/bgmatte_train/export.py",
     );
   }
-  const refinerSession = hasRefinementOutputs(contract, session.outputNames)
-    ? await openRefiner()
-    : undefined;
-  const refiner = refinerSession && wrapRefiner(refinerSession, makeTensor, contract.refinement.context);
+  const hasRefiner = refinerSource.exists && hasRefinementOutputs(contract, session.outputNames);
+  let refiner: Promise<RefinerNetwork> | undefined;
+  const openRefiner = async () => {
+    const refinerSession = hasRefiner ? await refinerSource.open() : undefined;
+    if (!refinerSession) throw noRefiner(name);
+    return wrapRefiner(refinerSession, makeTensor, contract.refinement.context);
+  };
   return {
     name,
-    refiner,
+    hasRefiner,
+    loadRefiner: () => (refiner ??= openRefiner()),
     async run(inputs: NetworkInputs) {
       return fromOutputs(await session.run(toOrtFeeds(toFeeds(contract, inputs), makeTensor)));
     },
     async dispose() {
-      await Promise.all([session.release(), refiner?.dispose()]);
+      // A refiner that failed to open has nothing to release.
+      const opened = await refiner?.catch(() => undefined);
+      await Promise.all([session.release(), opened?.dispose()]);
     },
   };
 }
