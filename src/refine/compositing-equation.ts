@@ -87,7 +87,8 @@ export interface GapOptions {
   /** Last, the rims of the gaps opened, then of the whole outline (refine/gap-rims). */
   rims?: GapRimOptions;
   /** Not where many of the pixels nearby of the photo's colour clearly differ from the plate: that colour is the
-   * subject's (white between black letters, over a light fabric; refine/subject-colours). */
+   * subject's (white between black letters, over a light fabric; refine/subject-colours). Where the network holds
+   * such a pixel as subject, the solve does not lower it either. */
   subjectColours?: SubjectColourOptions;
 }
 
@@ -271,6 +272,15 @@ export function refineWithPlate(
               opts.unexplained,
             );
             if (kept > solved) solved = kept;
+            // Nor where the photo matches the plate in a colour the subject has nearby (refine/subject-colours).
+            if (
+              subjectColours &&
+              network >= subjectColours.heldAlpha &&
+              solved < network &&
+              colourDistanceAt(I, 3 * p, bg, 0) < match &&
+              subjectColourNearby(image, exposedPlate, x, y, subjectColours)
+            )
+              solved = network;
             let corrected = A[p] + ((weight * den) / (den + tau2)) * (solved - A[p]);
             // Whatever F the network has, and however little the solve is trusted where F is near B′.
             if (opts.leastAlpha)

@@ -4,7 +4,8 @@
  * white label), the label's white matches the plate wherever a light fabric lies behind it, and the step punched
  * holes along the letters, following the fabric's weave. A real gap shows the plate: its colour is not one the
  * subject has a few pixels away, where that clearly differs from the plate. Where many of the pixels of its colour
- * nearby do (a plate's noise makes a few), the pixel is the subject's too.
+ * nearby do (a plate's noise makes a few), the pixel is the subject's too. The solve itself reads such a pixel as
+ * plate with that F; where the network holds it as subject, it keeps the network's α.
  */
 import { exposedAt, type ExposedPlate } from "../align/plate.js";
 import type { FloatImage } from "../image/types.js";
@@ -18,18 +19,23 @@ export interface SubjectColourOptions {
   clear: number;
   /** Share of the same-coloured pixels nearby that must clearly differ from the plate (a plate's noise makes a few). */
   share: number;
+  /** The network's α from which the solve, too, keeps such a pixel at the network's α (the gap step: at any α). */
+  heldAlpha: number;
 }
 
 // Measured in `balanced` (composites / realpairs / camouflage set): 7.04 → 7.05 (Grad 13.72 → 13.84, see-through 1.17
 // → 1.09 %; specks at a potted plant's rim against the sky), 54.78 (the letters' surroundings on scene04's and
 // scene05's labels kept), 11.78. A share of 0.3: Grad 13.90. With no share (any one such pixel), a plate's noise made
 // them in the sky between a plant's leaves (7.07; radius 4, 7.07 too). A clear distance of 0.15 kept only a few of the
-// label's holes: a light fabric behind a white label departs from it by 0.1.
+// label's holes: a light fabric behind a white label departs from it by 0.1. The solve held from 0.8 (the same sets):
+// 7.02 → 7.03 (a potted plant's gaps, +0.12), 54.53 → 54.08 (scene04's label 120.69 → 117.97), 11.66; `best` 7.07,
+// 54.92 → 54.93, 11.19 → 11.18. From 0.5: the same but for a glass mug's haze (+0.1).
 export const DEFAULT_SUBJECT_COLOURS: SubjectColourOptions = {
   radius: 8,
   same: 0.04,
   clear: 0.08,
   share: 0.4,
+  heldAlpha: 0.8,
 };
 
 /** Whether more than `share` of the pixels within `radius` of (x, y) that have the photo's colour there clearly
