@@ -55,6 +55,7 @@ import {
 } from "./refine/cast-shadows.js";
 import { DEFAULT_NOISE_FLOOR, type NoiseFloorOptions } from "./refine/noise-floor.js";
 import { DEFAULT_GAPS, refineWithPlate, type GapOptions } from "./refine/compositing-equation.js";
+import { raiseToHeld } from "./refine/subject-colours.js";
 import { guidedUpsample } from "./refine/guided-upsample.js";
 import { plateCannotExplain } from "./refine/least-alpha.js";
 import {
@@ -490,7 +491,10 @@ async function restoreFullResolution(
   // The plate with its exposure, made once for the stages that compare it with the photo pixel by pixel.
   const matched = plan.keepThinStructures ? matchExposure(plate, plate.image) : undefined;
   const { gaps, shadows, shadowLike, noiseFloor } = plan;
-  const solve = { gaps, shadows, shadowLike, noiseFloor, matched };
+  // Where the solve lowered a pixel the network holds, in a colour the subject has nearby: raised after the holes.
+  const solves = plan.refine === "plate" || (plan.refine === "refiner" && plan.plateAfterRefiner);
+  const heldOut = solves && gaps?.subjectColours ? new Float32Array(width * height) : undefined;
+  const solve = { gaps, shadows, shadowLike, noiseFloor, matched, heldOut };
   let refinerReport: PatchRefineReport | undefined;
   if (plan.refine === "plate") {
     // With F from the photo, the solve also writes, where it solves α, the F that explains the photo there.
@@ -519,6 +523,7 @@ async function restoreFullResolution(
     fillHolesHidingThePlate(ctx.cv, image, plate, alpha, plan.gaps ? undefined : coarse.alpha);
     clock.lap("hidden-plate-holes");
   }
+  if (heldOut) raiseToHeld(alpha, heldOut);
   return { alpha, foreground, refinerReport };
 }
 

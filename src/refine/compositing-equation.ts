@@ -88,7 +88,7 @@ export interface GapOptions {
   rims?: GapRimOptions;
   /** Not where many of the pixels nearby of the photo's colour clearly differ from the plate: that colour is the
    * subject's (white between black letters, over a light fabric; refine/subject-colours). Where the network holds
-   * such a pixel as subject, the solve does not lower it either. */
+   * such a pixel as subject, the solve's lowering is undone too (`heldOut`). */
   subjectColours?: SubjectColourOptions;
 }
 
@@ -122,6 +122,7 @@ export function refineWithPlate(
     shadows,
     shadowLike,
     noiseFloor,
+    heldOut,
   }: {
     fgOut?: FloatImage;
     gaps?: GapOptions;
@@ -135,6 +136,10 @@ export function refineWithPlate(
     /** Where the photo departs from the plate no more than the background's noise, the solve reads background
      * (refine/noise-floor). */
     noiseFloor?: NoiseFloorOptions;
+    /** With the gaps' subject-colour test, gets the network's α (0 elsewhere) where the solve lowered a pixel it
+     * holds as subject, in a colour the subject has nearby (refine/subject-colours): the floor for after the
+     * hidden-plate holes are filled (`raiseToHeld`). */
+    heldOut?: Float32Array;
   } = {},
   opts: EquationOptions = DEFAULT_EQUATION,
 ): void {
@@ -272,15 +277,16 @@ export function refineWithPlate(
               opts.unexplained,
             );
             if (kept > solved) solved = kept;
-            // Nor where the photo matches the plate in a colour the subject has nearby (refine/subject-colours).
+            // A colour the subject has nearby, where the network holds the pixel: its α is restored later.
             if (
+              heldOut &&
               subjectColours &&
               network >= subjectColours.heldAlpha &&
               solved < network &&
               colourDistanceAt(I, 3 * p, bg, 0) < match &&
-              subjectColourNearby(image, exposedPlate, x, y, subjectColours)
+              subjectColourNearby(image, exposedPlate, x, y, subjectColours, subjectColours.heldShare)
             )
-              solved = network;
+              heldOut[p] = network;
             let corrected = A[p] + ((weight * den) / (den + tau2)) * (solved - A[p]);
             // Whatever F the network has, and however little the solve is trusted where F is near B′.
             if (opts.leastAlpha)
@@ -304,8 +310,10 @@ export function refineWithPlate(
           // Not where F has the plate's colour too: that is a subject matching the plate, not a gap, unless the
           // photo shows the plate's texture around it (then F, near the plate, cannot solve α: the plate is seen).
           if (!gapCandidate) continue;
-          if (seen) A[p] = Math.min(A[p], den > tau2 ? solved : 0);
-          else if (
+          if (seen) {
+            A[p] = Math.min(A[p], den > tau2 ? solved : 0);
+            if (heldOut) heldOut[p] = 0; // the plate's texture shows: a gap whatever its colour
+          } else if (
             inGapCell &&
             colourDistanceAt(f, 0, bg, 0) >= contrast &&
             !(subjectColours && subjectColourNearby(image, exposedPlate, x, y, subjectColours))

@@ -19,23 +19,26 @@ export interface SubjectColourOptions {
   clear: number;
   /** Share of the same-coloured pixels nearby that must clearly differ from the plate (a plate's noise makes a few). */
   share: number;
-  /** The network's α from which the solve, too, keeps such a pixel at the network's α (the gap step: at any α). */
+  /** Where the solve lowered a pixel the network holds at this α or more, and more than `heldShare` of the pixels of
+   * its colour nearby clearly differ from the plate, the network's α is restored (`raiseToHeld`). A larger share than
+   * the gap step's: a potted plant's sky gaps, with leaf edges of the sky's colour nearby, kept specks at 0.4. */
   heldAlpha: number;
+  heldShare: number;
 }
 
 // Measured in `balanced` (composites / realpairs / camouflage set): 7.04 → 7.05 (Grad 13.72 → 13.84, see-through 1.17
 // → 1.09 %; specks at a potted plant's rim against the sky), 54.78 (the letters' surroundings on scene04's and
 // scene05's labels kept), 11.78. A share of 0.3: Grad 13.90. With no share (any one such pixel), a plate's noise made
 // them in the sky between a plant's leaves (7.07; radius 4, 7.07 too). A clear distance of 0.15 kept only a few of the
-// label's holes: a light fabric behind a white label departs from it by 0.1. The solve held from 0.8 (the same sets):
-// 7.02 → 7.03 (a potted plant's gaps, +0.12), 54.53 → 54.08 (scene04's label 120.69 → 117.97), 11.66; `best` 7.07,
-// 54.92 → 54.93, 11.19 → 11.18. From 0.5: the same but for a glass mug's haze (+0.1).
+// label's holes: a light fabric behind a white label departs from it by 0.1. The solve's lowering undone from 0.8
+// (docs/how-it-works.md has the numbers).
 export const DEFAULT_SUBJECT_COLOURS: SubjectColourOptions = {
   radius: 8,
   same: 0.04,
   clear: 0.08,
   share: 0.4,
   heldAlpha: 0.8,
+  heldShare: 0.7,
 };
 
 /** Whether more than `share` of the pixels within `radius` of (x, y) that have the photo's colour there clearly
@@ -45,7 +48,8 @@ export function subjectColourNearby(
   plate: ExposedPlate,
   x: number,
   y: number,
-  { radius, same, clear, share }: SubjectColourOptions,
+  { radius, same, clear, share: gapShare }: SubjectColourOptions,
+  share = gapShare,
 ): boolean {
   const { width: w, height: h, data: I } = image;
   const i = 3 * (y * w + x);
@@ -63,4 +67,12 @@ export function subjectColourNearby(
       if (toPlate > clear) clearly++;
     }
   return clearly > share * alike;
+}
+
+/** Raises `alpha` (in place) to `held` (refine/compositing-equation `heldOut`) where that is higher. Done after the
+ * hidden-plate holes are filled: raised before, its scattered pixels split a hole the solve had opened into pieces
+ * too small to judge, and the label's white around them stayed a speckled grey instead of filled. */
+export function raiseToHeld(alpha: FloatImage, held: Float32Array): void {
+  const A = alpha.data;
+  for (let p = 0; p < A.length; p++) if (held[p] > A[p]) A[p] = held[p];
 }
