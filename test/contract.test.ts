@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -181,6 +181,9 @@ test("contract.json is validated on load: a broken one names the field, a broken
 });
 
 test("loading a model leaves no /tmp/mat-debug-<pid>.log behind (onnxruntime's telemetry is off)", () => {
+  // A file of that name left by an earlier process with the same pid (Python's onnxruntime writes them too) is not
+  // this run's: only one written since it started counts.
+  const started = Date.now() - 1000;
   const code = `
     import { createNodeNetwork } from ${JSON.stringify(join(import.meta.dirname, "..", "src", "network", "session-node.ts"))};
     import { contractPath } from ${JSON.stringify(join(import.meta.dirname, "..", "src", "network", "models-node.ts"))};
@@ -198,5 +201,6 @@ test("loading a model leaves no /tmp/mat-debug-<pid>.log behind (onnxruntime's t
   assert.equal(r.status, 0, r.stderr);
   const pid = r.stdout.trim().split("\n").pop();
   assert.ok(pid && /^\d+$/.test(pid), r.stdout);
-  assert.equal(existsSync(join(tmpdir(), `mat-debug-${pid}.log`)), false);
+  const log = join(tmpdir(), `mat-debug-${pid}.log`);
+  assert.equal(existsSync(log) && statSync(log).mtimeMs >= started, false);
 });
