@@ -95,6 +95,16 @@ async function withQueue<T>(
   }
 }
 
+/**
+ * A job and its state, the state read first: a job that finishes between the two reads is then seen finished with its
+ * final data (tries, result, reason), never finished with the data of its last try still running.
+ */
+async function jobAndState(queue: Queue, id: string): Promise<{ job?: Job; state: JobState }> {
+  const state = (await queue.getJobState(id)) as JobState;
+  const job = state === "unknown" ? undefined : await Job.fromId(queue, id);
+  return { job, state: job ? state : "unknown" };
+}
+
 async function readStatus(redis: Redis, queue: Queue, batch: string): Promise<BatchStatus> {
   const name = queue.name;
   const text = await redis.get(batchKey(name, batch));
@@ -107,8 +117,7 @@ async function readStatus(redis: Redis, queue: Queue, batch: string): Promise<Ba
   const manifest = JSON.parse(text) as BatchManifest;
   const jobs: JobStatus[] = [];
   for (const entry of manifest.jobs) {
-    const job = await Job.fromId(queue, entry.id);
-    const state = job ? ((await job.getState()) as JobState) : "unknown";
+    const { job, state } = await jobAndState(queue, entry.id);
     const status: JobStatus = {
       id: entry.id,
       kind: entry.kind,
@@ -122,8 +131,7 @@ async function readStatus(redis: Redis, queue: Queue, batch: string): Promise<Ba
       const chunks = { total: entry.chunks.length, completed: 0, active: 0, failed: 0 };
       let frames = 0;
       for (const id of entry.chunks) {
-        const chunk = await Job.fromId(queue, id);
-        const s = chunk ? await chunk.getState() : "unknown";
+        const { job: chunk, state: s } = await jobAndState(queue, id);
         if (s === "completed") chunks.completed++;
         if (s === "active") chunks.active++;
         if (s === "failed") {
