@@ -5,7 +5,8 @@
  * holes along the letters, following the fabric's weave. A real gap shows the plate: its colour is not one the
  * subject has a few pixels away, where that clearly differs from the plate. Where many of the pixels of its colour
  * nearby do (a plate's noise makes a few), the pixel is the subject's too. The solve itself reads such a pixel as
- * plate with that F; where the network holds it as subject, it keeps the network's α.
+ * plate with that F; where the network holds it as subject, the network's α is restored once the hidden-plate holes
+ * are filled (`raiseToHeld`).
  */
 import { exposedAt, type ExposedPlate } from "../align/plate.js";
 import type { FloatImage } from "../image/types.js";
