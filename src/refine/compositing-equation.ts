@@ -246,7 +246,8 @@ export function refineWithPlate(
             }
           }
           // A gap shows the plate; most of a subject does not, and is decided before F is read.
-          const gapCandidate = gapCell && colourDistanceAt(I, 3 * p, bg, 0) < match;
+          const matchesPlate = colourDistanceAt(I, 3 * p, bg, 0) < match;
+          const gapCandidate = gapCell && matchesPlate;
           if (weight <= 0 && !gapCandidate) continue;
           for (let c = 0; c < 3; c++) f[c] = bilinearAt(FG, q00, q01, q10, q11, wx, wy, 3, c);
           let num = 0;
@@ -283,7 +284,7 @@ export function refineWithPlate(
               subjectColours &&
               network >= subjectColours.heldAlpha &&
               solved < network &&
-              colourDistanceAt(I, 3 * p, bg, 0) < match &&
+              matchesPlate &&
               subjectColourNearby(image, exposedPlate, x, y, subjectColours, subjectColours.heldShare)
             )
               heldOut[p] = network;
