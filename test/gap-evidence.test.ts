@@ -63,6 +63,19 @@ test("plate texture: the plate shows where the photo reproduces its grain, throu
   );
 });
 
+test("plate texture: a fabric's fine grain (a third of the gravel's) shows through a gap and is hidden by a flat subject", () => {
+  const fabric = (x: number, y: number) => [0, 0, 0].map(() => 0.6 + 0.11 * grain(x, y));
+  const plate = image(fabric);
+  const gap = plateTexture(cv, image(fabric, true), plate);
+  assert.ok(share(gap.shows, inner, (v) => v === 1) > 0.95);
+  const flat = plateTexture(
+    cv,
+    image((x, y) => (inPatch(x, y) ? [0.6, 0.6, 0.6] : fabric(x, y)), true),
+    plate,
+  );
+  assert.ok(share(flat.hidden, inner, (v) => v === 1) > 0.95);
+});
+
 test("plate texture: a flat subject the plate's mean colour hides the grain; a flat plate says neither", () => {
   const plate = image(gravel);
   const flat = plateTexture(
