@@ -73,6 +73,9 @@ export interface PipelineInputs {
   prior?: FloatImage;
   /** Optional motion cues (4 channels, the image's aspect, any size); a still's own grey image ×4 otherwise. */
   motion?: FloatImage;
+  /** For a plate the caller warped onto the photo: the share of each pixel the warp covered (image size), the rest
+   * filled from the photo (align/homography `warpPlateWithCoverage`). */
+  plateCoverage?: Float32Array;
 }
 
 export interface PipelineOptions {
@@ -361,6 +364,7 @@ function analyseFrame(ctx: PipelineContext, plan: PipelinePlan, inputs: Pipeline
   const prepared = preparePlate(cv, inputs.image, inputs.plate, small, plan.options, priorSmall, {
     imageSmall,
     plateSmall: ctx.plateCache.shrunk(cv, inputs.plate, width, height),
+    coverage: inputs.plateCoverage,
   });
   return { imageSmall, priorSmall, prepared };
 }

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { applyExposure, measureExposure } from "../src/align/exposure.js";
-import { estimateHomography, warpPlate } from "../src/align/homography.js";
+import { estimateHomography, warpPlate, warpPlateWithCoverage } from "../src/align/homography.js";
 import { preparePlate } from "../src/align/prepare-plate.js";
 import { loadOpenCV } from "../src/cv/opencv.js";
 import { alignBackground, triangulateScene } from "../src/eval/triangulation.js";
@@ -104,6 +104,43 @@ for (const [k, c] of cases.entries()) {
     assert.ok(median <= 3, `median |recovered − true| = ${median.toFixed(2)} grey levels`);
   });
 }
+
+test("where the aligned plate leaves the frame's edge empty, the exposure-matched plate is the photo there", () => {
+  const { image, plate: truth } = texturedScene(W, H, 10);
+  // A plate shot 30 % darker by a moved camera: the warp back leaves strips along the frame's edge uncovered.
+  const moved = similarity(W, H, 3, 1.03, 40, -25);
+  const given = applyExposure(warpPlate(cv, truth, truth, moved), {
+    gain: [0.7, 0.7, 0.7],
+    bias: [0, 0, 0],
+    ringPixels: 0,
+  });
+  const small = (im: FloatImage) => resize(im, 320, 240);
+  const prepared = preparePlate(cv, image, given, small, { align: "auto", exposure: true });
+  assert.ok(prepared.alignment?.homography && prepared.exposure);
+  const { plate: warped, coverage } = warpPlateWithCoverage(cv, given, image, prepared.alignment.homography);
+  /** The largest departure of the exposure-matched plate from the photo where the warp left the frame empty. */
+  const edgeDeparture = ({ plate, exposure }: typeof prepared) => {
+    const matched = applyExposure(plate.image, exposure!);
+    let [uncovered, worst] = [0, 0];
+    for (let p = 0; p < coverage.length; p++) {
+      if (coverage[p] > 0) continue;
+      uncovered++;
+      for (let c = 0; c < 3; c++)
+        worst = Math.max(worst, Math.abs(matched.data[3 * p + c] - image.data[3 * p + c]));
+    }
+    assert.ok(uncovered > 2000, `${uncovered} uncovered pixels`);
+    return worst * 255;
+  };
+  const worst = edgeDeparture(prepared);
+  assert.ok(worst < 1, `the matched plate departs from the photo by ${worst.toFixed(1)} grey levels`);
+  // A plate the caller warped itself (a hand-held video's), with its coverage: the same, and its copy untouched.
+  const before = warped.data.slice();
+  const known = preparePlate(cv, image, warped, small, { align: "off", exposure: true }, undefined, {
+    coverage,
+  });
+  assert.ok(edgeDeparture(known) < 1);
+  assert.deepEqual(warped.data, before);
+});
 
 test("an aligned plate is left alone, and a featureless one falls back with a warning (or fails when required)", () => {
   const { image, plate } = texturedScene(W, H, 3);

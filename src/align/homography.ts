@@ -136,6 +136,19 @@ export function estimateHomography(
 
 /** Warp the plate onto the image; pixels the warp leaves empty are taken from the image itself. */
 export function warpPlate(cv: CV, plate: FloatImage, image: FloatImage, hom: Homography): FloatImage {
+  return warpPlateWithCoverage(cv, plate, image, hom).plate;
+}
+
+/**
+ * `warpPlate`, with the share of each pixel the warped plate covers (1 inside it, 0 where the warp left it empty,
+ * between along its edge): what is not covered was taken from the image (`fillUncovered` re-exposes it).
+ */
+export function warpPlateWithCoverage(
+  cv: CV,
+  plate: FloatImage,
+  image: FloatImage,
+  hom: Homography,
+): { plate: FloatImage; coverage: Float32Array } {
   return withMats((t) => {
     const src = t(new cv.Mat(plate.height, plate.width, cv.CV_32FC4));
     const s = src.data32F as Float32Array;
@@ -158,11 +171,13 @@ export function warpPlate(cv: CV, plate: FloatImage, image: FloatImage, hom: Hom
     );
     const d = dst.data32F as Float32Array;
     const out = createImage(image.width, image.height, 3);
-    for (let p = 0; p < image.width * image.height; p++) {
+    const coverage = new Float32Array(image.width * image.height);
+    for (let p = 0; p < coverage.length; p++) {
       const cover = d[4 * p + 3];
+      coverage[p] = cover;
       // d holds plate × coverage (the border was zero), so the uncovered share is filled from the image.
       for (let c = 0; c < 3; c++) out.data[3 * p + c] = d[4 * p + c] + image.data[3 * p + c] * (1 - cover);
     }
-    return out;
+    return { plate: out, coverage };
   });
 }

@@ -4,7 +4,12 @@ import { BgmatteError } from "../errors.js";
 import type { FloatImage } from "../image/types.js";
 import { differenceMask, type DifferenceMask } from "../cv/plate-difference.js";
 import { measureExposure, type ExposureReport } from "./exposure.js";
-import { DEFAULT_ALIGN, estimateHomography, warpPlate, type AlignmentReport } from "./homography.js";
+import {
+  DEFAULT_ALIGN,
+  estimateHomography,
+  warpPlateWithCoverage,
+  type AlignmentReport,
+} from "./homography.js";
 import { matchExposure, type Plate } from "./plate.js";
 
 export interface PrepareOptions {
@@ -28,7 +33,8 @@ export interface PreparedPlate {
 /**
  * `small` downsizes a full-resolution image to the analysis size (where statistics are measured);
  * `subjectSmall` is the user's mask at that size, if any (else the plate difference finds the subject);
- * `known` passes analysis-size images the caller already has (a video's plate is the same every frame).
+ * `known` passes analysis-size images the caller already has (a video's plate is the same every frame), and the
+ * coverage of a plate the caller warped onto the photo itself (a hand-held video's, tracked frame to frame).
  */
 export function preparePlate(
   cv: CV,
@@ -37,12 +43,20 @@ export function preparePlate(
   small: (im: FloatImage) => FloatImage,
   options: PrepareOptions,
   subjectSmall?: FloatImage,
-  known: { imageSmall?: FloatImage; plateSmall?: FloatImage } = {},
+  known: { imageSmall?: FloatImage; plateSmall?: FloatImage; coverage?: Float32Array } = {},
 ): PreparedPlate {
   const warnings: string[] = [];
   const timings: Record<string, number> = {};
   let t = performance.now();
   let alignment: AlignmentReport | null = null;
+  // What the warp left empty, filled from the photo (1 − coverage per pixel), if the plate was warped.
+  let coverage = known.coverage;
+  if (coverage && coverage.length !== image.width * image.height)
+    throw new BgmatteError(
+      "SIZE_MISMATCH",
+      `the plate's coverage has ${coverage.length} values for a ${image.width}×${image.height} photo`,
+      "pass one value per pixel of the photo (the coverage warpPlateWithCoverage returns), or none",
+    );
   if (options.align !== "off") {
     alignment = estimateHomography(cv, image, plate);
     if (!alignment.homography) {
@@ -55,7 +69,7 @@ export function preparePlate(
       }
       warnings.push(`plate not aligned: ${alignment.reason}`);
     } else if (options.align === "on" || alignment.residualBefore > DEFAULT_ALIGN.skipBelowPx) {
-      plate = warpPlate(cv, plate, image, alignment.homography);
+      ({ plate, coverage } = warpPlateWithCoverage(cv, plate, image, alignment.homography));
       known = { ...known, plateSmall: undefined };
       alignment.applied = true;
       alignment.reason = `misaligned by ${alignment.residualBefore.toFixed(1)} px`;
@@ -74,7 +88,35 @@ export function preparePlate(
     exposure = measureExposure(cv, imageSmall, plateSmall, subjectSmall ?? difference!.mask);
     timings.exposure = performance.now() - t;
   }
+  const reExposed = coverage && exposure && reExposeUncovered(plate, image, coverage, exposure);
+  if (reExposed) [plate, plateSmall] = [reExposed, small(reExposed)];
   const prepared: Plate = { image: plate, exposure };
   plateSmall = matchExposure(prepared, plateSmall);
   return { plate: prepared, small: plateSmall, alignment, exposure, difference, warnings, timings };
+}
+
+/**
+ * Where the warp left the plate empty it holds the photo, at the photo's exposure; the matching would move it off the
+ * photo by its gain and bias, and the frame's edge would read as subject (a strip of partial α along it when the plate
+ * was shot 30 % darker). There a copy of the plate takes the photo through the matching's inverse, so that matched it
+ * is the photo again. Undefined when the warp covered every pixel.
+ */
+function reExposeUncovered(
+  plate: FloatImage,
+  image: FloatImage,
+  coverage: Float32Array,
+  { gain, bias }: ExposureReport,
+): FloatImage | undefined {
+  if (!coverage.some((cover) => cover < 1)) return undefined;
+  const out = { ...plate, data: plate.data.slice() };
+  for (let p = 0; p < coverage.length; p++) {
+    const empty = 1 - coverage[p];
+    if (empty <= 0) continue;
+    for (let c = 0; c < 3; c++) {
+      const i = 3 * p + c;
+      const unexposed = Math.min(1, Math.max(0, (image.data[i] - bias[c]) / gain[c]));
+      out.data[i] += empty * (unexposed - image.data[i]);
+    }
+  }
+  return out;
 }

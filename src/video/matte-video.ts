@@ -2,7 +2,7 @@
  * Matting a clip frame by frame with motion cues, as an async iterator: memory stays bounded by the look-ahead
  * (2T frames), whatever the clip's length.
  */
-import { estimateHomography, warpPlate } from "../align/homography.js";
+import { estimateHomography, warpPlateWithCoverage } from "../align/homography.js";
 import { HomographyTrack, TRACK_RADIUS } from "../align/homography-track.js";
 import { loadOpenCV } from "../cv/opencv.js";
 import { fitSize, resize } from "../image/geometry.js";
@@ -76,19 +76,24 @@ export async function* matteVideo(
   const margin = Math.max(10, Math.round(info.fps));
   const seekTo = info.constantRate && firstDecoded > 2 * margin ? firstDecoded - margin : 0;
 
-  /** The plate warped onto frame t by its homography, filtered with its neighbours' (the look-ahead 2T ≥ 2 has decoded them). */
-  const plateFor = (t: number, image: FloatImage, last: number): FloatImage => {
+  /** The plate warped onto frame t by its homography, filtered with its neighbours' (the look-ahead 2T ≥ 2 has decoded
+   * them), and what of the frame it covers. */
+  const plateFor = (
+    t: number,
+    image: FloatImage,
+    last: number,
+  ): { plate: FloatImage; coverage?: Float32Array } => {
     for (const j of track.window(t, last))
       if (!track.has(j)) track.record(j, estimateHomography(cv, frameImage(j), opts.plate).homography);
     const h = track.filtered(t, last);
-    return h ? warpPlate(cv, opts.plate, image, h) : opts.plate;
+    return h ? warpPlateWithCoverage(cv, opts.plate, image, h) : { plate: opts.plate };
   };
 
   const process = async (t: number, last: number): Promise<VideoFrameResult> => {
     const image = frameImage(t);
     const motion = stackChannels(motionIndices(t, T, last).map((i) => greys.get(i)!));
-    const plate = opts.handHeld ? plateFor(t, image, last) : opts.plate;
-    const result = await matter.matteImages({ image, plate, motion });
+    const { plate, coverage } = opts.handHeld ? plateFor(t, image, last) : { plate: opts.plate };
+    const result = await matter.matteImages({ image, plate, motion, plateCoverage: coverage });
     result.alpha = smoother.apply(image, result.alpha);
     return { index: t, time: t / info.fps, image, result };
   };
