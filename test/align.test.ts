@@ -142,6 +142,21 @@ test("where the aligned plate leaves the frame's edge empty, the exposure-matche
   assert.deepEqual(warped.data, before);
 });
 
+test("a plate shot at 0.6 of the photo's exposure, different everywhere, is matched and the subject found", () => {
+  const { image, plate: truth, subject } = texturedScene(W, H, 12);
+  const given = applyExposure(truth, { gain: [0.6, 0.6, 0.6], bias: [0, 0, 0], ringPixels: 0 });
+  const small = (im: FloatImage) => resize(im, 320, 240);
+  const prepared = preparePlate(cv, image, given, small, { align: "off", exposure: true });
+  for (const g of prepared.exposure!.gain) assert.ok(Math.abs(g - 1 / 0.6) < 0.05, `gain ${g.toFixed(3)}`);
+  const mask = prepared.difference!.mask.data;
+  const found = mask.reduce((n, v) => n + v, 0) / mask.length;
+  const truthShare = subject.data.reduce((n, v) => n + v, 0) / subject.data.length;
+  assert.ok(
+    Math.abs(found - truthShare) < 0.03,
+    `subject mask ${found.toFixed(3)} of the frame, truly ${truthShare.toFixed(3)}`,
+  );
+});
+
 test("an aligned plate is left alone, and a featureless one falls back with a warning (or fails when required)", () => {
   const { image, plate } = texturedScene(W, H, 3);
   const small = (im: FloatImage) => resize(im, 320, 240);

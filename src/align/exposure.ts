@@ -37,10 +37,15 @@ export function measureExposure(
   const far = Math.max(10, long * 0.3);
   const ring: number[] = [];
   for (let p = 0; p < mask.data.length; p++) if (distance[p] > near && distance[p] <= far) ring.push(p);
+  return fitExposure(cv, image, plate, ring);
+}
+
+/** `measureExposure`'s fit over the given pixels (indices into the images), whatever they are. */
+export function fitExposure(cv: CV, image: FloatImage, plate: FloatImage, ring: number[]): ExposureReport {
   const gain: [number, number, number] = [1, 1, 1];
   const bias: [number, number, number] = [0, 0, 0];
   if (ring.length < 100) return { gain, bias, ringPixels: ring.length };
-  const sigma = Math.max(1, long / 512);
+  const sigma = Math.max(1, Math.max(image.width, image.height) / 512);
   const I = blurOfUnchanging(cv, image, sigma).data;
   const B = blurOfUnchanging(cv, plate, sigma).data;
   for (let c = 0; c < 3; c++) {
@@ -61,6 +66,10 @@ export function measureExposure(
   }
   return { gain, bias, ringPixels: ring.length };
 }
+
+/** The largest exposure change matched: a stop either way (an automatic exposure can move that far between two shots
+ * when a subject in dark or light clothes fills much of one). */
+const MAX_GAIN = 2;
 
 /** photo = gain·plate + bias over `pixels` of channel c; the gain clamped to what exposure drift does. */
 function fitLine(pixels: number[], I: Float32Array, B: Float32Array, c: number) {
@@ -83,7 +92,7 @@ function fitLine(pixels: number[], I: Float32Array, B: Float32Array, c: number) 
   // least-squares slope, which noise in the plate would flatten. A ring with little texture (or no positive
   // correlation) says nothing about contrast: match the mean only.
   const raw = varB > 1e-5 && cov > 0 ? Math.sqrt(varI / varB) : 1;
-  const gain = Math.min(1.5, Math.max(0.67, raw));
+  const gain = Math.min(MAX_GAIN, Math.max(1 / MAX_GAIN, raw));
   return { gain, bias: mi - gain * mb };
 }
 

@@ -3,7 +3,7 @@ import type { CV } from "../cv/opencv.js";
 import { BgmatteError } from "../errors.js";
 import type { FloatImage } from "../image/types.js";
 import { differenceMask, type DifferenceMask } from "../cv/plate-difference.js";
-import { measureExposure, type ExposureReport } from "./exposure.js";
+import { applyExposure, fitExposure, measureExposure, type ExposureReport } from "./exposure.js";
 import {
   DEFAULT_ALIGN,
   estimateHomography,
@@ -24,7 +24,8 @@ export interface PreparedPlate {
   small: FloatImage;
   alignment: AlignmentReport | null;
   exposure: ExposureReport | null;
-  /** The plate-difference subject mask measured for the exposure ring (before exposure matching), if any. */
+  /** The plate-difference subject mask measured for the exposure ring (before its matching; against a rough
+   * whole-frame matching where the plain difference covered most of the frame), if any. */
   difference?: DifferenceMask;
   warnings: string[];
   timings: Record<string, number>;
@@ -84,7 +85,7 @@ export function preparePlate(
   const imageSmall = known.imageSmall ?? small(image);
   let plateSmall = known.plateSmall ?? small(plate);
   if (options.exposure) {
-    if (!subjectSmall) difference = differenceMask(cv, imageSmall, plateSmall);
+    if (!subjectSmall) difference = subjectBeforeExposure(cv, imageSmall, plateSmall);
     exposure = measureExposure(cv, imageSmall, plateSmall, subjectSmall ?? difference!.mask);
     timings.exposure = performance.now() - t;
   }
@@ -119,4 +120,24 @@ function reExposeUncovered(
     }
   }
   return out;
+}
+
+/** Share of the frame above which the plain difference is taken for an exposure change, not a subject. */
+const MOSTLY_DIFFERENT = 0.5;
+
+/**
+ * The subject for the exposure ring: where the photo differs from the plate. A plate shot a stop darker or brighter
+ * differs everywhere, and the ring around a mask that covers the frame fits nothing (the person photo's plate at 0.6 of
+ * its exposure came out matted whole). Where the difference covers most of the frame, the exposure is first fitted
+ * over all of it (the fit's trimming drops a subject that is a minority), and the difference against that plate is
+ * taken if it is less than half the first: else the subject does fill the frame, and the first stands.
+ */
+function subjectBeforeExposure(cv: CV, image: FloatImage, plate: FloatImage): DifferenceMask {
+  const plain = differenceMask(cv, image, plate);
+  const covered = (m: DifferenceMask) => m.mask.data.reduce((n, v) => n + v, 0) / m.mask.data.length;
+  const share = covered(plain);
+  if (share <= MOSTLY_DIFFERENT) return plain;
+  const everywhere = Array.from({ length: image.width * image.height }, (_, p) => p);
+  const matched = differenceMask(cv, image, applyExposure(plate, fitExposure(cv, image, plate, everywhere)));
+  return covered(matched) < share / 2 ? matched : plain;
 }
