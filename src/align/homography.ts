@@ -141,7 +141,7 @@ export function warpPlate(cv: CV, plate: FloatImage, image: FloatImage, hom: Hom
 
 /**
  * `warpPlate`, with the share of each pixel the warped plate covers (1 inside it, 0 where the warp left it empty,
- * between along its edge): what is not covered was taken from the image (`fillUncovered` re-exposes it).
+ * between along its edge): what is not covered was taken from the image, at the image's exposure.
  */
 export function warpPlateWithCoverage(
   cv: CV,

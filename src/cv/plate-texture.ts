@@ -28,10 +28,11 @@ export interface PlateTextureOptions {
 }
 
 // The ratio keeps a camera's noise from passing for a texture that shows (a photo never reproduces its plate's noise),
-// and a photo hides it only where it is over three times smoother than the plate, so the spread can sit near noise. Measured in `balanced` (composites / camouflage set):
-// 0.04 → 0.025 opens gaps over finely grained plates (the wicker ball's 6.17 → 5.78; 7.02 → 6.97, 11.66 → 11.65;
-// `best` 7.07 → 7.03, 11.18 → 10.98), realpairs and `fast` unchanged; with the photo blurred (σ 0.8 px) or noisier
-// (σ 5/255) than its plate it gains as much. 0.02 put holes in the camouflage set (see-through 6.93 → 6.96 %).
+// and a photo hides it only where it is over three times smoother than the plate, so the spread can sit near noise.
+// Measured in `balanced` (composites / camouflage set): 0.04 → 0.025 opens gaps over finely grained plates (the wicker
+// ball's 6.17 → 5.78; 7.02 → 6.97, 11.66 → 11.65; `best` 7.07 → 7.03, 11.18 → 10.98), realpairs and `fast` unchanged;
+// with the photo blurred (σ 0.8 px) or noisier (σ 5/255) than its plate it gains as much. 0.02 put holes in the
+// camouflage set (see-through 6.93 → 6.96 %); a ratio of 0.35 thinned a doll's semi-transparent hair.
 export const DEFAULT_PLATE_TEXTURE: PlateTextureOptions = {
   radius: 3,
   ratio: 0.25,
