@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { applyExposure } from "../src/align/exposure.js";
 import { spawn, spawnSync } from "node:child_process";
 import { chmodSync, existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, extname, join } from "node:path";
@@ -563,6 +564,17 @@ test(
     assert.ok(Math.max(...held) < 0.04, `worst frame ${Math.max(...held).toFixed(3)}`);
     assert.ok(held[7] < 0.5 * fixed[7], `the frame after the jump: ${held[7]} aligned, ${fixed[7]} not`);
     assert.deepEqual([readFileSync(clip), readFileSync(plate)], inputsBefore, "the inputs changed");
+    // The plate shot darker than the clip: the frame's edge the warp leaves uncovered must not turn subject.
+    const darker = await savePng(
+      applyExposure(crop(room, 30, 30), { gain: [0.7, 0.7, 0.7], bias: [0, 0, 0], ringPixels: 0 }),
+      join(dir, "dark-plate.png"),
+    );
+    const exposed = await alphaErrorsOfRun(clip, darker, join(dir, "exposed"), alphas, [
+      "--no-temporal",
+      "--hand-held",
+    ]);
+    t.diagnostic(`with a plate at 0.7 of the exposure: ${exposed.map((e) => e.toFixed(3)).join(" ")}`);
+    assert.ok(Math.max(...exposed) < 0.04, `worst frame ${Math.max(...exposed).toFixed(3)}`);
   },
 );
 

@@ -1,4 +1,5 @@
 /** Plate alignment for hand-held captures: AKAZE features → brute-force Hamming matches → best 15 % → RANSAC homography → warp. */
+import { histogramQuantile } from "../cv/histogram.js";
 import { type CV, withMats } from "../cv/opencv.js";
 import { resize } from "../image/geometry.js";
 import { createImage, toGrey, type FloatImage } from "../image/types.js";
@@ -29,11 +30,22 @@ export interface AlignOptions {
 
 export const DEFAULT_ALIGN: AlignOptions = { analysisSize: 1024, skipBelowPx: 0.5, minInliers: 12 };
 
+/** Share of the grey levels clipped at each end when a grey image is stretched to full range. */
+const STRETCH_TAIL = 0.01;
+
+/**
+ * The image's grey levels as 8 bits, stretched so that its 1st and 99th percentiles span the range: AKAZE's detector
+ * thresholds an absolute response, so a plate shot darker than its photo (a clip's auto exposure) kept fewer features
+ * than the photo, too few to align the frames after a jump of the camera.
+ */
 function greyMat(cv: CV, image: FloatImage) {
   const g = toGrey(image);
+  const [lo, hi] = [histogramQuantile(g.data, STRETCH_TAIL), histogramQuantile(g.data, 1 - STRETCH_TAIL)];
+  const gain = hi - lo > 1e-3 ? 1 / (hi - lo) : 1;
   const m = new cv.Mat(g.height, g.width, cv.CV_8UC1);
   const d = m.data as Uint8Array;
-  for (let i = 0; i < d.length; i++) d[i] = Math.round(Math.min(1, Math.max(0, g.data[i])) * 255);
+  for (let i = 0; i < d.length; i++)
+    d[i] = Math.round(Math.min(1, Math.max(0, (g.data[i] - lo) * gain)) * 255);
   return m;
 }
 
