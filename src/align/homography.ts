@@ -37,7 +37,7 @@ const STRETCH_TAIL = 0.01;
  * The image's grey levels as 8 bits, stretched so that its 1st and 99th percentiles span the range: AKAZE's detector
  * thresholds an absolute response, so a plate shot darker than its photo (a clip's auto exposure) kept fewer features
  * than the photo, too few to align the frames after a jump of the camera. Both images are stretched, which finds more
- * features in each (the person photo: 196 → 229 matches, alignment ~750 → ~860 ms); mapping only the plate onto the
+ * features in each (the person photo: 195 → 229 matches, alignment 644 → 738 ms); mapping only the plate onto the
  * photo's range was cheaper but aligned a synthetic shaking clip worse (a frame's α error 0.02 → 0.07).
  */
 function greyMat(cv: CV, image: FloatImage) {
