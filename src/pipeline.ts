@@ -363,7 +363,11 @@ function analyseFrame(ctx: PipelineContext, plan: PipelinePlan, inputs: Pipeline
   const priorSmall = inputs.prior ? small(inputs.prior) : undefined;
   const prepared = preparePlate(cv, inputs.image, inputs.plate, small, plan.options, priorSmall, {
     imageSmall,
-    plateSmall: ctx.plateCache.shrunk(cv, inputs.plate, width, height),
+    // A plate of another size (another aspect) is first warped onto the photo: its shrunk copy would be unused.
+    plateSmall:
+      inputs.plate.width === inputs.image.width && inputs.plate.height === inputs.image.height
+        ? ctx.plateCache.shrunk(cv, inputs.plate, width, height)
+        : undefined,
     coverage: inputs.plateCoverage,
   });
   return { imageSmall, priorSmall, prepared };

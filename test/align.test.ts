@@ -142,6 +142,36 @@ test("where the aligned plate leaves the frame's edge empty, the exposure-matche
   assert.deepEqual(warped.data, before);
 });
 
+test("a plate of another aspect and size is brought onto the photo by its features; with alignment off, refused", () => {
+  const { image, plate: truth, subject } = texturedScene(W, H, 11);
+  // The plate as a square crop of the scene's middle (x 80–560), shot at 360 px: it does not reach the photo's sides.
+  const square = createImage(480, 480, 3);
+  for (let y = 0; y < 480; y++)
+    square.data.set(truth.data.subarray(3 * (y * W + 80), 3 * (y * W + 560)), 3 * y * 480);
+  const given = resize(square, 360, 360);
+  const small = (im: FloatImage) => resize(im, 320, 240);
+  const prepared = preparePlate(cv, image, given, small, { align: "auto", exposure: true });
+  assert.equal(prepared.alignment?.applied, true);
+  assert.equal(prepared.plate.image.width, W);
+  assert.match(prepared.warnings.join(), /covers 75 % of the photo/);
+  const recovered = applyExposure(prepared.plate.image, prepared.exposure!);
+  const diffs: number[] = [];
+  for (let y = 20; y < H - 20; y++)
+    for (let x = 100; x < 540; x++) {
+      const p = y * W + x;
+      if (subject.data[p]) continue;
+      for (let ch = 0; ch < 3; ch++)
+        diffs.push(Math.abs(recovered.data[3 * p + ch] - truth.data[3 * p + ch]) * 255);
+    }
+  diffs.sort((a, b) => a - b);
+  const median = diffs[diffs.length >> 1];
+  assert.ok(median <= 3, `median |recovered − true| = ${median.toFixed(2)} grey levels`);
+  assert.throws(
+    () => preparePlate(cv, image, given, small, { align: "off", exposure: true }),
+    /plate is 360×360 but the photo is 640×480: their aspect ratios differ, and alignment is off/,
+  );
+});
+
 test("a plate shot at 0.6 of the photo's exposure, different everywhere, is matched and the subject found", () => {
   const { image, plate: truth, subject } = texturedScene(W, H, 12);
   const given = applyExposure(truth, { gain: [0.6, 0.6, 0.6], bias: [0, 0, 0], ringPixels: 0 });

@@ -37,7 +37,7 @@ test("the shipped model mattes a synthetic scene close to its true alpha", async
   );
 });
 
-test("a plate with the same aspect is resized; another aspect is refused naming both sizes", async () => {
+test("a plate with the same aspect is resized; another aspect with nothing to align by is refused naming both sizes", async () => {
   const scene = makeScene(160, 120);
   const small = makeScene(80, 60);
   const r = await matter.matte({ image: raw(scene.photo), plate: raw(small.plate) });

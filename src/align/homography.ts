@@ -70,7 +70,18 @@ export function estimateHomography(
   const h = Math.round(image.height * scale);
   return withMats((t) => {
     const a = t(greyMat(cv, resize(image, w, h)));
-    const b = t(greyMat(cv, resize(plate, w, h)));
+    // A plate of another size (another aspect) is fitted inside the photo's analysis size, its own aspect kept.
+    const sameSize = plate.width === image.width && plate.height === image.height;
+    const fit = Math.min(w / plate.width, h / plate.height);
+    const plateScale = sameSize ? scale : fit;
+    const b = t(
+      greyMat(
+        cv,
+        sameSize
+          ? resize(plate, w, h)
+          : resize(plate, Math.round(plate.width * fit), Math.round(plate.height * fit)),
+      ),
+    );
     const akaze = t(new cv.AKAZE());
     const kpA = t(new cv.KeyPointVector());
     const kpB = t(new cv.KeyPointVector());
@@ -107,7 +118,7 @@ export function estimateHomography(
         kept.length,
         1,
         cv.CV_32FC2,
-        kept.flatMap((m) => [kpB.get(m.q).pt.x / scale, kpB.get(m.q).pt.y / scale]),
+        kept.flatMap((m) => [kpB.get(m.q).pt.x / plateScale, kpB.get(m.q).pt.y / plateScale]),
       ),
     );
     const dst = t(

@@ -58,9 +58,24 @@ export function preparePlate(
       `the plate's coverage has ${coverage.length} values for a ${image.width}×${image.height} photo`,
       "pass one value per pixel of the photo (the coverage warpPlateWithCoverage returns), or none",
     );
+  // A plate of another size (another aspect: node/matter conformPlate) exists on the photo only through alignment.
+  const otherSize = plate.width !== image.width || plate.height !== image.height;
+  const sizes = `the plate is ${plate.width}×${plate.height} but the photo is ${image.width}×${image.height}`;
+  if (otherSize && options.align === "off")
+    throw new BgmatteError(
+      "SIZE_MISMATCH",
+      `${sizes}: their aspect ratios differ, and alignment is off`,
+      "leave alignment on to bring the plate onto the photo by its features, or give a plate of the photo's size",
+    );
   if (options.align !== "off") {
     alignment = estimateHomography(cv, image, plate);
     if (!alignment.homography) {
+      if (otherSize)
+        throw new BgmatteError(
+          "SIZE_MISMATCH",
+          `${sizes}: their aspect ratios differ, and the plate cannot be aligned to the photo (${alignment.reason})`,
+          "shoot the plate with the same camera and framing as the photo (same resolution, no crop)",
+        );
       if (options.align === "on") {
         throw new BgmatteError(
           "ALIGNMENT_FAILED",
@@ -69,11 +84,18 @@ export function preparePlate(
         );
       }
       warnings.push(`plate not aligned: ${alignment.reason}`);
-    } else if (options.align === "on" || alignment.residualBefore > DEFAULT_ALIGN.skipBelowPx) {
+    } else if (options.align === "on" || otherSize || alignment.residualBefore > DEFAULT_ALIGN.skipBelowPx) {
       ({ plate, coverage } = warpPlateWithCoverage(cv, plate, image, alignment.homography));
       known = { ...known, plateSmall: undefined };
       alignment.applied = true;
-      alignment.reason = `misaligned by ${alignment.residualBefore.toFixed(1)} px`;
+      alignment.reason = otherSize
+        ? `a plate of another size, brought onto the photo`
+        : `misaligned by ${alignment.residualBefore.toFixed(1)} px`;
+      const covered = coverage.reduce((sum, c) => sum + c, 0) / coverage.length;
+      if (covered < UNCOVERED_WARNING)
+        warnings.push(
+          `the aligned plate covers ${(100 * covered).toFixed(0)} % of the photo; beyond it the photo is taken as background`,
+        );
     } else {
       alignment.reason = `already aligned (${alignment.residualBefore.toFixed(2)} px)`;
     }
@@ -121,6 +143,9 @@ function reExposeUncovered(
   }
   return out;
 }
+
+/** Share of the photo below which the aligned plate's coverage is reported: a subject beyond it is lost. */
+const UNCOVERED_WARNING = 0.9;
 
 /** Share of the frame above which the plain difference is taken for an exposure change, not a subject. */
 const MOSTLY_DIFFERENT = 0.5;

@@ -27,23 +27,33 @@ export interface Matter extends ImageMatter {
   matte(inputs: MatteInputs, call?: CallOptions): Promise<MatteResult>;
 }
 
-/** Plate and image must show the same scene: resize when the aspect matches within 1 %, else refuse. */
+/**
+ * Plate and image must show the same scene. A plate of the photo's aspect (within 1 %) is resized to its size. One of
+ * another aspect (a frame of a 16:9 clip for a 4:3 photo, a cropped photo) is kept as it is when `alignable`, for the
+ * alignment to bring onto the photo by its features (align/prepare-plate); else it is refused (video: its frames are
+ * matted against one plate of their size).
+ */
 export function conformPlate(
   plate: FloatImage,
   image: { width: number; height: number },
   warnings: string[],
+  alignable = false,
 ): FloatImage {
   if (plate.width === image.width && plate.height === image.height) return plate;
   const ratio = plate.width / plate.height / (image.width / image.height);
-  if (Math.abs(ratio - 1) > 0.01) {
+  if (Math.abs(ratio - 1) <= 0.01) {
+    warnings.push(`plate resized from ${plate.width}×${plate.height} to ${image.width}×${image.height}`);
+    return resize(plate, image.width, image.height);
+  }
+  const sizes = `the plate is ${plate.width}×${plate.height} but the photo is ${image.width}×${image.height}`;
+  if (!alignable)
     throw new BgmatteError(
       "SIZE_MISMATCH",
-      `the plate is ${plate.width}×${plate.height} but the photo is ${image.width}×${image.height}: their aspect ratios differ`,
+      `${sizes}: their aspect ratios differ`,
       "shoot the plate with the same camera and framing as the photo (same resolution, no crop)",
     );
-  }
-  warnings.push(`plate resized from ${plate.width}×${plate.height} to ${image.width}×${image.height}`);
-  return resize(plate, image.width, image.height);
+  warnings.push(`${sizes}: their aspect ratios differ, so the plate is aligned to the photo by its features`);
+  return plate;
 }
 
 /** `loading`: progress per part loaded, and an AbortSignal (see src/loading.ts). */
@@ -80,7 +90,9 @@ export async function createMatter(options: MatterOptions = {}, loading?: Loadin
       const t0 = performance.now();
       const image = await decodeImage(inputs.image, "photo", opts.maxPixels);
       const warnings: string[] = [];
-      const plate = conformPlate(await decodeImage(inputs.plate, "plate", opts.maxPixels), image, warnings);
+      const decoded = await decodeImage(inputs.plate, "plate", opts.maxPixels);
+      // With alignment off, a plate of another aspect is refused where the alignment would be (prepare-plate).
+      const plate = conformPlate(decoded, image, warnings, true);
       const prior = inputs.prior
         ? selectChannels(
             resize(await decodeImage(inputs.prior, "prior mask", opts.maxPixels), image.width, image.height),
