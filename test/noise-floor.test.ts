@@ -70,3 +70,45 @@ test("a faint strand stays: it departs from the plate the same way over its neig
     `strand ${within.barAlpha} against ${without.barAlpha}`,
   );
 });
+
+test("the network's soft rim around a subject of the backdrop's colour goes where the photo is the plate", (t) => {
+  // A disc a little lighter than the plate (F − B′ about 0.08: the solve trusts itself ~30 %), and a network that
+  // blurs it over 8 px: a rim of α 0.1–0.4 outside, where the photo is the plate within its noise.
+  const SKIN = [0.43, 0.32, 0.46];
+  const photo = createImage(W, H, 3);
+  const plate = createImage(W, H, 3);
+  const truth = createImage(W, H, 1);
+  for (let y = 0; y < H; y++)
+    for (let x = 0; x < W; x++) {
+      const p = y * W + x;
+      const inside = Math.hypot(x - 160, y - 120) < 60;
+      truth.data[p] = inside ? 1 : 0;
+      for (let c = 0; c < 3; c++) {
+        plate.data[3 * p + c] = PLATE[c] + noise(x, y, c, 1);
+        photo.data[3 * p + c] = (inside ? SKIN[c] : PLATE[c]) + noise(x, y, c, 2);
+      }
+    }
+  const coarse = { alpha: resize(truth, 40, 30), fg: createImage(40, 30, 3) };
+  for (let q = 0; q < 40 * 30; q++) coarse.fg.data.set(SKIN, 3 * q);
+  const run = (noiseFloor?: typeof DEFAULT_NOISE_FLOOR) => {
+    const alpha = resize(coarse.alpha, W, H);
+    refineWithPlate(cv, photo, { image: plate, exposure: null }, alpha, coarse, { noiseFloor });
+    let [rim, rimPixels, inside, insidePixels] = [0, 0, 0, 0];
+    for (let y = 0; y < H; y++)
+      for (let x = 0; x < W; x++) {
+        const r = Math.hypot(x - 160, y - 120);
+        const a = alpha.data[y * W + x];
+        if (r >= 61 && r < 70) [rimPixels, rim] = [rimPixels + 1, rim + (a > 0.1 ? 1 : 0)];
+        if (r < 50) [insidePixels, inside] = [insidePixels + 1, inside + a];
+      }
+    return { rim: rim / rimPixels, inside: inside / insidePixels };
+  };
+  const without = run({ ...DEFAULT_NOISE_FLOOR, leansBackground: 0 });
+  const within = run(DEFAULT_NOISE_FLOOR);
+  t.diagnostic(
+    `rim above 0.1: ${without.rim.toFixed(3)} → ${within.rim.toFixed(3)}; disc ${within.inside.toFixed(3)}`,
+  );
+  assert.ok(without.rim > 0.3, `without, the rim stays: ${without.rim}`);
+  assert.ok(within.rim < 0.05, `rim ${within.rim} against ${without.rim}`);
+  assert.ok(within.inside > 0.98, `the disc stays: ${within.inside}`);
+});

@@ -258,9 +258,13 @@ export function refineWithPlate(
             den += d * d;
           }
           const raw = Math.min(1, Math.max(0, num / Math.max(den, 1e-6)));
-          // (Read only where the solve says more than nothing: elsewhere both give 0.)
+          // (Read only where the solve says more than nothing, or where the network leans to background: elsewhere
+          // it changes nothing.)
+          const leansBackground = weight > 0 && noiseFloor !== undefined && A[p] < noiseFloor.leansBackground;
           const withinNoise =
-            floor !== undefined && raw > 0 && neighbourhoodDeparture(image, exposedPlate, x, y) < floor;
+            floor !== undefined &&
+            (raw > 0 || leansBackground) &&
+            neighbourhoodDeparture(image, exposedPlate, x, y) < floor;
           let solved = withinNoise ? 0 : raw;
           if (weight > 0) {
             // F is not the subject's colour here (a face between dark hair and a dark collar): the network's α stays.
@@ -289,6 +293,7 @@ export function refineWithPlate(
             )
               heldOut[p] = network;
             let corrected = A[p] + ((weight * den) / (den + tau2)) * (solved - A[p]);
+            if (withinNoise && leansBackground) corrected = A[p] * (1 - weight);
             // Whatever F the network has, and however little the solve is trusted where F is near B′.
             if (opts.leastAlpha)
               corrected = atLeastLeastAlpha(image, exposedPlate, x, y, corrected, opts.leastAlpha);
