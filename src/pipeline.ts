@@ -42,7 +42,12 @@ import { DEFAULT_CLEANUP, keepMainComponents, opaqueForegroundFromImage } from "
 import { keepClearDifferences, keepFaintDifferences } from "./postprocess/clear-differences.js";
 import { fillHolesHidingThePlate } from "./postprocess/holes-hiding-the-plate.js";
 import { guardPeople } from "./postprocess/people-guard.js";
-import { secondOpinionAlpha, takeSecondOpinion } from "./postprocess/second-opinion.js";
+import {
+  doubtedPixels,
+  opinionOverRegion,
+  secondOpinionAlpha,
+  takeSecondOpinion,
+} from "./postprocess/second-opinion.js";
 import { choosePrior, type PriorChoice } from "./prior/choose-prior.js";
 import { stillMotionCues } from "./prior/motion.js";
 import { softSegmentation } from "./prior/soft-segmentation.js";
@@ -305,9 +310,15 @@ export async function runPipeline(
     keepMainComponents(ctx.cv, coarse.alpha, { ...DEFAULT_CLEANUP, solidShare: 0 }, shown);
   }
 
-  const restored = await restoreFullResolution(ctx, plan, cropped, coarse, clock);
+  let opinion: FloatImage | undefined;
   if (plan.secondOpinion && ctx.secondOpinion) {
-    await askSecondOpinion(ctx.cv, ctx.secondOpinion, inputs, analysed, subject, cropped.image, restored);
+    opinion = await askSecondOpinion(ctx.cv, ctx.secondOpinion, inputs, analysed, subject, cropped.image);
+    clock.lap("second-opinion");
+  }
+  const restored = await restoreFullResolution(ctx, plan, cropped, coarse, clock, opinion);
+  if (opinion) {
+    const { width, height } = inputs.image;
+    takeSecondOpinion(ctx.cv, cropped.image, restored.alpha, restored.foreground, opinion, width * height);
     clock.lap("second-opinion");
   }
   const { alpha, foreground } = await composeFrame(
@@ -483,6 +494,7 @@ async function restoreFullResolution(
   region: CroppedRegion,
   coarse: NetworkOutputs,
   clock: ReturnType<typeof stageClock>,
+  secondOpinion?: FloatImage,
 ): Promise<RestoredRegion> {
   const { image, plate } = region;
   const { width, height } = image;
@@ -502,7 +514,9 @@ async function restoreFullResolution(
   // Where the solve lowered a pixel the network holds, in a colour the subject has nearby: raised after the holes.
   const solves = plan.refine === "plate" || (plan.refine === "refiner" && plan.plateAfterRefiner);
   const heldOut = solves && gaps?.subjectColours ? new Float32Array(width * height) : undefined;
-  const solve = { gaps, shadows, shadowLike, noiseFloor, matched, heldOut };
+  // Where the whole-frame network doubts what the crop network holds (sky through loops of hair), the solve decides.
+  const doubted = secondOpinion && doubtedPixels(secondOpinion);
+  const solve = { gaps, shadows, shadowLike, noiseFloor, matched, heldOut, doubted };
   let refinerReport: PatchRefineReport | undefined;
   if (plan.refine === "plate") {
     // With F from the photo, the solve also writes, where it solves α, the F that explains the photo there.
@@ -544,12 +558,11 @@ async function askSecondOpinion(
   { imageSmall, prepared }: AnalysedFrame,
   { choice, box }: LocatedSubject,
   regionImage: FloatImage,
-  restored: RestoredRegion,
-): Promise<void> {
+): Promise<FloatImage> {
   const frame = { image: imageSmall, plate: prepared.small, mask: choice.mask, motion: inputs.motion };
   const other = await secondOpinionAlpha(cv, network, frame);
   const { width, height } = inputs.image;
-  takeSecondOpinion(cv, regionImage, restored.alpha, restored.foreground, other, box, width, height);
+  return opinionOverRegion(other, box, width, height, regionImage.width, regionImage.height);
 }
 
 /** Stage 6: the region pasted into the full frame (the photo's colours around it), then cleaned up. */

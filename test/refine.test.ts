@@ -8,6 +8,7 @@ import { createImage } from "../src/image/types.js";
 import { boxFilter } from "../src/image/box-filter.js";
 import { DEFAULT_GAPS, refineWithPlate } from "../src/refine/compositing-equation.js";
 import { guidedUpsample } from "../src/refine/guided-upsample.js";
+import { doubtedPixels } from "../src/postprocess/second-opinion.js";
 
 test("box filter: mean over the window, border-normalised", () => {
   const im = createImage(5, 1, 1);
@@ -134,6 +135,61 @@ test("compositing-equation refinement leaves the inside of an opaque subject alo
   // The edge is still solved: along the disc's boundary α moves.
   const edge = (H / 2) * W + (W / 2 + 69);
   assert.notEqual(alpha.data[edge], before[edge]);
+});
+
+test("where a second network doubts what the network holds opaque, the solve decides: the sky in a loop of hair", async () => {
+  const cv = await loadOpenCV();
+  const [W, H] = [240, 160];
+  // Dark hair held opaque (α 1) by the network over a bright sky; in a loop of it, 16 × 12 px, the sky shows through
+  // strands at 30 % cover. A second network calls the loop 0.5, the hair elsewhere 0.95.
+  const [SKY, HAIR] = [
+    [0.6, 0.75, 0.9],
+    [0.25, 0.18, 0.12],
+  ];
+  const photo = createImage(W, H, 3);
+  const plate = createImage(W, H, 3);
+  const inHair = (x: number, y: number) => Math.hypot(x - W / 2, y - H / 2) < 70;
+  const inLoop = (x: number, y: number) => Math.abs(x - W / 2) < 8 && Math.abs(y - H / 2 + 30) < 6;
+  const opinion = createImage(W, H, 1);
+  for (let y = 0; y < H; y++)
+    for (let x = 0; x < W; x++) {
+      const p = y * W + x;
+      plate.data.set(SKY, 3 * p);
+      const cover = !inHair(x, y) ? 0 : inLoop(x, y) ? 0.3 : 1;
+      photo.data.set(
+        [0, 1, 2].map((c) => cover * HAIR[c] + (1 - cover) * SKY[c]),
+        3 * p,
+      );
+      opinion.data[p] = !inHair(x, y) ? 0 : inLoop(x, y) ? 0.5 : 0.95;
+    }
+  const coarseAlpha = createImage(W / 8, H / 8, 1);
+  const coarseFg = createImage(W / 8, H / 8, 3);
+  for (let y = 0; y < H / 8; y++)
+    for (let x = 0; x < W / 8; x++) {
+      const q = y * (W / 8) + x;
+      coarseAlpha.data[q] = inHair(8 * x + 4, 8 * y + 4) ? 1 : 0;
+      coarseFg.data.set(HAIR, 3 * q);
+    }
+  const solve = (doubted?: Uint8Array) => {
+    const alpha = resize(coarseAlpha, W, H);
+    refineWithPlate(
+      cv,
+      photo,
+      { image: plate, exposure: null },
+      alpha,
+      { alpha: coarseAlpha, fg: coarseFg },
+      {
+        doubted,
+      },
+    );
+    return alpha;
+  };
+  const loop = (H / 2 - 30) * W + W / 2;
+  const solid = (H / 2 + 30) * W + W / 2;
+  assert.ok(solve().data[loop] > 0.95, "alone, the network's opaque loop stays");
+  const opened = solve(doubtedPixels(opinion));
+  assert.ok(Math.abs(opened.data[loop] - 0.3) < 0.05, `the loop's α ${opened.data[loop]}`);
+  assert.ok(opened.data[solid] > 0.99, "the hair the second network holds stays");
 });
 
 test("compositing-equation refinement fades out at the edge of the region it solves: no seams on the cell grid", async () => {

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { loadOpenCV } from "../src/cv/opencv.js";
 import { createImage, type FloatImage } from "../src/image/types.js";
-import { takeSecondOpinion } from "../src/postprocess/second-opinion.js";
+import { opinionOverRegion, takeSecondOpinion } from "../src/postprocess/second-opinion.js";
 
 const cv = await loadOpenCV();
 /** The frame, and the region of it the matte covers (a crop around the subject, as in `balanced`). */
@@ -34,13 +34,13 @@ function crop(alphaAt: (x: number, y: number) => number) {
   return { image, alpha, foreground: createImage(BOX.width, BOX.height, 3) };
 }
 
-/** The second network's α over the whole frame at half its size: `sure` over the body, 0 elsewhere. */
+/** The second network's α over the whole frame at half its size (`sure` over the body, 0 elsewhere), over the crop. */
 function wholeFrame(sure: number): FloatImage {
   const other = createImage(FW / 2, FH / 2, 1);
   for (let y = 0; y < FH / 2; y++)
     for (let x = 0; x < FW / 2; x++)
       other.data[y * (FW / 2) + x] = inBody(2 * x - BOX.x, 2 * y - BOX.y) ? sure : 0;
-  return other;
+  return opinionOverRegion(other, BOX, FW, FH, BOX.width, BOX.height);
 }
 
 const matte = (x: number, y: number) =>
@@ -49,7 +49,7 @@ const at = (a: FloatImage, x: number, y: number) => a.data[y * a.width + x];
 
 test("a large part the matte dropped is subject where the whole-frame network is sure of it, in the photo's colour", () => {
   const s = crop(matte);
-  const raised = takeSecondOpinion(cv, s.image, s.alpha, s.foreground, wholeFrame(0.95), BOX, FW, FH);
+  const raised = takeSecondOpinion(cv, s.image, s.alpha, s.foreground, wholeFrame(0.95), FW * FH);
   assert.ok(raised > 0.08, `raised ${raised}`);
   for (const [x, y] of [
     [72, 42],
@@ -71,6 +71,6 @@ test("a large part the matte dropped is subject where the whole-frame network is
 test("where the whole-frame network is unsure, the matte stays as it is", () => {
   const s = crop(matte);
   const before = s.alpha.data.slice();
-  assert.equal(takeSecondOpinion(cv, s.image, s.alpha, s.foreground, wholeFrame(0.8), BOX, FW, FH), 0);
+  assert.equal(takeSecondOpinion(cv, s.image, s.alpha, s.foreground, wholeFrame(0.8), FW * FH), 0);
   assert.deepEqual(s.alpha.data, before);
 });

@@ -123,6 +123,7 @@ export function refineWithPlate(
     shadowLike,
     noiseFloor,
     heldOut,
+    doubted,
   }: {
     fgOut?: FloatImage;
     gaps?: GapOptions;
@@ -140,6 +141,9 @@ export function refineWithPlate(
      * holds as subject, in a colour the subject has nearby (refine/subject-colours): the floor for after the
      * hidden-plate holes are filled (`raiseToHeld`). */
     heldOut?: Float32Array;
+    /** 1 where a second network doubts what this one holds (postprocess/second-opinion `doubtedPixels`): the solve
+     * runs there at full weight, inside the network's opaque region too. */
+    doubted?: Uint8Array;
   } = {},
   opts: EquationOptions = DEFAULT_EQUATION,
 ): void {
@@ -213,7 +217,8 @@ export function refineWithPlate(
       const inGapCell = gapCells !== undefined && gapCells[cy * gw + cx] > 0;
       // Where the plate shows, a gap is looked for at the subject's edge too.
       const gapCell = inGapCell || (shows !== undefined && solveCell);
-      if (!solveCell && !gapCell) continue;
+      const doubtCell = doubted !== undefined && support.data[cy * gw + cx] > 0;
+      if (!solveCell && !gapCell && !doubtCell) continue;
       const [x0, x1] = [Math.round(cx * sx), Math.round((cx + 1) * sx)];
       for (let y = Math.round(cy * sy); y < Math.round((cy + 1) * sy); y++) {
         const r0 = yt.i0[y] * gw;
@@ -228,7 +233,8 @@ export function refineWithPlate(
           // Confidently opaque pixels keep the network's α: the network's smooth F is a poor match for a textured
           // subject's colours, and the per-pixel solve would punch false holes.
           let weight = 0;
-          if (solveCell && A[p] < 0.98) weight = bilinearAt(region, q00, q01, q10, q11, wx, wy);
+          if (doubtCell && doubted[p]) weight = 1;
+          else if (solveCell && A[p] < 0.98) weight = bilinearAt(region, q00, q01, q10, q11, wx, wy);
           if (weight <= 0 && !gapCell) continue;
           // Where the plate's texture shows dimmed, the background there is the plate in the subject's shadow: inside
           // what the network called opaque, and at its edge where the shadow is deep (strands partly covering a
