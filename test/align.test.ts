@@ -48,6 +48,27 @@ function apply(m: number[], x: number, y: number) {
 
 const W = 640,
   H = 480;
+
+/** Median grey-level difference of the prepared plate, exposure-matched, to the true plate over a window of the
+ * frame, outside the subject. */
+function medianPlateError(
+  prepared: ReturnType<typeof preparePlate>,
+  truth: FloatImage,
+  subject: FloatImage,
+  { x0, x1, y0, y1 }: { x0: number; x1: number; y0: number; y1: number },
+): number {
+  const recovered = applyExposure(prepared.plate.image, prepared.exposure!);
+  const diffs: number[] = [];
+  for (let y = y0; y < y1; y++)
+    for (let x = x0; x < x1; x++) {
+      const p = y * W + x;
+      if (subject.data[p]) continue;
+      for (let ch = 0; ch < 3; ch++)
+        diffs.push(Math.abs(recovered.data[3 * p + ch] - truth.data[3 * p + ch]) * 255);
+    }
+  diffs.sort((a, b) => a - b);
+  return diffs[diffs.length >> 1];
+}
 const cases = [
   { deg: 3, s: 1.03, dx: 40, dy: -25 },
   { deg: -2, s: 0.97, dx: -30, dy: 40 },
@@ -86,18 +107,8 @@ for (const [k, c] of cases.entries()) {
     const small = (im: FloatImage) => resize(im, 320, 240);
     const prepared = preparePlate(cv, image, given, small, { align: "auto", exposure: true });
     assert.equal(prepared.alignment?.applied, true);
-    const recovered = applyExposure(prepared.plate.image, prepared.exposure!);
-    // Grey-level difference to the true plate, outside the subject and away from the frame edge the move exposed.
-    const diffs: number[] = [];
-    for (let y = 50; y < H - 50; y++)
-      for (let x = 50; x < W - 50; x++) {
-        const p = y * W + x;
-        if (subject.data[p]) continue;
-        for (let ch = 0; ch < 3; ch++)
-          diffs.push(Math.abs(recovered.data[3 * p + ch] - truth.data[3 * p + ch]) * 255);
-      }
-    diffs.sort((a, b) => a - b);
-    const median = diffs[diffs.length >> 1];
+    // Away from the frame edge the move exposed.
+    const median = medianPlateError(prepared, truth, subject, { x0: 50, x1: W - 50, y0: 50, y1: H - 50 });
     t.diagnostic(
       `mean corner error ${err.toFixed(3)} px; median |recovered − true| ${median.toFixed(2)} grey levels`,
     );
@@ -154,17 +165,7 @@ test("a plate of another aspect and size is brought onto the photo by its featur
   assert.equal(prepared.alignment?.applied, true);
   assert.equal(prepared.plate.image.width, W);
   assert.match(prepared.warnings.join(), /covers 75 % of the photo/);
-  const recovered = applyExposure(prepared.plate.image, prepared.exposure!);
-  const diffs: number[] = [];
-  for (let y = 20; y < H - 20; y++)
-    for (let x = 100; x < 540; x++) {
-      const p = y * W + x;
-      if (subject.data[p]) continue;
-      for (let ch = 0; ch < 3; ch++)
-        diffs.push(Math.abs(recovered.data[3 * p + ch] - truth.data[3 * p + ch]) * 255);
-    }
-  diffs.sort((a, b) => a - b);
-  const median = diffs[diffs.length >> 1];
+  const median = medianPlateError(prepared, truth, subject, { x0: 100, x1: 540, y0: 20, y1: H - 20 });
   assert.ok(median <= 3, `median |recovered − true| = ${median.toFixed(2)} grey levels`);
   assert.throws(
     () => preparePlate(cv, image, given, small, { align: "off", exposure: true }),

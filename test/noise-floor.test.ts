@@ -13,24 +13,32 @@ const noise = (x: number, y: number, c: number, seed: number) =>
   ((((x * 7919 + y * 104729 + c * 65537 + seed * 31337) ^ (x * y)) % 41) / 40 - 0.5) * 0.12;
 const PLATE = [0.35, 0.25, 0.4];
 const BAR = [0.75, 0.5, 0.55];
-/** Vertical bars 2 px wide every 12 px over the middle of the frame, on a noisy dark plate; a strand is a bar at
- * `strand` of the way from the plate to the bar's colour. */
-function mesh(strand = 1) {
+/** A subject over the noisy dark plate: `subjectAt` gives its α and colour where it is. */
+function noisyScene(subjectAt: (x: number, y: number) => { alpha: number; colour: number[] } | undefined) {
   const photo = createImage(W, H, 3);
   const plate = createImage(W, H, 3);
   const truth = createImage(W, H, 1);
-  const inMesh = (x: number, y: number) => x >= 100 && x < 220 && y >= 60 && y < 180;
   for (let y = 0; y < H; y++)
     for (let x = 0; x < W; x++) {
       const p = y * W + x;
-      const bar = inMesh(x, y) && x % 12 < 2;
-      if (bar) truth.data[p] = strand;
+      const subject = subjectAt(x, y);
+      if (subject) truth.data[p] = subject.alpha;
       for (let c = 0; c < 3; c++) {
         plate.data[3 * p + c] = PLATE[c] + noise(x, y, c, 1);
-        const clean = PLATE[c] + (bar ? strand * (BAR[c] - PLATE[c]) : 0);
+        const clean = PLATE[c] + (subject ? subject.alpha * (subject.colour[c] - PLATE[c]) : 0);
         photo.data[3 * p + c] = clean + noise(x, y, c, 2);
       }
     }
+  return { photo, plate, truth };
+}
+
+/** Vertical bars 2 px wide every 12 px over the middle of the frame, on a noisy dark plate; a strand is a bar at
+ * `strand` of the way from the plate to the bar's colour. */
+function mesh(strand = 1) {
+  const inMesh = (x: number, y: number) => x >= 100 && x < 220 && y >= 60 && y < 180;
+  const { photo, plate, truth } = noisyScene((x, y) =>
+    inMesh(x, y) && x % 12 < 2 ? { alpha: strand, colour: BAR } : undefined,
+  );
   // What a network at 1/8 of the size makes of it: the bars a blur of partial α over the whole mesh.
   const coarse = { alpha: resize(truth, 40, 30), fg: createImage(40, 30, 3) };
   for (let q = 0; q < 40 * 30; q++) coarse.fg.data.set(BAR, 3 * q);
@@ -75,19 +83,9 @@ test("the network's soft rim around a subject of the backdrop's colour goes wher
   // A disc a little lighter than the plate (F − B′ about 0.08: the solve trusts itself ~30 %), and a network that
   // blurs it over 8 px: a rim of α 0.1–0.4 outside, where the photo is the plate within its noise.
   const SKIN = [0.43, 0.32, 0.46];
-  const photo = createImage(W, H, 3);
-  const plate = createImage(W, H, 3);
-  const truth = createImage(W, H, 1);
-  for (let y = 0; y < H; y++)
-    for (let x = 0; x < W; x++) {
-      const p = y * W + x;
-      const inside = Math.hypot(x - 160, y - 120) < 60;
-      truth.data[p] = inside ? 1 : 0;
-      for (let c = 0; c < 3; c++) {
-        plate.data[3 * p + c] = PLATE[c] + noise(x, y, c, 1);
-        photo.data[3 * p + c] = (inside ? SKIN[c] : PLATE[c]) + noise(x, y, c, 2);
-      }
-    }
+  const { photo, plate, truth } = noisyScene((x, y) =>
+    Math.hypot(x - 160, y - 120) < 60 ? { alpha: 1, colour: SKIN } : undefined,
+  );
   const coarse = { alpha: resize(truth, 40, 30), fg: createImage(40, 30, 3) };
   for (let q = 0; q < 40 * 30; q++) coarse.fg.data.set(SKIN, 3 * q);
   const run = (noiseFloor?: typeof DEFAULT_NOISE_FLOOR) => {

@@ -10,6 +10,25 @@ import { DEFAULT_GAPS, refineWithPlate } from "../src/refine/compositing-equatio
 import { guidedUpsample } from "../src/refine/guided-upsample.js";
 import { doubtedPixels } from "../src/postprocess/second-opinion.js";
 
+/** A network's output at 1/8 of a W × H frame: α `held` over the cells whose centre is `inside`, F one colour. */
+function coarseAtEighth(
+  W: number,
+  H: number,
+  inside: (x: number, y: number) => boolean,
+  held: number,
+  colour: number[],
+) {
+  const alpha = createImage(W / 8, H / 8, 1);
+  const fg = createImage(W / 8, H / 8, 3);
+  for (let y = 0; y < H / 8; y++)
+    for (let x = 0; x < W / 8; x++) {
+      const q = y * (W / 8) + x;
+      alpha.data[q] = inside(8 * x + 4, 8 * y + 4) ? held : 0;
+      fg.data.set(colour, 3 * q);
+    }
+  return { alpha, fg };
+}
+
 test("box filter: mean over the window, border-normalised", () => {
   const im = createImage(5, 1, 1);
   im.data.set([0, 0, 3, 0, 0]);
@@ -119,14 +138,7 @@ test("compositing-equation refinement leaves the inside of an opaque subject alo
       const patch = Math.abs(x - W / 2) < 20 && Math.abs(y - H / 2) < 10;
       photo.data.set(!inside(x, y) ? [0.85, 0.88, 0.92] : patch ? [0.8, 0.8, 0.82] : [0.85, 0.6, 0.5], 3 * p);
     }
-  const coarseAlpha = createImage(W / 8, H / 8, 1);
-  const coarseFg = createImage(W / 8, H / 8, 3);
-  for (let y = 0; y < H / 8; y++)
-    for (let x = 0; x < W / 8; x++) {
-      const q = y * (W / 8) + x;
-      coarseAlpha.data[q] = inside(8 * x + 4, 8 * y + 4) ? 0.93 : 0;
-      coarseFg.data.set([0.85, 0.6, 0.5], 3 * q);
-    }
+  const { alpha: coarseAlpha, fg: coarseFg } = coarseAtEighth(W, H, inside, 0.93, [0.85, 0.6, 0.5]);
   const alpha = resize(coarseAlpha, W, H);
   const before = alpha.data.slice();
   refineWithPlate(cv, photo, { image: plate, exposure: null }, alpha, { alpha: coarseAlpha, fg: coarseFg });
@@ -162,14 +174,7 @@ test("where a second network doubts what the network holds opaque, the solve dec
       );
       opinion.data[p] = !inHair(x, y) ? 0 : inLoop(x, y) ? 0.5 : 0.95;
     }
-  const coarseAlpha = createImage(W / 8, H / 8, 1);
-  const coarseFg = createImage(W / 8, H / 8, 3);
-  for (let y = 0; y < H / 8; y++)
-    for (let x = 0; x < W / 8; x++) {
-      const q = y * (W / 8) + x;
-      coarseAlpha.data[q] = inHair(8 * x + 4, 8 * y + 4) ? 1 : 0;
-      coarseFg.data.set(HAIR, 3 * q);
-    }
+  const { alpha: coarseAlpha, fg: coarseFg } = coarseAtEighth(W, H, inHair, 1, HAIR);
   const solve = (doubted?: Uint8Array) => {
     const alpha = resize(coarseAlpha, W, H);
     refineWithPlate(
