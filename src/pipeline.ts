@@ -549,8 +549,8 @@ async function restoreFullResolution(
   return { alpha, foreground, refinerReport };
 }
 
-/** `fast`'s whole-frame network on the frame at analysis size; where it is sure of large parts the matte dropped,
- * they are subject. */
+/** `fast`'s whole-frame network on the frame at analysis size, its α read over the region at full resolution: where
+ * it doubts, the solve decides; where it is sure of large parts the matte dropped, they are subject. */
 async function askSecondOpinion(
   cv: CV,
   network: MattingNetwork,

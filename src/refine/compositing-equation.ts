@@ -231,7 +231,7 @@ export function refineWithPlate(
           const q11 = r1 + xt.i1[x];
           const wx = xt.w[x];
           // Confidently opaque pixels keep the network's α: the network's smooth F is a poor match for a textured
-          // subject's colours, and the per-pixel solve would punch false holes.
+          // subject's colours, and the per-pixel solve would punch false holes. Unless a second network doubts them.
           let weight = 0;
           if (doubtCell && doubted[p]) weight = 1;
           else if (solveCell && A[p] < 0.98) weight = bilinearAt(region, q00, q01, q10, q11, wx, wy);
