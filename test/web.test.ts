@@ -8,7 +8,8 @@ import type { Page } from "playwright-core";
 import { liveModelFiles } from "../src/network/manifest.js";
 import { readManifest } from "../src/network/models-node.js";
 import { writePng } from "../src/image/codec-node.js";
-import { makeScene, savePng, tempDir } from "./fixtures.js";
+import { crop } from "../src/image/geometry.js";
+import { makeScene, savePng, tempDir, texturedScene } from "./fixtures.js";
 import {
   consecutiveSubjectFrames,
   faceSeeThrough,
@@ -217,6 +218,18 @@ test(
         });
       assert.equal(await stills(), 2);
       await page.screenshot({ path: "test-artifacts/web-still-swapped.png" });
+      // A plate of another aspect (a square crop of a textured scene) is aligned to the photo, and the page says so.
+      const textured = texturedScene(480, 320, 7);
+      const square = crop(textured.plate, { x: 80, y: 0, width: 320, height: 320 });
+      await page.setInputFiles("#photo-file", await savePng(textured.image, join(dir, "textured.png")));
+      await page.setInputFiles("#plate-file", await savePng(square, join(dir, "square.png")));
+      await page.waitForFunction(
+        () => /Photo matted.*aspect ratios differ/.test(document.querySelector("#status")?.textContent ?? ""),
+        null,
+        { timeout: 180_000 },
+      );
+      assert.match((await page.textContent("#status")) ?? "", /plate is 320×320 but the photo is 480×320/);
+      await page.screenshot({ path: "test-artifacts/web-still-other-aspect.png" });
       assert.deepEqual(errors, []);
     } finally {
       await browser.close();

@@ -58,7 +58,7 @@ export function preparePlate(
       `the plate's coverage has ${coverage.length} values for a ${image.width}×${image.height} photo`,
       "pass one value per pixel of the photo (the coverage warpPlateWithCoverage returns), or none",
     );
-  // A plate of another size (another aspect: node/matter conformPlate) exists on the photo only through alignment.
+  // A plate of another size (another aspect: align/conform-plate) exists on the photo only through alignment.
   const otherSize = plate.width !== image.width || plate.height !== image.height;
   const sizes = `the plate is ${plate.width}×${plate.height} but the photo is ${image.width}×${image.height}`;
   if (otherSize && options.align === "off")

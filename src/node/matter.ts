@@ -1,5 +1,6 @@
 /** The Node library entry: `createMatter(options)` → `{ matte(inputs), matteImages(images), dispose() }`. */
 import { availableParallelism } from "node:os";
+import { conformPlate } from "../align/conform-plate.js";
 import { BgmatteError } from "../errors.js";
 import { createImageMatter, type ImageMatter } from "../image-matter.js";
 import { loadOpenCV } from "../cv/opencv.js";
@@ -25,35 +26,6 @@ export interface MatteInputs {
 export interface Matter extends ImageMatter {
   /** Decode (files, encoded buffers or raw pixels), check the plate against the photo, matte. */
   matte(inputs: MatteInputs, call?: CallOptions): Promise<MatteResult>;
-}
-
-/**
- * Plate and image must show the same scene. A plate of the photo's aspect (within 1 %) is resized to its size. One of
- * another aspect (a frame of a 16:9 clip for a 4:3 photo, a cropped photo) is kept as it is when `alignable`, for the
- * alignment to bring onto the photo by its features (align/prepare-plate); else it is refused (video: its frames are
- * matted against one plate of their size).
- */
-export function conformPlate(
-  plate: FloatImage,
-  image: { width: number; height: number },
-  warnings: string[],
-  alignable = false,
-): FloatImage {
-  if (plate.width === image.width && plate.height === image.height) return plate;
-  const ratio = plate.width / plate.height / (image.width / image.height);
-  if (Math.abs(ratio - 1) <= 0.01) {
-    warnings.push(`plate resized from ${plate.width}×${plate.height} to ${image.width}×${image.height}`);
-    return resize(plate, image.width, image.height);
-  }
-  const sizes = `the plate is ${plate.width}×${plate.height} but the photo is ${image.width}×${image.height}`;
-  if (!alignable)
-    throw new BgmatteError(
-      "SIZE_MISMATCH",
-      `${sizes}: their aspect ratios differ`,
-      "shoot the plate with the same camera and framing as the photo (same resolution, no crop)",
-    );
-  warnings.push(`${sizes}: their aspect ratios differ, so the plate is aligned to the photo by its features`);
-  return plate;
 }
 
 /** `loading`: progress per part loaded, and an AbortSignal (see src/loading.ts). */

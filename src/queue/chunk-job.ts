@@ -8,7 +8,8 @@
 import { foregroundRgba } from "../composite/composite.js";
 import { decodeImage } from "../image/codec-node.js";
 import { toUint8 } from "../image/types.js";
-import { conformPlate, type Matter } from "../node/matter.js";
+import { conformPlate } from "../align/conform-plate.js";
+import { type Matter } from "../node/matter.js";
 import { matteVideo } from "../video/matte-video.js";
 import { VideoOutputSink, type VideoOutputs } from "../video/output-sink.js";
 import { openTarget } from "../video/target.js";

@@ -72,6 +72,7 @@ export {
   type Matte,
   type Rgb,
 } from "../composite/composite.js";
+export { conformPlate } from "../align/conform-plate.js";
 export { fitSize, resize } from "../image/geometry.js";
 export {
   fromUint8,

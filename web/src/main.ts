@@ -393,12 +393,17 @@ async function matteStill() {
   showStillFiles();
   if (!still.photo || !still.plate) return status(`Now choose the ${still.photo ? "plate" : "photo"}.`);
   const [image, plate] = await Promise.all([still.photo, still.plate].map((f) => createImageBitmap(f)));
-  // At most 1280 px on the longer side; the plate is brought to the photo's size.
+  // At most 1280 px on the longer side; the plate fitted inside the photo's size, its own aspect kept (one of another
+  // aspect is aligned to the photo by the worker's pipeline).
   const scale = Math.min(1, 1280 / Math.max(image.width, image.height));
   const [width, height] = [Math.round(image.width * scale), Math.round(image.height * scale)];
+  const fit = Math.min(width / plate.width, height / plate.height);
   stillStartedAt = performance.now();
   $<HTMLButtonElement>("save").disabled = true;
-  pendingStill = { frame: pixelsOf(image, width, height), plate: pixelsOf(plate, width, height) };
+  pendingStill = {
+    frame: pixelsOf(image, width, height),
+    plate: pixelsOf(plate, Math.round(plate.width * fit), Math.round(plate.height * fit)),
+  };
   sendPendingStill();
   status("Matting the photo…");
 }

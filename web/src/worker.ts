@@ -3,9 +3,9 @@ import "./opencv-shim.js";
 /** Inference worker: the library's browser entry (`bgmatte/web`), the same pipeline as Node, on onnxruntime-web. */
 import {
   compositeOnRgbaBytes,
+  conformPlate,
   createMatter,
   foregroundRgba,
-  resize,
   rgbFromRgbaBytes,
   toRgbaBytes,
   type FloatImage,
@@ -31,7 +31,9 @@ async function matte(m: Extract<ToWorker, { type: "matte" }>) {
   const image = rgb(m.frame);
   const given = m.plate ? rgb(m.plate) : livePlate;
   if (!given) throw new Error("capture the plate first");
-  const plate = given.width === image.width ? given : resize(given, image.width, image.height);
+  // A dropped photo's plate of another aspect is kept for the alignment to bring onto it.
+  const warnings: string[] = [];
+  const plate = conformPlate(given, image, warnings, m.align);
   if (!matter) throw new Error("the worker was not initialised");
   const result = await (
     await matter
@@ -54,7 +56,7 @@ async function matte(m: Extract<ToWorker, { type: "matte" }>) {
       totalMs: performance.now() - t0,
       timings: result.meta.timings,
       workingSize: Math.max(result.meta.workingSize.width, result.meta.workingSize.height),
-      warnings: result.meta.warnings,
+      warnings: [...warnings, ...result.meta.warnings],
     },
     [rgba.buffer],
   );
