@@ -212,7 +212,11 @@ export function dilateMask(cv: CV, mask: FloatImage, radius: number): FloatImage
 export function interiorOf(cv: CV, image: FloatImage, threshold: number, distancePx: number): Uint8Array {
   const outside = createImage(image.width, image.height, 1);
   for (let i = 0; i < image.data.length; i++) outside.data[i] = image.data[i] > threshold ? 0 : 1;
-  return Uint8Array.from(distanceToMask(cv, outside), (d) => (d > distancePx ? 1 : 0));
+  const distance = distanceToMask(cv, outside);
+  // A plain loop: Uint8Array.from with a map function is ~20 times slower over a frame.
+  const interior = new Uint8Array(distance.length);
+  for (let i = 0; i < distance.length; i++) interior[i] = distance[i] > distancePx ? 1 : 0;
+  return interior;
 }
 
 /** Euclidean distance (px) from each pixel to the nearest pixel of `mask > 0.5` (0 inside it). */

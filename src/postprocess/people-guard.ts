@@ -145,7 +145,9 @@ function holesToFill(cv: CV, certain: FloatImage, alpha: FloatImage, radius: num
       (p) => alpha.data[p] <= MOSTLY_SUBJECT && !w[p],
       (p) => !certain.data[p],
     );
-    return Uint8Array.from(w, (v, p) => (v || (label[p] > 0 && size[label[p]] < Infinity) ? 1 : 0));
+    const fill = new Uint8Array(w.length); // a plain loop: Uint8Array.from with a map function is ~20× slower
+    for (let p = 0; p < w.length; p++) fill[p] = w[p] || (label[p] > 0 && size[label[p]] < Infinity) ? 1 : 0;
+    return fill;
   });
 }
 
