@@ -1,5 +1,5 @@
 /** Plate alignment for hand-held captures: AKAZE features → brute-force Hamming matches → best 15 % → RANSAC homography → warp. */
-import { histogramQuantile } from "../cv/histogram.js";
+import { histogramQuantiles } from "../cv/histogram.js";
 import { type CV, withMats } from "../cv/opencv.js";
 import { resize } from "../image/geometry.js";
 import { createImage, toGrey, type FloatImage } from "../image/types.js";
@@ -42,7 +42,7 @@ const STRETCH_TAIL = 0.01;
  */
 function greyMat(cv: CV, image: FloatImage) {
   const g = toGrey(image);
-  const [lo, hi] = [histogramQuantile(g.data, STRETCH_TAIL), histogramQuantile(g.data, 1 - STRETCH_TAIL)];
+  const [lo, hi] = histogramQuantiles(g.data, [STRETCH_TAIL, 1 - STRETCH_TAIL]);
   const gain = hi - lo > 1e-3 ? 1 / (hi - lo) : 1;
   const m = new cv.Mat(g.height, g.width, cv.CV_8UC1);
   const d = m.data as Uint8Array;
