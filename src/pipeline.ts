@@ -192,8 +192,9 @@ export interface PipelinePlan {
   resizeCoarse: (map: FloatImage, width: number, height: number) => FloatImage;
   /** F is the photo's colour except where a refinement re-predicts it (else the coarse F upsampled). */
   fgFromPhoto: boolean;
-  /** After the refiner network, also solve the compositing equation against the plate. */
-  plateAfterRefiner: boolean;
+  /** The compositing equation is solved against the plate: `refine: "plate"`, or after the refiner network where the
+   * mode asks for it. */
+  solvesWithPlate: boolean;
   /** The solve also opens gaps inside the network's opaque region. */
   gaps?: GapOptions;
   /** The solve does not raise α where the subject's shadow falls on the plate. */
@@ -239,7 +240,7 @@ export function planPipeline(options: PipelineOptions, network: MattingNetwork, 
       refine === "bilinear" || (refine === "refiner" && mode.upsample === "bilinear") ? "bilinear" : "guided",
     resizeCoarse: refine === "refiner" ? upsampleBilinear : resize,
     fgFromPhoto: mode.fgFromPhoto && (refine === "refiner" || refine === "plate"),
-    plateAfterRefiner: mode.plateAfterRefiner,
+    solvesWithPlate: refine === "plate" || (refine === "refiner" && mode.plateAfterRefiner),
     gaps: mode.openGaps ? DEFAULT_GAPS : undefined,
     shadows: mode.keepShadowsOut === "cast-shadows" ? DEFAULT_CAST_SHADOWS : undefined,
     shadowLike: mode.keepShadowsOut === "shadow-like" ? DEFAULT_SHADOW_LIKE : undefined,
@@ -512,17 +513,9 @@ async function restoreFullResolution(
   const matched = plan.keepThinStructures ? matchExposure(plate, plate.image) : undefined;
   const { gaps, shadows, shadowLike, noiseFloor } = plan;
   // Where the solve lowered a pixel the network holds, in a colour the subject has nearby: raised after the holes.
-  const solves = plan.refine === "plate" || (plan.refine === "refiner" && plan.plateAfterRefiner);
-  const heldOut = solves && gaps?.subjectColours ? new Float32Array(width * height) : undefined;
-  // Where the whole-frame network doubts what the crop network holds (sky through loops of hair), the solve decides.
-  const doubted = secondOpinion && doubtedPixels(secondOpinion);
-  const solve = { gaps, shadows, shadowLike, noiseFloor, matched, heldOut, doubted };
+  const heldOut = plan.solvesWithPlate && gaps?.subjectColours ? new Float32Array(width * height) : undefined;
   let refinerReport: PatchRefineReport | undefined;
-  if (plan.refine === "plate") {
-    // With F from the photo, the solve also writes, where it solves α, the F that explains the photo there.
-    const fgOut = plan.fgFromPhoto ? foreground : undefined;
-    refineWithPlate(ctx.cv, image, plate, alpha, coarse, { ...solve, fgOut });
-  } else if (plan.refine === "refiner") {
+  if (plan.refine === "refiner")
     refinerReport = await refineUncertainPatches(
       await ctx.network.loadRefiner(),
       image,
@@ -532,7 +525,13 @@ async function restoreFullResolution(
       foreground,
       plan.patches,
     );
-    if (plan.plateAfterRefiner) refineWithPlate(ctx.cv, image, plate, alpha, coarse, solve);
+  if (plan.solvesWithPlate) {
+    // Where the whole-frame network doubts what the crop network holds (sky through loops of hair), the solve decides.
+    const doubted = secondOpinion && doubtedPixels(secondOpinion);
+    // With F from the photo and no refiner, the solve also writes, where it solves α, the F that explains the photo.
+    const fgOut = plan.refine === "plate" && plan.fgFromPhoto ? foreground : undefined;
+    const solve = { gaps, shadows, shadowLike, noiseFloor, matched, heldOut, doubted, fgOut };
+    refineWithPlate(ctx.cv, image, plate, alpha, coarse, solve);
   }
   clock.lap("refine");
   if (matched) {

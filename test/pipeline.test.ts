@@ -154,7 +154,10 @@ test("refine auto is the solve against the plate in every mode; the refiner runs
     assert.throws(() => plan(mode, "refiner", stubNetwork()), /has no refiner/, mode);
   }
   // With the refiner, balanced and best still solve against the plate after it; fast's F stays the photo's.
-  assert.equal(plan("balanced", "refiner").plateAfterRefiner, true);
+  assert.equal(plan("balanced", "refiner").solvesWithPlate, true);
+  assert.equal(plan("fast", "refiner").solvesWithPlate, false);
+  for (const mode of ["fast", "balanced", "best"] as const)
+    assert.equal(plan(mode, "auto").solvesWithPlate, true);
   assert.equal(plan("fast", "auto").fgFromPhoto, true);
   assert.equal(plan("balanced", "auto").fgFromPhoto, false);
 });
