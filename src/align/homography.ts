@@ -72,16 +72,11 @@ export function estimateHomography(
     const a = t(greyMat(cv, resize(image, w, h)));
     // A plate of another size (another aspect) is fitted inside the photo's analysis size, its own aspect kept.
     const sameSize = plate.width === image.width && plate.height === image.height;
-    const fit = Math.min(w / plate.width, h / plate.height);
-    const plateScale = sameSize ? scale : fit;
-    const b = t(
-      greyMat(
-        cv,
-        sameSize
-          ? resize(plate, w, h)
-          : resize(plate, Math.round(plate.width * fit), Math.round(plate.height * fit)),
-      ),
-    );
+    const plateScale = sameSize ? scale : Math.min(w / plate.width, h / plate.height);
+    const [pw, ph] = sameSize
+      ? [w, h]
+      : [plate.width, plate.height].map((side) => Math.round(side * plateScale));
+    const b = t(greyMat(cv, resize(plate, pw, ph)));
     const akaze = t(new cv.AKAZE());
     const kpA = t(new cv.KeyPointVector());
     const kpB = t(new cv.KeyPointVector());

@@ -1,6 +1,7 @@
 /** Pre-processing of the plate before matting: alignment to the photo, then exposure matching. */
 import type { CV } from "../cv/opencv.js";
 import { BgmatteError } from "../errors.js";
+import { sizeMismatch } from "./conform-plate.js";
 import type { FloatImage } from "../image/types.js";
 import { differenceMask, type DifferenceMask } from "../cv/plate-difference.js";
 import { applyExposure, fitExposure, measureExposure, type ExposureReport } from "./exposure.js";
@@ -60,11 +61,11 @@ export function preparePlate(
     );
   // A plate of another size (another aspect: align/conform-plate) exists on the photo only through alignment.
   const otherSize = plate.width !== image.width || plate.height !== image.height;
-  const sizes = `the plate is ${plate.width}×${plate.height} but the photo is ${image.width}×${image.height}`;
+  const { sizes } = sizeMismatch(plate, image);
   if (otherSize && options.align === "off")
     throw new BgmatteError(
       "SIZE_MISMATCH",
-      `${sizes}: their aspect ratios differ, and alignment is off`,
+      `${sizes}, and alignment is off`,
       "leave alignment on to bring the plate onto the photo by its features, or give a plate of the photo's size",
     );
   if (options.align !== "off") {
@@ -73,7 +74,7 @@ export function preparePlate(
       if (otherSize)
         throw new BgmatteError(
           "SIZE_MISMATCH",
-          `${sizes}: their aspect ratios differ, and the plate cannot be aligned to the photo (${alignment.reason})`,
+          `${sizes}, and the plate cannot be aligned to the photo (${alignment.reason})`,
           "shoot the plate with the same camera and framing as the photo (same resolution, no crop)",
         );
       if (options.align === "on") {
