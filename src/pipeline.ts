@@ -311,14 +311,18 @@ export async function runPipeline(
     keepMainComponents(ctx.cv, coarse.alpha, { ...DEFAULT_CLEANUP, solidShare: 0 }, shown);
   }
 
+  const { width, height } = inputs.image;
   let opinion: FloatImage | undefined;
+  let doubted: Uint8Array | undefined;
   if (plan.secondOpinion && ctx.secondOpinion) {
     opinion = await askSecondOpinion(ctx.cv, ctx.secondOpinion, inputs, analysed, subject, cropped.image);
+    // Where the whole-frame network doubts what the crop network holds (sky through loops of hair), the solve decides.
+    const regionShare = (cropped.image.width * cropped.image.height) / (width * height);
+    doubted = doubtedPixels(ctx.cv, opinion, coarse.alpha, regionShare);
     clock.lap("second-opinion");
   }
-  const restored = await restoreFullResolution(ctx, plan, cropped, coarse, clock, opinion);
+  const restored = await restoreFullResolution(ctx, plan, cropped, coarse, clock, doubted);
   if (opinion) {
-    const { width, height } = inputs.image;
     takeSecondOpinion(ctx.cv, cropped.image, restored.alpha, restored.foreground, opinion, width * height);
     clock.lap("second-opinion");
   }
@@ -495,7 +499,8 @@ async function restoreFullResolution(
   region: CroppedRegion,
   coarse: NetworkOutputs,
   clock: ReturnType<typeof stageClock>,
-  secondOpinion?: FloatImage,
+  /** 1 where the solve decides what the network holds opaque (postprocess/second-opinion `doubtedPixels`). */
+  doubted?: Uint8Array,
 ): Promise<RestoredRegion> {
   const { image, plate } = region;
   const { width, height } = image;
@@ -526,8 +531,6 @@ async function restoreFullResolution(
       plan.patches,
     );
   if (plan.solvesWithPlate) {
-    // Where the whole-frame network doubts what the crop network holds (sky through loops of hair), the solve decides.
-    const doubted = secondOpinion && doubtedPixels(secondOpinion);
     // With F from the photo and no refiner, the solve also writes, where it solves α, the F that explains the photo.
     const fgOut = plan.refine === "plate" && plan.fgFromPhoto ? foreground : undefined;
     const solve = { gaps, shadows, shadowLike, noiseFloor, matched, heldOut, doubted, fgOut };

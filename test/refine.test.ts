@@ -192,9 +192,13 @@ test("where a second network doubts what the network holds opaque, the solve dec
   const loop = (H / 2 - 30) * W + W / 2;
   const solid = (H / 2 + 30) * W + W / 2;
   assert.ok(solve().data[loop] > 0.95, "alone, the network's opaque loop stays");
-  const opened = solve(doubtedPixels(opinion));
+  // The hair covers 40 % of the region; the region, all of the frame.
+  const opened = solve(doubtedPixels(cv, opinion, coarseAlpha, 1));
   assert.ok(Math.abs(opened.data[loop] - 0.3) < 0.05, `the loop's α ${opened.data[loop]}`);
   assert.ok(opened.data[solid] > 0.99, "the hair the second network holds stays");
+  // The same region as a hundredth of a wide frame: the hair is 0.4 % of it, too small for the second network to judge.
+  const far = solve(doubtedPixels(cv, opinion, coarseAlpha, 0.01));
+  assert.ok(far.data[loop] > 0.95, `a subject small in the frame keeps the network's α: ${far.data[loop]}`);
 });
 
 test("compositing-equation refinement fades out at the edge of the region it solves: no seams on the cell grid", async () => {
