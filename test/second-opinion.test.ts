@@ -71,6 +71,6 @@ test("a large part the matte dropped is subject where the whole-frame network is
 test("where the whole-frame network is unsure, the matte stays as it is", () => {
   const s = crop(matte);
   const before = s.alpha.data.slice();
-  assert.equal(takeSecondOpinion(cv, s.image, s.alpha, s.foreground, wholeFrame(0.8), FW * FH), 0);
+  assert.equal(takeSecondOpinion(cv, s.image, s.alpha, s.foreground, wholeFrame(0.7), FW * FH), 0);
   assert.deepEqual(s.alpha.data, before);
 });
