@@ -2,8 +2,9 @@
  * The one place that chains the stages, shared by Node and the browser. A plan is resolved once from the mode
  * and the options; then the stages run in order:
  *
- *   prepare the plate (align, match exposure) → locate the subject → crop and shrink to the working size
- *   → the network → restore full resolution (upsample, refine) → compose into the frame and clean up.
+ *   prepare the plate (align, match exposure) → locate the subject → per region (the subject's, or each of its
+ *   parts far apart): crop and shrink to the working size → the network → restore full resolution (upsample,
+ *   refine) → compose into the frame and clean up.
  */
 import type { ExposureReport } from "./align/exposure.js";
 import type { AlignmentReport } from "./align/homography.js";
@@ -51,6 +52,7 @@ import {
 import { choosePrior, type PriorChoice } from "./prior/choose-prior.js";
 import { stillMotionCues } from "./prior/motion.js";
 import { softSegmentation } from "./prior/soft-segmentation.js";
+import { separateParts } from "./prior/subject-parts.js";
 import { MODES, type Mode } from "./modes.js";
 import {
   DEFAULT_CAST_SHADOWS,
@@ -119,7 +121,11 @@ export interface MatteMetadata {
   height: number;
   /** Region of the frame that went through the network. */
   box: Box;
+  /** Where the subject is several parts far apart, the regions each went through the network on its own (the
+   * largest first; `box` spans them). */
+  parts?: Box[];
   mode: ModeName;
+  /** The network's input size (the first part's). */
   workingSize: { width: number; height: number };
   /** How the matte was brought to full resolution, and what the refiner did. */
   refine: Exclude<RefineMethod, "auto">;
@@ -290,6 +296,75 @@ export async function runPipeline(
 
   const subject = await locateSubject(ctx, plan, analysed, warnings);
   clock.lap("prior");
+  // `fast`'s network on the whole frame, once: each region reads its opinion over itself.
+  let opinion: FloatImage | undefined;
+  if (plan.secondOpinion && ctx.secondOpinion) {
+    opinion = await wholeFrameOpinion(ctx.cv, ctx.secondOpinion, inputs, analysed, subject);
+    clock.lap("second-opinion");
+  }
+  const parts = regionsToMatte(ctx.cv, plan, subject, inputs.image);
+  const regions: MattedRegion[] = [];
+  for (const box of parts) {
+    checkpoint();
+    regions.push(
+      await matteRegion(ctx, plan, inputs, analysed, { ...subject, box }, opinion, clock, checkpoint),
+    );
+  }
+  const { alpha, foreground } = await composeFrame(
+    ctx.cv,
+    plan,
+    inputs.image,
+    analysed.prepared,
+    subject,
+    regions,
+  );
+  clock.lap("cleanup");
+
+  const { alignment, exposure } = analysed.prepared;
+  const { choice } = subject;
+  return {
+    alpha,
+    foreground,
+    meta: {
+      width: inputs.image.width,
+      height: inputs.image.height,
+      box: subject.box,
+      mode: options.mode,
+      workingSize: regions[0].work,
+      ...(regions.length > 1 ? { parts: regions.map((r) => r.box) } : {}),
+      refine: plan.refine,
+      refiner: regions[0].refinerReport,
+      prior: choice.kind,
+      personArea: choice.personArea,
+      personAgreement: choice.personAgreement,
+      priorThreshold: choice.threshold,
+      model: ctx.network.name,
+      alignment,
+      exposure,
+      timings,
+      warnings,
+    },
+  };
+}
+
+interface MattedRegion extends RestoredRegion {
+  /** The region of the frame, and the network's input size for it. */
+  box: Box;
+  work: Size;
+}
+
+/** Stages 3–5 over one region of the frame: crop and shrink, the network, the differences it missed, full resolution,
+ * and the whole-frame network's opinion (`opinion`, over the frame at its own size) on it. */
+async function matteRegion(
+  ctx: PipelineContext,
+  plan: PipelinePlan,
+  inputs: PipelineInputs,
+  analysed: AnalysedFrame,
+  subject: LocatedSubject,
+  opinion: FloatImage | undefined,
+  clock: ReturnType<typeof stageClock>,
+  checkpoint: () => void,
+): Promise<MattedRegion> {
   const cropped = cropToWorkingSize(ctx.cv, plan, inputs, analysed, subject);
   clock.lap("resize");
   checkpoint();
@@ -312,54 +387,25 @@ export async function runPipeline(
   }
 
   const { width, height } = inputs.image;
-  let opinion: FloatImage | undefined;
-  let doubted: Uint8Array | undefined;
-  if (plan.secondOpinion && ctx.secondOpinion) {
-    opinion = await askSecondOpinion(ctx.cv, ctx.secondOpinion, inputs, analysed, subject, cropped.image);
-    // Where the whole-frame network doubts what the crop network holds (sky through loops of hair), the solve decides.
-    const regionShare = (cropped.image.width * cropped.image.height) / (width * height);
-    doubted = doubtedPixels(ctx.cv, opinion, coarse.alpha, regionShare);
-    clock.lap("second-opinion");
-  }
+  const seen =
+    opinion &&
+    opinionOverRegion(opinion, subject.box, width, height, cropped.image.width, cropped.image.height);
+  // Where the whole-frame network doubts what the crop network holds (sky through loops of hair), the solve decides.
+  const doubted =
+    seen &&
+    doubtedPixels(
+      ctx.cv,
+      seen,
+      coarse.alpha,
+      (cropped.image.width * cropped.image.height) / (width * height),
+    );
+  if (seen) clock.lap("second-opinion");
   const restored = await restoreFullResolution(ctx, plan, cropped, coarse, clock, doubted);
-  if (opinion) {
-    takeSecondOpinion(ctx.cv, cropped.image, restored.alpha, restored.foreground, opinion, width * height);
+  if (seen) {
+    takeSecondOpinion(ctx.cv, cropped.image, restored.alpha, restored.foreground, seen, width * height);
     clock.lap("second-opinion");
   }
-  const { alpha, foreground } = await composeFrame(
-    ctx.cv,
-    plan,
-    inputs.image,
-    analysed.prepared,
-    subject,
-    restored,
-  );
-  clock.lap("cleanup");
-
-  const { alignment, exposure } = analysed.prepared;
-  const { choice } = subject;
-  return {
-    alpha,
-    foreground,
-    meta: {
-      width: inputs.image.width,
-      height: inputs.image.height,
-      box: subject.box,
-      mode: options.mode,
-      workingSize: cropped.work,
-      refine: plan.refine,
-      refiner: restored.refinerReport,
-      prior: choice.kind,
-      personArea: choice.personArea,
-      personAgreement: choice.personAgreement,
-      priorThreshold: choice.threshold,
-      model: ctx.network.name,
-      alignment,
-      exposure,
-      timings,
-      warnings,
-    },
-  };
+  return { ...restored, box: subject.box, work: cropped.work };
 }
 
 interface AnalysedFrame {
@@ -435,6 +481,23 @@ async function locateSubject(
   };
 }
 
+/** The regions to matte: the subject's, or its parts far apart, each on its own (prior/subject-parts). */
+function regionsToMatte(cv: CV, plan: PipelinePlan, { choice, box }: LocatedSubject, frame: Size): Box[] {
+  if (plan.wholeFrame) return [box];
+  const { sx, sy } = frameScale(plan, frame);
+  const { width, height } = frame;
+  const toFrame = (b: Box) =>
+    expandBox(scaleBox(b, sx, sy, width, height), plan.options.margin, width, height);
+  const scaleOf = (b: Box) => workingLongSide(plan, b) / Math.max(b.width, b.height);
+  return separateParts(cv, choice.mask, toFrame, scaleOf, box);
+}
+
+/** The network's input size (longer side) for a region: small ones are enlarged up to the size the network was
+ * trained at (its filters expect subjects of that scale), larger ones shrunk to the working size. */
+function workingLongSide(plan: PipelinePlan, box: Box): number {
+  return Math.min(plan.maxSide, Math.max(Math.min(plan.minSide, plan.maxSide), box.width, box.height));
+}
+
 interface CroppedRegion {
   /** The region at full resolution: the photo and the plate (with its exposure). */
   image: FloatImage;
@@ -445,9 +508,8 @@ interface CroppedRegion {
 }
 
 /**
- * Stage 3: crop the subject's region and shrink it to the working size, with the prior S and the motion cues M.
- * Small crops are enlarged up to the size the network was trained at (its filters expect subjects of that scale),
- * larger ones shrunk to the working size.
+ * Stage 3: crop the subject's region and bring it to the working size (`workingLongSide`), with the prior S and the
+ * motion cues M.
  */
 function cropToWorkingSize(
   cv: CV,
@@ -465,8 +527,7 @@ function cropToWorkingSize(
     const motion = motionFor(inputs, box, work) ?? stillMotionCues(imageSmall);
     return { ...region, work, network: { image: imageSmall, plate: prepared.small, prior, motion } };
   }
-  const long = Math.min(plan.maxSide, Math.max(Math.min(plan.minSide, plan.maxSide), box.width, box.height));
-  const work = fitSize(box.width, box.height, long, 4);
+  const work = fitSize(box.width, box.height, workingLongSide(plan, box), 4);
   const imageWork = shrinkImage(cv, region.image, work.width, work.height);
   const { sx, sy } = frameScale(plan, image);
   const analysisBox = scaleBox(box, 1 / sx, 1 / sy, plan.analysis.width, plan.analysis.height);
@@ -551,37 +612,37 @@ async function restoreFullResolution(
   return { alpha, foreground, refinerReport };
 }
 
-/** `fast`'s whole-frame network on the frame at analysis size, its α read over the region at full resolution: where
- * it doubts, the solve decides; where it is sure of large parts the matte dropped, they are subject. */
-async function askSecondOpinion(
+/** `fast`'s whole-frame network on the frame at analysis size: where it doubts what the crop network holds, the solve
+ * decides; where it is sure of large parts the matte dropped, they are subject. */
+async function wholeFrameOpinion(
   cv: CV,
   network: MattingNetwork,
   inputs: PipelineInputs,
   { imageSmall, prepared }: AnalysedFrame,
-  { choice, box }: LocatedSubject,
-  regionImage: FloatImage,
+  { choice }: LocatedSubject,
 ): Promise<FloatImage> {
   const frame = { image: imageSmall, plate: prepared.small, mask: choice.mask, motion: inputs.motion };
-  const other = await secondOpinionAlpha(cv, network, frame);
-  const { width, height } = inputs.image;
-  return opinionOverRegion(other, box, width, height, regionImage.width, regionImage.height);
+  return secondOpinionAlpha(cv, network, frame);
 }
 
-/** Stage 6: the region pasted into the full frame (the photo's colours around it), then cleaned up. */
+/** Stage 6: the regions pasted into the full frame (the photo's colours around them), then cleaned up. */
 async function composeFrame(
   cv: CV,
   plan: PipelinePlan,
   image: FloatImage,
   { plate }: PreparedPlate,
-  { box, choice }: LocatedSubject,
-  region: RestoredRegion,
+  { choice }: LocatedSubject,
+  regions: MattedRegion[],
 ): Promise<{ alpha: FloatImage; foreground: FloatImage }> {
-  let { alpha, foreground } = region;
-  if (box.width !== image.width || box.height !== image.height) {
+  let { alpha, foreground } = regions[0];
+  const { box } = regions[0];
+  if (regions.length > 1 || box.width !== image.width || box.height !== image.height) {
     alpha = createImage(image.width, image.height, 1);
-    paste(alpha, region.alpha, box);
     foreground = { ...image, data: image.data.slice() };
-    paste(foreground, region.foreground, box);
+    for (const region of regions) {
+      paste(alpha, region.alpha, region.box);
+      paste(foreground, region.foreground, region.box);
+    }
   }
   if (choice.solid && guardPeople(cv, alpha, image, choice.solid) && choice.certain) {
     // Holes left: a face, if the detector finds one on this person, says to fill the wide ones whatever their colour.

@@ -197,3 +197,26 @@ test("loading reports each part as it loads and is ready, and stops on its Abort
     (e: unknown) => e instanceof BgmatteError && e.code === "ABORTED",
   );
 });
+
+test("subjects far apart are each matted in a crop of their own, at the network's scale", async () => {
+  const [W, H] = [640, 480];
+  const { plate } = makeScene(W, H);
+  const photo = { ...plate, data: plate.data.slice() };
+  // Two figures 50 × 100 px, 400 px apart: one crop over both would show them at the frame's scale.
+  const centres = [
+    [120, 240],
+    [520, 260],
+  ];
+  const inFigure = (x: number, y: number) =>
+    centres.some(([cx, cy]) => Math.hypot((x - cx) / 25, (y - cy) / 50) < 1);
+  for (let y = 0; y < H; y++)
+    for (let x = 0; x < W; x++) if (inFigure(x, y)) photo.data.set([0.15, 0.35, 0.7], 3 * (y * W + x));
+  const r = await matter.matte({ image: raw(photo), plate: raw(plate) });
+  assert.equal(r.meta.parts?.length, 2, JSON.stringify(r.meta.parts));
+  for (const [cx, cy] of centres) {
+    assert.ok(r.alpha.data[cy * W + cx] > 0.95, `α ${r.alpha.data[cy * W + cx]} at ${cx}, ${cy}`);
+    assert.ok(r.meta.parts!.some((b) => b.x < cx && cx < b.x + b.width && b.y < cy && cy < b.y + b.height));
+  }
+  assert.ok(r.alpha.data[250 * W + 320] < 0.05, "the frame between them stays background");
+  assert.ok(r.meta.workingSize.width >= 100, `each seen enlarged: ${JSON.stringify(r.meta.workingSize)}`);
+});

@@ -1,0 +1,107 @@
+/**
+ * The parts of a subject that lie far apart in the frame (walkers in a street scene shot from above), each to go
+ * through the network on its own. One crop over all of them shows each at the crop's scale: in a 768 × 576 street
+ * scene the crop is most of the frame, and a walker's face 10 px across is 6 of the network's pixels. A part's own crop
+ * is enlarged up to the size the network was trained at, so a small part is seen at twice the scale or more.
+ * Parts are split only where that gains resolution and the frame between them is mostly empty: a plant's detached
+ * leaves lie within reach of it and stay in one crop with it.
+ */
+import { labelComponents } from "../cv/mask-ops.js";
+import type { CV } from "../cv/opencv.js";
+import { growBox, type Box } from "../image/geometry.js";
+import type { FloatImage } from "../image/types.js";
+
+export interface PartOptions {
+  /** Parts whose boxes, grown by this share of their longer side, meet are one part. */
+  reach: number;
+  /** Most parts matted apart; with more, one crop takes them all. */
+  maxParts: number;
+  /** Largest share of the whole crop the parts' boxes may cover together. */
+  maxCover: number;
+  /** Least gain in scale (a part's own crop against the whole crop) for the smallest-gaining part. */
+  minGain: number;
+}
+
+export const DEFAULT_PARTS: PartOptions = {
+  reach: 0.1,
+  maxParts: 8,
+  maxCover: 0.5,
+  minGain: 1.5,
+};
+
+/**
+ * The boxes of the frame to matte apart, largest first, or `[whole]`. `mask` is the rough subject mask at analysis
+ * size; `toFrame` takes a box of it to the frame's region for a crop (scaled, with the crop's margin), `scaleOf`
+ * gives the network's scale over such a region, and `whole` is the region that spans the subject.
+ */
+export function separateParts(
+  cv: CV,
+  mask: FloatImage,
+  toFrame: (box: Box) => Box,
+  scaleOf: (box: Box) => number,
+  whole: Box,
+  opts: PartOptions = DEFAULT_PARTS,
+): Box[] {
+  const { width: w, height: h } = mask;
+  const { label, count } = labelComponents(cv, w, h, (p) => mask.data[p] > 0.5);
+  if (count < 3) return [whole]; // label 0 is the background
+  const spans = Array.from({ length: count }, () => [w, h, -1, -1]);
+  for (let y = 0, p = 0; y < h; y++)
+    for (let x = 0; x < w; x++, p++) {
+      const s = spans[label[p]];
+      if (x < s[0]) s[0] = x;
+      if (y < s[1]) s[1] = y;
+      if (x > s[2]) s[2] = x;
+      if (y > s[3]) s[3] = y;
+    }
+  let boxes: Box[] = spans
+    .slice(1)
+    .map(([x0, y0, x1, y1]) => ({ x: x0, y: y0, width: x1 - x0 + 1, height: y1 - y0 + 1 }));
+  boxes = mergeWithinReach(boxes, opts.reach, w, h);
+  if (boxes.length < 2 || boxes.length > opts.maxParts) return [whole];
+  const regions = boxes.map(toFrame).sort((a, b) => b.width * b.height - a.width * a.height);
+  if (overlapAny(regions)) return [whole];
+  const covered = regions.reduce((sum, b) => sum + b.width * b.height, 0);
+  if (covered > opts.maxCover * whole.width * whole.height) return [whole];
+  const gain = Math.min(...regions.map((b) => scaleOf(b))) / scaleOf(whole);
+  return gain >= opts.minGain ? regions : [whole];
+}
+
+/** Boxes merged, again and again, wherever two grown by `reach` of their longer side meet. */
+function mergeWithinReach(boxes: Box[], reach: number, width: number, height: number): Box[] {
+  const grown = (b: Box) => growBox(b, Math.round(reach * Math.max(b.width, b.height)), width, height);
+  let merged = boxes;
+  for (let changed = true; changed;) {
+    changed = false;
+    const out: Box[] = [];
+    for (const box of merged) {
+      const i = out.findIndex((o) => meet(grown(o), grown(box)));
+      if (i < 0) out.push(box);
+      else {
+        out[i] = span(out[i], box);
+        changed = true;
+      }
+    }
+    merged = out;
+  }
+  return merged;
+}
+
+function overlapAny(boxes: Box[]): boolean {
+  return boxes.some((a, i) => boxes.slice(i + 1).some((b) => meet(a, b)));
+}
+
+function meet(a: Box, b: Box): boolean {
+  return a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
+}
+
+function span(a: Box, b: Box): Box {
+  const x = Math.min(a.x, b.x);
+  const y = Math.min(a.y, b.y);
+  return {
+    x,
+    y,
+    width: Math.max(a.x + a.width, b.x + b.width) - x,
+    height: Math.max(a.y + a.height, b.y + b.height) - y,
+  };
+}
