@@ -2,9 +2,9 @@
  * The parts of a subject that lie far apart in the frame (walkers in a street scene shot from above), each to go
  * through the network on its own. One crop over all of them shows each at the crop's scale: in a 768 × 576 street
  * scene the crop is most of the frame, and a walker's face 10 px across is 6 of the network's pixels. A part's own crop
- * is enlarged up to the size the network was trained at, so a small part is seen at twice the scale or more.
- * Parts are split only where that gains resolution and the frame between them is mostly empty: a plant's detached
- * leaves lie within reach of it and stay in one crop with it.
+ * is enlarged up to the size the network was trained at (256 px), so a walker is seen at two to three times the scale.
+ * Parts are split only where that gains resolution and the frame between them is mostly empty: a plant and a leaf cut
+ * off from it cover most of the crop that spans them, and stay in one crop.
  */
 import { labelComponents } from "../cv/mask-ops.js";
 import type { CV } from "../cv/opencv.js";
@@ -22,6 +22,8 @@ export interface PartOptions {
   minGain: number;
 }
 
+// The reach is the crop's own margin: at half the longer side, the street scene's walkers, a body's width apart, all
+// merged into one part.
 export const DEFAULT_PARTS: PartOptions = {
   reach: 0.1,
   maxParts: 8,
