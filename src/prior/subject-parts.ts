@@ -2,7 +2,7 @@
  * The parts of a subject that lie far apart in the frame (walkers in a street scene shot from above), each to go
  * through the network on its own. One crop over all of them shows each at the crop's scale: in a 768 × 576 street
  * scene the crop is most of the frame, and a walker's face 10 px across is 6 of the network's pixels. A part's own crop
- * is enlarged up to the size the network was trained at (256 px), so a walker is seen at two to three times the scale.
+ * is enlarged up to the size the network was trained at (256 px): the walkers are seen at 1.6 to 2.6 times the scale.
  * Parts are split only where that gains resolution and the frame between them is mostly empty: a plant and a leaf cut
  * off from it cover most of the crop that spans them, and stay in one crop.
  */
