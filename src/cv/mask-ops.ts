@@ -1,4 +1,5 @@
 /** Mask operations on single-channel FloatImages, through OpenCV. */
+import type { Box } from "../image/geometry.js";
 import { createImage, type FloatImage } from "../image/types.js";
 import { type CV, withMats } from "./opencv.js";
 
@@ -100,6 +101,24 @@ function byDisc(cv: CV, mask: FloatImage, radius: number, apply: (m: Mat, disc: 
     const m = t(toMat8(cv, mask, 0.5));
     apply(m, t(cv.getStructuringElement(cv.MORPH_ELLIPSE, new cv.Size(2 * radius + 1, 2 * radius + 1))));
     return fromMat8(m);
+  });
+}
+
+/** The bounding box of each component of `mask > threshold` (8-connected), in label order. */
+export function componentBoxes(cv: CV, mask: FloatImage, threshold: number): Box[] {
+  return withMats((t) => {
+    const m = t(toMat8(cv, mask, threshold));
+    const [labels, stats, centroids] = [t(new cv.Mat()), t(new cv.Mat()), t(new cv.Mat())];
+    const n: number = cv.connectedComponentsWithStats(m, labels, stats, centroids, 8, cv.CV_32S);
+    const s = stats.data32S as Int32Array;
+    const cols = stats.cols as number;
+    const boxes: Box[] = [];
+    for (let i = 1; i < n; i++) {
+      const at = (stat: number) => s[i * cols + stat];
+      const [x, y] = [at(cv.CC_STAT_LEFT), at(cv.CC_STAT_TOP)];
+      boxes.push({ x, y, width: at(cv.CC_STAT_WIDTH), height: at(cv.CC_STAT_HEIGHT) });
+    }
+    return boxes;
   });
 }
 

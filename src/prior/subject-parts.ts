@@ -6,7 +6,7 @@
  * Parts are split only where that gains resolution and the frame between them is mostly empty: a plant and a leaf cut
  * off from it cover most of the crop that spans them, and stay in one crop.
  */
-import { labelComponents } from "../cv/mask-ops.js";
+import { componentBoxes } from "../cv/mask-ops.js";
 import type { CV } from "../cv/opencv.js";
 import { growBox, type Box } from "../image/geometry.js";
 import type { FloatImage } from "../image/types.js";
@@ -44,22 +44,7 @@ export function separateParts(
   whole: Box,
   opts: PartOptions = DEFAULT_PARTS,
 ): Box[] {
-  const { width: w, height: h } = mask;
-  const { label, count } = labelComponents(cv, w, h, (p) => mask.data[p] > 0.5);
-  if (count < 3) return [whole]; // label 0 is the background
-  const spans = Array.from({ length: count }, () => [w, h, -1, -1]);
-  for (let y = 0, p = 0; y < h; y++)
-    for (let x = 0; x < w; x++, p++) {
-      const s = spans[label[p]];
-      if (x < s[0]) s[0] = x;
-      if (y < s[1]) s[1] = y;
-      if (x > s[2]) s[2] = x;
-      if (y > s[3]) s[3] = y;
-    }
-  let boxes: Box[] = spans
-    .slice(1)
-    .map(([x0, y0, x1, y1]) => ({ x: x0, y: y0, width: x1 - x0 + 1, height: y1 - y0 + 1 }));
-  boxes = mergeWithinReach(boxes, opts.reach, w, h);
+  const boxes = mergeWithinReach(componentBoxes(cv, mask, 0.5), opts.reach, mask.width, mask.height);
   if (boxes.length < 2 || boxes.length > opts.maxParts) return [whole];
   const regions = boxes.map(toFrame).sort((a, b) => b.width * b.height - a.width * a.height);
   if (overlapAny(regions)) return [whole];
