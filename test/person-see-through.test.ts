@@ -1,0 +1,50 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { test } from "node:test";
+import sharp from "sharp";
+import { seeThrough } from "../src/eval/metrics.js";
+import { decodeImage } from "../src/image/codec-node.js";
+import { resize } from "../src/image/geometry.js";
+import { toUint8, type FloatImage } from "../src/image/types.js";
+import { createMatter } from "../src/node/matter.js";
+import { MODE_NAMES } from "../src/vocabulary.js";
+import { hasPersonPhoto, personInterior } from "./person-camera.js";
+
+const PERSON = join(import.meta.dirname, "..", "..", "shared", "data", "person");
+const [W, H] = [960, 540];
+
+/** What a phone and a chat app do to a photo: JPEG at quality 75 over sensor noise (σ 5 grey levels, seeded). */
+async function degraded(image: FloatImage, seed: number): Promise<FloatImage> {
+  let state = seed;
+  const uniform = () => ((state = (state * 1664525 + 1013904223) >>> 0) + 0.5) / 2 ** 32;
+  const noisy = { ...image, data: image.data.slice() };
+  for (let i = 0; i < noisy.data.length; i++) {
+    const gauss = Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform());
+    noisy.data[i] = Math.min(1, Math.max(0, noisy.data[i] + (5 / 255) * gauss));
+  }
+  const raw = { width: image.width, height: image.height, channels: 3 as const };
+  return decodeImage(await sharp(toUint8(noisy), { raw }).jpeg({ quality: 75 }).toBuffer());
+}
+
+test(
+  "the real person's face, neck and torso stay opaque in every mode, from a noisy JPEG photo and plate too",
+  { skip: !hasPersonPhoto() },
+  async (t) => {
+    const photo = resize(await decodeImage(join(PERSON, "0001_img.png"), "photo"), W, H);
+    const plate = resize(await decodeImage(join(PERSON, "back.png"), "plate"), W, H);
+    const interior = await personInterior(W, H);
+    const pairs = {
+      lossless: { image: photo, plate },
+      "noisy JPEG": { image: await degraded(photo, 1), plate: await degraded(plate, 2) },
+    };
+    for (const mode of MODE_NAMES) {
+      const matter = await createMatter({ mode, threads: 2 });
+      for (const [name, pair] of Object.entries(pairs)) {
+        const share = seeThrough((await matter.matteImages(pair)).alpha, interior)!;
+        t.diagnostic(`${mode}, ${name}: see-through ${(100 * share).toFixed(3)} %`);
+        assert.equal(share, 0, `${mode}, ${name}: ${(100 * share).toFixed(3)} % of her interior below α 0.9`);
+      }
+      await matter.dispose();
+    }
+  },
+);
