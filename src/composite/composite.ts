@@ -126,9 +126,10 @@ function greyToRgb(grey: FloatImage): FloatImage {
 
 /** Panels side by side (RGB or grey), each scaled to `height`, separated by a thin gap. */
 export function sideBySide(panels: FloatImage[], height: number, gap = 4): FloatImage {
+  // Shrunk first: a mask widened to RGB at full resolution was three times the work (per channel, the same result).
   const scaled = panels.map((p) => {
-    const rgb = p.channels === 1 ? greyToRgb(p) : p;
-    return resize(rgb, Math.max(1, Math.round((rgb.width * height) / rgb.height)), height);
+    const small = resize(p, Math.max(1, Math.round((p.width * height) / p.height)), height);
+    return small.channels === 1 ? greyToRgb(small) : small;
   });
   const width = scaled.reduce((s, p) => s + p.width, 0) + gap * (scaled.length - 1);
   const out = createImage(width, height, 3, 1);
