@@ -4,7 +4,7 @@ import { test } from "node:test";
 import sharp from "sharp";
 import { seeThrough } from "../src/eval/metrics.js";
 import { decodeImage } from "../src/image/codec-node.js";
-import { resize } from "../src/image/geometry.js";
+import { crop, resize } from "../src/image/geometry.js";
 import { toUint8, type FloatImage } from "../src/image/types.js";
 import { createMatter } from "../src/node/matter.js";
 import { MODE_NAMES } from "../src/vocabulary.js";
@@ -44,6 +44,35 @@ test(
         t.diagnostic(`${mode}, ${name}: see-through ${(100 * share).toFixed(3)} %`);
         assert.equal(share, 0, `${mode}, ${name}: ${(100 * share).toFixed(3)} % of her interior below α 0.9`);
       }
+      await matter.dispose();
+    }
+  },
+);
+
+test(
+  "framed close as a webcam frames a face, her face and shoulders stay opaque in fast with the live model and in balanced",
+  { skip: !hasPersonPhoto() },
+  async (t) => {
+    // Head and shoulders: 800 × 830 of the 1920 × 1080 photo, shown 640 px wide.
+    const box = { x: 560, y: 250, width: 800, height: 830 };
+    const [w, h] = [640, 664];
+    const closeUp = async (file: string) => resize(crop(await decodeImage(join(PERSON, file)), box), w, h);
+    const pair = { image: await closeUp("0001_img.png"), plate: await closeUp("back.png") };
+    const whole = await personInterior(1920, 1080);
+    const inBox = resize(
+      crop({ width: 1920, height: 1080, channels: 1, data: Float32Array.from(whole) }, box),
+      w,
+      h,
+    );
+    const interior = Uint8Array.from(inBox.data, (v) => (v > 0.5 ? 1 : 0));
+    for (const [mode, model] of [
+      ["fast", "bm-live-cam"],
+      ["balanced", undefined],
+    ] as const) {
+      const matter = await createMatter({ mode, model, threads: 2 });
+      const share = seeThrough((await matter.matteImages(pair)).alpha, interior)!;
+      t.diagnostic(`${mode}${model ? ` (${model})` : ""}: see-through ${(100 * share).toFixed(3)} %`);
+      assert.equal(share, 0, `${mode}: ${(100 * share).toFixed(3)} % of her interior below α 0.9`);
       await matter.dispose();
     }
   },
