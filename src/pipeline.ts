@@ -65,6 +65,7 @@ import { DEFAULT_GAPS, refineWithPlate, type GapOptions } from "./refine/composi
 import { raiseToHeld } from "./refine/subject-colours.js";
 import { guidedUpsample } from "./refine/guided-upsample.js";
 import { plateCannotExplain } from "./refine/least-alpha.js";
+import { brighten, dimSceneGain, restoreForeground } from "./align/dim-scene.js";
 import {
   refineUncertainPatches,
   type PatchRefineOptions,
@@ -140,6 +141,8 @@ export interface MatteMetadata {
   model: string;
   alignment: AlignmentReport | null;
   exposure: ExposureReport | null;
+  /** A dim scene's gain: photo and plate were matted this much brighter (align/dim-scene). */
+  brightened?: number;
   timings: Record<string, number>;
   warnings: string[];
 }
@@ -166,6 +169,14 @@ export interface PipelineContext {
 /** Keeps the last plate's analysis-size copy, so that a video shrinks its plate once. */
 export class PlateCache {
   private last?: { plate: FloatImage; small: FloatImage };
+  private lit?: { plate: FloatImage; gain: number; brightened: FloatImage };
+
+  /** The plate of a dim scene brightened (align/dim-scene): once per clip, and the same image every frame. */
+  brightened(plate: FloatImage, gain: number): FloatImage {
+    if (this.lit?.plate !== plate || this.lit.gain !== gain)
+      this.lit = { plate, gain, brightened: brighten(plate, gain) };
+    return this.lit.brightened;
+  }
 
   shrunk(cv: CV, plate: FloatImage, width: number, height: number): FloatImage {
     const hit = this.last?.plate === plate ? this.last.small : undefined;
@@ -279,16 +290,22 @@ function stageClock(timings: Record<string, number>) {
 
 export async function runPipeline(
   ctx: PipelineContext,
-  inputs: PipelineInputs,
+  given: PipelineInputs,
   options: PipelineOptions,
 ): Promise<MatteResult> {
   const timings: Record<string, number> = {};
   const warnings: string[] = [];
   const clock = stageClock(timings);
-  const plan = planPipeline(options, ctx.network, inputs.image);
+  const plan = planPipeline(options, ctx.network, given.image);
   const checkpoint = () => throwIfAborted(options.signal, "matting");
 
   checkpoint();
+  // A dim scene is matted brightened, and its foreground brought back to the photo's brightness at the end.
+  const gain = dimSceneGain(given.image, given.plate);
+  const inputs =
+    gain === 1
+      ? given
+      : { ...given, image: brighten(given.image, gain), plate: ctx.plateCache.brightened(given.plate, gain) };
   const analysed = analyseFrame(ctx, plan, inputs);
   warnings.push(...analysed.prepared.warnings);
   Object.assign(timings, analysed.prepared.timings);
@@ -319,6 +336,7 @@ export async function runPipeline(
     regions,
   );
   clock.lap("cleanup");
+  if (gain !== 1) restoreForeground(foreground, given.image, gain);
 
   const { alignment, exposure } = analysed.prepared;
   const { choice } = subject;
@@ -341,6 +359,7 @@ export async function runPipeline(
       model: ctx.network.name,
       alignment,
       exposure,
+      ...(gain !== 1 ? { brightened: gain } : {}),
       timings,
       warnings,
     },

@@ -1,0 +1,71 @@
+/**
+ * A dim scene is brightened before it is matted. The compositing equation holds the same for the photo and the plate
+ * times one gain (kI = α·kF + (1 − α)·kB), so α does not change with exposure, but the networks learned from scenes
+ * lit as photos usually are: the person photo at a fifth of its exposure (and a camera's noise) came out with her
+ * hair a solid blob and a notch in her neck. Photo and plate are raised by one gain, from the brighter of their
+ * 99th percentiles, and the foreground is brought back to the photo's own brightness afterwards.
+ */
+import type { FloatImage } from "../image/types.js";
+
+export interface DimSceneOptions {
+  /** Where the gain brings the 99th percentile of the brighter of photo and plate (grey level, 0–1). */
+  target: number;
+  /** Gains below this leave the scene as it is: a photo that is only a little dark is matted well already. */
+  minGain: number;
+  /** The most a scene is raised (its noise is raised with it). */
+  maxGain: number;
+}
+
+// Measured on the person photo at 960×540 with a camera's noise (σ 3 grey levels), mean |α − α in full light| ×10⁻³,
+// matted dim → brightened whatever the gain: at half its exposure `balanced` 1.8 → 1.7, `fast` 1.3 → 0.9; at 0.35,
+// 2.4 → 2.1 and 1.7 → 1.3; at a fifth (gain 4.75), 7.3 → 3.0 (see-through 0.13 % → 0) and 2.9 → 2.3. But realpairs'
+// dark fabrics are scenes shot dark, not dim ones (their brightest 1 % at 0.42–0.60 grey): brightened from a gain of
+// 1.5, the glass jugs turned solid (realpairs 54.35 → 61.01). From 3 (the brightest 1 % under 0.3), no evaluation
+// item is brightened.
+export const DEFAULT_DIM_SCENE: DimSceneOptions = { target: 0.9, minGain: 3, maxGain: 5 };
+
+/** Histogram bins for the percentile, and the stride over pixels it samples: every frame of a video and of the live
+ * page asks (2–6 ms for a 1920×1080 frame, the plate read only when the photo is dim). */
+const BINS = 1024;
+const STRIDE = 16;
+
+/** The gain that brings a dim scene to the target, in quarter steps (a clip's frames keep one gain); 1 if not dim. */
+export function dimSceneGain(image: FloatImage, plate: FloatImage, opts = DEFAULT_DIM_SCENE): number {
+  const dimmest = opts.target / opts.minGain; // brighter than this, the scene is not dim
+  const own = percentile99(image);
+  if (own > dimmest) return 1;
+  const bright = Math.max(own, percentile99(plate));
+  const gain = Math.min(opts.maxGain, opts.target / Math.max(bright, 1e-3));
+  return gain < opts.minGain ? 1 : Math.floor(gain * 4) / 4;
+}
+
+function percentile99({ data, channels }: FloatImage): number {
+  const counts = new Uint32Array(BINS);
+  let n = 0;
+  for (let i = 0; i < data.length; i += channels * STRIDE) {
+    const grey = (data[i] + data[i + 1] + data[i + 2]) / 3;
+    counts[Math.min(BINS - 1, Math.max(0, Math.floor(grey * BINS)))]++;
+    n++;
+  }
+  let above = 0;
+  for (let b = BINS - 1; b >= 0; b--) if ((above += counts[b]) >= 0.01 * n) return (b + 1) / BINS;
+  return 0;
+}
+
+/** The image times `gain`, clipped to 1. */
+export function brighten(image: FloatImage, gain: number): FloatImage {
+  const data = new Float32Array(image.data.length);
+  for (let i = 0; i < data.length; i++) data[i] = Math.min(1, image.data[i] * gain);
+  return { ...image, data };
+}
+
+/** The foreground of the brightened scene (in place) at the photo's brightness: F / gain, and the photo's own colour
+ * where brightening clipped it (a highlight's colour is lost there). */
+export function restoreForeground(foreground: FloatImage, image: FloatImage, gain: number): void {
+  const { data: F } = foreground;
+  const { data: I } = image;
+  for (let i = 0; i < F.length; i += 3) {
+    const clipped = I[i] * gain >= 1 || I[i + 1] * gain >= 1 || I[i + 2] * gain >= 1;
+    for (let c = 0; c < 3; c++) F[i + c] = clipped ? I[i + c] : F[i + c] / gain;
+  }
+}
