@@ -302,10 +302,16 @@ export async function runPipeline(
   checkpoint();
   // A dim scene is matted brightened, and its foreground brought back to the photo's brightness at the end.
   const gain = dimSceneGain(given.image, given.plate);
+  // (A video's motion cues are its neighbouring frames' grey levels: brightened alike.)
   const inputs =
     gain === 1
       ? given
-      : { ...given, image: brighten(given.image, gain), plate: ctx.plateCache.brightened(given.plate, gain) };
+      : {
+          ...given,
+          image: brighten(given.image, gain),
+          plate: ctx.plateCache.brightened(given.plate, gain),
+          motion: given.motion && brighten(given.motion, gain),
+        };
   const analysed = analyseFrame(ctx, plan, inputs);
   warnings.push(...analysed.prepared.warnings);
   Object.assign(timings, analysed.prepared.timings);

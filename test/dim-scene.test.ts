@@ -2,6 +2,9 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { brighten, dimSceneGain, restoreForeground } from "../src/align/dim-scene.js";
 import { createImage, type FloatImage } from "../src/image/types.js";
+import { createMatter } from "../src/node/matter.js";
+import { stillMotionCues } from "../src/prior/motion.js";
+import { makeScene, meanAbsDiff } from "./fixtures.js";
 
 /** An RGB image whose grey levels spread evenly from 0 to `top`. */
 function ramp(top: number, width = 200, height = 100): FloatImage {
@@ -39,4 +42,28 @@ test("the foreground comes back at the photo's brightness, and as the photo's ow
     Array.from(foreground.data, (v) => +v.toFixed(4)),
     [0.1, 0.2, 0.05, 0.3, 0.1, 0.1],
   );
+});
+
+test("a dim frame with its motion cues is matted as the lit one: photo, plate and cues are brightened alike", async () => {
+  const scene = makeScene(160, 120);
+  const dim = (im: FloatImage) => ({ ...im, data: im.data.map((v) => 0.2 * v) });
+  // A clip's cues are its neighbouring frames' grey levels: here the frame itself, still.
+  const matter = await createMatter({ mode: "fast", threads: 2 });
+  const lit = await matter.matteImages({
+    image: scene.photo,
+    plate: scene.plate,
+    motion: stillMotionCues(scene.photo),
+  });
+  const dark = await matter.matteImages({
+    image: dim(scene.photo),
+    plate: dim(scene.plate),
+    motion: stillMotionCues(dim(scene.photo)),
+  });
+  await matter.dispose();
+  assert.ok(dark.meta.brightened! >= 4, `brightened ${dark.meta.brightened}`);
+  const diff = meanAbsDiff(dark.alpha, lit.alpha);
+  assert.ok(diff < 0.005, `mean |α − α lit| = ${diff}`);
+  // Its foreground at the dim photo's brightness.
+  const p = 3 * (60 * 160 + 80);
+  assert.ok(Math.abs(dark.foreground.data[p] - 0.2 * lit.foreground.data[p]) < 0.02);
 });
