@@ -166,7 +166,7 @@ export interface PipelineContext {
   plateCache: PlateCache;
 }
 
-/** Keeps the last plate's analysis-size copy, so that a video shrinks its plate once. */
+/** Keeps the last plate's analysis-size copy (and a dim scene's brightened plate), so that a video makes them once. */
 export class PlateCache {
   private last?: { plate: FloatImage; small: FloatImage };
   private lit?: { plate: FloatImage; gain: number; brightened: FloatImage };
