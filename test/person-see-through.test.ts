@@ -8,31 +8,41 @@ import { crop, resize } from "../src/image/geometry.js";
 import { toUint8, type FloatImage } from "../src/image/types.js";
 import { createMatter } from "../src/node/matter.js";
 import { MODE_NAMES } from "../src/vocabulary.js";
+import { lcg } from "./fixtures.js";
 import { hasPersonPhoto, personInterior } from "./person-camera.js";
 
 const PERSON = join(import.meta.dirname, "..", "..", "shared", "data", "person");
 const [W, H] = [960, 540];
 
-/** What a phone and a chat app do to a photo: JPEG at quality 75 over sensor noise (σ 5 grey levels, seeded). */
+/** The person photo and its plate at W × H, with her annotated face, neck and torso there. */
+async function personAtTestSize() {
+  const photo = resize(await decodeImage(join(PERSON, "0001_img.png"), "photo"), W, H);
+  const plate = resize(await decodeImage(join(PERSON, "back.png"), "plate"), W, H);
+  return { photo, plate, interior: await personInterior(W, H) };
+}
+
+/** The image at `exposure` times its light, with a camera's noise (Gaussian, σ `sigma` grey levels, seeded). */
+function exposedWithNoise(image: FloatImage, exposure: number, sigma: number, seed: number): FloatImage {
+  const uniform = lcg(seed);
+  const data = image.data.map((v) => {
+    const gauss = Math.sqrt(-2 * Math.log(uniform() + 1e-12)) * Math.cos(2 * Math.PI * uniform());
+    return Math.min(1, Math.max(0, exposure * v + (sigma / 255) * gauss));
+  });
+  return { ...image, data };
+}
+
+/** What a phone and a chat app do to a photo: JPEG at quality 75 over sensor noise (σ 5 grey levels). */
 async function degraded(image: FloatImage, seed: number): Promise<FloatImage> {
-  let state = seed;
-  const uniform = () => ((state = (state * 1664525 + 1013904223) >>> 0) + 0.5) / 2 ** 32;
-  const noisy = { ...image, data: image.data.slice() };
-  for (let i = 0; i < noisy.data.length; i++) {
-    const gauss = Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform());
-    noisy.data[i] = Math.min(1, Math.max(0, noisy.data[i] + (5 / 255) * gauss));
-  }
   const raw = { width: image.width, height: image.height, channels: 3 as const };
-  return decodeImage(await sharp(toUint8(noisy), { raw }).jpeg({ quality: 75 }).toBuffer());
+  const noisy = toUint8(exposedWithNoise(image, 1, 5, seed));
+  return decodeImage(await sharp(noisy, { raw }).jpeg({ quality: 75 }).toBuffer());
 }
 
 test(
   "the real person's face, neck and torso stay opaque in every mode, from a noisy JPEG photo and plate too",
   { skip: !hasPersonPhoto() },
   async (t) => {
-    const photo = resize(await decodeImage(join(PERSON, "0001_img.png"), "photo"), W, H);
-    const plate = resize(await decodeImage(join(PERSON, "back.png"), "plate"), W, H);
-    const interior = await personInterior(W, H);
+    const { photo, plate, interior } = await personAtTestSize();
     const pairs = {
       lossless: { image: photo, plate },
       "noisy JPEG": { image: await degraded(photo, 1), plate: await degraded(plate, 2) },
@@ -82,12 +92,13 @@ test(
   "at a fifth of the light, with a camera's noise, she is matted as in full light: no see-through, the same outline",
   { skip: !hasPersonPhoto() },
   async (t) => {
-    const photo = resize(await decodeImage(join(PERSON, "0001_img.png"), "photo"), W, H);
-    const plate = resize(await decodeImage(join(PERSON, "back.png"), "plate"), W, H);
-    const interior = await personInterior(W, H);
+    const { photo, plate, interior } = await personAtTestSize();
     const matter = await createMatter({ mode: "balanced", threads: 2 });
     const lit = (await matter.matteImages({ image: photo, plate })).alpha;
-    const dim = await matter.matteImages({ image: dimmed(photo, 1), plate: dimmed(plate, 2) });
+    const dim = await matter.matteImages({
+      image: exposedWithNoise(photo, 0.2, 3, 1),
+      plate: exposedWithNoise(plate, 0.2, 3, 2),
+    });
     await matter.dispose();
     let diff = 0;
     for (let p = 0; p < lit.data.length; p++) diff += Math.abs(lit.data[p] - dim.alpha.data[p]);
@@ -107,14 +118,3 @@ test(
     );
   },
 );
-
-/** The photo at a fifth of its exposure, with a camera's noise (σ 3 grey levels, seeded). */
-function dimmed(image: FloatImage, seed: number): FloatImage {
-  let state = seed;
-  const uniform = () => ((state = (state * 1664525 + 1013904223) >>> 0) + 0.5) / 2 ** 32;
-  const data = image.data.map((v) => {
-    const gauss = Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform());
-    return Math.min(1, Math.max(0, 0.2 * v + (3 / 255) * gauss));
-  });
-  return { ...image, data };
-}
