@@ -106,7 +106,7 @@ test(
     t.diagnostic(
       `gain ${dim.meta.brightened}, see-through ${(100 * share).toFixed(3)} %, mean |Δα| ${diff / (W * H)}`,
     );
-    assert.ok(dim.meta.brightened! >= 4, `brightened ${dim.meta.brightened}`);
+    assert.ok(dim.meta.brightened! >= 3, `brightened ${dim.meta.brightened}`);
     assert.equal(share, 0);
     // Matted as dim as it is: 0.0073 (her hair a solid blob, a notch in her neck).
     assert.ok(diff / (W * H) < 0.004, `mean |Δα| against full light ${diff / (W * H)}`);
