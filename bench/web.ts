@@ -26,7 +26,7 @@ import {
   personInterior,
   rgbOf,
 } from "../test/person-camera.js";
-import { launchWithFakeCamera, startServer, writeY4m } from "../test/web-harness.js";
+import { launchWithFakeCamera, openPage, startServer, writeY4m } from "../test/web-harness.js";
 
 const real = hasPersonPhoto();
 const results: Record<string, unknown> = {
@@ -50,7 +50,10 @@ for (const [w, h] of [
   writeY4m(y4m, w, h, 30, 30, 600, scene, 2);
   const browser = await launchWithFakeCamera(y4m);
   const page = await browser.newPage();
-  await page.goto(pageUrl(`countdown=0&backend=wasm${values.workers ? `&workers=${values.workers}` : ""}`));
+  await openPage(
+    page,
+    pageUrl(`countdown=0&backend=wasm${values.workers ? `&workers=${values.workers}` : ""}`),
+  );
   await page.click("#start");
   await page.click("#capture");
   // The first frames pay for compiling the models and, for a few seconds more, for the browser's optimising

@@ -1,7 +1,7 @@
 /** Shared by the browser end-to-end test and the web benchmark: a fake camera clip, the server, Chromium. */
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, writeFileSync } from "node:fs";
-import { chromium, type Browser } from "playwright-core";
+import { chromium, type Browser, type Page } from "playwright-core";
 import type { FloatImage } from "../src/image/types.js";
 import { lcg, makeScene } from "./fixtures.js";
 import { CLI } from "./cli-process.js";
@@ -104,4 +104,15 @@ export async function launchWithFakeCamera(
       `--use-file-for-fake-video-capture=${y4m}`,
     ],
   });
+}
+
+/**
+ * Opens the page and waits until its controls answer: the page's module fetches the model manifest first (a
+ * top-level await) and only then sets its buttons' handlers, so a click right after the load event can go unheard
+ * on a busy machine.
+ */
+export async function openPage(page: Page, url: string): Promise<void> {
+  await page.goto(url);
+  // Plain-string page code: the TS loader adds helpers to named functions that do not exist in the page.
+  await page.waitForFunction('document.getElementById("start")?.onclick != null');
 }

@@ -18,7 +18,7 @@ import {
   personInterior,
   rgbOf,
 } from "./person-camera.js";
-import { hasChromium, launchWithFakeCamera, startServer, writeY4m } from "./web-harness.js";
+import { hasChromium, launchWithFakeCamera, openPage, startServer, writeY4m } from "./web-harness.js";
 
 const skip = !hasChromium() && !process.env.CI ? "no Chromium here (CI installs it)" : false;
 
@@ -42,7 +42,7 @@ for (const backend of ["wasm", "webgpu"] as const)
           if (r.url().includes("/models/")) models.push(new URL(r.url()).pathname);
         });
         await page.setViewportSize({ width: 1280, height: 800 });
-        await page.goto(`${server.url}?backend=${backend}`);
+        await openPage(page, `${server.url}?backend=${backend}`);
         mkdirSync("test-artifacts", { recursive: true });
         await page.screenshot({ path: "test-artifacts/web-start.png" });
         await page.fill("#colour", "#ff00ff");
@@ -126,7 +126,7 @@ test(
       const page = await browser.newPage();
       const errors: string[] = [];
       page.on("pageerror", (e) => errors.push(e.message));
-      await page.goto(`${server.url}?countdown=0&backend=wasm`);
+      await openPage(page, `${server.url}?countdown=0&backend=wasm`);
       await page.click("#start");
       await page.click("#capture");
       // Three consecutive processed frames of the person: the page's temporal state has settled on the subject.
@@ -168,7 +168,7 @@ test(
         const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
         await page.addInitScript(`navigator.mediaDevices.getUserMedia = () =>
           Promise.reject(new DOMException("camera test", "${name}"));`);
-        await page.goto(server.url);
+        await openPage(page, server.url);
         await page.click("#start");
         await page.waitForSelector("#notice", { state: "visible" });
         assert.match((await page.textContent("#notice")) ?? "", expected);
@@ -180,7 +180,7 @@ test(
       const page = await browser.newPage({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
       const errors: string[] = [];
       page.on("pageerror", (e) => errors.push(e.message));
-      await page.goto(server.url);
+      await openPage(page, server.url);
       const stills = () => page.evaluate("window.__bgmatte.stillsDone") as Promise<number>;
       // The plate chosen first, then the photo: each goes to its own slot.
       await page.setInputFiles("#plate-file", plate);
