@@ -106,11 +106,7 @@ export async function launchWithFakeCamera(
   });
 }
 
-/**
- * Opens the page and waits until its controls answer: the page's module fetches the model manifest first (a
- * top-level await) and only then sets its buttons' handlers, so a click right after the load event can go unheard
- * on a busy machine.
- */
+/** Opens the page and waits until its module has run and given the buttons their handlers. */
 export async function openPage(page: Page, url: string): Promise<void> {
   await page.goto(url);
   // Plain-string page code: the TS loader adds helpers to named functions that do not exist in the page.

@@ -168,7 +168,12 @@ test(
         const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
         await page.addInitScript(`navigator.mediaDevices.getUserMedia = () =>
           Promise.reject(new DOMException("camera test", "${name}"));`);
-        await openPage(page, server.url);
+        // The model manifest held back for 2 s: a click on Start while it loads is heard all the same.
+        await page.route("**/models/manifest.json", async (route) => {
+          await new Promise((r) => setTimeout(r, 2000));
+          await route.continue();
+        });
+        await page.goto(server.url);
         await page.click("#start");
         await page.waitForSelector("#notice", { state: "visible" });
         assert.match((await page.textContent("#notice")) ?? "", expected);

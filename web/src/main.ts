@@ -67,19 +67,26 @@ async function modelUrls(): Promise<{ modelUrl: string; wasmModelUrl?: string }>
   return { modelUrl: url(file), wasmModelUrl: url(wasmFile) };
 }
 
-pool.broadcast({
-  type: "init",
-  threads: Math.max(1, Math.floor(cores / workerCount)),
-  ...(await modelUrls().catch((e: Error) => {
-    status(`error: cannot find the model (${e.message})`);
-    throw e;
-  })),
-  contractUrl: new URL("models/contract.json", location.href).href,
-  segmenterUrl: new URL("models/person-segmenter.onnx", location.href).href,
-  faceDetectorUrl: new URL("models/face-detector.onnx", location.href).href,
-  wasmPaths: new URL("ort/", location.href).href,
-  preferWebGPU: params.get("backend") !== "wasm",
-});
+/** Whether the workers have been told which models to load: nothing else is sent to them before. */
+let initialised = false;
+// Not awaited: the buttons get their handlers at once, and a click while the manifest loads is heard.
+void modelUrls().then(
+  (urls) => {
+    pool.broadcast({
+      type: "init",
+      threads: Math.max(1, Math.floor(cores / workerCount)),
+      ...urls,
+      contractUrl: new URL("models/contract.json", location.href).href,
+      segmenterUrl: new URL("models/person-segmenter.onnx", location.href).href,
+      faceDetectorUrl: new URL("models/face-detector.onnx", location.href).href,
+      wasmPaths: new URL("ort/", location.href).href,
+      preferWebGPU: params.get("backend") !== "wasm",
+    });
+    initialised = true;
+    sendPendingStill();
+  },
+  (e: Error) => status(`error: cannot find the model (${e.message})`),
+);
 
 /** Frame size sent to the worker: the camera's, scaled to at most 640 px wide. */
 function frameSize() {
@@ -235,7 +242,7 @@ function sendLiveFrame(): boolean {
 /** A pending dropped photo goes to the first free worker. */
 function sendPendingStill() {
   const i = pool.free();
-  if (!pendingStill || i < 0) return;
+  if (!initialised || !pendingStill || i < 0) return;
   stillId = sendMatte(i, pendingStill.frame, "balanced", pendingStill.plate);
   pendingStill = undefined;
   stillInFlight = true;
