@@ -143,6 +143,9 @@ export interface MatteMetadata {
   exposure: ExposureReport | null;
   /** A dim scene's gain: photo and plate were matted this much brighter (align/dim-scene). */
   brightened?: number;
+  /** The blur (σ in pixels) that brought a plate sharper than the photo's background to its focus
+   * (align/focus-match). */
+  plateBlur?: number;
   timings: Record<string, number>;
   warnings: string[];
 }
@@ -366,6 +369,7 @@ export async function runPipeline(
       alignment,
       exposure,
       ...(gain !== 1 ? { brightened: gain } : {}),
+      ...(analysed.prepared.focus.plateBlur > 0 ? { plateBlur: analysed.prepared.focus.plateBlur } : {}),
       timings,
       warnings,
     },

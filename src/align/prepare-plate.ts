@@ -1,4 +1,4 @@
-/** Pre-processing of the plate before matting: alignment to the photo, then exposure matching. */
+/** Pre-processing of the plate before matting: alignment to the photo, exposure matching, then focus matching. */
 import type { CV } from "../cv/opencv.js";
 import { BgmatteError } from "../errors.js";
 import { sizeMismatch } from "./conform-plate.js";
@@ -12,6 +12,8 @@ import {
   type AlignmentReport,
 } from "./homography.js";
 import { matchExposure, type Plate } from "./plate.js";
+import { measureFocus, type FocusReport } from "./focus-match.js";
+import { blurOfUnchanging } from "../cv/mask-ops.js";
 
 export interface PrepareOptions {
   align: "auto" | "on" | "off";
@@ -25,6 +27,8 @@ export interface PreparedPlate {
   small: FloatImage;
   alignment: AlignmentReport | null;
   exposure: ExposureReport | null;
+  /** How much the plate was blurred to the photo's focus (align/focus-match). */
+  focus: FocusReport;
   /** The plate-difference subject mask measured for the exposure ring (before its matching; against a rough
    * whole-frame matching where the plain difference covered most of the frame), if any. */
   difference?: DifferenceMask;
@@ -114,9 +118,17 @@ export function preparePlate(
   }
   const reExposed = coverage && exposure && reExposeUncovered(plate, image, coverage, exposure);
   if (reExposed) [plate, plateSmall] = [reExposed, small(reExposed)];
-  const prepared: Plate = { image: plate, exposure };
+  let prepared: Plate = { image: plate, exposure };
   plateSmall = matchExposure(prepared, plateSmall);
-  return { plate: prepared, small: plateSmall, alignment, exposure, difference, warnings, timings };
+  t = performance.now();
+  const focus = measureFocus(cv, image, prepared, imageSmall, plateSmall);
+  if (focus.plateBlur > 0) {
+    // (A video's plate is the same image every frame: blurred once.)
+    prepared = { image: blurOfUnchanging(cv, plate, focus.plateBlur), exposure };
+    plateSmall = matchExposure(prepared, small(prepared.image));
+  }
+  timings.focus = performance.now() - t;
+  return { plate: prepared, small: plateSmall, alignment, exposure, focus, difference, warnings, timings };
 }
 
 /**

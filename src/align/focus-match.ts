@@ -1,0 +1,196 @@
+/**
+ * A plate sharper than the photo's background is blurred to match it. A camera focused on the subject leaves the
+ * scene behind softer than in the plate, shot with nothing nearer to focus on (and a hand-held shot may shake): every
+ * textured edge of the background then differs from the plate, and the matte picks up specks and fills the gaps
+ * between thin parts. The blur that brings the plate closest to the photo's background is measured on the plate's
+ * textured pixels away from the subject and applied to the plate.
+ *
+ * A plate blurrier than the photo is left as it is: blurring the photo instead to match it cost more than it gained
+ * (the subject's own edges soften with the background's).
+ */
+import type { CV } from "../cv/opencv.js";
+import { histogramQuantile } from "../cv/histogram.js";
+import { gaussianBlur } from "../cv/mask-ops.js";
+import type { Box } from "../image/geometry.js";
+import { createImage, type FloatImage } from "../image/types.js";
+import { plateGainBias, type Plate } from "./plate.js";
+
+export interface FocusMatchOptions {
+  /** Side of the square tiles of background it is measured on, in pixels of the photo. */
+  tile: number;
+  /** How many tiles: the most textured ones clear of the subject. */
+  tiles: number;
+  /** The plate is blurred only where that takes the background's error to this share of the best the two reach at
+   * one focus (both denoised alike): a plate merely less noisy than the photo gains less. */
+  maxErrorRatio: number;
+  /** The blurs tried on the plate, in pixels of the photo. */
+  sigmas: readonly number[];
+}
+
+export const DEFAULT_FOCUS_MATCH: FocusMatchOptions = {
+  tile: 64,
+  tiles: 24,
+  maxErrorRatio: 0.75,
+  sigmas: [0.5, 0.75, 1, 1.25, 1.5, 2, 2.5, 3, 4],
+};
+
+export interface FocusReport {
+  /** The Gaussian blur (σ in pixels of the photo) applied to the plate; 0 when none was. */
+  plateBlur: number;
+  /** The background's error with that blur over its error at the best common focus. */
+  errorRatio: number;
+}
+
+/** Blurs the photo is compared at, to discount noise that one of the two has more of. */
+const DENOISE_SIGMAS = [0, 0.75];
+/** Grey-level difference above which a pixel is the subject's, kept out of the measurement, after a blur of
+ * `SUBJECT_BLUR` pixels of the photo: wide enough that a difference in focus alone stays under it. */
+const SUBJECT_DIFFERENCE = 0.06;
+const SUBJECT_BLUR = 4;
+/** Pixels along each tile's edge left out: the blurs there read the next tile. */
+const TILE_BORDER = 10;
+
+/**
+ * How much the plate must be blurred to look like the photo's background (0: not at all). `imageSmall` and
+ * `plateSmall` are the analysis-size copies (the plate's exposure-matched) the tiles are chosen on.
+ */
+export function measureFocus(
+  cv: CV,
+  image: FloatImage,
+  plate: Plate,
+  imageSmall: FloatImage,
+  plateSmall: FloatImage,
+  opts: FocusMatchOptions = DEFAULT_FOCUS_MATCH,
+): FocusReport {
+  const none: FocusReport = { plateBlur: 0, errorRatio: 1 };
+  const boxes = backgroundTiles(cv, imageSmall, plateSmall, image, opts);
+  if (boxes.length === 0) return none;
+  const { gain, bias } = plateGainBias(plate);
+  const photo = stackedGrey(image, boxes, [1, 1, 1], [0, 0, 0]);
+  const background = stackedGrey(plate.image, boxes, gain, bias);
+  const pixels = texturedPixels(cv, background, opts.tile);
+  if (pixels.length < 500) return none;
+  const error = (a: FloatImage, b: FloatImage) => {
+    let sum = 0;
+    for (let k = 0; k < pixels.length; k++) sum += (a.data[pixels[k]] - b.data[pixels[k]]) ** 2;
+    return sum / pixels.length;
+  };
+  const blurred = (im: FloatImage, sigma: number) => (sigma > 0 ? gaussianBlur(cv, im, sigma) : im);
+  const plates = opts.sigmas.map((s) => blurred(background, s));
+  let sameFocus = Infinity;
+  let best = { error: Infinity, sigma: 0 };
+  for (const denoise of DENOISE_SIGMAS) {
+    const seen = blurred(photo, denoise);
+    const alike =
+      denoise === 0 ? background : (plates[opts.sigmas.indexOf(denoise)] ?? blurred(background, denoise));
+    sameFocus = Math.min(sameFocus, error(seen, alike));
+    // The photo's background is the plate blurred by σ, so that blurred by `denoise` is the plate blurred by
+    // √(σ² + denoise²).
+    opts.sigmas.forEach((s, k) => {
+      if (s <= denoise) return;
+      const e = error(seen, plates[k]);
+      if (e < best.error) best = { error: e, sigma: Math.sqrt(s * s - denoise * denoise) };
+    });
+  }
+  const errorRatio = Math.sqrt(best.error / Math.max(sameFocus, 1e-12));
+  if (errorRatio > opts.maxErrorRatio) return { plateBlur: 0, errorRatio };
+  // The nearest step tried: a clip's frames then share one blurred plate.
+  const plateBlur = opts.sigmas.reduce((a, b) =>
+    Math.abs(b - best.sigma) < Math.abs(a - best.sigma) ? b : a,
+  );
+  return { plateBlur, errorRatio };
+}
+
+/**
+ * The most textured tiles of the plate clear of the subject (by the analysis-size difference, with a margin), in
+ * pixels of the photo.
+ */
+function backgroundTiles(
+  cv: CV,
+  imageSmall: FloatImage,
+  plateSmall: FloatImage,
+  frame: Pick<FloatImage, "width" | "height">,
+  opts: FocusMatchOptions,
+): Box[] {
+  const { width, height } = imageSmall;
+  const scale = width / frame.width;
+  const plate = greyOf(plateSmall);
+  const [photoSoft, plateSoft] = [greyOf(imageSmall), plate].map((im) =>
+    gaussianBlur(cv, im, Math.max(1, SUBJECT_BLUR * scale)),
+  );
+  const scored: { box: Box; texture: number }[] = [];
+  for (let ty = 0; ty + opts.tile <= frame.height; ty += opts.tile)
+    for (let tx = 0; tx + opts.tile <= frame.width; tx += opts.tile) {
+      // The tile at analysis size, and a margin of 2 pixels around it.
+      const [x0, y0] = [Math.max(1, Math.floor(tx * scale) - 2), Math.max(1, Math.floor(ty * scale) - 2)];
+      const x1 = Math.min(width - 1, Math.ceil((tx + opts.tile) * scale) + 2);
+      const y1 = Math.min(height - 1, Math.ceil((ty + opts.tile) * scale) + 2);
+      let [clear, texture, n] = [true, 0, 0];
+      for (let y = y0; y < y1 && clear; y++)
+        for (let p = y * width + x0; p < y * width + x1; p++) {
+          if (Math.abs(photoSoft.data[p] - plateSoft.data[p]) > SUBJECT_DIFFERENCE) {
+            clear = false;
+            break;
+          }
+          texture +=
+            Math.abs(plate.data[p + 1] - plate.data[p - 1]) +
+            Math.abs(plate.data[p + width] - plate.data[p - width]);
+          n++;
+        }
+      if (clear && n > 0)
+        scored.push({ box: { x: tx, y: ty, width: opts.tile, height: opts.tile }, texture: texture / n });
+    }
+  scored.sort((a, b) => b.texture - a.texture);
+  return scored.slice(0, opts.tiles).map((s) => s.box);
+}
+
+/** The tiles' grey levels (gain and bias applied per channel) stacked one under another in a column. */
+function stackedGrey(
+  image: FloatImage,
+  boxes: Box[],
+  gain: ArrayLike<number>,
+  bias: ArrayLike<number>,
+): FloatImage {
+  const { width } = boxes[0];
+  const out = createImage(
+    width,
+    boxes.reduce((h, box) => h + box.height, 0),
+    1,
+  );
+  const [g0, g1, g2, b0, b1, b2] = [gain[0], gain[1], gain[2], bias[0], bias[1], bias[2]];
+  const level = (v: number) => (v < 0 ? 0 : v > 1 ? 1 : v);
+  let q = 0;
+  for (const box of boxes)
+    for (let y = 0; y < box.height; y++)
+      for (let i = 3 * ((box.y + y) * image.width + box.x), end = i + 3 * width; i < end; i += 3)
+        out.data[q++] =
+          (level(g0 * image.data[i] + b0) +
+            level(g1 * image.data[i + 1] + b1) +
+            level(g2 * image.data[i + 2] + b2)) /
+          3;
+  return out;
+}
+
+function greyOf(image: FloatImage): FloatImage {
+  return stackedGrey(image, [{ x: 0, y: 0, width: image.width, height: image.height }], [1, 1, 1], [0, 0, 0]);
+}
+
+/** The plate's most textured quarter of the tiles' inner pixels (the tiles are clear of the subject). */
+function texturedPixels(cv: CV, plate: FloatImage, side: number): Int32Array {
+  const { width, height } = plate;
+  const smooth = gaussianBlur(cv, plate, 1).data;
+  const inner = new Int32Array(width * height);
+  const gradients = new Float32Array(width * height);
+  let n = 0;
+  for (let y = 0; y < height; y++) {
+    const row = y % side;
+    if (row < TILE_BORDER || row >= side - TILE_BORDER) continue;
+    for (let x = TILE_BORDER, p = y * width + x; x < width - TILE_BORDER; x++, p++) {
+      inner[n] = p;
+      gradients[n++] = Math.hypot(smooth[p + 1] - smooth[p - 1], smooth[p + width] - smooth[p - width]);
+    }
+  }
+  if (n === 0) return new Int32Array(0);
+  const cut = histogramQuantile(gradients.subarray(0, n), 0.75);
+  return inner.subarray(0, n).filter((_, k) => gradients[k] > cut);
+}

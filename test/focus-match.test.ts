@@ -1,0 +1,56 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { measureFocus } from "../src/align/focus-match.js";
+import { loadOpenCV } from "../src/cv/opencv.js";
+import { gaussianBlur } from "../src/cv/mask-ops.js";
+import { shrinkImage } from "../src/cv/shrink.js";
+import type { FloatImage } from "../src/image/types.js";
+import { createMatter } from "../src/node/matter.js";
+import { lcg, texturedScene } from "./fixtures.js";
+
+const [W, H] = [480, 320];
+const cv = await loadOpenCV();
+
+/** The textured room with its subject disc, the room behind the disc seen through `background`. */
+function shot(background: FloatImage, subject: FloatImage): FloatImage {
+  const image = { ...background, data: Float32Array.from(background.data) };
+  for (let p = 0; p < W * H; p++) if (subject.data[p] > 0) image.data.set([0.9, 0.2, 0.3], 3 * p);
+  return image;
+}
+
+function noisy(image: FloatImage, sigma: number, seed: number): FloatImage {
+  const rand = lcg(seed);
+  const gauss = () => Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
+  return { ...image, data: image.data.map((v) => Math.min(1, Math.max(0, v + sigma * gauss()))) };
+}
+
+const focusOf = (image: FloatImage, plate: FloatImage) =>
+  measureFocus(cv, image, { image: plate, exposure: null }, shrink(image), shrink(plate));
+const shrink = (im: FloatImage) => shrinkImage(cv, im, 240, 160);
+
+test("a plate sharper than the photo's background is blurred to its focus; one as sharp, or blurrier, is not", () => {
+  const { plate, subject } = texturedScene(W, H, 5);
+  // The camera focused on the subject: the room behind it σ 1.5 softer than in the plate.
+  const soft = focusOf(shot(gaussianBlur(cv, plate, 1.5), subject), plate);
+  assert.ok(soft.plateBlur >= 1.25 && soft.plateBlur <= 2, `σ ${soft.plateBlur}`);
+  // The same focus, the photo noisier than the plate (a clip's frame against its median): left as it is.
+  assert.equal(focusOf(noisy(shot(plate, subject), 0.03, 1), plate).plateBlur, 0);
+  // The plate noisier than the photo: blurring it would only smooth its noise.
+  assert.equal(focusOf(shot(plate, subject), noisy(plate, 0.03, 2)).plateBlur, 0);
+  // The plate blurrier than the photo: nothing to blur.
+  assert.equal(focusOf(shot(plate, subject), gaussianBlur(cv, plate, 1.5)).plateBlur, 0);
+});
+
+test("a photo focused on its subject is matted without specks of the softer room behind it", async () => {
+  const { plate, subject } = texturedScene(W, H, 9);
+  const image = shot(gaussianBlur(cv, plate, 1.5), subject);
+  const matter = await createMatter({ mode: "balanced", threads: 2, align: "off" });
+  const { alpha, meta } = await matter.matteImages({ image, plate });
+  // The room more than 6 px from the disc: background, however sharp its edges were in the plate.
+  let specks = 0;
+  for (let y = 0; y < H; y++)
+    for (let x = 0; x < W; x++)
+      if (Math.hypot(x - W * 0.5, y - H * 0.55) > H * 0.25 + 6 && alpha.data[y * W + x] > 0.1) specks++;
+  assert.ok(specks < 100, `${specks} pixels of the room read as subject`);
+  assert.equal(meta.plateBlur, 1.5);
+});
