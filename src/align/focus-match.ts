@@ -29,9 +29,9 @@ export interface FocusMatchOptions {
 
 export const DEFAULT_FOCUS_MATCH: FocusMatchOptions = {
   tile: 64,
-  tiles: 24,
+  tiles: 16,
   maxErrorRatio: 0.75,
-  sigmas: [0.5, 0.75, 1, 1.25, 1.5, 2, 2.5, 3, 4],
+  sigmas: [0.5, 0.75, 1, 1.5, 2, 3, 4],
 };
 
 export interface FocusReport {
