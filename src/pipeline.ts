@@ -143,9 +143,10 @@ export interface MatteMetadata {
   exposure: ExposureReport | null;
   /** A dim scene's gain: photo and plate were matted this much brighter (align/dim-scene). */
   brightened?: number;
-  /** The blur (σ in pixels) that brought a plate sharper than the photo's background to its focus
-   * (align/focus-match). */
+  /** The blur (σ in pixels) that brought a plate sharper than the photo's background to its focus, or that was
+   * taken out of a blurrier one (align/focus-match). */
   plateBlur?: number;
+  plateSharpened?: number;
   timings: Record<string, number>;
   warnings: string[];
 }
@@ -370,6 +371,9 @@ export async function runPipeline(
       exposure,
       ...(gain !== 1 ? { brightened: gain } : {}),
       ...(analysed.prepared.focus.plateBlur > 0 ? { plateBlur: analysed.prepared.focus.plateBlur } : {}),
+      ...(analysed.prepared.focus.plateSharpened > 0
+        ? { plateSharpened: analysed.prepared.focus.plateSharpened }
+        : {}),
       timings,
       warnings,
     },

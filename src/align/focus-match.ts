@@ -1,16 +1,15 @@
 /**
- * A plate sharper than the photo's background is blurred to match it. A camera focused on the subject leaves the
- * scene behind softer than in the plate, shot with nothing nearer to focus on (and a hand-held shot may shake): every
- * textured edge of the background then differs from the plate, and the matte picks up specks and fills the gaps
- * between thin parts. The blur that brings the plate closest to the photo's background is measured on the plate's
- * textured pixels away from the subject and applied to the plate.
- *
- * A plate blurrier than the photo is left as it is: blurring the photo instead to match it cost more than it gained
- * (the subject's own edges soften with the background's).
+ * Photo and plate brought to one focus. A camera focused on the subject leaves the scene behind softer than in the
+ * plate, shot with nothing nearer to focus on; a plate shot hand-held may be the blurrier one (shaken, focused
+ * elsewhere, or softened by the alignment's resampling). Either way every textured edge of the background differs
+ * from the plate: the matte picks up specks, and the tests that open gaps where the photo reproduces the plate's
+ * texture stop finding it. The blur that brings one closest to the other is measured on the plate's textured pixels
+ * away from the subject: a plate sharper than the photo is blurred by it, a blurrier one sharpened (a few steps of
+ * deconvolution, only where the evidence is stronger: it raises the plate's noise).
  */
 import type { CV } from "../cv/opencv.js";
 import { histogramQuantile } from "../cv/histogram.js";
-import { gaussianBlur } from "../cv/mask-ops.js";
+import { blurOfUnchanging, gaussianBlur } from "../cv/mask-ops.js";
 import type { Box } from "../image/geometry.js";
 import { createImage, type FloatImage } from "../image/types.js";
 import { plateGainBias, type Plate } from "./plate.js";
@@ -23,6 +22,11 @@ export interface FocusMatchOptions {
   /** The plate is blurred only where that takes the background's error to this share of the best the two reach at
    * one focus (both denoised alike): a plate merely less noisy than the photo gains less. */
   maxErrorRatio: number;
+  /** The same for sharpening a blurrier plate, and the most blur it takes out. */
+  maxSharpenRatio: number;
+  maxSharpenSigma: number;
+  /** Steps of the deconvolution (Van Cittert's: each adds back what blurring the estimate loses). */
+  sharpenSteps: number;
   /** The blurs tried on the plate, in pixels of the photo. */
   sigmas: readonly number[];
 }
@@ -31,13 +35,18 @@ export const DEFAULT_FOCUS_MATCH: FocusMatchOptions = {
   tile: 64,
   tiles: 16,
   maxErrorRatio: 0.75,
+  maxSharpenRatio: 0.5,
+  maxSharpenSigma: 1.5,
+  sharpenSteps: 3,
   sigmas: [0.5, 0.75, 1, 1.5, 2, 3, 4],
 };
 
 export interface FocusReport {
-  /** The Gaussian blur (σ in pixels of the photo) applied to the plate; 0 when none was. */
+  /** The Gaussian blur (σ in pixels of the photo) applied to a plate sharper than the photo; 0 when none was. */
   plateBlur: number;
-  /** The background's error with that blur over its error at the best common focus. */
+  /** The Gaussian blur taken out of a plate blurrier than the photo; 0 when none was. */
+  plateSharpened: number;
+  /** The background's error at the better of the two refocusings over its error at the best common focus. */
   errorRatio: number;
 }
 
@@ -51,8 +60,8 @@ const SUBJECT_BLUR = 4;
 const TILE_BORDER = 10;
 
 /**
- * How much the plate must be blurred to look like the photo's background (0: not at all). `imageSmall` and
- * `plateSmall` are the analysis-size copies (the plate's exposure-matched) the tiles are chosen on.
+ * How much the plate must be blurred or sharpened to look like the photo's background (0 and 0: neither).
+ * `imageSmall` and `plateSmall` are the analysis-size copies (the plate's exposure-matched) the tiles are chosen on.
  */
 export function measureFocus(
   cv: CV,
@@ -62,7 +71,7 @@ export function measureFocus(
   plateSmall: FloatImage,
   opts: FocusMatchOptions = DEFAULT_FOCUS_MATCH,
 ): FocusReport {
-  const none: FocusReport = { plateBlur: 0, errorRatio: 1 };
+  const none: FocusReport = { plateBlur: 0, plateSharpened: 0, errorRatio: 1 };
   const boxes = backgroundTiles(cv, imageSmall, plateSmall, image, opts);
   if (boxes.length === 0) return none;
   const { gain, bias } = plateGainBias(plate);
@@ -75,30 +84,75 @@ export function measureFocus(
     for (let k = 0; k < pixels.length; k++) sum += (a.data[pixels[k]] - b.data[pixels[k]]) ** 2;
     return sum / pixels.length;
   };
-  const blurred = (im: FloatImage, sigma: number) => (sigma > 0 ? gaussianBlur(cv, im, sigma) : im);
-  const plates = opts.sigmas.map((s) => blurred(background, s));
-  let sameFocus = Infinity;
-  let best = { error: Infinity, sigma: 0 };
-  for (const denoise of DENOISE_SIGMAS) {
-    const seen = blurred(photo, denoise);
-    const alike =
-      denoise === 0 ? background : (plates[opts.sigmas.indexOf(denoise)] ?? blurred(background, denoise));
-    sameFocus = Math.min(sameFocus, error(seen, alike));
-    // The photo's background is the plate blurred by σ, so that blurred by `denoise` is the plate blurred by
-    // √(σ² + denoise²).
-    opts.sigmas.forEach((s, k) => {
-      if (s <= denoise) return;
-      const e = error(seen, plates[k]);
-      if (e < best.error) best = { error: e, sigma: Math.sqrt(s * s - denoise * denoise) };
-    });
+  // Each tried at 0 and every step (the denoising blurs are among them).
+  const steps = [0, ...opts.sigmas];
+  const photos = steps.map((s) => (s > 0 ? gaussianBlur(cv, photo, s) : photo));
+  const plates = steps.map((s) => (s > 0 ? gaussianBlur(cv, background, s) : background));
+  const at = (d: number) => steps.indexOf(d);
+  const sameFocus = Math.min(...DENOISE_SIGMAS.map((d) => error(photos[at(d)], plates[at(d)])));
+  // The photo's background is the plate blurred by σ, so that blurred by `denoise` is the plate blurred by
+  // √(σ² + denoise²) (and the other way round for a blurrier plate).
+  const refocus = (blurredBy: (k: number, d: number) => number) => {
+    let best = { ratio: Infinity, sigma: 0 };
+    for (const d of DENOISE_SIGMAS)
+      steps.forEach((s, k) => {
+        if (s <= d) return;
+        const ratio = Math.sqrt(blurredBy(k, at(d)) / Math.max(sameFocus, 1e-12));
+        if (ratio < best.ratio) best = { ratio, sigma: Math.sqrt(s * s - d * d) };
+      });
+    return best;
+  };
+  const blur = refocus((k, d) => error(photos[d], plates[k]));
+  const sharpen = refocus((k, d) => error(photos[k], plates[d]));
+  if (blur.ratio <= sharpen.ratio && blur.ratio <= opts.maxErrorRatio)
+    // The nearest step tried: a clip's frames then share one blurred plate.
+    return { ...none, plateBlur: nearest(opts.sigmas, blur.sigma), errorRatio: blur.ratio };
+  if (
+    sharpen.ratio < blur.ratio &&
+    sharpen.ratio <= opts.maxSharpenRatio &&
+    sharpen.sigma <= opts.maxSharpenSigma
+  )
+    return { ...none, plateSharpened: sharpen.sigma, errorRatio: sharpen.ratio };
+  return { ...none, errorRatio: Math.min(blur.ratio, sharpen.ratio) };
+}
+
+const nearest = (steps: readonly number[], x: number) =>
+  steps.reduce((a, b) => (Math.abs(b - x) < Math.abs(a - x) ? b : a));
+
+const sharpened = new WeakMap<FloatImage, Map<number, FloatImage>>();
+
+/**
+ * The plate as measured (`measureFocus`): blurred, sharpened, or as it is. A video's plate, the same image every
+ * frame, is refocused once.
+ */
+export function refocusPlate(
+  cv: CV,
+  plate: FloatImage,
+  { plateBlur, plateSharpened }: FocusReport,
+  opts: FocusMatchOptions = DEFAULT_FOCUS_MATCH,
+): FloatImage {
+  if (plateBlur > 0) return blurOfUnchanging(cv, plate, plateBlur);
+  if (plateSharpened <= 0) return plate;
+  let bySigma = sharpened.get(plate);
+  if (!bySigma) sharpened.set(plate, (bySigma = new Map()));
+  let out = bySigma.get(plateSharpened);
+  if (!out) bySigma.set(plateSharpened, (out = deconvolve(cv, plate, plateSharpened, opts.sharpenSteps)));
+  return out;
+}
+
+/** Van Cittert's deconvolution of a Gaussian blur: each step adds back what blurring the estimate takes from it. */
+function deconvolve(cv: CV, image: FloatImage, sigma: number, steps: number): FloatImage {
+  let estimate = image;
+  for (let k = 0; k < steps; k++) {
+    const reblurred = gaussianBlur(cv, estimate, sigma).data;
+    const next = new Float32Array(image.data.length);
+    for (let i = 0; i < next.length; i++) {
+      const v = estimate.data[i] + image.data[i] - reblurred[i];
+      next[i] = v < 0 ? 0 : v > 1 ? 1 : v;
+    }
+    estimate = { ...image, data: next };
   }
-  const errorRatio = Math.sqrt(best.error / Math.max(sameFocus, 1e-12));
-  if (errorRatio > opts.maxErrorRatio) return { plateBlur: 0, errorRatio };
-  // The nearest step tried: a clip's frames then share one blurred plate.
-  const plateBlur = opts.sigmas.reduce((a, b) =>
-    Math.abs(b - best.sigma) < Math.abs(a - best.sigma) ? b : a,
-  );
-  return { plateBlur, errorRatio };
+  return estimate;
 }
 
 /**

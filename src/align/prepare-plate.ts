@@ -12,8 +12,7 @@ import {
   type AlignmentReport,
 } from "./homography.js";
 import { matchExposure, type Plate } from "./plate.js";
-import { measureFocus, type FocusReport } from "./focus-match.js";
-import { blurOfUnchanging } from "../cv/mask-ops.js";
+import { measureFocus, refocusPlate, type FocusReport } from "./focus-match.js";
 
 export interface PrepareOptions {
   align: "auto" | "on" | "off";
@@ -27,7 +26,7 @@ export interface PreparedPlate {
   small: FloatImage;
   alignment: AlignmentReport | null;
   exposure: ExposureReport | null;
-  /** How much the plate was blurred to the photo's focus (align/focus-match). */
+  /** How much the plate was blurred or sharpened to the photo's focus (align/focus-match). */
   focus: FocusReport;
   /** The plate-difference subject mask measured for the exposure ring (before its matching; against a rough
    * whole-frame matching where the plain difference covered most of the frame), if any. */
@@ -122,10 +121,10 @@ export function preparePlate(
   plateSmall = matchExposure(prepared, plateSmall);
   t = performance.now();
   const focus = measureFocus(cv, image, prepared, imageSmall, plateSmall);
-  if (focus.plateBlur > 0) {
-    // (A video's plate is the same image every frame: blurred once.)
-    prepared = { image: blurOfUnchanging(cv, plate, focus.plateBlur), exposure };
-    plateSmall = matchExposure(prepared, small(prepared.image));
+  const refocused = refocusPlate(cv, plate, focus);
+  if (refocused !== plate) {
+    prepared = { image: refocused, exposure };
+    plateSmall = matchExposure(prepared, small(refocused));
   }
   timings.focus = performance.now() - t;
   return { plate: prepared, small: plateSmall, alignment, exposure, focus, difference, warnings, timings };
