@@ -27,7 +27,7 @@ export interface FocusMatchOptions {
   maxSharpenSigma: number;
   /** Steps of the deconvolution (Van Cittert's: each adds back what blurring the estimate loses). */
   sharpenSteps: number;
-  /** The blurs tried on the plate, in pixels of the photo. */
+  /** The blurs tried on either image, in pixels of the photo. */
   sigmas: readonly number[];
 }
 
@@ -50,7 +50,7 @@ export interface FocusReport {
   errorRatio: number;
 }
 
-/** Blurs the photo is compared at, to discount noise that one of the two has more of. */
+/** Blurs both are compared at, to discount noise that one of the two has more of. */
 const DENOISE_SIGMAS = [0, 0.75];
 /** Grey-level difference above which a pixel is the subject's, kept out of the measurement, after a blur of
  * `SUBJECT_BLUR` pixels of the photo: wide enough that a difference in focus alone stays under it. */
@@ -84,8 +84,8 @@ export function measureFocus(
     for (let k = 0; k < pixels.length; k++) sum += (a.data[pixels[k]] - b.data[pixels[k]]) ** 2;
     return sum / pixels.length;
   };
-  // Each tried at 0 and every step (the denoising blurs are among them).
-  const steps = [0, ...opts.sigmas];
+  // Each image at no blur, the denoising blurs and every step tried.
+  const steps = [...new Set([0, ...DENOISE_SIGMAS, ...opts.sigmas])].sort((a, b) => a - b);
   const photos = steps.map((s) => (s > 0 ? gaussianBlur(cv, photo, s) : photo));
   const plates = steps.map((s) => (s > 0 ? gaussianBlur(cv, background, s) : background));
   const at = (d: number) => steps.indexOf(d);
