@@ -1,7 +1,8 @@
 /**
  * Photo and plate focused differently: the composite test set as it is, with each photo's background softer than
- * its plate (the camera focused on the subject: image + (1 − α)·(blur(plate) − plate)), and with each plate softer
- * than its photo (a shaken plate), Gaussian σ 1.5 px by default. Mean SAD and gap fill per mode, as `bgmatte eval`
+ * its plate (the camera focused on the subject: image + (1 − α)·(blur(plate) − plate)), with each plate softer
+ * than its photo, Gaussian σ 1.5 px by default, and with each photo shaken (photo and α smeared along a horizontal
+ * line of 9 px; the plate sharp). Mean SAD and gap fill per mode, as `bgmatte eval`
  * scores them; the pipeline brings the plate to the photo's focus (src/align/focus-match.ts). Writes
  * bench-results/focus.json.
  *
@@ -11,9 +12,10 @@
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { loadOpenCV } from "../src/cv/opencv.js";
+import { loadOpenCV, withMats } from "../src/cv/opencv.js";
 import { gaussianBlur } from "../src/cv/mask-ops.js";
 import type { EvalItem, EvalItemSource } from "../src/eval/dataset.js";
+import type { FloatImage } from "../src/image/types.js";
 import { listDataset } from "../src/eval/dataset.js";
 import { evaluate, summarise } from "../src/eval/run-eval.js";
 import { createMatter } from "../src/node/matter.js";
@@ -52,10 +54,22 @@ function softerBackground(item: EvalItem): EvalItem {
 }
 const softerPlate = (item: EvalItem): EvalItem => ({ ...item, plate: gaussianBlur(cv, item.plate, sigma) });
 
+/** Camera shake: the mean along a horizontal line of `length` pixels. */
+function shaken(image: FloatImage, length = 9): FloatImage {
+  return withMats((t) => {
+    const m = t(new cv.Mat(image.height, image.width, image.channels === 1 ? cv.CV_32FC1 : cv.CV_32FC3));
+    (m.data32F as Float32Array).set(image.data);
+    const kernel = t(new cv.Mat(1, length, cv.CV_32FC1, new cv.Scalar(1 / length)));
+    cv.filter2D(m, m, -1, kernel, new cv.Point(-1, -1), 0, cv.BORDER_REPLICATE);
+    return { ...image, data: new Float32Array(m.data32F) };
+  });
+}
+
 const variants: Record<string, (item: EvalItem) => EvalItem> = {
   "as it is": (item) => item,
   [`photo's background σ ${sigma} softer`]: softerBackground,
   [`plate σ ${sigma} softer`]: softerPlate,
+  "photo shaken (9 px)": (item) => ({ ...item, image: shaken(item.image), alpha: shaken(item.alpha!) }),
 };
 const sources = listDataset(cv, values.set, { pair: "a" });
 const results: Record<string, Record<string, { sad: number; gapFill?: number }>> = {};
