@@ -349,6 +349,7 @@ export async function runPipeline(
   if (gain !== 1) restoreForeground(foreground, given.image, gain);
 
   const { alignment, exposure } = analysed.prepared;
+  const { plateBlur, plateSharpened } = analysed.prepared.focus;
   const { choice } = subject;
   return {
     alpha,
@@ -370,10 +371,8 @@ export async function runPipeline(
       alignment,
       exposure,
       ...(gain !== 1 ? { brightened: gain } : {}),
-      ...(analysed.prepared.focus.plateBlur > 0 ? { plateBlur: analysed.prepared.focus.plateBlur } : {}),
-      ...(analysed.prepared.focus.plateSharpened > 0
-        ? { plateSharpened: analysed.prepared.focus.plateSharpened }
-        : {}),
+      ...(plateBlur > 0 ? { plateBlur } : {}),
+      ...(plateSharpened > 0 ? { plateSharpened } : {}),
       timings,
       warnings,
     },

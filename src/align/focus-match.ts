@@ -9,10 +9,10 @@
  */
 import type { CV } from "../cv/opencv.js";
 import { histogramQuantile } from "../cv/histogram.js";
-import { blurOfUnchanging, gaussianBlur } from "../cv/mask-ops.js";
+import { blurOfUnchanging, gaussianBlur, onceFor } from "../cv/mask-ops.js";
 import type { Box } from "../image/geometry.js";
 import { createImage, type FloatImage } from "../image/types.js";
-import { plateGainBias, type Plate } from "./plate.js";
+import { exposedAt, plateGainBias, SAME_EXPOSURE, type Plate } from "./plate.js";
 
 export interface FocusMatchOptions {
   /** Side of the square tiles of background it is measured on, in pixels of the photo. */
@@ -74,9 +74,8 @@ export function measureFocus(
   const none: FocusReport = { plateBlur: 0, plateSharpened: 0, errorRatio: 1 };
   const boxes = backgroundTiles(cv, imageSmall, plateSmall, image, opts);
   if (boxes.length === 0) return none;
-  const { gain, bias } = plateGainBias(plate);
-  const photo = stackedGrey(image, boxes, [1, 1, 1], [0, 0, 0]);
-  const background = stackedGrey(plate.image, boxes, gain, bias);
+  const photo = stackedGrey(image, boxes);
+  const background = stackedGrey(plate.image, boxes, plateGainBias(plate));
   const pixels = texturedPixels(cv, background, opts.tile);
   if (pixels.length < 500) return none;
   const error = (a: FloatImage, b: FloatImage) => {
@@ -119,8 +118,6 @@ export function measureFocus(
 const nearest = (steps: readonly number[], x: number) =>
   steps.reduce((a, b) => (Math.abs(b - x) < Math.abs(a - x) ? b : a));
 
-const sharpened = new WeakMap<FloatImage, Map<number, FloatImage>>();
-
 /**
  * The plate as measured (`measureFocus`): blurred, sharpened, or as it is. A video's plate, the same image every
  * frame, is refocused once.
@@ -133,11 +130,9 @@ export function refocusPlate(
 ): FloatImage {
   if (plateBlur > 0) return blurOfUnchanging(cv, plate, plateBlur);
   if (plateSharpened <= 0) return plate;
-  let bySigma = sharpened.get(plate);
-  if (!bySigma) sharpened.set(plate, (bySigma = new Map()));
-  let out = bySigma.get(plateSharpened);
-  if (!out) bySigma.set(plateSharpened, (out = deconvolve(cv, plate, plateSharpened, opts.sharpenSteps)));
-  return out;
+  return onceFor(plate, `sharpened ${plateSharpened}`, () =>
+    deconvolve(cv, plate, plateSharpened, opts.sharpenSteps),
+  );
 }
 
 /** Van Cittert's deconvolution of a Gaussian blur: each step adds back what blurring the estimate takes from it. */
@@ -198,36 +193,25 @@ function backgroundTiles(
   return scored.slice(0, opts.tiles).map((s) => s.box);
 }
 
-/** The tiles' grey levels (gain and bias applied per channel) stacked one under another in a column. */
-function stackedGrey(
-  image: FloatImage,
-  boxes: Box[],
-  gain: ArrayLike<number>,
-  bias: ArrayLike<number>,
-): FloatImage {
+/** The tiles' grey levels (the exposure matching's gain and bias applied per channel) stacked in a column. */
+function stackedGrey(image: FloatImage, boxes: Box[], exposure = SAME_EXPOSURE): FloatImage {
   const { width } = boxes[0];
   const out = createImage(
     width,
     boxes.reduce((h, box) => h + box.height, 0),
     1,
   );
-  const [g0, g1, g2, b0, b1, b2] = [gain[0], gain[1], gain[2], bias[0], bias[1], bias[2]];
-  const level = (v: number) => (v < 0 ? 0 : v > 1 ? 1 : v);
+  const exposed = { data: image.data, ...exposure };
   let q = 0;
   for (const box of boxes)
     for (let y = 0; y < box.height; y++)
       for (let i = 3 * ((box.y + y) * image.width + box.x), end = i + 3 * width; i < end; i += 3)
-        out.data[q++] =
-          (level(g0 * image.data[i] + b0) +
-            level(g1 * image.data[i + 1] + b1) +
-            level(g2 * image.data[i + 2] + b2)) /
-          3;
+        out.data[q++] = (exposedAt(exposed, i, 0) + exposedAt(exposed, i, 1) + exposedAt(exposed, i, 2)) / 3;
   return out;
 }
 
-function greyOf(image: FloatImage): FloatImage {
-  return stackedGrey(image, [{ x: 0, y: 0, width: image.width, height: image.height }], [1, 1, 1], [0, 0, 0]);
-}
+const greyOf = (image: FloatImage) =>
+  stackedGrey(image, [{ x: 0, y: 0, width: image.width, height: image.height }]);
 
 /** The plate's most textured quarter of the tiles' inner pixels (the tiles are clear of the subject). */
 function texturedPixels(cv: CV, plate: FloatImage, side: number): Int32Array {

@@ -185,19 +185,24 @@ export function gaussianBlur(cv: CV, image: FloatImage, sigma: number): FloatIma
   });
 }
 
-const blurs = new WeakMap<FloatImage, Map<number, FloatImage>>();
+const derived = new WeakMap<FloatImage, Map<string, FloatImage>>();
+
+/** What `make` derives from an image that is never changed once made (a frame's analysis-size copy, a video's plate),
+ * made once per image and `key`. */
+export function onceFor(image: FloatImage, key: string, make: () => FloatImage): FloatImage {
+  let byKey = derived.get(image);
+  if (!byKey) derived.set(image, (byKey = new Map()));
+  let made = byKey.get(key);
+  if (!made) byKey.set(key, (made = make()));
+  return made;
+}
 
 /**
- * `gaussianBlur` of an image that is never changed once made (a frame's analysis-size copy, a video's plate),
- * computed once per image and sigma: the plate difference and the exposure fit blur the same two images, and a
- * video's plate is the same image every frame.
+ * `gaussianBlur` of an image that is never changed once made, computed once per image and sigma: the plate
+ * difference and the exposure fit blur the same two images, and a video's plate is the same image every frame.
  */
 export function blurOfUnchanging(cv: CV, image: FloatImage, sigma: number): FloatImage {
-  let bySigma = blurs.get(image);
-  if (!bySigma) blurs.set(image, (bySigma = new Map()));
-  let blurred = bySigma.get(sigma);
-  if (!blurred) bySigma.set(sigma, (blurred = gaussianBlur(cv, image, sigma)));
-  return blurred;
+  return onceFor(image, `blur ${sigma}`, () => gaussianBlur(cv, image, sigma));
 }
 
 /**
