@@ -23,6 +23,18 @@ export function tempDir(prefix = "bgmatte-test-"): string {
 export { lcg, makeScene, type Scene } from "../src/eval/synthetic-scene.js";
 import { lcg, makeScene, type Scene } from "../src/eval/synthetic-scene.js";
 
+/** A standard normal sample (Box–Muller) from a uniform generator such as `lcg`. */
+export function gaussian(rand: () => number): number {
+  return Math.sqrt(-2 * Math.log(rand() + 1e-12)) * Math.cos(2 * Math.PI * rand());
+}
+
+/** The image at `exposure` times its light, with a camera's noise (Gaussian, σ `sigma` grey levels, seeded). */
+export function withNoise(image: FloatImage, sigma: number, seed: number, exposure = 1): FloatImage {
+  const rand = lcg(seed);
+  const data = image.data.map((v) => Math.min(1, Math.max(0, exposure * v + (sigma / 255) * gaussian(rand))));
+  return { ...image, data };
+}
+
 export async function savePng(image: FloatImage, path: string): Promise<string> {
   await sharp(toUint8(image), {
     raw: { width: image.width, height: image.height, channels: image.channels as 1 | 3 | 4 },

@@ -6,7 +6,7 @@ import { gaussianBlur } from "../src/cv/mask-ops.js";
 import { shrinkImage } from "../src/cv/shrink.js";
 import type { FloatImage } from "../src/image/types.js";
 import { createMatter } from "../src/node/matter.js";
-import { lcg, texturedScene } from "./fixtures.js";
+import { texturedScene, withNoise } from "./fixtures.js";
 
 const [W, H] = [480, 320];
 const cv = await loadOpenCV();
@@ -16,12 +16,6 @@ function shot(background: FloatImage, subject: FloatImage): FloatImage {
   const image = { ...background, data: Float32Array.from(background.data) };
   for (let p = 0; p < W * H; p++) if (subject.data[p] > 0) image.data.set([0.9, 0.2, 0.3], 3 * p);
   return image;
-}
-
-function noisy(image: FloatImage, sigma: number, seed: number): FloatImage {
-  const rand = lcg(seed);
-  const gauss = () => Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
-  return { ...image, data: image.data.map((v) => Math.min(1, Math.max(0, v + sigma * gauss()))) };
 }
 
 const focusOf = (image: FloatImage, plate: FloatImage) =>
@@ -40,8 +34,8 @@ test("a plate sharper than the photo's background is blurred to its focus, a blu
   assert.ok(shaken.plateSharpened >= 1.25 && shaken.plateSharpened <= 2, `σ ${shaken.plateSharpened}`);
   // Neither, where the two differ only by noise.
   for (const [image, other] of [
-    [noisy(shot(plate, subject), 0.03, 1), plate],
-    [shot(plate, subject), noisy(plate, 0.03, 2)],
+    [withNoise(shot(plate, subject), 7.65, 1), plate],
+    [shot(plate, subject), withNoise(plate, 7.65, 2)],
   ])
     assert.deepEqual([focusOf(image, other).plateBlur, focusOf(image, other).plateSharpened], [0, 0]);
 });

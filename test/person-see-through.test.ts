@@ -8,7 +8,7 @@ import { crop, resize } from "../src/image/geometry.js";
 import { toUint8, type FloatImage } from "../src/image/types.js";
 import { createMatter } from "../src/node/matter.js";
 import { MODE_NAMES } from "../src/vocabulary.js";
-import { lcg } from "./fixtures.js";
+import { withNoise } from "./fixtures.js";
 import { hasPersonPhoto, personInterior } from "./person-camera.js";
 
 const PERSON = join(import.meta.dirname, "..", "..", "shared", "data", "person");
@@ -21,20 +21,10 @@ async function personAtTestSize() {
   return { photo, plate, interior: await personInterior(W, H) };
 }
 
-/** The image at `exposure` times its light, with a camera's noise (Gaussian, σ `sigma` grey levels, seeded). */
-function exposedWithNoise(image: FloatImage, exposure: number, sigma: number, seed: number): FloatImage {
-  const uniform = lcg(seed);
-  const data = image.data.map((v) => {
-    const gauss = Math.sqrt(-2 * Math.log(uniform() + 1e-12)) * Math.cos(2 * Math.PI * uniform());
-    return Math.min(1, Math.max(0, exposure * v + (sigma / 255) * gauss));
-  });
-  return { ...image, data };
-}
-
 /** What a phone and a chat app do to a photo: JPEG at quality 75 over sensor noise (σ 5 grey levels). */
 async function degraded(image: FloatImage, seed: number): Promise<FloatImage> {
   const raw = { width: image.width, height: image.height, channels: 3 as const };
-  const noisy = toUint8(exposedWithNoise(image, 1, 5, seed));
+  const noisy = toUint8(withNoise(image, 5, seed));
   return decodeImage(await sharp(noisy, { raw }).jpeg({ quality: 75 }).toBuffer());
 }
 
@@ -96,8 +86,8 @@ test(
     const matter = await createMatter({ mode: "balanced", threads: 2 });
     const lit = (await matter.matteImages({ image: photo, plate })).alpha;
     const dim = await matter.matteImages({
-      image: exposedWithNoise(photo, 0.2, 3, 1),
-      plate: exposedWithNoise(plate, 0.2, 3, 2),
+      image: withNoise(photo, 3, 1, 0.2),
+      plate: withNoise(plate, 3, 2, 0.2),
     });
     await matter.dispose();
     let diff = 0;

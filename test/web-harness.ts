@@ -3,7 +3,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, writeFileSync } from "node:fs";
 import { chromium, type Browser, type Page } from "playwright-core";
 import type { FloatImage } from "../src/image/types.js";
-import { lcg, makeScene } from "./fixtures.js";
+import { gaussian, lcg, makeScene } from "./fixtures.js";
 import { CLI } from "./cli-process.js";
 
 export const CHROMIUM = process.env.BGMATTE_CHROMIUM ?? "/usr/bin/chromium";
@@ -49,8 +49,7 @@ export function writeY4m(
   const rand = lcg(9);
   const noisy = () => {
     const data = photo.data.map((v) => {
-      const g = Math.sqrt(-2 * Math.log(rand() + 1e-12)) * Math.cos(2 * Math.PI * rand());
-      return Math.min(1, Math.max(0, v + (g * noise) / 255));
+      return Math.min(1, Math.max(0, v + (gaussian(rand) * noise) / 255));
     });
     return toYuv(data);
   };
