@@ -1,6 +1,8 @@
 /**
  * See-through area on the real hand-held person photo (../shared/data/person), in every mode: the share of the
- * hand-annotated face, neck and torso interior (test/fixtures/person-interior.json) where α < 0.9. Writes
+ * hand-annotated face, neck and torso interior (test/fixtures/person-interior.json) where α < 0.9, and the room
+ * pixels matted as her: α > 0.5 outside her outline (test/fixtures/person-outline.json; a hand-held plate's parallax
+ * beside her neck, railings). Writes
  * bench-results/person-see-through.json and, per mode, 1:1 crops of the face and of the hair (α beside the
  * composite on green) for viewing; they derive from ../shared/data, so they stay out of the repository.
  *
@@ -18,7 +20,7 @@ import { parseArgs } from "node:util";
 import { composite } from "../src/composite/composite.js";
 import { loadOpenCV } from "../src/cv/opencv.js";
 import { rasteriseInterior, type InteriorAnnotation } from "../src/eval/interior-annotation.js";
-import { seeThrough } from "../src/eval/metrics.js";
+import { mattedOutside, seeThrough } from "../src/eval/metrics.js";
 import { decodeImage, writePng } from "../src/image/codec-node.js";
 import { crop } from "../src/image/geometry.js";
 import { createImage, stackChannels, type FloatImage } from "../src/image/types.js";
@@ -39,11 +41,11 @@ if (!existsSync(person)) {
   process.exit(3);
 }
 mkdirSync(join(root, "bench-results"), { recursive: true });
-const note = JSON.parse(
-  readFileSync(join(root, "test", "fixtures", "person-interior.json"), "utf8"),
-) as InteriorAnnotation;
+const annotation = (name: string) =>
+  JSON.parse(readFileSync(join(root, "test", "fixtures", name), "utf8")) as InteriorAnnotation;
 const cv = await loadOpenCV();
-const interior = rasteriseInterior(cv, note);
+const interior = rasteriseInterior(cv, annotation("person-interior.json"));
+const outline = rasteriseInterior(cv, annotation("person-outline.json"));
 const inputs = { image: join(person, "0001_img.png"), plate: join(person, "back.png") };
 const crops = {
   face: { x: 680, y: 380, width: 300, height: 320 },
@@ -56,7 +58,7 @@ const matterFor = (mode: ModeName) =>
     model: values.model,
     guardPeople: values.guard === undefined ? undefined : values.guard === "on",
   });
-const results: Record<string, { seeThroughPercent: number; ms: number }> = {};
+const results: Record<string, { seeThroughPercent: number; roomPixels: number; ms: number }> = {};
 const mattes: Partial<Record<ModeName, FloatImage>> = {};
 for (const mode of MODE_NAMES) {
   const matter = await matterFor(mode);
@@ -66,9 +68,11 @@ for (const mode of MODE_NAMES) {
   await matter.dispose();
   mattes[mode] = r.alpha;
   const share = seeThrough(r.alpha, interior) ?? 0;
-  results[mode] = { seeThroughPercent: +(share * 100).toFixed(3), ms: Math.round(ms) };
+  const roomPixels = mattedOutside(r.alpha, outline);
+  results[mode] = { seeThroughPercent: +(share * 100).toFixed(3), roomPixels, ms: Math.round(ms) };
   console.log(
-    `${mode}: see-through ${(share * 100).toFixed(3)} % of the annotated interior (${ms.toFixed(0)} ms)`,
+    `${mode}: see-through ${(share * 100).toFixed(3)} % of the annotated interior, ${roomPixels} room pixels ` +
+      `matted as her (${ms.toFixed(0)} ms)`,
   );
   const onGreen = composite(r, [0, 0.69, 0.25]);
   const grey3 = stackChannels([r.alpha, r.alpha, r.alpha]);

@@ -8,6 +8,7 @@ import {
   gapFill,
   grad,
   gradientMagnitude,
+  mattedOutside,
   mse,
   sad,
   seeThrough,
@@ -123,6 +124,15 @@ test("gap fill is the share of true background inside the subject's box that com
   for (let y = 0; y < 20; y++) for (let x = 25; x < 35; x++) half.data[y * 40 + x] = 1;
   assert.equal(gapFill(half, bars), 0.5);
   assert.equal(gapFill(bars, rect(40, 20, 0, 0, 40, 20)), undefined); // no background in the box
+});
+
+test("matted outside counts the pixels beyond an outline held above α 0.5", () => {
+  const outline = Uint8Array.from(rect(40, 20, 10, 0, 30, 20).data); // the subject's outline: x 10–29
+  const alpha = rect(40, 20, 12, 0, 28, 20); // inside it
+  assert.equal(mattedOutside(alpha, outline), 0);
+  for (let y = 5; y < 10; y++) for (let x = 32; x < 36; x++) alpha.data[y * 40 + x] = 0.8; // a 4×5 ghost beside it
+  alpha.data[0] = 0.5; // at 0.5, not over it
+  assert.equal(mattedOutside(alpha, outline), 20);
 });
 
 test("the oracle is the reference cut at 0.5", () => {

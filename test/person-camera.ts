@@ -43,9 +43,16 @@ async function alignedPersonPhoto(): Promise<{ photo: FloatImage; plate: FloatIm
 }
 
 /** The hand-drawn face/neck/torso interior of the person photo (test/fixtures), at the camera's size. */
-export async function personInterior(width: number, height: number): Promise<Uint8Array> {
+export const personInterior = (width: number, height: number) =>
+  personAnnotation("person-interior.json", width, height);
+
+/** The hand-drawn outline of the person photo's person, about 12 px outside her (1 inside): the room lies outside. */
+export const personOutline = (width: number, height: number) =>
+  personAnnotation("person-outline.json", width, height);
+
+async function personAnnotation(file: string, width: number, height: number): Promise<Uint8Array> {
   const note = JSON.parse(
-    readFileSync(join(import.meta.dirname, "fixtures", "person-interior.json"), "utf8"),
+    readFileSync(join(import.meta.dirname, "fixtures", file), "utf8"),
   ) as InteriorAnnotation;
   return rasteriseInterior(await loadOpenCV(), note, width, height); // 16:9 photo on a 16:9 camera: covering is scaling
 }

@@ -181,6 +181,17 @@ export function seeThrough(pred: FloatImage, interior: Uint8Array): number | und
 }
 
 /**
+ * Background matted as subject on a photo without ground truth: the pixels outside `outline` (a 0/1 mask drawn a
+ * little outside the subject) where α̂ > 0.5. The room beside a person that a hand-held plate's parallax, or railings
+ * the colour of her hair, make the matte keep.
+ */
+export function mattedOutside(pred: FloatImage, outline: Uint8Array): number {
+  let n = 0;
+  for (let i = 0; i < outline.length; i++) if (!outline[i] && pred.data[i] > 0.5) n++;
+  return n;
+}
+
+/**
  * Gap fill: the share of the true background (α < 0.01) inside the subject's bounding box (α > 0.1) where
  * α̂ > 0.1: the gaps between stems, leaves and bars that come out solid. Undefined when there is none.
  */
