@@ -182,8 +182,8 @@ export function seeThrough(pred: FloatImage, interior: Uint8Array): number | und
 
 /**
  * Background matted as subject on a photo without ground truth: the pixels outside `outline` (a 0/1 mask drawn a
- * little outside the subject) where α̂ > 0.5. The room beside a person that a hand-held plate's parallax, or railings
- * the colour of her hair, make the matte keep.
+ * little outside the subject) where α̂ > 0.5: the room beside a person that a hand-held plate's parallax makes the
+ * matte keep.
  */
 export function mattedOutside(pred: FloatImage, outline: Uint8Array): number {
   let n = 0;
