@@ -182,12 +182,12 @@ export function seeThrough(pred: FloatImage, interior: Uint8Array): number | und
 
 /**
  * Background matted as subject on a photo without ground truth: the pixels outside `outline` (a 0/1 mask drawn a
- * little outside the subject) where α̂ > 0.5: the room beside a person that a hand-held plate's parallax makes the
- * matte keep.
+ * little outside the subject) where α̂ > `above`: the room beside a person that a hand-held plate's parallax makes the
+ * matte keep, specks of a textured room.
  */
-export function mattedOutside(pred: FloatImage, outline: Uint8Array): number {
+export function mattedOutside(pred: FloatImage, outline: Uint8Array, above = 0.5): number {
   let n = 0;
-  for (let i = 0; i < outline.length; i++) if (!outline[i] && pred.data[i] > 0.5) n++;
+  for (let i = 0; i < outline.length; i++) if (!outline[i] && pred.data[i] > above) n++;
   return n;
 }
 
