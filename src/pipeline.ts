@@ -41,7 +41,11 @@ import {
 } from "./network/network.js";
 import { DEFAULT_CLEANUP, keepMainComponents, opaqueForegroundFromImage } from "./postprocess/cleanup.js";
 import { keepClearDifferences, keepFaintDifferences } from "./postprocess/clear-differences.js";
-import { fillHolesHidingThePlate } from "./postprocess/holes-hiding-the-plate.js";
+import {
+  DEFAULT_HIDDEN_PLATE_HOLES,
+  fillHolesHidingThePlate,
+  type HiddenPlateHoleOptions,
+} from "./postprocess/holes-hiding-the-plate.js";
 import { guardPeople } from "./postprocess/people-guard.js";
 import {
   doubtedPixels,
@@ -229,7 +233,7 @@ export interface PipelinePlan {
   /** Thin structures the network dropped are subject again where the photo shows them (refine/thin-differences). */
   keepThinStructures: boolean;
   /** Holes inside the subject that hide a textured plate are filled (postprocess/holes-hiding-the-plate). */
-  fillHolesHidingPlate: boolean;
+  holesHidingPlate?: HiddenPlateHoleOptions;
   /** Large dropped parts the whole-frame network is sure of are subject (postprocess/second-opinion). */
   secondOpinion: boolean;
   /** Where specks are dropped: at the network's resolution (cheaper), at full resolution, or not at all. */
@@ -268,7 +272,13 @@ export function planPipeline(options: PipelineOptions, network: MattingNetwork, 
     noiseFloor: mode.noiseFloor ? DEFAULT_NOISE_FLOOR : undefined,
     keepDifferences: mode.keepDifferences,
     keepThinStructures: mode.keepThinStructures,
-    fillHolesHidingPlate: mode.fillHolesHidingPlate,
+    holesHidingPlate:
+      mode.fillHolesHidingPlate === "off"
+        ? undefined
+        : {
+            ...DEFAULT_HIDDEN_PLATE_HOLES,
+            leak: mode.fillHolesHidingPlate === "closed" ? 0 : DEFAULT_HIDDEN_PLATE_HOLES.leak,
+          },
     secondOpinion: mode.secondOpinion,
     cleanup: !options.cleanup ? "off" : mode.cleanupAtCoarse ? "coarse" : "full",
     // Measured in every mode: the person photo's face and torso closed (balanced 0.026 %, fast 0.052 % → 0), the
@@ -635,9 +645,10 @@ async function restoreFullResolution(
     keepThinDifferences(ctx.cv, image, matched, alpha, foreground, cell);
     clock.lap("thin-structures");
   }
-  if (plan.fillHolesHidingPlate) {
+  if (plan.holesHidingPlate) {
     // Without gap opening, every hole is the network's: it is looked for at the network's few pixels first.
-    fillHolesHidingThePlate(ctx.cv, image, plate, alpha, plan.gaps ? undefined : coarse.alpha);
+    const networkHoles = plan.gaps ? undefined : coarse.alpha;
+    fillHolesHidingThePlate(ctx.cv, image, plate, alpha, networkHoles, plan.holesHidingPlate);
     clock.lap("hidden-plate-holes");
   }
   if (heldOut) raiseToHeld(alpha, heldOut);
