@@ -41,6 +41,7 @@ import {
 } from "./network/network.js";
 import { DEFAULT_CLEANUP, keepMainComponents, opaqueForegroundFromImage } from "./postprocess/cleanup.js";
 import { keepClearDifferences, keepFaintDifferences } from "./postprocess/clear-differences.js";
+import { clearRelitPlate } from "./refine/relit-plate.js";
 import {
   DEFAULT_HIDDEN_PLATE_HOLES,
   fillHolesHidingThePlate,
@@ -234,6 +235,8 @@ export interface PipelinePlan {
   keepThinStructures: boolean;
   /** Holes inside the subject that hide a textured plate are filled (postprocess/holes-hiding-the-plate). */
   holesHidingPlate?: HiddenPlateHoleOptions;
+  /** Where the subject re-lights the plate around it, the matte is background (refine/relit-plate). */
+  clearRelitPlate: boolean;
   /** Large dropped parts the whole-frame network is sure of are subject (postprocess/second-opinion). */
   secondOpinion: boolean;
   /** Where specks are dropped: at the network's resolution (cheaper), at full resolution, or not at all. */
@@ -279,6 +282,7 @@ export function planPipeline(options: PipelineOptions, network: MattingNetwork, 
             ...DEFAULT_HIDDEN_PLATE_HOLES,
             leak: mode.fillHolesHidingPlate === "closed" ? 0 : DEFAULT_HIDDEN_PLATE_HOLES.leak,
           },
+    clearRelitPlate: mode.clearRelitPlate,
     secondOpinion: mode.secondOpinion,
     cleanup: !options.cleanup ? "off" : mode.cleanupAtCoarse ? "coarse" : "full",
     // Measured in every mode: the person photo's face and torso closed (balanced 0.026 %, fast 0.052 % → 0), the
@@ -618,7 +622,8 @@ async function restoreFullResolution(
     : plan.resizeCoarse(coarse.fg, width, height);
   clock.lap("upsample");
   // The plate with its exposure, made once for the stages that compare it with the photo pixel by pixel.
-  const matched = plan.keepThinStructures ? matchExposure(plate, plate.image) : undefined;
+  const matched =
+    plan.keepThinStructures || plan.clearRelitPlate ? matchExposure(plate, plate.image) : undefined;
   const { gaps, shadows, shadowLike, noiseFloor } = plan;
   // Where the solve lowered a pixel the network holds, in a colour the subject has nearby: raised after the holes.
   const heldOut = plan.solvesWithPlate && gaps?.subjectColours ? new Float32Array(width * height) : undefined;
@@ -640,7 +645,11 @@ async function restoreFullResolution(
     refineWithPlate(ctx.cv, image, plate, alpha, coarse, solve);
   }
   clock.lap("refine");
-  if (matched) {
+  if (plan.clearRelitPlate && matched) {
+    clearRelitPlate(ctx.cv, image, matched, alpha);
+    clock.lap("relit-plate");
+  }
+  if (plan.keepThinStructures && matched) {
     const cell = Math.max(width / coarse.alpha.width, height / coarse.alpha.height);
     keepThinDifferences(ctx.cv, image, matched, alpha, foreground, cell);
     clock.lap("thin-structures");
