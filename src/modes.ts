@@ -94,8 +94,8 @@ export const MODES: Record<ModeName, Mode> = {
     // a 1280×720 frame without a closed hole. Nearly closed holes too: realpairs 63.18 → 63.88 (its bottles' holes,
     // opened by the 224-px network wider than the crop network's), the rest the same.
     fillHolesHidingPlate: "closed",
-    // Measured: the composites 8.24 → 8.23, realpairs the same, pair b 56.79 → 56.33 (the foam a yellow label tints),
-    // for ~100 ms a frame: a full-resolution pass `fast` cannot pay for.
+    // Measured with an area test in place of its width test: the composites 8.24 → 8.23, realpairs the same, pair b
+    // 56.79 → 56.33 (the foam a yellow label tints), for ~90 ms a frame: a full-resolution pass `fast` cannot pay for.
     clearRelitPlate: false,
     // It is the second opinion.
     secondOpinion: false,
@@ -133,9 +133,9 @@ export const MODES: Record<ModeName, Mode> = {
     // Measured: the camouflage set 14.10 → 11.80 SAD (see-through 10.20 → 6.99 %: a head and torso of the wall's
     // colour, dropped whole, are back), the composites, realpairs and the person photo unchanged; ~90 ms of a
     // 1920×1080 photo's 3.8 s.
-    // Measured: realpairs 54.32 → 54.30, pair b 56.66 → 55.30 (the white foam a yellow label tints and shades, beside
-    // it: 33.56 → 25.59, gap fill 25.8 → 1.2 %), the camouflage set 11.52 → 11.51, the composites the same; ~100 ms
-    // of a 1920×1080 photo.
+    // Measured: realpairs pair b 56.66 → 55.33 (the white foam a yellow label tints and shades beside it: 33.56 →
+    // 25.57, gap fill 25.8 → 1.2 %), pair a, the composites and the camouflage set unchanged; ~90 ms of a 1920×1080
+    // frame.
     clearRelitPlate: true,
     secondOpinion: true,
     cleanupAtCoarse: false,

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { loadOpenCV } from "../src/cv/opencv.js";
 import { createImage } from "../src/image/types.js";
-import { clearRelitPlate } from "../src/refine/relit-plate.js";
+import { clearRelitPlate, DEFAULT_RELIT_PLATE } from "../src/refine/relit-plate.js";
 import { gaussian, lcg } from "./fixtures.js";
 
 const cv = await loadOpenCV();
@@ -55,7 +55,7 @@ test("the plate re-lit by the subject (a shadow tinted by the colour it reflects
   assert.equal(alpha.data[75 * W + 150], 1);
 });
 
-test("a soft dark edge, strands of another hue, a flat part and a small tinted patch keep their α", () => {
+test("a soft dark edge, strands of another hue, a flat part and a narrow tinted strip keep their α", () => {
   // A dark subject's soft edge, half covering the plate: smooth and in place, but it dims the plate by half.
   const edge = scene((_x, _y, b) => b.map((v) => 0.5 * v + 0.5 * 0.1));
   assert.equal(clearRelitPlate(cv, edge.image, edge.plate, edge.alpha), 0);
@@ -65,8 +65,13 @@ test("a soft dark edge, strands of another hue, a flat part and a small tinted p
   // A flat grey that hides the foam's grain: it does not correlate with the plate.
   const flat = scene(() => [0.8, 0.77, 0.74]);
   assert.equal(clearRelitPlate(cv, flat.image, flat.plate, flat.alpha), 0);
-  // Tinted, but only 3 px wide (under 2 % of the image across).
-  const small = scene((_x, _y, b) => b.map((v, c) => v * [0.97, 0.94, 0.85][c]));
-  for (let y = 0; y < H; y++) for (let x = 60; x < 117; x++) small.alpha.data[y * W + x] = 0;
-  assert.equal(clearRelitPlate(cv, small.image, small.plate, small.alpha), 0);
+  // Tinted, but a strip 6 px wide (here the least width is a tenth of the image: a disc 20 px across).
+  const strip = scene((_x, _y, b) => b.map((v, c) => v * [0.97, 0.94, 0.85][c]));
+  for (let y = 0; y < H; y++)
+    for (let x = 60; x < 120; x++) if (x < 80 || x >= 86) strip.alpha.data[y * W + x] = 0;
+  const wider = { ...DEFAULT_RELIT_PLATE, minWidth: 0.1 };
+  assert.equal(clearRelitPlate(cv, strip.image, strip.plate, strip.alpha, wider), 0);
+  // The whole tinted band (60 px wide) is wide enough.
+  const band = scene((_x, _y, b) => b.map((v, c) => v * [0.97, 0.94, 0.85][c]));
+  assert.ok(clearRelitPlate(cv, band.image, band.plate, band.alpha, wider) > 0);
 });
