@@ -130,13 +130,13 @@ export const MODES: Record<ModeName, Mode> = {
     // reference calls background; docs/how-it-works.md). Nearly closed holes: a label's white over a light fabric,
     // joined to the background by a shaded rim the solve holds partly (postprocess/holes-hiding-the-plate `leak`).
     fillHolesHidingPlate: "nearly-closed",
-    // Measured: the camouflage set 14.10 → 11.80 SAD (see-through 10.20 → 6.99 %: a head and torso of the wall's
-    // colour, dropped whole, are back), the composites, realpairs and the person photo unchanged; ~90 ms of a
-    // 1920×1080 photo's 3.8 s.
     // Measured: realpairs pair b 56.66 → 55.33 (the white foam a yellow label tints and shades beside it: 33.56 →
     // 25.57, gap fill 25.8 → 1.2 %), pair a, the composites and the camouflage set unchanged; ~90 ms of a 1920×1080
     // frame.
     clearRelitPlate: true,
+    // Measured: the camouflage set 14.10 → 11.80 SAD (see-through 10.20 → 6.99 %: a head and torso of the wall's
+    // colour, dropped whole, are back), the composites, realpairs and the person photo unchanged; ~90 ms of a
+    // 1920×1080 photo's 3.8 s.
     secondOpinion: true,
     cleanupAtCoarse: false,
     // These three apply only with an explicit `refine: "refiner"`. Only the patches the coarse network is most unsure
@@ -161,8 +161,8 @@ export const MODES: Record<ModeName, Mode> = {
     // Measured: the camouflage set 29.26 → 22.74 SAD, the composites 11.15 → 11.00, realpairs the same (58.75).
     keepThinStructures: true,
     fillHolesHidingPlate: "nearly-closed",
-    // Measured: the camouflage set 14.01 → 11.71 SAD (see-through 11.28 → 8.07 %), the rest unchanged.
     clearRelitPlate: true,
+    // Measured: the camouflage set 14.01 → 11.71 SAD (see-through 11.28 → 8.07 %), the rest unchanged.
     secondOpinion: true,
     cleanupAtCoarse: false,
     // These three apply only with an explicit `refine: "refiner"`.

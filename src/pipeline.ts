@@ -41,7 +41,6 @@ import {
 } from "./network/network.js";
 import { DEFAULT_CLEANUP, keepMainComponents, opaqueForegroundFromImage } from "./postprocess/cleanup.js";
 import { keepClearDifferences, keepFaintDifferences } from "./postprocess/clear-differences.js";
-import { clearRelitPlate } from "./refine/relit-plate.js";
 import {
   DEFAULT_HIDDEN_PLATE_HOLES,
   fillHolesHidingThePlate,
@@ -76,6 +75,7 @@ import {
   type PatchRefineOptions,
   type PatchRefineReport,
 } from "./refine/patch-refiner.js";
+import { clearRelitPlate } from "./refine/relit-plate.js";
 import { keepThinDifferences } from "./refine/thin-differences.js";
 import type { ModeName, RefineMethod, Subject } from "./vocabulary.js";
 

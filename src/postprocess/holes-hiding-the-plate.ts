@@ -44,8 +44,8 @@ export const DEFAULT_HIDDEN_PLATE_HOLES: HiddenPlateHoleOptions = {
   rim: 4,
   // A label's white over a light fabric, which the solve leaves as holes joined to the outside by a shaded rim it
   // holds partly (docs/how-it-works.md). Measured in `balanced` (composites / realpairs / camouflage set): 6.64 /
-  // 54.35 / 11.53 → 6.64 / 54.56 / 11.52, the realpairs references calling the filled label 0.3–0.7; `best` 6.67 /
-  // 54.68 / 10.79 → 6.67 / 54.61 / 10.77.
+  // 54.35 / 11.53 → 6.64 / 54.32 / 11.52 (scene05's label 94.16 → 93.54), pair b 55.83 → 56.66 (labels its
+  // references call 0.38 and 0.67); `best` 6.67 / 54.68 / 10.79 → 6.67 / 54.61 / 10.77.
   leak: 8,
 };
 
