@@ -33,7 +33,8 @@ export const MATTING_HELP = `      --model <name|file>   model name from models/
       --threads <n>         inference threads (default: min(4, cores))
   -m, --mode <mode>         fast | balanced (default) | best: network input size and how much of the frame
                             is re-predicted at full resolution (fast: whole frame at ${MODES.fast.maxSide} px;
-                            balanced: crop at ${MODES.balanced.maxSide} px; best: ${MODES.best.maxSide})
+                            balanced: crop at ${MODES.balanced.maxSide} px; best: ${MODES.best.maxSide} and again at
+                            ${MODES.best.secondSize}, combined)
       --subject <kind>      what the prior S comes from: any (default: the image–plate difference, any
                             subject), person (the person segmenter), or auto (the segmenter when it sees a
                             person filling 3 % of the frame that differs from the plate; it misfires on objects)

@@ -40,7 +40,8 @@ With -o naming a video file, writes that one video: the composite (.mp4, .mov, .
 foreground (.webm), or what --only picks.
 
 Speed: --mode fast is the quick path (a 768×576 clip runs at about 4.5 frames/s on 2 cores); balanced, the
-default, re-predicts the subject at 512 px (about 0.6 frames/s there), best at 768 px. Try --max-frames 50 first.
+default, re-predicts the subject at 512 px (about 0.6 frames/s there), best at 768 and again at 512 px. Try
+--max-frames 50 first.
 
 Options:
   -p, --plate <image|auto>   the clean plate, or "auto" to estimate it from the clip (temporal median)
