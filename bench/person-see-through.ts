@@ -14,18 +14,19 @@
  *   node --import tsx bench/person-see-through.ts [--model bm-lite|path.onnx] [--guard on|off]
  *   (--guard: the people guard in every mode, or in none; default: each mode's own default)
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { composite } from "../src/composite/composite.js";
 import { loadOpenCV } from "../src/cv/opencv.js";
-import { rasteriseInterior, type InteriorAnnotation } from "../src/eval/interior-annotation.js";
+import { rasteriseInterior } from "../src/eval/interior-annotation.js";
 import { mattedOutside, seeThrough } from "../src/eval/metrics.js";
 import { decodeImage, writePng } from "../src/image/codec-node.js";
 import { crop } from "../src/image/geometry.js";
 import { createImage, stackChannels, type FloatImage } from "../src/image/types.js";
 import { MODE_NAMES, type ModeName } from "../src/vocabulary.js";
 import { createMatter } from "../src/node/matter.js";
+import { annotation, PERSON as person, ROOT as root } from "./person-photo.js";
 
 const { values } = parseArgs({
   options: { model: { type: "string" }, guard: { type: "string" } },
@@ -34,15 +35,11 @@ if (values.guard !== undefined && values.guard !== "on" && values.guard !== "off
   console.error(`--guard takes on or off, not "${values.guard}"`);
   process.exit(2);
 }
-const root = join(import.meta.dirname, "..");
-const person = join(root, "..", "shared", "data", "person");
 if (!existsSync(person)) {
   console.error(`needs ${person}`);
   process.exit(3);
 }
 mkdirSync(join(root, "bench-results"), { recursive: true });
-const annotation = (name: string) =>
-  JSON.parse(readFileSync(join(root, "test", "fixtures", name), "utf8")) as InteriorAnnotation;
 const cv = await loadOpenCV();
 const interior = rasteriseInterior(cv, annotation("person-interior.json"));
 const outline = rasteriseInterior(cv, annotation("person-outline.json"));

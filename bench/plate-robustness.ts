@@ -9,31 +9,28 @@
  *
  *   node --import tsx bench/plate-robustness.ts [--modes fast,balanced,best] [--cases shift,turn,...]
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import sharp from "sharp";
 import { warpPlate, type Homography } from "../src/align/homography.js";
 import { gaussianBlur } from "../src/cv/mask-ops.js";
 import { loadOpenCV } from "../src/cv/opencv.js";
-import { rasteriseInterior, type InteriorAnnotation } from "../src/eval/interior-annotation.js";
+import { rasteriseInterior } from "../src/eval/interior-annotation.js";
 import { mattedOutside, seeThrough } from "../src/eval/metrics.js";
 import { decodeImage, writePng } from "../src/image/codec-node.js";
 import { crop } from "../src/image/geometry.js";
 import { toUint8, type FloatImage } from "../src/image/types.js";
 import { createMatter } from "../src/node/matter.js";
 import { MODE_NAMES, type ModeName } from "../src/vocabulary.js";
+import { annotation, noisy, PERSON as person, ROOT as root } from "./person-photo.js";
 
 const { values } = parseArgs({ options: { modes: { type: "string" }, cases: { type: "string" } } });
-const root = join(import.meta.dirname, "..");
-const person = join(root, "..", "shared", "data", "person");
 if (!existsSync(person)) {
   console.error(`needs ${person}`);
   process.exit(3);
 }
 const cv = await loadOpenCV();
-const annotation = (name: string) =>
-  JSON.parse(readFileSync(join(root, "test", "fixtures", name), "utf8")) as InteriorAnnotation;
 const interior = rasteriseInterior(cv, annotation("person-interior.json"));
 const outline = rasteriseInterior(cv, annotation("person-outline.json"));
 const photo = await decodeImage(join(person, "0001_img.png"), "photo");
@@ -92,17 +89,6 @@ function turnAndZoom({ width, height }: FloatImage, degrees: number, scale: numb
 
 function perChannel(image: FloatImage, gains: number[]): FloatImage {
   const data = image.data.map((v, i) => Math.min(1, v * gains[i % 3]));
-  return { ...image, data };
-}
-
-/** Gaussian noise of `sigma`, the same for every run (`seed`). */
-function noisy(image: FloatImage, sigma: number, seed: number): FloatImage {
-  let state = seed;
-  const uniform = () => ((state = (Math.imul(state, 1103515245) + 12345) >>> 0) + 0.5) / 2 ** 32;
-  const data = image.data.map((v) => {
-    const gauss = Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform());
-    return Math.min(1, Math.max(0, v + sigma * gauss));
-  });
   return { ...image, data };
 }
 

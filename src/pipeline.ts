@@ -246,6 +246,8 @@ export interface PipelinePlan {
   cleanup: "coarse" | "full" | "off";
   /** A found person's solid interior is forced opaque (PipelineOptions.guardPeople). */
   guardPeople: boolean;
+  /** The guard also looks for people too small for the segmenter (Mode.smallPeople). */
+  smallPeople: boolean;
   patches: PatchRefineOptions;
 }
 
@@ -294,6 +296,7 @@ export function planPipeline(options: PipelineOptions, network: MattingNetwork, 
     // camouflage set better (balanced 46 → 37 %, fast 50 → 44 % see-through), realpairs the same, the composites
     // +0.2 / +0.07 SAD (the segmenter takes one plush toy for a person); in fast ~5 ms of a 75-ms 1280×720 frame.
     guardPeople: options.guardPeople ?? true,
+    smallPeople: mode.smallPeople,
     patches: mode.patches,
   };
 }
@@ -340,7 +343,7 @@ export async function runPipeline(
   Object.assign(timings, analysed.prepared.timings);
   clock.restart();
 
-  const subject = await locateSubject(ctx, plan, analysed, warnings);
+  const subject = await locateSubject(ctx, plan, inputs.image, analysed, warnings);
   clock.lap("prior");
   // `fast`'s network on the whole frame, once: each region reads its opinion over itself.
   let opinion: FloatImage | undefined;
@@ -502,6 +505,7 @@ interface LocatedSubject {
 async function locateSubject(
   ctx: PipelineContext,
   plan: PipelinePlan,
+  image: FloatImage,
   { imageSmall, priorSmall, prepared }: AnalysedFrame,
   warnings: string[],
 ): Promise<LocatedSubject> {
@@ -512,6 +516,7 @@ async function locateSubject(
       image: imageSmall,
       plate: prepared.small,
       user: priorSmall,
+      detail: image,
       // Whole-frame (fast) mode reuses the mask the exposure step measured: one difference per frame. It keeps that
       // mask's plain threshold: told by the capped one that a grid's gaps are subject, its network fills them
       // (measured: a grid over a busy plate 84 → 140 SAD).
@@ -523,6 +528,7 @@ async function locateSubject(
     ctx.segmenter,
     plan.guardPeople,
     ctx.faces,
+    plan.smallPeople,
   );
   warnings.push(...choice.warnings);
   let found = choice.box;
@@ -708,9 +714,10 @@ async function composeFrame(
     }
   }
   if (choice.solid && guardPeople(cv, alpha, image, choice.solid) && choice.certain) {
-    // Holes left: a face, if the detector finds one on this person, says to fill the wide ones whatever their colour.
+    // Holes left: a face, if the detector finds one on this person, says to fill the wide ones whatever their colour;
+    // only where it does (the rules without a face have had their passes).
     const certain = await choice.certain();
-    if (certain) guardPeople(cv, alpha, image, choice.solid, certain);
+    if (certain) guardPeople(cv, alpha, image, certain, certain);
   }
   if (plan.cleanup === "full")
     keepMainComponents(

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { loadOpenCV } from "../src/cv/opencv.js";
 import { decodeImage } from "../src/image/codec-node.js";
-import { crop, resize } from "../src/image/geometry.js";
+import { crop, paste, resize } from "../src/image/geometry.js";
 import { faceDetectorPath, segmenterPath } from "../src/network/models-node.js";
 import { createNodeFaceDetector, createNodeSegmenter } from "../src/network/session-node.js";
 import { choosePrior } from "../src/prior/choose-prior.js";
@@ -80,6 +80,68 @@ test(
     assert.equal(calls, 1);
     await choosePrior(cv, { image: realPlate, plate: realPlate }, "any", segmenter, true, counted);
     assert.equal(calls, 1);
+    await Promise.all([segmenter.dispose(), detector.dispose()]);
+  },
+);
+
+test(
+  "a person too small for the face search over the whole frame is looked at closer, and is certain there",
+  {
+    skip: !havePerson,
+  },
+  async () => {
+    const cv = await loadOpenCV();
+    const [segmenter, detector] = await Promise.all([
+      createNodeSegmenter(segmenterPath(), 2),
+      createNodeFaceDetector(faceDetectorPath(), 2),
+    ]);
+    const [photo, room] = await Promise.all(
+      ["0001_img.png", "back.png"].map((f) => decodeImage(join(PERSON, f), "photo")),
+    );
+    // The photo and its plate shrunk to `k` at the foot of a wider view of the same room (1024 × 576, analysed at
+    // 512): her face is 26 px across at 40 %, 16 px at 25 %, a few pixels at the detector's size.
+    const scene = (k: number) => {
+      const window = {
+        x: 300,
+        y: Math.round(576 * (1 - k)),
+        width: Math.round(1024 * k),
+        height: Math.round(576 * k),
+      };
+      const framed = (inner: typeof photo) => {
+        const frame = resize(room, 1024, 576);
+        paste(frame, resize(inner, window.width, window.height), window);
+        return frame;
+      };
+      const detail = framed(photo);
+      const [image, plate] = [resize(detail, 512, 288), resize(framed(room), 512, 288)];
+      // Her face's centre at analysis size, and whether a pixel lies in her window.
+      const face = Math.round((576 * (1 - k) + 310 * k) / 2) * 512 + Math.round((300 + 440 * k) / 2);
+      const inWindow = (p: number) => p % 512 >= window.x / 2 && Math.floor(p / 512) >= window.y / 2;
+      return { image, plate, detail, face, inWindow };
+    };
+    const certainOf = async (images: Parameters<typeof choosePrior>[1], smallPeople: boolean) => {
+      const choice = await choosePrior(cv, images, "any", segmenter, true, detector, smallPeople);
+      return choice.certain ? await choice.certain() : null;
+    };
+    // At 40 % the segmenter finds her, the detector over the whole frame not her face: looked at over her head.
+    const near = scene(0.4);
+    assert.deepEqual(
+      (await detectFaces(detector, near.image)).filter((f) => f.score >= 0.7),
+      [],
+    );
+    for (const images of [near, { image: near.image, plate: near.plate }]) {
+      const certain = await certainOf(images, false);
+      assert.ok(certain, `${Object.keys(images)}`);
+      assert.equal(certain.data[near.face], 1);
+      assert.ok(certain.data.every((v, p) => !v || near.inWindow(p)));
+    }
+    // At 25 % the segmenter misses her too: only a look over the top of the subject the plate difference finds.
+    const far = scene(0.25);
+    assert.equal(await certainOf(far, false), null);
+    const certain = await certainOf(far, true);
+    assert.ok(certain);
+    assert.equal(certain.data[far.face], 1);
+    assert.ok(certain.data.every((v, p) => !v || far.inWindow(p)));
     await Promise.all([segmenter.dispose(), detector.dispose()]);
   },
 );

@@ -7,12 +7,11 @@
  * (prior/faces.ts): a person dressed in the colours of the wall behind differs from it over less than half.
  */
 import { boxOfMask, type Box } from "../image/geometry.js";
-import { createImage, type FloatImage } from "../image/types.js";
+import type { FloatImage } from "../image/types.js";
 import type { FaceDetectorNetwork, SegmenterNetwork } from "../network/network.js";
 import type { Subject } from "../vocabulary.js";
-import { detectFaces, type Face } from "./faces.js";
 import { personArea, personProbability } from "./person.js";
-import { interiorOf, labelComponents } from "../cv/mask-ops.js";
+import { peopleWithFaces, sureInterior, type FaceConfirmed } from "./people-with-faces.js";
 import type { CV } from "../cv/opencv.js";
 import { differenceMask, type DifferenceMask } from "../cv/plate-difference.js";
 
@@ -22,14 +21,6 @@ const MIN_AREA_FORCED = 0.005;
 const MIN_AREA_AUTO = 0.03;
 /** …and at least this share of it must differ from the plate. */
 const MIN_AGREEMENT_AUTO = 0.5;
-/** A face this sure (prior/faces.ts) on a person the segmenter found confirms that person… */
-const FACE_SCORE = 0.7;
-/** …if at least this share of that person differs from the plate (not a bystander who is in the plate too). */
-const MIN_AGREEMENT_WITH_FACE = 0.2;
-/** A found person's solid interior: where the segmenter is this sure… */
-const SOLID_PROBABILITY = 0.9;
-/** …farther than this share of the frame's longer side from anywhere it is less sure (hair and edges stay out). */
-const SOLID_MARGIN = 0.01;
 
 export interface PriorChoice {
   kind: "user" | "person" | "plate-difference";
@@ -44,18 +35,19 @@ export interface PriorChoice {
   /** Where a person was found (the `auto` rule) and is surely solid (face, torso), at analysis size: 1 there. */
   solid?: FloatImage;
   /**
-   * The part of `solid` on people whose face the detector finds: surely a person, so surely opaque there (null:
-   * none). Asked for only when the matte leaves holes there: the detector runs once, on demand.
+   * Where people whose face the detector finds are surely solid: the part of `solid` on them, and for a person too
+   * small for the frame's face search, the interior a closer look finds (prior/people-with-faces; it may reach past
+   * `solid`). Surely a person, so surely opaque there (null: none). Asked for only when the matte leaves holes
+   * there: the detector runs once, on demand.
    */
   certain?: () => Promise<FloatImage | null>;
   warnings: string[];
 }
 
-/** The person's solid interior: probability above SOLID_PROBABILITY, eroded by SOLID_MARGIN of the frame. */
-export function solidInterior(cv: CV, person: FloatImage): FloatImage {
-  const margin = SOLID_MARGIN * Math.max(person.width, person.height);
-  const interior = interiorOf(cv, person, SOLID_PROBABILITY, margin);
-  return { width: person.width, height: person.height, channels: 1, data: Float32Array.from(interior) };
+/** The larger of two masks of one size at each pixel; either alone if the other is null. */
+function maxOf(a: FloatImage | null, b: FloatImage | null): FloatImage | null {
+  if (!a || !b) return a ?? b;
+  return { ...a, data: a.data.map((v, i) => Math.max(v, b.data[i])) };
 }
 
 function agreement(person: FloatImage, difference: FloatImage): number {
@@ -69,47 +61,23 @@ function agreement(person: FloatImage, difference: FloatImage): number {
   return inPerson ? both / inPerson : 0;
 }
 
-/**
- * The people (connected regions of probability > 0.5) on which a sure face lies and which differ enough from the
- * plate: 1 over them. Null when there is none.
- */
-function peopleWithFaces(
-  cv: CV,
-  person: FloatImage,
-  difference: FloatImage,
-  faces: Face[],
-): FloatImage | null {
-  const sure = faces.filter((f) => f.score >= FACE_SCORE);
-  if (sure.length === 0) return null;
-  const { width, height } = person;
-  const { label, count: n } = labelComponents(cv, width, height, (p) => person.data[p] > 0.5);
-  const size = new Uint32Array(n);
-  const differs = new Uint32Array(n);
-  for (let i = 0; i < label.length; i++) {
-    size[label[i]]++;
-    if (difference.data[i] > 0.5) differs[label[i]]++;
-  }
-  const chosen = new Uint8Array(n);
-  for (const f of sure) {
-    const x = Math.min(width - 1, Math.max(0, Math.round(f.x + f.width / 2)));
-    const y = Math.min(height - 1, Math.max(0, Math.round(f.y + f.height / 2)));
-    const k = label[y * width + x];
-    if (k > 0 && differs[k] >= MIN_AGREEMENT_WITH_FACE * size[k]) chosen[k] = 1;
-  }
-  if (!chosen.some(Boolean)) return null;
-  const out = createImage(width, height, 1);
-  for (let i = 0; i < label.length; i++) out.data[i] = chosen[label[i]];
-  return out;
-}
-
 export async function choosePrior(
   cv: CV,
-  images: { image: FloatImage; plate: FloatImage; user?: FloatImage; difference?: DifferenceMask },
+  images: {
+    image: FloatImage;
+    plate: FloatImage;
+    user?: FloatImage;
+    difference?: DifferenceMask;
+    /** The photo at full resolution, to look closer at a small person's face. */
+    detail?: FloatImage;
+  },
   subject: Subject,
   segmenter?: SegmenterNetwork,
   /** Find where a person is surely solid (PriorChoice.solid), running the segmenter for it also with `any`. */
   guardPeople = false,
   faceDetector?: FaceDetectorNetwork,
+  /** Look for people too small for the segmenter too: a face over the top of each part of the subject. */
+  smallPeople = false,
 ): Promise<PriorChoice> {
   const warnings: string[] = [];
   if (images.user) return { kind: "user", mask: images.user, box: boxOfMask(images.user, 0.5), warnings };
@@ -132,26 +100,24 @@ export async function choosePrior(
   const agree = agreement(person, diff.mask);
   // The detector runs at most once, and only where its answer changes something: a person worth the question who
   // differs from the plate over less than half, or holes in a found person's sure interior (PriorChoice.certain).
-  let people: Promise<FloatImage | null> | undefined;
+  let people: Promise<FaceConfirmed | null> | undefined;
+  const photo = { image: images.image, detail: images.detail };
   const withFaces = faceDetector
-    ? () =>
-        (people ??= detectFaces(faceDetector, images.image).then((f) =>
-          peopleWithFaces(cv, person, diff.mask, f),
-        ))
+    ? () => (people ??= peopleWithFaces(cv, photo, person, diff.mask, faceDetector, segmenter, smallPeople))
     : undefined;
   const worthAsking = area >= MIN_AREA_AUTO;
-  const found =
-    worthAsking && (agree >= MIN_AGREEMENT_AUTO || (withFaces !== undefined && (await withFaces()) !== null));
-  const solid = found && guardPeople ? solidInterior(cv, person) : undefined;
-  // A smaller margin for them closed the shadowed side of a neck but made the person photo's hair a solid blob in
-  // `fast`: the same margin.
-  const certain =
-    solid && withFaces
-      ? async () => {
-          const on = await withFaces();
-          return on && { ...solid, data: solid.data.map((v, i) => v * on.data[i]) };
-        }
-      : undefined;
+  const trusted = worthAsking && agree >= MIN_AGREEMENT_AUTO;
+  // A person who mostly matches the plate, or too small for the segmenter, is found only if a face vouches for them:
+  // the detector is asked now.
+  const faces = !trusted && (worthAsking || smallPeople) && withFaces ? await withFaces() : null;
+  const found = trusted || faces !== null;
+  // The frame's sure interior where the frame shows the person well enough (the segmenter trusted, or a face found in
+  // the whole frame); a person only a closer look found is sure where that look says: around a small person the
+  // segmenter takes dunes or foliage for them. A smaller margin closed the shadowed side of a neck but made the
+  // person photo's hair a solid blob in `fast`: the same margin.
+  const inFrame = trusted || faces?.inFrame ? sureInterior(cv, person) : null;
+  const solid = (found && guardPeople && maxOf(inFrame, faces?.sure ?? null)) || undefined;
+  const certain = solid && withFaces ? async () => (await withFaces())?.sure ?? null : undefined;
   const seen = { personArea: area, personAgreement: agree, solid, certain };
   if (subject === "any") return fromDifference(seen);
   const usable = subject === "person" ? area >= MIN_AREA_FORCED : found;

@@ -1,0 +1,130 @@
+/**
+ * The real person (../shared/data/person) in front of every background photo (../shared/data/backgrounds), at her
+ * size in the photo and smaller: her `best` matte as α and the photo as her colours, composited over each background
+ * covering a 960×540 frame, scaled about the frame's bottom centre (1: head and shoulders, as shot; 0.6; 0.35: a face
+ * some 45 px across, as a person seen whole). Both shots get a little sensor noise (σ 2 grey levels); the plate is
+ * the background itself. Per mode and size: the see-through area of her annotated face, neck and torso
+ * (test/fixtures/person-interior.json, α < 0.9), mean and worst over the backgrounds, and the pixels matted as her
+ * outside her outline (test/fixtures/person-outline.json, grown by 6 px: her soft hair reaches it once shrunk).
+ * Writes bench-results/person-backdrops.json and, per mode and size, the scene and α of the worst background.
+ *
+ *   node --import tsx bench/person-backdrops.ts [--modes fast,balanced,best] [--scales 1,0.6,0.35]
+ */
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { cover } from "../src/composite/composite.js";
+import { dilateMask } from "../src/cv/mask-ops.js";
+import { loadOpenCV } from "../src/cv/opencv.js";
+import { rasteriseInterior } from "../src/eval/interior-annotation.js";
+import { mattedOutside, seeThrough } from "../src/eval/metrics.js";
+import { decodeImage, writePng } from "../src/image/codec-node.js";
+import { resize } from "../src/image/geometry.js";
+import { createImage, type FloatImage } from "../src/image/types.js";
+import { createMatter } from "../src/node/matter.js";
+import { MODE_NAMES, type ModeName } from "../src/vocabulary.js";
+import { annotation, noisy, PERSON, ROOT } from "./person-photo.js";
+
+const { values } = parseArgs({ options: { modes: { type: "string" }, scales: { type: "string" } } });
+const backgrounds = join(ROOT, "..", "shared", "data", "backgrounds");
+if (!existsSync(PERSON) || !existsSync(backgrounds)) {
+  console.error(`needs ${PERSON} and ${backgrounds}`);
+  process.exit(3);
+}
+const modes = (values.modes?.split(",") ?? MODE_NAMES) as ModeName[];
+const scales = (values.scales ?? "1,0.6,0.35").split(",").map(Number);
+if (scales.some((s) => !(s > 0 && s <= 1))) {
+  console.error(`--scales takes sizes in (0, 1], such as 1,0.6,0.35, not "${values.scales}"`);
+  process.exit(2);
+}
+const [W, H] = [960, 540];
+const cv = await loadOpenCV();
+const photoPath = join(PERSON, "0001_img.png");
+const best = await createMatter({ mode: "best" });
+const herAlpha = resize(
+  (await best.matte({ image: photoPath, plate: join(PERSON, "back.png") })).alpha,
+  W,
+  H,
+);
+await best.dispose();
+const her = resize(await decodeImage(photoPath, "photo"), W, H);
+const interior = rasteriseInterior(cv, annotation("person-interior.json"), W, H);
+const outline = rasteriseInterior(cv, annotation("person-outline.json"), W, H);
+const files = readdirSync(backgrounds)
+  .filter((f) => /\.(jpe?g|png)$/i.test(f))
+  .sort();
+
+interface Row {
+  background: string;
+  seeThroughPercent: number;
+  roomPixels: number;
+}
+mkdirSync(join(ROOT, "bench-results"), { recursive: true });
+const results: Record<
+  string,
+  Record<string, { mean: number; worst: number; meanRoomPixels: number; rows: Row[] }>
+> = {};
+for (const mode of modes) {
+  const matter = await createMatter({ mode });
+  results[mode] = {};
+  for (const scale of scales) {
+    const placed = place(scale);
+    const rows: Row[] = [];
+    let worst: { row: Row; scene: FloatImage; alpha: FloatImage } | undefined;
+    for (const [i, file] of files.entries()) {
+      const background = cover(await decodeImage(join(backgrounds, file), "background"), W, H);
+      const scene = createImage(W, H, 3);
+      for (let p = 0; p < W * H; p++)
+        for (let c = 0; c < 3; c++) {
+          const a = placed.alpha.data[p];
+          scene.data[3 * p + c] = a * placed.colours.data[3 * p + c] + (1 - a) * background.data[3 * p + c];
+        }
+      const shots = { image: noisy(scene, 2 / 255, 2 * i + 1), plate: noisy(background, 2 / 255, 2 * i + 2) };
+      const { alpha } = await matter.matteImages(shots, { align: "off" });
+      const row = {
+        background: file,
+        seeThroughPercent: +(100 * (seeThrough(alpha, placed.interior) ?? 0)).toFixed(3),
+        roomPixels: mattedOutside(alpha, placed.outline),
+      };
+      rows.push(row);
+      if (!worst || row.seeThroughPercent > worst.row.seeThroughPercent)
+        worst = { row, scene: shots.image, alpha };
+    }
+    const mean = rows.reduce((s, r) => s + r.seeThroughPercent, 0) / rows.length;
+    const meanRoomPixels = rows.reduce((s, r) => s + r.roomPixels, 0) / rows.length;
+    results[mode][scale] = {
+      mean: +mean.toFixed(3),
+      worst: worst!.row.seeThroughPercent,
+      meanRoomPixels,
+      rows,
+    };
+    console.log(
+      `${mode.padEnd(8)} size ${String(scale).padEnd(5)} see-through mean ${mean.toFixed(3)} %, worst ` +
+        `${worst!.row.seeThroughPercent} % (${worst!.row.background}); room pixels mean ${meanRoomPixels.toFixed(1)}, ` +
+        `most ${Math.max(...rows.map((r) => r.roomPixels))}`,
+    );
+    const name = `person-backdrops-${mode}-${scale}-worst`;
+    await writePng(join(ROOT, "bench-results", `${name}-scene.png`), worst!.scene);
+    await writePng(join(ROOT, "bench-results", `${name}-alpha.png`), worst!.alpha);
+  }
+  await matter.dispose();
+}
+writeFileSync(join(ROOT, "bench-results", "person-backdrops.json"), JSON.stringify(results, null, 2) + "\n");
+
+/** Her α, colours and annotations scaled by `s` about the frame's bottom centre (nearest pixel). */
+function place(s: number) {
+  const alpha = createImage(W, H, 1);
+  const colours = createImage(W, H, 3);
+  const [inside, outside] = [new Uint8Array(W * H), new Uint8Array(W * H)];
+  for (let y = 0; y < H; y++)
+    for (let x = 0; x < W; x++) {
+      const [u, v] = [Math.round((x - W / 2) / s + W / 2), Math.round((y - H) / s + H)];
+      if (u < 0 || v < 0 || u >= W || v >= H) continue;
+      const [p, q] = [y * W + x, v * W + u];
+      alpha.data[p] = herAlpha.data[q];
+      colours.data.set(her.data.subarray(3 * q, 3 * q + 3), 3 * p);
+      [inside[p], outside[p]] = [interior[q], outline[q]];
+    }
+  const grown = dilateMask(cv, { width: W, height: H, channels: 1, data: Float32Array.from(outside) }, 6);
+  return { alpha, colours, interior: inside, outline: Uint8Array.from(grown.data, (v) => (v > 0.5 ? 1 : 0)) };
+}

@@ -1,0 +1,267 @@
+/**
+ * Which people the segmenter found a face confirms, and a closer look at people too small for the whole frame.
+ *
+ * The face detector sees the frame at 128 px: a face under about a tenth of the frame's width is a few of its pixels
+ * and is missed, and the selfie segmenter, made for people close to the camera, is unsure of a small person or takes
+ * the dunes behind them for one. So each person the segmenter found without a face is looked at again over their
+ * head, cut from the full-resolution photo; where a face is found there, the segmenter runs again on that person's
+ * head and shoulders, framed as a selfie, and its sure interior there is that person's.
+ */
+import { interiorOf, labelComponents, largestComponents } from "../cv/mask-ops.js";
+import type { CV } from "../cv/opencv.js";
+import { boxWhere, crop, paste, resize, type Box } from "../image/geometry.js";
+import { createImage, type FloatImage } from "../image/types.js";
+import type { FaceDetectorNetwork, SegmenterNetwork } from "../network/network.js";
+import { detectFaces, type Face } from "./faces.js";
+import { personProbability } from "./person.js";
+
+/** A face this sure confirms the person it lies on… */
+const FACE_SCORE = 0.7;
+/** …if at least this share of that person differs from the plate (not a bystander who is in the plate too). */
+const MIN_AGREEMENT_WITH_FACE = 0.2;
+/** People without a face in the whole frame, of at least this share of it, are looked at again, largest first… */
+const SMALLEST_PERSON = 0.005;
+const LOOKED_AGAIN = 4;
+/** …where their head's square is less than this share of the frame's shorter side (else the frame was enough). */
+const HEAD_OF_FRAME = 0.8;
+/** A person's view: this many face sizes wide and tall, from this many face heights above the face. */
+const VIEW_WIDE = 5;
+const VIEW_TALL = 8;
+const VIEW_ABOVE = 0.8;
+/** The least margin of a person's sure interior in their own view, in analysis pixels: enlarged, its edge steps by
+ * several of the frame's. */
+const LEAST_MARGIN = 2;
+/** Parts of a person's sure interior in their own view smaller than this share of the largest go. */
+const LEAST_PART = 0.1;
+/** A person's sure interior: where the segmenter is this sure, farther than this share of the frame's longer side
+ * from anywhere it is less sure (hair and edges stay out). */
+export const SOLID_PROBABILITY = 0.9;
+export const SOLID_MARGIN = 0.01;
+
+/** The photo at analysis size, with the same photo at full resolution to look closer in. */
+export interface Photo {
+  image: FloatImage;
+  detail?: FloatImage;
+}
+
+export interface FaceConfirmed {
+  /** Whether a face found in the whole frame lies on a person the segmenter found there (its region of > 0.5). */
+  inFrame: boolean;
+  /** Where each face's person is surely solid, from the segmenter run again on their own view (1 there). */
+  sure: FloatImage | null;
+}
+
+/**
+ * Those people at analysis size; null when a face confirms nobody. `person`: the segmenter's probability over the
+ * frame; `difference`: the plate-difference mask; `parts`: look closer over each part of the subject it finds too.
+ */
+export async function peopleWithFaces(
+  cv: CV,
+  photo: Photo,
+  person: FloatImage,
+  difference: FloatImage,
+  detector: FaceDetectorNetwork,
+  segmenter: SegmenterNetwork,
+  parts = false,
+): Promise<FaceConfirmed | null> {
+  const { width, height } = person;
+  const { label, count: n } = labelComponents(cv, width, height, (p) => person.data[p] > 0.5);
+  const size = new Uint32Array(n);
+  const differs = new Uint32Array(n);
+  for (let i = 0; i < label.length; i++) {
+    size[label[i]]++;
+    if (difference.data[i] > 0.5) differs[label[i]]++;
+  }
+  const differsEnough = (k: number) => k > 0 && differs[k] >= MIN_AGREEMENT_WITH_FACE * size[k];
+  const onPerson = (f: Face) => label[centreOf(f, width, height)];
+  const confirmed = new Uint8Array(n);
+  const faces = (await detectFaces(detector, photo.image)).filter((f) => f.score >= FACE_SCORE);
+  for (const f of faces) if (differsEnough(onPerson(f))) confirmed[onPerson(f)] = 1;
+  const inWholeFrame = faces.length;
+
+  // Closer looks: over the head of each person the segmenter found without a face, and with `parts`, over the top of
+  // each part of the subject the plate difference found (a person too small for the segmenter too).
+  const heads: Box[] = [];
+  const others = [...Array(n).keys()].filter(
+    (k) => !confirmed[k] && differsEnough(k) && size[k] >= SMALLEST_PERSON * width * height,
+  );
+  heads.push(...largestFirst(others, size).flatMap((k) => headRegion(label, k, width, height) ?? []));
+  if (parts) {
+    const subject = labelComponents(cv, width, height, (p) => difference.data[p] > 0.5);
+    const partSize = new Uint32Array(subject.count);
+    for (const k of subject.label) partSize[k]++;
+    const large = [...Array(subject.count).keys()].filter(
+      (k) => k > 0 && partSize[k] >= SMALLEST_PERSON * width * height,
+    );
+    heads.push(
+      ...largestFirst(large, partSize).flatMap((k) => headRegion(subject.label, k, width, height) ?? []),
+    );
+  }
+  for (const head of heads) {
+    const face = (await facesIn(detector, photo, head)).find((f) => f.score >= FACE_SCORE);
+    if (face && !faces.some((f) => inside(face, f))) faces.push(face);
+  }
+  // Each face's person, framed as the segmenter likes: around a person the frame's segmenter takes the rocks or
+  // foliage behind them for part of them, and a face must not vouch for those. A person the whole frame shows well
+  // (their face found there) keeps no more than the frame's sure interior: the closer view reached into the person
+  // photo's hair where it falls on her shoulder.
+  const sure = createImage(width, height, 1);
+  const frameSure = inWholeFrame > 0 ? sureInterior(cv, person) : undefined;
+  for (const [i, face] of faces.slice(0, LOOKED_AGAIN).entries())
+    await addPersonInterior(
+      cv,
+      photo,
+      face,
+      difference,
+      segmenter,
+      sure,
+      i < inWholeFrame ? frameSure : undefined,
+    );
+  const viewed = sure.data.some((v) => v > 0);
+  const inFrame = confirmed.some(Boolean);
+  return inFrame || viewed ? { inFrame, sure: viewed ? sure : null } : null;
+}
+
+/**
+ * A mask's sure interior: probability above SOLID_PROBABILITY, farther than `margin` pixels (by default SOLID_MARGIN
+ * of its longer side) from anywhere it is less sure.
+ */
+export function sureInterior(
+  cv: CV,
+  person: FloatImage,
+  margin = SOLID_MARGIN * Math.max(person.width, person.height),
+): FloatImage {
+  const interior = interiorOf(cv, person, SOLID_PROBABILITY, margin);
+  return { width: person.width, height: person.height, channels: 1, data: Float32Array.from(interior) };
+}
+
+/**
+ * Runs the segmenter on the person under `face` (analysis pixels), framed as it likes (head, shoulders and chest),
+ * and writes their sure interior there into `out` (analysis size): only the region the face lies on, only if it
+ * differs from the plate, and only where `within` holds too.
+ */
+async function addPersonInterior(
+  cv: CV,
+  photo: Photo,
+  face: Face,
+  difference: FloatImage,
+  segmenter: SegmenterNetwork,
+  out: FloatImage,
+  /** The frame's own sure interior, to keep within (frame size). */
+  within?: FloatImage,
+): Promise<void> {
+  const { width, height } = out;
+  const size = Math.max(face.width, face.height);
+  const x0 = Math.max(0, Math.round(face.x + face.width / 2 - (VIEW_WIDE * size) / 2));
+  const y0 = Math.max(0, Math.round(face.y - VIEW_ABOVE * face.height));
+  const region = {
+    x: x0,
+    y: y0,
+    width: Math.min(width, Math.round(x0 + VIEW_WIDE * size)) - x0,
+    height: Math.min(height, Math.round(y0 + VIEW_TALL * size)) - y0,
+  };
+  if (region.width < 2 || region.height < 2) return;
+  const view = lookAt(photo, region);
+  const probability = resize(await personProbability(segmenter, view), region.width, region.height);
+  // The view's own margin, at least LEAST_MARGIN: the frame's eroded a small person's neck and arms away.
+  const sure = sureInterior(
+    cv,
+    probability,
+    Math.max(LEAST_MARGIN, SOLID_MARGIN * Math.max(region.width, region.height)),
+  );
+  const { label } = labelComponents(cv, region.width, region.height, (p) => probability.data[p] > 0.5);
+  const at = (f: Face) => ({ ...f, x: f.x - region.x, y: f.y - region.y });
+  const k = label[centreOf(at(face), region.width, region.height)];
+  if (k === 0) return;
+  let [inPerson, differing, kept] = [0, 0, 0];
+  for (let y = 0; y < region.height; y++)
+    for (let x = 0; x < region.width; x++) {
+      const q = y * region.width + x;
+      if (label[q] !== k) {
+        sure.data[q] = 0;
+        continue;
+      }
+      inPerson++;
+      if (difference.data[(region.y + y) * width + region.x + x] > 0.5) differing++;
+      kept += sure.data[q];
+    }
+  if (differing < MIN_AGREEMENT_WITH_FACE * inPerson || kept === 0) return;
+  // Specks of the scene behind that the view's segmenter is sure of, joined to the person by its doubt, go.
+  const { mask: interior } = largestComponents(cv, sure, 0.5, LEAST_PART);
+  const before = crop(out, region);
+  const cap = within && crop(within, region);
+  for (let q = 0; q < before.data.length; q++)
+    before.data[q] = Math.max(
+      before.data[q],
+      cap ? Math.min(cap.data[q], interior.data[q]) : interior.data[q],
+    );
+  paste(out, before, region);
+}
+
+/** The faces in `region` of the analysis-size photo, in its pixels. */
+async function facesIn(detector: FaceDetectorNetwork, photo: Photo, region: Box): Promise<Face[]> {
+  const view = lookAt(photo, region);
+  const [sx, sy] = [region.width / view.width, region.height / view.height];
+  return (await detectFaces(detector, view)).map((f) => ({
+    x: region.x + f.x * sx,
+    y: region.y + f.y * sy,
+    width: f.width * sx,
+    height: f.height * sy,
+    score: f.score,
+  }));
+}
+
+/**
+ * `region` of the analysis-size photo as the networks should see it: cut from the full-resolution photo where there
+ * is one (a face 20 analysis pixels wide is 75 at 1920 px), shrunk to at most twice the region's analysis size (the
+ * networks see 128 and 256 px).
+ */
+function lookAt(photo: Photo, region: Box): FloatImage {
+  const { image, detail } = photo;
+  if (!detail) return crop(image, region);
+  const [sx, sy] = [detail.width / image.width, detail.height / image.height];
+  const x = Math.floor(region.x * sx);
+  const y = Math.floor(region.y * sy);
+  const width = Math.min(detail.width, Math.ceil((region.x + region.width) * sx)) - x;
+  const height = Math.min(detail.height, Math.ceil((region.y + region.height) * sy)) - y;
+  const view = crop(detail, { x, y, width, height });
+  return resize(view, Math.min(width, 2 * region.width), Math.min(height, 2 * region.height));
+}
+
+/**
+ * Where person `k` of `label` has their head: a square as wide as the person (no taller than they are) at their top,
+ * centred on their top rows. Null when it is most of the frame.
+ */
+function headRegion(label: Int32Array, k: number, width: number, height: number): Box | null {
+  const box = boxWhere(width, height, (p) => label[p] === k);
+  if (!box) return null;
+  const side = Math.min(box.width, box.height);
+  if (side > HEAD_OF_FRAME * Math.min(width, height)) return null;
+  let [sum, count] = [0, 0];
+  for (let y = box.y; y < box.y + Math.max(1, side / 4); y++)
+    for (let x = box.x; x < box.x + box.width; x++)
+      if (label[y * width + x] === k) {
+        sum += x;
+        count++;
+      }
+  const x = Math.round(sum / count - side / 2);
+  return { x: Math.min(width - side, Math.max(0, x)), y: box.y, width: side, height: side };
+}
+
+/** `ids` sorted by `size`, largest first, at most LOOKED_AGAIN of them. */
+function largestFirst(ids: number[], size: Uint32Array): number[] {
+  return ids.sort((a, b) => size[b] - size[a]).slice(0, LOOKED_AGAIN);
+}
+
+/** Whether face `a`'s centre lies in face `b`'s box: the same face, found twice. */
+function inside(a: Face, b: Face): boolean {
+  const [x, y] = [a.x + a.width / 2, a.y + a.height / 2];
+  return x >= b.x && x <= b.x + b.width && y >= b.y && y <= b.y + b.height;
+}
+
+/** The pixel index of a face's centre, inside a width × height frame. */
+function centreOf(f: Face, width: number, height: number): number {
+  const x = Math.min(width - 1, Math.max(0, Math.round(f.x + f.width / 2)));
+  const y = Math.min(height - 1, Math.max(0, Math.round(f.y + f.height / 2)));
+  return y * width + x;
+}
