@@ -14,6 +14,8 @@ import type { RawTensor } from "../src/network/contract.js";
 const PERSON = join(import.meta.dirname, "..", "..", "shared", "data", "person");
 const havePerson = existsSync(join(PERSON, "0001_img.png"));
 const centre = (f: Face) => [f.x + f.width / 2, f.y + f.height / 2];
+const loadNetworks = () =>
+  Promise.all([createNodeSegmenter(segmenterPath(), 2), createNodeFaceDetector(faceDetectorPath(), 2)]);
 
 test(
   "the face detector finds the real person's face, wherever the letterbox puts it, and none in the plate",
@@ -48,10 +50,7 @@ test(
   },
   async () => {
     const cv = await loadOpenCV();
-    const [segmenter, detector] = await Promise.all([
-      createNodeSegmenter(segmenterPath(), 2),
-      createNodeFaceDetector(faceDetectorPath(), 2),
-    ]);
+    const [segmenter, detector] = await loadNetworks();
     const image = resize(await decodeImage(join(PERSON, "0001_img.png"), "photo"), 512, 288);
     const plate = resize(await decodeImage(join(PERSON, "back.png"), "plate"), 512, 288);
     // Her clothes in the colours of the room: below the chin the plate is the photo itself.
@@ -91,10 +90,7 @@ test(
   },
   async () => {
     const cv = await loadOpenCV();
-    const [segmenter, detector] = await Promise.all([
-      createNodeSegmenter(segmenterPath(), 2),
-      createNodeFaceDetector(faceDetectorPath(), 2),
-    ]);
+    const [segmenter, detector] = await loadNetworks();
     const [photo, room] = await Promise.all(
       ["0001_img.png", "back.png"].map((f) => decodeImage(join(PERSON, f), "photo")),
     );

@@ -35,10 +35,10 @@ export interface PriorChoice {
   /** Where a person was found (the `auto` rule) and is surely solid (face, torso), at analysis size: 1 there. */
   solid?: FloatImage;
   /**
-   * Where people whose face the detector finds are surely solid: the part of `solid` on them, and for a person too
-   * small for the frame's face search, the interior a closer look finds (prior/people-with-faces; it may reach past
-   * `solid`). Surely a person, so surely opaque there (null: none). Asked for only when the matte leaves holes
-   * there: the detector runs once, on demand.
+   * Where people whose face the detector finds are surely solid: each one's sure interior in their own view
+   * (prior/people-with-faces), within `solid` for a face the whole frame showed; a small person's may reach past it.
+   * Surely a person, so surely opaque there (null: none). Asked for only when the matte leaves holes there: the faces
+   * are looked for once, on demand.
    */
   certain?: () => Promise<FloatImage | null>;
   warnings: string[];
@@ -98,8 +98,9 @@ export async function choosePrior(
   const person = await personProbability(segmenter, images.image);
   const area = personArea(person);
   const agree = agreement(person, diff.mask);
-  // The detector runs at most once, and only where its answer changes something: a person worth the question who
-  // differs from the plate over less than half, or holes in a found person's sure interior (PriorChoice.certain).
+  // Faces are looked for at most once, and only where the answer changes something: a person worth the question who
+  // differs from the plate over less than half (or, with `smallPeople`, none the segmenter trusts), or holes in a
+  // found person's sure interior (PriorChoice.certain).
   let people: Promise<FaceConfirmed | null> | undefined;
   const photo = { image: images.image, detail: images.detail };
   const withFaces = faceDetector

@@ -1,11 +1,12 @@
 /**
- * Which people the segmenter found a face confirms, and a closer look at people too small for the whole frame.
+ * Which people a face vouches for, and where they are surely solid.
  *
  * The face detector sees the frame at 128 px: a face under about a tenth of the frame's width is a few of its pixels
- * and is missed, and the selfie segmenter, made for people close to the camera, is unsure of a small person or takes
- * the dunes behind them for one. So each person the segmenter found without a face is looked at again over their
- * head, cut from the full-resolution photo; where a face is found there, the segmenter runs again on that person's
- * head and shoulders, framed as a selfie, and its sure interior there is that person's.
+ * and is missed. So each person the segmenter found without a face is looked at again over their head, cut from the
+ * full-resolution photo, and (`parts`) so is the top of each part of the subject the plate difference finds, for a
+ * person the segmenter misses altogether. The selfie segmenter, made for people close to the camera, is unsure of a
+ * small person or takes the dunes or rocks behind them for part of them; so for each face found it runs again on that
+ * person's own view, framed as a selfie, and the sure interior there is theirs.
  */
 import { interiorOf, labelComponents, largestComponents } from "../cv/mask-ops.js";
 import type { CV } from "../cv/opencv.js";
@@ -33,8 +34,8 @@ const VIEW_ABOVE = 0.8;
 const LEAST_MARGIN = 2;
 /** Parts of a person's sure interior in their own view smaller than this share of the largest go. */
 const LEAST_PART = 0.1;
-/** A person's sure interior: where the segmenter is this sure, farther than this share of the frame's longer side
- * from anywhere it is less sure (hair and edges stay out). */
+/** A person's sure interior: where the segmenter is this sure, farther than this share of the frame's (or view's)
+ * longer side from anywhere it is less sure (hair and edges stay out). */
 export const SOLID_PROBABILITY = 0.9;
 export const SOLID_MARGIN = 0.01;
 
@@ -52,8 +53,8 @@ export interface FaceConfirmed {
 }
 
 /**
- * Those people at analysis size; null when a face confirms nobody. `person`: the segmenter's probability over the
- * frame; `difference`: the plate-difference mask; `parts`: look closer over each part of the subject it finds too.
+ * Those people at analysis size; null when no face is found on anyone. `person`: the segmenter's probability over
+ * the frame; `difference`: the plate-difference mask; `parts`: look closer over each part of the subject it finds.
  */
 export async function peopleWithFaces(
   cv: CV,
