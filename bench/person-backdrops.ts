@@ -13,7 +13,7 @@
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { cover } from "../src/composite/composite.js";
+import { composite, cover } from "../src/composite/composite.js";
 import { dilateMask } from "../src/cv/mask-ops.js";
 import { loadOpenCV } from "../src/cv/opencv.js";
 import { rasteriseInterior } from "../src/eval/interior-annotation.js";
@@ -73,12 +73,7 @@ for (const mode of modes) {
     let worst: { row: Row; scene: FloatImage; alpha: FloatImage } | undefined;
     for (const [i, file] of files.entries()) {
       const background = cover(await decodeImage(join(backgrounds, file), "background"), W, H);
-      const scene = createImage(W, H, 3);
-      for (let p = 0; p < W * H; p++)
-        for (let c = 0; c < 3; c++) {
-          const a = placed.alpha.data[p];
-          scene.data[3 * p + c] = a * placed.colours.data[3 * p + c] + (1 - a) * background.data[3 * p + c];
-        }
+      const scene = composite({ alpha: placed.alpha, foreground: placed.colours }, background);
       const shots = { image: noisy(scene, 2 / 255, 2 * i + 1), plate: noisy(background, 2 / 255, 2 * i + 2) };
       const { alpha } = await matter.matteImages(shots, { align: "off" });
       const row = {

@@ -8,7 +8,7 @@
  * small person or takes the dunes or rocks behind them for part of them; so for each face found it runs again on that
  * person's own view, framed as a selfie, and the sure interior there is theirs.
  */
-import { interiorOf, labelComponents, largestComponents } from "../cv/mask-ops.js";
+import { componentSizes, interiorOf, labelComponents, largestComponents } from "../cv/mask-ops.js";
 import type { CV } from "../cv/opencv.js";
 import { boxWhere, crop, paste, resize, type Box } from "../image/geometry.js";
 import { createImage, type FloatImage } from "../image/types.js";
@@ -36,8 +36,8 @@ const LEAST_MARGIN = 2;
 const LEAST_PART = 0.1;
 /** A person's sure interior: where the segmenter is this sure, farther than this share of the frame's (or view's)
  * longer side from anywhere it is less sure (hair and edges stay out). */
-export const SOLID_PROBABILITY = 0.9;
-export const SOLID_MARGIN = 0.01;
+const SOLID_PROBABILITY = 0.9;
+const SOLID_MARGIN = 0.01;
 
 /** The photo at analysis size, with the same photo at full resolution to look closer in. */
 export interface Photo {
@@ -88,14 +88,12 @@ export async function peopleWithFaces(
   );
   heads.push(...largestFirst(others, size).flatMap((k) => headRegion(label, k, width, height) ?? []));
   if (parts) {
-    const subject = labelComponents(cv, width, height, (p) => difference.data[p] > 0.5);
-    const partSize = new Uint32Array(subject.count);
-    for (const k of subject.label) partSize[k]++;
+    const subject = componentSizes(cv, width, height, (p) => difference.data[p] > 0.5);
     const large = [...Array(subject.count).keys()].filter(
-      (k) => k > 0 && partSize[k] >= SMALLEST_PERSON * width * height,
+      (k) => k > 0 && subject.size[k] >= SMALLEST_PERSON * width * height,
     );
     heads.push(
-      ...largestFirst(large, partSize).flatMap((k) => headRegion(subject.label, k, width, height) ?? []),
+      ...largestFirst(large, subject.size).flatMap((k) => headRegion(subject.label, k, width, height) ?? []),
     );
   }
   for (const head of heads) {
@@ -250,7 +248,7 @@ function headRegion(label: Int32Array, k: number, width: number, height: number)
 }
 
 /** `ids` sorted by `size`, largest first, at most LOOKED_AGAIN of them. */
-function largestFirst(ids: number[], size: Uint32Array): number[] {
+function largestFirst(ids: number[], size: ArrayLike<number>): number[] {
   return ids.sort((a, b) => size[b] - size[a]).slice(0, LOOKED_AGAIN);
 }
 
