@@ -105,9 +105,10 @@ export const MODES: Record<ModeName, Mode> = {
     clearRelitPlate: false,
     // It is the second opinion.
     secondOpinion: false,
-    // Measured on her photo shrunk to 35 % on 62 backgrounds (a face 45 px across in 960×540): see-through 13.4 → 3.7
-    // % of her face and torso, but a 1280×720 frame 138 → 156 ms (the detector over each part, every frame).
-    smallPeople: false,
+    // Measured on her photo shrunk to 35 % on 62 backgrounds (a face 45 px across in 960×540): see-through 13.4 → 0.04
+    // % of her face and torso; a 1280×720 frame ~10 ms more where part of the subject has no face (the detector over
+    // its top, every frame). Chosen: a face that turns see-through is what `fast` must not do.
+    smallPeople: true,
     cleanupAtCoarse: true,
     // These three apply only with an explicit `refine: "refiner"`.
     upsample: "bilinear",
@@ -147,8 +148,8 @@ export const MODES: Record<ModeName, Mode> = {
     // colour, dropped whole, are back), the composites, realpairs and the person photo unchanged; ~90 ms of a
     // 1920×1080 photo's 3.8 s.
     secondOpinion: true,
-    // Measured on her photo shrunk to 35 % on 62 backgrounds (a face 45 px across in 960×540): see-through 7.6 → 0.16 %
-    // of her face and torso; every evaluation set unchanged; ~30 ms a photo.
+    // Measured on her photo shrunk to 35 % on 62 backgrounds (a face 45 px across in 960×540): see-through 7.6 → 0.002
+    // % of her face and torso; every evaluation set unchanged; ~30 ms a photo.
     smallPeople: true,
     cleanupAtCoarse: false,
     // These three apply only with an explicit `refine: "refiner"`. Only the patches the coarse network is most unsure

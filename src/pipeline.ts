@@ -717,7 +717,7 @@ async function composeFrame(
     // Holes left: a face, if the detector finds one on this person, says to fill the wide ones whatever their colour;
     // only where it does (the rules without a face have had their passes).
     const certain = await choice.certain();
-    if (certain) guardPeople(cv, alpha, image, certain, certain);
+    if (certain) guardPeople(cv, alpha, image, certain.sure, certain.sure, certain.small);
   }
   if (plan.cleanup === "full")
     keepMainComponents(

@@ -10,6 +10,7 @@ import { createNodeFaceDetector, createNodeSegmenter } from "../src/network/sess
 import { choosePrior } from "../src/prior/choose-prior.js";
 import { detectFaces, type Face } from "../src/prior/faces.js";
 import type { RawTensor } from "../src/network/contract.js";
+import type { FloatImage } from "../src/image/types.js";
 
 const PERSON = join(import.meta.dirname, "..", "..", "shared", "data", "person");
 const havePerson = existsSync(join(PERSON, "0001_img.png"));
@@ -64,9 +65,11 @@ test(
     assert.ok(confirmed.solid && confirmed.certain);
     const certain = await confirmed.certain();
     assert.ok(certain);
-    // The torso, under the face, is certain; nothing is certain outside the sure interior.
-    assert.equal(certain.data[230 * 512 + 220], 1);
-    assert.ok(certain.data.every((v, p) => v <= confirmed.solid!.data[p]));
+    // The torso, under the face, is certain; nothing is certain outside the sure interior. The whole frame showed her
+    // face: she is not one of the small people.
+    assert.equal(certain.sure.data[230 * 512 + 220], 1);
+    assert.ok(certain.sure.data.every((v, p) => v <= confirmed.solid!.data[p]));
+    assert.equal(certain.small, null);
     // The detector runs only where its answer matters: not for a person who mostly differs from the plate until the
     // matte leaves holes in them (certain() asked), then once; never for an empty room.
     let calls = 0;
@@ -110,10 +113,20 @@ test(
       };
       const detail = framed(photo);
       const [image, plate] = [resize(detail, 512, 288), resize(framed(room), 512, 288)];
-      // Her face's centre at analysis size, and whether a pixel lies in her window.
-      const face = Math.round((576 * (1 - k) + 310 * k) / 2) * 512 + Math.round((300 + 440 * k) / 2);
-      const inWindow = (p: number) => p % 512 >= window.x / 2 && Math.floor(p / 512) >= window.y / 2;
-      return { image, plate, detail, face, inWindow };
+      // Whether a mask of the frame's aspect holds her face's centre, and holds nothing outside her window.
+      const holdsFace = (m: FloatImage) => {
+        const s = m.width / 1024;
+        return (
+          m.data[Math.round(s * (576 * (1 - k) + 310 * k)) * m.width + Math.round(s * (300 + 440 * k))] === 1
+        );
+      };
+      const onlyInWindow = (m: FloatImage) => {
+        const s = m.width / 1024;
+        return m.data.every(
+          (v, p) => !v || ((p % m.width) / s >= window.x && Math.floor(p / m.width) / s >= window.y),
+        );
+      };
+      return { image, plate, detail, holdsFace, onlyInWindow };
     };
     const certainOf = async (images: Parameters<typeof choosePrior>[1], smallPeople: boolean) => {
       const choice = await choosePrior(cv, images, "any", segmenter, true, detector, smallPeople);
@@ -128,16 +141,16 @@ test(
     for (const images of [near, { image: near.image, plate: near.plate }]) {
       const certain = await certainOf(images, false);
       assert.ok(certain, `${Object.keys(images)}`);
-      assert.equal(certain.data[near.face], 1);
-      assert.ok(certain.data.every((v, p) => !v || near.inWindow(p)));
+      // Only a closer look found her: she is one of the small people, every hole in whom is filled.
+      for (const mask of [certain.sure, certain.small!])
+        assert.ok(near.holdsFace(mask) && near.onlyInWindow(mask));
     }
     // At 25 % the segmenter misses her too: only a look over the top of the subject the plate difference finds.
     const far = scene(0.25);
     assert.equal(await certainOf(far, false), null);
     const certain = await certainOf(far, true);
     assert.ok(certain);
-    assert.equal(certain.data[far.face], 1);
-    assert.ok(certain.data.every((v, p) => !v || far.inWindow(p)));
+    assert.ok(far.holdsFace(certain.sure) && far.onlyInWindow(certain.sure));
     await Promise.all([segmenter.dispose(), detector.dispose()]);
   },
 );

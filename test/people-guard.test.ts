@@ -90,6 +90,25 @@ test("on a person with a face, holes in the sure interior that are wide or close
   );
 });
 
+test("on a person too small for gaps between strands of hair to show, every hole in the sure interior is filled", () => {
+  // A lace of thin lines of the room's colour that join one another and run out past the sure interior, as a small
+  // person's print comes out of a low-resolution matte: kept as hair's gaps on a person the whole frame shows.
+  const lace = (x: number, y: number) => (x + y) % 6 === 0 || (x - y + 300) % 6 === 0;
+  const inside = (x: number, y: number) => Math.hypot(x - 100, y - 75) < 44;
+  const run = (small: boolean) => {
+    const s = scene([0.7, 0.45, 0.2], [0.2, 0.5, 0.3], lace);
+    const outside = s.alpha.data.filter((_, p) => s.solid.data[p] === 0);
+    guardPeople(cv, s.alpha, s.image, s.solid, s.solid, small ? s.solid : null);
+    assert.deepEqual(
+      s.alpha.data.filter((_, p) => s.solid.data[p] === 0),
+      outside,
+    );
+    return holesIn(s.alpha, (x, y) => inside(x, y) && lace(x, y));
+  };
+  assert.ok(run(false) > 500);
+  assert.equal(run(true), 0);
+});
+
 test("a found torso that the matte calls mostly but not fully opaque is made opaque; below half it is left", () => {
   // A wide band across the disc of another colour than the rest, at α 0.7: too wide and too different for the
   // neighbourhood rules.

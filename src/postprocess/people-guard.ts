@@ -48,9 +48,10 @@ const PASSES = 3;
 
 /**
  * `solid`: the person's sure interior (1 inside) at any size of the frame's aspect; `certain`: its part on people
- * whose face was found (the same size as it); `image` the photo (RGB) the matte `alpha` belongs to; `alpha` is
- * changed in place. Returns whether enough of the sure interior is left open to hold a wide hole: only then is a face
- * worth looking for (a live frame usually leaves a few pixels at most).
+ * whose face was found (the same size as it); `small`: the part of that on people too small in the frame for gaps
+ * between strands of their hair to show, where every hole is filled (the same size); `image` the photo (RGB) the
+ * matte `alpha` belongs to; `alpha` is changed in place. Returns whether enough of the sure interior is left open to
+ * hold a wide hole: only then is a face worth looking for (a live frame usually leaves a few pixels at most).
  */
 export function guardPeople(
   cv: CV,
@@ -58,6 +59,7 @@ export function guardPeople(
   image: FloatImage,
   solid: FloatImage,
   certain?: FloatImage,
+  small?: FloatImage | null,
 ): boolean {
   const r = Math.max(1, Math.round(NEIGHBOURHOOD * Math.max(alpha.width, alpha.height)));
   const sure = sureOverItsBox(solid, alpha.width, alpha.height, r);
@@ -66,7 +68,8 @@ export function guardPeople(
   const { box, s } = sure;
   const [a, im] = [crop(alpha, box), crop(image, box)];
   const wide = Math.max(2, WIDE_HOLE * Math.max(alpha.width, alpha.height));
-  const c = certain && holesToFill(cv, maskOverBox(certain, alpha.width, alpha.height, box), a, wide);
+  const over = (mask: FloatImage) => maskOverBox(mask, alpha.width, alpha.height, box);
+  const c = certain && holesToFill(cv, over(certain), a, wide, small ? over(small) : undefined);
   // The first rules need no neighbourhood: applied alone first, they usually leave no hole, and a live frame then
   // skips the passes' box filters.
   for (let p = 0; p < a.data.length; p++)
@@ -126,12 +129,20 @@ function fillSpecks(cv: CV, alpha: FloatImage, sure: Float32Array, area: number)
 }
 
 /**
- * 1 where `certain` holds a hole in `alpha` (the same size) that is wide enough to hold a disc of `radius`, and where
- * what is left of the holes besides those lies wholly inside it: a gap between strands of hair opens onto the
- * background beyond the person; a dark line of a blouse's print the colour of the room behind is closed all round,
- * or runs into a wide patch of that print.
+ * 1 where `certain` holds a hole in `alpha` (the same size) that is wide enough to hold a disc of `radius`, where
+ * what is left of the holes besides those lies wholly inside it, and wherever `small` holds a hole: a gap between
+ * strands of hair opens onto the background beyond the person; a dark line of a blouse's print the colour of the
+ * room behind is closed all round, or runs into a wide patch of that print. On a person as small as a face 45 px
+ * across, a print's holes join one another and the background past the matte's doubt, and gaps between strands of
+ * hair do not show.
  */
-function holesToFill(cv: CV, certain: FloatImage, alpha: FloatImage, radius: number): Uint8Array {
+function holesToFill(
+  cv: CV,
+  certain: FloatImage,
+  alpha: FloatImage,
+  radius: number,
+  small?: FloatImage,
+): Uint8Array {
   return withMats((t) => {
     const wide = t(new cv.Mat(alpha.height, alpha.width, cv.CV_8UC1));
     let w = wide.data as Uint8Array;
@@ -146,7 +157,8 @@ function holesToFill(cv: CV, certain: FloatImage, alpha: FloatImage, radius: num
       (p) => !certain.data[p],
     );
     const fill = new Uint8Array(w.length); // a plain loop: Uint8Array.from with a map function is ~20× slower
-    for (let p = 0; p < w.length; p++) fill[p] = w[p] || (label[p] > 0 && size[label[p]] < Infinity) ? 1 : 0;
+    for (let p = 0; p < w.length; p++)
+      fill[p] = w[p] || (label[p] > 0 && (size[label[p]] < Infinity || small?.data[p])) ? 1 : 0;
     return fill;
   });
 }

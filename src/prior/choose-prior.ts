@@ -6,12 +6,12 @@
  * person must cover a fair part of the frame and mostly lie where the photo differs from its plate, or show a face
  * (prior/faces.ts): a person dressed in the colours of the wall behind differs from it over less than half.
  */
-import { boxOfMask, type Box } from "../image/geometry.js";
+import { boxOfMask, resize, type Box } from "../image/geometry.js";
 import type { FloatImage } from "../image/types.js";
 import type { FaceDetectorNetwork, SegmenterNetwork } from "../network/network.js";
 import type { Subject } from "../vocabulary.js";
 import { personArea, personProbability } from "./person.js";
-import { peopleWithFaces, sureInterior, type FaceConfirmed } from "./people-with-faces.js";
+import { peopleWithFaces, sureInterior, type Certain, type FaceConfirmed } from "./people-with-faces.js";
 import type { CV } from "../cv/opencv.js";
 import { differenceMask, type DifferenceMask } from "../cv/plate-difference.js";
 
@@ -36,17 +36,20 @@ export interface PriorChoice {
   solid?: FloatImage;
   /**
    * Where people whose face the detector finds are surely solid: each one's sure interior in their own view
-   * (prior/people-with-faces), within `solid` for a face the whole frame showed; a small person's may reach past it.
-   * Surely a person, so surely opaque there (null: none). Asked for only when the matte leaves holes there: the faces
-   * are looked for once, on demand.
+   * (prior/people-with-faces), within `solid` for a face the whole frame showed; a small person's may reach past it,
+   * and is also `small`. Surely a person, so surely opaque there (null: none). Asked for only when the matte leaves
+   * holes there: the faces are looked for once, on demand.
    */
-  certain?: () => Promise<FloatImage | null>;
+  certain?: () => Promise<Certain | null>;
   warnings: string[];
 }
 
-/** The larger of two masks of one size at each pixel; either alone if the other is null. */
+/** The larger of two masks of the frame's aspect at each pixel, the smaller enlarged (the faces' sure interiors are
+ * drawn finer than the frame's); either alone if the other is null. */
 function maxOf(a: FloatImage | null, b: FloatImage | null): FloatImage | null {
   if (!a || !b) return a ?? b;
+  if (a.width < b.width) a = resize(a, b.width, b.height);
+  if (b.width < a.width) b = resize(b, a.width, a.height);
   return { ...a, data: a.data.map((v, i) => Math.max(v, b.data[i])) };
 }
 
@@ -118,7 +121,13 @@ export async function choosePrior(
   // person photo's hair a solid blob in `fast`: the same margin.
   const inFrame = trusted || faces?.inFrame ? sureInterior(cv, person) : null;
   const solid = (found && guardPeople && maxOf(inFrame, faces?.sure ?? null)) || undefined;
-  const certain = solid && withFaces ? async () => (await withFaces())?.sure ?? null : undefined;
+  const certain =
+    solid && withFaces
+      ? async () => {
+          const { sure, small } = (await withFaces()) ?? {};
+          return sure ? { sure, small: small ?? null } : null;
+        }
+      : undefined;
   const seen = { personArea: area, personAgreement: agree, solid, certain };
   if (subject === "any") return fromDifference(seen);
   const usable = subject === "person" ? area >= MIN_AREA_FORCED : found;

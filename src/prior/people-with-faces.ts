@@ -6,13 +6,21 @@
  * full-resolution photo, and (`parts`) so is the top of each part of the subject the plate difference finds, for a
  * person the segmenter misses altogether. The selfie segmenter, made for people close to the camera, is unsure of a
  * small person or takes the dunes or rocks behind them for part of them; so for each face found it runs again on that
- * person's own view, framed as a selfie, and the sure interior there is theirs.
+ * person's own view, framed as a selfie, and the sure interior there is theirs, drawn finer than the analysis size.
+ * Those only a closer look found are small in the frame, and are also returned on their own (the people guard fills
+ * every hole in them).
  */
 import { componentSizes, interiorOf, labelComponents, largestComponents } from "../cv/mask-ops.js";
 import type { CV } from "../cv/opencv.js";
-import { boxWhere, crop, paste, resize, type Box } from "../image/geometry.js";
+import { shrinkImage } from "../cv/shrink.js";
+import { boxWhere, crop, paste, resize, scaleBox, type Box } from "../image/geometry.js";
 import { createImage, type FloatImage } from "../image/types.js";
-import type { FaceDetectorNetwork, SegmenterNetwork } from "../network/network.js";
+import {
+  FACE_DETECTOR_SIZE,
+  SEGMENTER_SIZE,
+  type FaceDetectorNetwork,
+  type SegmenterNetwork,
+} from "../network/network.js";
 import { detectFaces, type Face } from "./faces.js";
 import { personProbability } from "./person.js";
 
@@ -29,8 +37,10 @@ const HEAD_OF_FRAME = 0.8;
 const VIEW_WIDE = 5;
 const VIEW_TALL = 8;
 const VIEW_ABOVE = 0.8;
-/** The least margin of a person's sure interior in their own view, in analysis pixels: enlarged, its edge steps by
- * several of the frame's. */
+/** The sure interiors are drawn at up to this many pixels on the longer side (the photo's own where smaller): at the
+ * analysis size a small person's margin of whole analysis pixels took their cheek and sleeves (224 px in `fast`). */
+const SURE_SIDE = 1024;
+/** The least margin of a person's sure interior in their own view, in pixels of that drawing. */
 const LEAST_MARGIN = 2;
 /** Parts of a person's sure interior in their own view smaller than this share of the largest go. */
 const LEAST_PART = 0.1;
@@ -45,11 +55,21 @@ export interface Photo {
   detail?: FloatImage;
 }
 
+/** Where found people are surely solid (FaceConfirmed.sure and .small). */
+export interface Certain {
+  sure: FloatImage;
+  small: FloatImage | null;
+}
+
 export interface FaceConfirmed {
   /** Whether a face found in the whole frame lies on a person the segmenter found there (its region of > 0.5). */
   inFrame: boolean;
-  /** Where each face's person is surely solid, from the segmenter run again on their own view (1 there). */
+  /** Where each face's person is surely solid, from the segmenter run again on their own view (1 there), drawn at
+   * up to SURE_SIDE pixels on the longer side: finer than the analysis size. */
   sure: FloatImage | null;
+  /** The part of `sure` on people only a closer look found (null: none): too small in the frame for gaps between
+   * strands of their hair to show, and whose print or jumper the matte leaves as a lace of holes. */
+  small: FloatImage | null;
 }
 
 /**
@@ -97,28 +117,29 @@ export async function peopleWithFaces(
     );
   }
   for (const head of heads) {
-    const face = (await facesIn(detector, photo, head)).find((f) => f.score >= FACE_SCORE);
+    const face = (await facesIn(cv, detector, photo, head)).find((f) => f.score >= FACE_SCORE);
     if (face && !faces.some((f) => inside(face, f))) faces.push(face);
   }
   // Each face's person, framed as the segmenter likes: around a person the frame's segmenter takes the rocks or
   // foliage behind them for part of them, and a face must not vouch for those. A person the whole frame shows well
   // (their face found there) keeps no more than the frame's sure interior: the closer view reached into the person
   // photo's hair where it falls on her shoulder.
-  const sure = createImage(width, height, 1);
-  const frameSure = inWholeFrame > 0 ? sureInterior(cv, person) : undefined;
-  for (const [i, face] of faces.slice(0, LOOKED_AGAIN).entries())
-    await addPersonInterior(
-      cv,
-      photo,
-      face,
-      difference,
-      segmenter,
-      sure,
-      i < inWholeFrame ? frameSure : undefined,
-    );
-  const viewed = sure.data.some((v) => v > 0);
+  if (faces.length === 0) return null;
+  const [sureWidth, sureHeight] = sureSize(photo, width, height);
+  const frameSure =
+    inWholeFrame > 0 ? cutAtHalf(resize(sureInterior(cv, person), sureWidth, sureHeight)) : undefined;
+  const [sure, small] = [createImage(sureWidth, sureHeight, 1), createImage(sureWidth, sureHeight, 1)];
+  let [viewed, viewedSmall] = [false, false];
+  for (const [i, face] of faces.slice(0, LOOKED_AGAIN).entries()) {
+    const found = await personInterior(cv, photo, face, difference, segmenter, sure);
+    if (!found) continue;
+    const seenWhole = i < inWholeFrame;
+    viewed = drawAt(sure, found.interior, found.box, seenWhole ? frameSure : undefined) || viewed;
+    if (!seenWhole) viewedSmall = drawAt(small, found.interior, found.box) || viewedSmall;
+  }
   const inFrame = confirmed.some(Boolean);
-  return inFrame || viewed ? { inFrame, sure: viewed ? sure : null } : null;
+  if (!inFrame && !viewed) return null;
+  return { inFrame, sure: viewed ? sure : null, small: viewedSmall ? small : null };
 }
 
 /**
@@ -134,22 +155,33 @@ export function sureInterior(
   return { width: person.width, height: person.height, channels: 1, data: Float32Array.from(interior) };
 }
 
+/** The size the sure interiors are drawn at: the analysis size enlarged towards SURE_SIDE, as far as the photo has
+ * the detail. */
+function sureSize(photo: Photo, width: number, height: number): [number, number] {
+  const detail = photo.detail ? Math.min(SURE_SIDE, Math.max(photo.detail.width, photo.detail.height)) : 0;
+  const k = Math.max(1, detail / Math.max(width, height));
+  return [Math.round(width * k), Math.round(height * k)];
+}
+
+/** `mask` as 0 and 1, cut at half. */
+function cutAtHalf(mask: FloatImage): FloatImage {
+  return { ...mask, data: mask.data.map((v) => (v >= 0.5 ? 1 : 0)) };
+}
+
 /**
  * Runs the segmenter on the person under `face` (analysis pixels), framed as it likes (head, shoulders and chest),
- * and writes their sure interior there into `out` (analysis size): only the region the face lies on, only if it
- * differs from the plate, and only where `within` holds too.
+ * and returns their sure interior there, drawn over `box` of a frame of `drawing`'s size (the analysis size or
+ * larger): only the region the face lies on, and only if it differs from the plate.
  */
-async function addPersonInterior(
+async function personInterior(
   cv: CV,
   photo: Photo,
   face: Face,
   difference: FloatImage,
   segmenter: SegmenterNetwork,
-  out: FloatImage,
-  /** The frame's own sure interior, to keep within (frame size). */
-  within?: FloatImage,
-): Promise<void> {
-  const { width, height } = out;
+  drawing: { width: number; height: number },
+): Promise<{ interior: FloatImage; box: Box } | null> {
+  const { width, height } = difference;
   const size = Math.max(face.width, face.height);
   const x0 = Math.max(0, Math.round(face.x + face.width / 2 - (VIEW_WIDE * size) / 2));
   const y0 = Math.max(0, Math.round(face.y - VIEW_ABOVE * face.height));
@@ -159,47 +191,60 @@ async function addPersonInterior(
     width: Math.min(width, Math.round(x0 + VIEW_WIDE * size)) - x0,
     height: Math.min(height, Math.round(y0 + VIEW_TALL * size)) - y0,
   };
-  if (region.width < 2 || region.height < 2) return;
-  const view = lookAt(photo, region);
-  const probability = resize(await personProbability(segmenter, view), region.width, region.height);
+  if (region.width < 2 || region.height < 2) return null;
+  const [kx, ky] = [drawing.width / width, drawing.height / height];
+  const drawn = scaleBox(region, kx, ky, drawing.width, drawing.height);
+  const view = lookAt(cv, photo, region, SEGMENTER_SIZE);
+  const probability = resize(await personProbability(segmenter, view), drawn.width, drawn.height);
   // The view's own margin, at least LEAST_MARGIN: the frame's eroded a small person's neck and arms away.
   const sure = sureInterior(
     cv,
     probability,
-    Math.max(LEAST_MARGIN, SOLID_MARGIN * Math.max(region.width, region.height)),
+    Math.max(LEAST_MARGIN, SOLID_MARGIN * Math.max(drawn.width, drawn.height)),
   );
-  const { label } = labelComponents(cv, region.width, region.height, (p) => probability.data[p] > 0.5);
-  const at = (f: Face) => ({ ...f, x: f.x - region.x, y: f.y - region.y });
-  const k = label[centreOf(at(face), region.width, region.height)];
-  if (k === 0) return;
+  const { label } = labelComponents(cv, drawn.width, drawn.height, (p) => probability.data[p] > 0.5);
+  const at = (f: Face) => ({
+    x: f.x * kx - drawn.x,
+    y: f.y * ky - drawn.y,
+    width: f.width * kx,
+    height: f.height * ky,
+  });
+  const k = label[centreOf(at(face), drawn.width, drawn.height)];
+  if (k === 0) return null;
   let [inPerson, differing, kept] = [0, 0, 0];
-  for (let y = 0; y < region.height; y++)
-    for (let x = 0; x < region.width; x++) {
-      const q = y * region.width + x;
+  for (let y = 0; y < drawn.height; y++)
+    for (let x = 0; x < drawn.width; x++) {
+      const q = y * drawn.width + x;
       if (label[q] !== k) {
         sure.data[q] = 0;
         continue;
       }
       inPerson++;
-      if (difference.data[(region.y + y) * width + region.x + x] > 0.5) differing++;
+      const [ax, ay] = [Math.floor((drawn.x + x) / kx), Math.floor((drawn.y + y) / ky)];
+      if (difference.data[Math.min(height - 1, ay) * width + Math.min(width - 1, ax)] > 0.5) differing++;
       kept += sure.data[q];
     }
-  if (differing < MIN_AGREEMENT_WITH_FACE * inPerson || kept === 0) return;
+  if (differing < MIN_AGREEMENT_WITH_FACE * inPerson || kept === 0) return null;
   // Specks of the scene behind that the view's segmenter is sure of, joined to the person by its doubt, go.
-  const { mask: interior } = largestComponents(cv, sure, 0.5, LEAST_PART);
-  const before = crop(out, region);
-  const cap = within && crop(within, region);
-  for (let q = 0; q < before.data.length; q++)
-    before.data[q] = Math.max(
-      before.data[q],
-      cap ? Math.min(cap.data[q], interior.data[q]) : interior.data[q],
-    );
-  paste(out, before, region);
+  return { interior: largestComponents(cv, sure, 0.5, LEAST_PART).mask, box: drawn };
+}
+
+/** Raises `out` to `mask` over `box` (only where `within`, of `out`'s size, holds too); whether it raised any. */
+function drawAt(out: FloatImage, mask: FloatImage, box: Box, within?: FloatImage): boolean {
+  const before = crop(out, box);
+  const cap = within && crop(within, box);
+  let raised = false;
+  for (let q = 0; q < before.data.length; q++) {
+    const v = cap ? Math.min(cap.data[q], mask.data[q]) : mask.data[q];
+    if (v > before.data[q]) [before.data[q], raised] = [v, true];
+  }
+  paste(out, before, box);
+  return raised;
 }
 
 /** The faces in `region` of the analysis-size photo, in its pixels. */
-async function facesIn(detector: FaceDetectorNetwork, photo: Photo, region: Box): Promise<Face[]> {
-  const view = lookAt(photo, region);
+async function facesIn(cv: CV, detector: FaceDetectorNetwork, photo: Photo, region: Box): Promise<Face[]> {
+  const view = lookAt(cv, photo, region, FACE_DETECTOR_SIZE);
   const [sx, sy] = [region.width / view.width, region.height / view.height];
   return (await detectFaces(detector, view)).map((f) => ({
     x: region.x + f.x * sx,
@@ -211,11 +256,13 @@ async function facesIn(detector: FaceDetectorNetwork, photo: Photo, region: Box)
 }
 
 /**
- * `region` of the analysis-size photo as the networks should see it: cut from the full-resolution photo where there
- * is one (a face 20 analysis pixels wide is 75 at 1920 px), shrunk to at most twice the region's analysis size (the
- * networks see 128 and 256 px).
+ * `region` of the analysis-size photo as a network that sees `side` pixels should see it: cut from the
+ * full-resolution photo where there is one (a face 20 analysis pixels wide is 75 at 1920 px) and shrunk, by area
+ * averaging, to `side` on its longer side where it is larger. Shrunk below the segmenter's 256 px, a small person's
+ * view at `fast`'s 224-px analysis made it take the bush beside her for her; shrunk straight to the detector's 128,
+ * a view costs no second resize (this runs on every frame where part of the subject has no face yet).
  */
-function lookAt(photo: Photo, region: Box): FloatImage {
+function lookAt(cv: CV, photo: Photo, region: Box, side: number): FloatImage {
   const { image, detail } = photo;
   if (!detail) return crop(image, region);
   const [sx, sy] = [detail.width / image.width, detail.height / image.height];
@@ -224,7 +271,8 @@ function lookAt(photo: Photo, region: Box): FloatImage {
   const width = Math.min(detail.width, Math.ceil((region.x + region.width) * sx)) - x;
   const height = Math.min(detail.height, Math.ceil((region.y + region.height) * sy)) - y;
   const view = crop(detail, { x, y, width, height });
-  return resize(view, Math.min(width, 2 * region.width), Math.min(height, 2 * region.height));
+  const k = Math.min(1, side / Math.max(width, height));
+  return shrinkImage(cv, view, Math.max(1, Math.round(k * width)), Math.max(1, Math.round(k * height)));
 }
 
 /**
@@ -259,7 +307,7 @@ function inside(a: Face, b: Face): boolean {
 }
 
 /** The pixel index of a face's centre, inside a width × height frame. */
-function centreOf(f: Face, width: number, height: number): number {
+function centreOf(f: Box, width: number, height: number): number {
   const x = Math.min(width - 1, Math.max(0, Math.round(f.x + f.width / 2)));
   const y = Math.min(height - 1, Math.max(0, Math.round(f.y + f.height / 2)));
   return y * width + x;
