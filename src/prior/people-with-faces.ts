@@ -10,7 +10,13 @@
  * Those only a closer look found are small in the frame, and are also returned on their own (the people guard fills
  * every hole in them).
  */
-import { componentSizes, interiorOf, labelComponents, largestComponents } from "../cv/mask-ops.js";
+import {
+  closeByDisc,
+  componentSizes,
+  interiorOf,
+  labelComponents,
+  largestComponents,
+} from "../cv/mask-ops.js";
 import type { CV } from "../cv/opencv.js";
 import { shrinkImage } from "../cv/shrink.js";
 import { boxWhere, crop, paste, resize, scaleBox, type Box } from "../image/geometry.js";
@@ -33,6 +39,9 @@ const SMALLEST_PERSON = 0.005;
 const LOOKED_AGAIN = 4;
 /** …where their head's square is less than this share of the frame's shorter side (else the frame was enough). */
 const HEAD_OF_FRAME = 0.8;
+/** The subject's parts are looked at with gaps narrower than twice this share of the frame's longer side closed: a
+ * face the colour of what is behind it leaves the hair apart from the shoulders in what differs. */
+const JOIN_PARTS = 0.015;
 /** A person's view: this many face sizes wide and tall, from this many face heights above the face. */
 const VIEW_WIDE = 5;
 const VIEW_TALL = 8;
@@ -108,7 +117,8 @@ export async function peopleWithFaces(
   );
   heads.push(...largestFirst(others, size).flatMap((k) => headRegion(label, k, width, height) ?? []));
   if (parts) {
-    const subject = componentSizes(cv, width, height, (p) => difference.data[p] > 0.5);
+    const joined = closeByDisc(cv, difference, Math.max(2, JOIN_PARTS * Math.max(width, height)));
+    const subject = componentSizes(cv, width, height, (p) => joined.data[p] > 0.5);
     const large = [...Array(subject.count).keys()].filter(
       (k) => k > 0 && subject.size[k] >= SMALLEST_PERSON * width * height,
     );
