@@ -124,8 +124,8 @@ export async function choosePrior(
   const certain =
     solid && withFaces
       ? async () => {
-          const { sure, small } = (await withFaces()) ?? {};
-          return sure ? { sure, small: small ?? null } : null;
+          const found = await withFaces();
+          return found?.sure ? { sure: found.sure, small: found.small } : null;
         }
       : undefined;
   const seen = { personArea: area, personAgreement: agree, solid, certain };

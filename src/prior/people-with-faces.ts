@@ -138,18 +138,20 @@ export async function peopleWithFaces(
   const [sureWidth, sureHeight] = sureSize(photo, width, height);
   const frameSure =
     inWholeFrame > 0 ? cutAtHalf(resize(sureInterior(cv, person), sureWidth, sureHeight)) : undefined;
-  const [sure, small] = [createImage(sureWidth, sureHeight, 1), createImage(sureWidth, sureHeight, 1)];
-  let [viewed, viewedSmall] = [false, false];
+  const sure = createImage(sureWidth, sureHeight, 1);
+  let small: FloatImage | null = null;
+  let viewed = false;
   for (const [i, face] of faces.slice(0, LOOKED_AGAIN).entries()) {
     const found = await personInterior(cv, photo, face, difference, segmenter, sure);
     if (!found) continue;
     const seenWhole = i < inWholeFrame;
     viewed = drawAt(sure, found.interior, found.box, seenWhole ? frameSure : undefined) || viewed;
-    if (!seenWhole) viewedSmall = drawAt(small, found.interior, found.box) || viewedSmall;
+    // Only a closer look found this person: small in the frame (drawn uncapped, as in `sure`).
+    if (!seenWhole) drawAt((small ??= createImage(sureWidth, sureHeight, 1)), found.interior, found.box);
   }
   const inFrame = confirmed.some(Boolean);
   if (!inFrame && !viewed) return null;
-  return { inFrame, sure: viewed ? sure : null, small: viewedSmall ? small : null };
+  return { inFrame, sure: viewed ? sure : null, small };
 }
 
 /**
