@@ -8,24 +8,34 @@
  * outside her outline (test/fixtures/person-outline.json, grown by 6 px: her soft hair reaches it once shrunk).
  * Writes bench-results/person-backdrops.json and, per mode and size, the scene and α of the worst background.
  *
- *   node --import tsx bench/person-backdrops.ts [--modes fast,balanced,best] [--scales 1,0.6,0.35]
+ * `--hand-held`: the plate as a hand-held camera takes it, turned by up to 0.8°, zoomed by up to 1 %, moved by up to
+ * 6 px and with a white balance a few per cent warmer (both shots drawn from the background at twice the size, so
+ * they are equally sharp), and aligned by the pipeline; writes person-backdrops-hand-held.json and its pictures.
+ *
+ *   node --import tsx bench/person-backdrops.ts [--modes fast,balanced,best] [--scales 1,0.6,0.35] [--hand-held]
  */
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { composite, cover } from "../src/composite/composite.js";
+import { warpPlate } from "../src/align/homography.js";
 import { dilateMask } from "../src/cv/mask-ops.js";
 import { loadOpenCV } from "../src/cv/opencv.js";
+import { shrinkImage } from "../src/cv/shrink.js";
 import { rasteriseInterior } from "../src/eval/interior-annotation.js";
 import { mattedOutside, seeThrough } from "../src/eval/metrics.js";
 import { decodeImage, writePng } from "../src/image/codec-node.js";
-import { resize } from "../src/image/geometry.js";
+import { crop, resize } from "../src/image/geometry.js";
 import { createImage, type FloatImage } from "../src/image/types.js";
 import { createMatter } from "../src/node/matter.js";
 import { MODE_NAMES, type ModeName } from "../src/vocabulary.js";
-import { annotation, noisy, PERSON, ROOT } from "./person-photo.js";
+import { annotation, noisy, perChannel, PERSON, ROOT, turnAndZoom } from "./person-photo.js";
 
-const { values } = parseArgs({ options: { modes: { type: "string" }, scales: { type: "string" } } });
+const { values } = parseArgs({
+  options: { modes: { type: "string" }, scales: { type: "string" }, "hand-held": { type: "boolean" } },
+});
+const handHeld = values["hand-held"] ?? false;
+const suffix = handHeld ? "-hand-held" : "";
 const backgrounds = join(ROOT, "..", "shared", "data", "backgrounds");
 if (!existsSync(PERSON) || !existsSync(backgrounds)) {
   console.error(`needs ${PERSON} and ${backgrounds}`);
@@ -72,10 +82,16 @@ for (const mode of modes) {
     const rows: Row[] = [];
     let worst: { row: Row; scene: FloatImage; alpha: FloatImage } | undefined;
     for (const [i, file] of files.entries()) {
-      const background = cover(await decodeImage(join(backgrounds, file), "background"), W, H);
+      const photo = await decodeImage(join(backgrounds, file), "background");
+      const { background, plate } = handHeld
+        ? takenByHand(photo, i)
+        : { background: cover(photo, W, H), plate: null };
       const scene = composite({ alpha: placed.alpha, foreground: placed.colours }, background);
-      const shots = { image: noisy(scene, 2 / 255, 2 * i + 1), plate: noisy(background, 2 / 255, 2 * i + 2) };
-      const { alpha } = await matter.matteImages(shots, { align: "off" });
+      const shots = {
+        image: noisy(scene, 2 / 255, 2 * i + 1),
+        plate: noisy(plate ?? background, 2 / 255, 2 * i + 2),
+      };
+      const { alpha } = await matter.matteImages(shots, { align: handHeld ? "auto" : "off" });
       const row = {
         background: file,
         seeThroughPercent: +(100 * (seeThrough(alpha, placed.interior) ?? 0)).toFixed(3),
@@ -98,13 +114,32 @@ for (const mode of modes) {
         `${worst!.row.seeThroughPercent} % (${worst!.row.background}); room pixels mean ${meanRoomPixels.toFixed(1)}, ` +
         `most ${Math.max(...rows.map((r) => r.roomPixels))}`,
     );
-    const name = `person-backdrops-${mode}-${scale}-worst`;
+    const name = `person-backdrops${suffix}-${mode}-${scale}-worst`;
     await writePng(join(ROOT, "bench-results", `${name}-scene.png`), worst!.scene);
     await writePng(join(ROOT, "bench-results", `${name}-alpha.png`), worst!.alpha);
   }
   await matter.dispose();
 }
-writeFileSync(join(ROOT, "bench-results", "person-backdrops.json"), JSON.stringify(results, null, 2) + "\n");
+writeFileSync(
+  join(ROOT, "bench-results", `person-backdrops${suffix}.json`),
+  JSON.stringify(results, null, 2) + "\n",
+);
+
+/**
+ * Background photo number `i` as the scene behind her and as a hand-held plate of it: a turn of up to 0.8°, a zoom of
+ * up to 1 % and a move of up to 6 px, varied with `i`, and a white balance 6 % warmer in red, 5 % cooler in blue.
+ * Both are drawn from the background at twice their size and shrunk by area, so the plate is as sharp as the scene.
+ */
+function takenByHand(photo: FloatImage, i: number): { background: FloatImage; plate: FloatImage } {
+  const M = 24; // a margin the camera's move stays within
+  const big = cover(photo, 2 * (W + M), 2 * (H + M));
+  const background = shrinkImage(cv, crop(big, { x: 2 * M, y: 2 * M, width: 2 * W, height: 2 * H }), W, H);
+  const moved = turnAndZoom(big, ((i % 5) - 2) * 0.4, 1 + ((i % 3) - 1) * 0.01);
+  moved[2] += 2 * (((i % 7) - 3) * 2 - M);
+  moved[5] += 2 * (((i % 4) - 1.5) * 2 - M);
+  const plate = shrinkImage(cv, warpPlate(cv, big, createImage(2 * W, 2 * H, 3), moved), W, H);
+  return { background, plate: perChannel(plate, [1.06, 1, 0.95]) };
+}
 
 /** Her α, colours and annotations scaled by `s` about the frame's bottom centre (nearest pixel). */
 function place(s: number) {

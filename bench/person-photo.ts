@@ -5,6 +5,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { InteriorAnnotation } from "../src/eval/interior-annotation.js";
+import type { Homography } from "../src/align/homography.js";
 import type { FloatImage } from "../src/image/types.js";
 
 export const ROOT = join(import.meta.dirname, "..");
@@ -23,5 +24,18 @@ export function noisy(image: FloatImage, sigma: number, seed: number): FloatImag
     const gauss = Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform());
     return Math.min(1, Math.max(0, v + sigma * gauss));
   });
+  return { ...image, data };
+}
+
+/** The affine of a turn by `degrees` and a zoom by `scale` about the image's centre, as a homography. */
+export function turnAndZoom({ width, height }: FloatImage, degrees: number, scale: number): Homography {
+  const a = (degrees * Math.PI) / 180;
+  const [c, s, cx, cy] = [Math.cos(a) * scale, Math.sin(a) * scale, width / 2, height / 2];
+  return [c, -s, cx - c * cx + s * cy, s, c, cy - s * cx - c * cy, 0, 0, 1];
+}
+
+/** `image` with each channel scaled by its gain (a change of exposure or white balance). */
+export function perChannel(image: FloatImage, gains: number[]): FloatImage {
+  const data = image.data.map((v, i) => Math.min(1, v * gains[i % 3]));
   return { ...image, data };
 }

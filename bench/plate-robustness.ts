@@ -13,7 +13,7 @@ import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import sharp from "sharp";
-import { warpPlate, type Homography } from "../src/align/homography.js";
+import { warpPlate } from "../src/align/homography.js";
 import { gaussianBlur } from "../src/cv/mask-ops.js";
 import { loadOpenCV } from "../src/cv/opencv.js";
 import { rasteriseInterior } from "../src/eval/interior-annotation.js";
@@ -23,7 +23,14 @@ import { crop } from "../src/image/geometry.js";
 import { toUint8, type FloatImage } from "../src/image/types.js";
 import { createMatter } from "../src/node/matter.js";
 import { MODE_NAMES, type ModeName } from "../src/vocabulary.js";
-import { annotation, noisy, PERSON as person, ROOT as root } from "./person-photo.js";
+import {
+  annotation,
+  noisy,
+  perChannel,
+  PERSON as person,
+  ROOT as root,
+  turnAndZoom,
+} from "./person-photo.js";
 
 const { values } = parseArgs({ options: { modes: { type: "string" }, cases: { type: "string" } } });
 if (!existsSync(person)) {
@@ -79,18 +86,6 @@ for (const mode of modes) {
   await matter.dispose();
 }
 writeFileSync(join(root, "bench-results", "plate-robustness.json"), JSON.stringify(results, null, 2) + "\n");
-
-/** The affine of a turn by `degrees` and a zoom by `scale` about the image's centre, as a homography. */
-function turnAndZoom({ width, height }: FloatImage, degrees: number, scale: number): Homography {
-  const a = (degrees * Math.PI) / 180;
-  const [c, s, cx, cy] = [Math.cos(a) * scale, Math.sin(a) * scale, width / 2, height / 2];
-  return [c, -s, cx - c * cx + s * cy, s, c, cy - s * cx - c * cy, 0, 0, 1];
-}
-
-function perChannel(image: FloatImage, gains: number[]): FloatImage {
-  const data = image.data.map((v, i) => Math.min(1, v * gains[i % 3]));
-  return { ...image, data };
-}
 
 async function jpeg(image: FloatImage, quality: number): Promise<FloatImage> {
   const raw = { width: image.width, height: image.height, channels: 3 as const };

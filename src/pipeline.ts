@@ -6,7 +6,7 @@
  *   parts far apart): crop and shrink to the working size → the network → restore full resolution (upsample,
  *   refine) → compose into the frame and clean up.
  */
-import type { ExposureReport } from "./align/exposure.js";
+import { movesColours, type ExposureReport } from "./align/exposure.js";
 import type { AlignmentReport } from "./align/homography.js";
 import {
   cropPlate,
@@ -517,11 +517,13 @@ async function locateSubject(
       plate: prepared.small,
       user: priorSmall,
       detail: image,
-      // Whole-frame (fast) mode reuses the mask the exposure step measured: one difference per frame. It keeps that
-      // mask's plain threshold: told by the capped one that a grid's gaps are subject, its network fills them
-      // (measured: a grid over a busy plate 84 → 140 SAD).
+      // Whole-frame (fast) mode reuses the mask the exposure step measured: one difference per frame, unless the
+      // matching then moved the plate's colours (a white balance off by a few per cent raised that mask's threshold
+      // past a small person's face). It keeps the plain threshold: told by the capped one that a grid's gaps are
+      // subject, its network fills them (measured: a grid over a busy plate 84 → 140 SAD).
       difference: plan.wholeFrame
-        ? (prepared.difference ?? differenceMask(ctx.cv, imageSmall, prepared.small))
+        ? (!movesColours(prepared.exposure) && prepared.difference) ||
+          differenceMask(ctx.cv, imageSmall, prepared.small)
         : undefined,
     },
     plan.options.subject,

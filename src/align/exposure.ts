@@ -104,3 +104,17 @@ export function applyExposure(plate: FloatImage, { gain, bias }: ExposureReport)
   }
   return out;
 }
+
+/** Moved at most this far (on the 0–1 scale, ~2.5 grey levels), a plate's colours count as unchanged by the matching. */
+const UNMOVED = 0.01;
+
+/** Whether the matching moves some colour of the plate by more than UNMOVED (at black or at white, where it moves
+ * most); false without a matching. */
+export function movesColours(exposure: ExposureReport | null): boolean {
+  return (
+    !!exposure &&
+    exposure.gain.some(
+      (g, c) => Math.max(Math.abs(exposure.bias[c]), Math.abs(g + exposure.bias[c] - 1)) > UNMOVED,
+    )
+  );
+}

@@ -42,6 +42,9 @@ const HEAD_OF_FRAME = 0.8;
 /** The subject's parts are looked at with gaps narrower than twice this share of the frame's longer side closed: a
  * face the colour of what is behind it leaves the hair apart from the shoulders in what differs. */
 const JOIN_PARTS = 0.015;
+/** A face the frame's detector found is a loose box around a head too small for it where a closer look finds a face
+ * inside it under this share of its width. */
+const LOOSE_FACE = 0.5;
 /** A person's view: this many face sizes wide and tall, from this many face heights above the face. */
 const VIEW_WIDE = 5;
 const VIEW_TALL = 8;
@@ -107,7 +110,7 @@ export async function peopleWithFaces(
   const confirmed = new Uint8Array(n);
   const faces = (await detectFaces(detector, photo.image)).filter((f) => f.score >= FACE_SCORE);
   for (const f of faces) if (differsEnough(onPerson(f))) confirmed[onPerson(f)] = 1;
-  const inWholeFrame = faces.length;
+  let inWholeFrame = faces.length;
 
   // Closer looks: over the head of each person the segmenter found without a face, and with `parts`, over the top of
   // each part of the subject the plate difference found (a person too small for the segmenter too).
@@ -128,7 +131,16 @@ export async function peopleWithFaces(
   }
   for (const head of heads) {
     const face = (await facesIn(cv, detector, photo, head)).find((f) => f.score >= FACE_SCORE);
-    if (face && !faces.some((f) => inside(face, f))) faces.push(face);
+    if (!face) continue;
+    const same = faces.findIndex((f) => inside(face, f));
+    if (same < 0) faces.push(face);
+    else if (same < inWholeFrame && face.width < LOOSE_FACE * faces[same].width) {
+      // The frame's detector, seeing a small head as a few pixels, boxed it with the scene around it: the closer
+      // look's face is the person's (and only it saw them).
+      faces.splice(same, 1);
+      inWholeFrame--;
+      faces.push(face);
+    }
   }
   // Each face's person, framed as the segmenter likes: around a person the frame's segmenter takes the rocks or
   // foliage behind them for part of them, and a face must not vouch for those. A person the whole frame shows well
@@ -149,7 +161,7 @@ export async function peopleWithFaces(
     // Only a closer look found this person: small in the frame (drawn uncapped, as in `sure`).
     if (!seenWhole) drawAt((small ??= createImage(sureWidth, sureHeight, 1)), found.interior, found.box);
   }
-  const inFrame = confirmed.some(Boolean);
+  const inFrame = faces.slice(0, inWholeFrame).some((f) => differsEnough(onPerson(f)));
   if (!inFrame && !viewed) return null;
   return { inFrame, sure: viewed ? sure : null, small };
 }
