@@ -10,7 +10,7 @@ import { createNodeFaceDetector, createNodeSegmenter } from "../src/network/sess
 import { choosePrior } from "../src/prior/choose-prior.js";
 import { detectFaces, type Face } from "../src/prior/faces.js";
 import type { RawTensor } from "../src/network/contract.js";
-import type { FloatImage } from "../src/image/types.js";
+import { createImage, type FloatImage } from "../src/image/types.js";
 
 const PERSON = join(import.meta.dirname, "..", "..", "shared", "data", "person");
 const havePerson = existsSync(join(PERSON, "0001_img.png"));
@@ -180,3 +180,66 @@ test(
     await Promise.all([segmenter.dispose(), detector.dispose()]);
   },
 );
+
+test("a person whose head the frame's segmenter is unsure of has their face looked for, and it is not held to the frame's sure interior", async () => {
+  const cv = await loadOpenCV();
+  // A blue torso, a neck and a head of skin on a grey wall (512 × 288, the analysis size).
+  const [W, H] = [512, 288];
+  const skin = [0.85, 0.65, 0.55];
+  const plate = createImage(W, H, 3).data.fill(0.5);
+  const image = createImage(W, H, 3);
+  image.data.set(plate);
+  for (let y = 0; y < H; y++)
+    for (let x = 0; x < W; x++) {
+      const torso = x >= 196 && x < 316 && y >= 150;
+      const head = Math.hypot(x - 256, y - 90) < 32 || (x >= 240 && x < 272 && y >= 110 && y < 150);
+      if (torso || head) image.data.set(torso ? [0.2, 0.3, 0.8] : skin, 3 * (y * W + x));
+    }
+  // The segmenter over the whole frame is sure of the torso only (at 224 px before a brick wall, a ring of her
+  // chest); over the person's own view, of all of them. The detector finds the face over the whole frame only.
+  let segmented = 0;
+  const segmenter = {
+    size: 256,
+    async run({ data, dims }: RawTensor) {
+      const n = dims[2] * dims[3];
+      const out = new Float32Array(n);
+      const sureOfHead = segmented++ > 0;
+      for (let p = 0; p < n; p++) {
+        const [r, g, b] = [data[p], data[n + p], data[2 * n + p]];
+        const isSkin =
+          Math.abs(r - skin[0]) < 0.1 && Math.abs(g - skin[1]) < 0.1 && Math.abs(b - skin[2]) < 0.1;
+        out[p] = b > 0.7 && r < 0.3 ? 0.97 : isSkin ? (sureOfHead ? 0.97 : 0.7) : 0.02;
+      }
+      return { data: out, dims: [1, 1, dims[2], dims[3]] };
+    },
+    dispose: async () => {},
+  };
+  let detected = 0;
+  const detector = {
+    size: 128,
+    // The face at (256, 90), 64 px, in the frame's 128-px letterbox (0.25 of it, 28 px from the top).
+    run: async () => ({
+      data: Float32Array.from(
+        detected++ > 0 ? [] : [0.95, 64 / 128, (28 + 90 / 4) / 128, 16 / 128, 16 / 128],
+      ),
+      dims: [1, 1, 5],
+    }),
+    dispose: async () => {},
+  };
+  const choice = await choosePrior(
+    cv,
+    { image, plate: { ...image, data: plate } },
+    "any",
+    segmenter,
+    true,
+    detector,
+    true,
+  );
+  const holdsHead = (m?: FloatImage | null) =>
+    !!m && m.data[Math.round((90 * m.height) / H) * m.width + Math.round((256 * m.width) / W)] === 1;
+  assert.ok(holdsHead(choice.solid), "the face is looked for at once: the head is surely solid");
+  assert.ok(
+    holdsHead((await choice.certain!())?.sure),
+    "the face's own view is not held to the frame's sure torso",
+  );
+});

@@ -15,6 +15,9 @@ import { peopleWithFaces, sureInterior, type Certain, type FaceConfirmed } from 
 import type { CV } from "../cv/opencv.js";
 import { differenceMask, type DifferenceMask } from "../cv/plate-difference.js";
 
+/** A trusted person's face is looked for at once where the frame's sure interior holds less than this share of the
+ * top third of them. */
+const HEAD_HELD = 0.1;
 /** `person` asked for explicitly: any detection above noise is used. */
 const MIN_AREA_FORCED = 0.005;
 /** `auto`: the person must fill at least this much of the frame… */
@@ -53,13 +56,21 @@ function maxOf(a: FloatImage | null, b: FloatImage | null): FloatImage | null {
   return { ...a, data: a.data.map((v, i) => Math.max(v, b.data[i])) };
 }
 
-function agreement(person: FloatImage, difference: FloatImage): number {
+/** `person` within the top third of its box (probability above a half), where their head is; 0 elsewhere. */
+function topThird(person: FloatImage): FloatImage {
+  const box = boxOfMask(person, 0.5);
+  const end = box ? box.y + box.height / 3 : 0;
+  return { ...person, data: person.data.map((v, i) => (Math.floor(i / person.width) < end ? v : 0)) };
+}
+
+/** The share of the person (probability above a half) that `mask` holds. */
+function agreement(person: FloatImage, mask: FloatImage): number {
   let inPerson = 0,
     both = 0;
   for (let i = 0; i < person.data.length; i++) {
     if (person.data[i] <= 0.5) continue;
     inPerson++;
-    if (difference.data[i] > 0.5) both++;
+    if (mask.data[i] > 0.5) both++;
   }
   return inPerson ? both / inPerson : 0;
 }
@@ -111,15 +122,19 @@ export async function choosePrior(
     : undefined;
   const worthAsking = area >= MIN_AREA_AUTO;
   const trusted = worthAsking && agree >= MIN_AGREEMENT_AUTO;
-  // A person who mostly matches the plate, or too small for the segmenter, is found only if a face vouches for them:
-  // the detector is asked now.
-  const faces = !trusted && (worthAsking || smallPeople) && withFaces ? await withFaces() : null;
+  // The frame's sure interior of a trusted person. Where it holds almost none of the top third of the person the
+  // segmenter sees (at 224 px, before a brick wall: a ring of her chest, not her face), their face is asked for now,
+  // as for a person who mostly matches the plate, or one too small for the segmenter: found only if a face vouches.
+  const frameSure = trusted ? sureInterior(cv, person) : null;
+  const unsure = frameSure !== null && agreement(topThird(person), frameSure) < HEAD_HELD;
+  const faces =
+    ((!trusted && (worthAsking || smallPeople)) || unsure) && withFaces ? await withFaces() : null;
   const found = trusted || faces !== null;
   // The frame's sure interior where the frame shows the person well enough (the segmenter trusted, or a face found in
   // the whole frame); a person only a closer look found is sure where that look says: around a small person the
   // segmenter takes dunes or foliage for them. A smaller margin closed the shadowed side of a neck but made the
   // person photo's hair a solid blob in `fast`: the same margin.
-  const inFrame = trusted || faces?.inFrame ? sureInterior(cv, person) : null;
+  const inFrame = trusted || faces?.inFrame ? (frameSure ?? sureInterior(cv, person)) : null;
   const solid = (found && guardPeople && maxOf(inFrame, faces?.sure ?? null)) || undefined;
   const certain =
     solid && withFaces

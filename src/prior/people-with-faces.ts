@@ -157,7 +157,10 @@ export async function peopleWithFaces(
     const found = await personInterior(cv, photo, face, difference, segmenter, sure);
     if (!found) continue;
     const seenWhole = i < inWholeFrame;
-    viewed = drawAt(sure, found.interior, found.box, seenWhole ? frameSure : undefined) || viewed;
+    // A face the frame's sure interior does not reach is not held to it: there the frame's segmenter was unsure of
+    // the whole head (a ring of her chest at 224 px, before a brick wall).
+    const capped = seenWhole && frameSure && holds(frameSure, face, width, height);
+    viewed = drawAt(sure, found.interior, found.box, capped ? frameSure : undefined) || viewed;
     // Only a closer look found this person: small in the frame (drawn uncapped, as in `sure`).
     if (!seenWhole) drawAt((small ??= createImage(sureWidth, sureHeight, 1)), found.interior, found.box);
   }
@@ -328,6 +331,13 @@ function largestFirst(ids: number[], size: ArrayLike<number>): number[] {
 function inside(a: Face, b: Face): boolean {
   const [x, y] = [a.x + a.width / 2, a.y + a.height / 2];
   return x >= b.x && x <= b.x + b.width && y >= b.y && y <= b.y + b.height;
+}
+
+/** Whether `mask` (the frame's aspect, any size) holds the centre of `face` (in a width × height frame). */
+function holds(mask: FloatImage, face: Face, width: number, height: number): boolean {
+  const [kx, ky] = [mask.width / width, mask.height / height];
+  const at = { x: face.x * kx, y: face.y * ky, width: face.width * kx, height: face.height * ky };
+  return mask.data[centreOf(at, mask.width, mask.height)] > 0.5;
 }
 
 /** The pixel index of a face's centre, inside a width × height frame. */
