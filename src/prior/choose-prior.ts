@@ -117,16 +117,19 @@ export async function choosePrior(
   // found person's sure interior (PriorChoice.certain).
   let people: Promise<FaceConfirmed | null> | undefined;
   const photo = { image: images.image, detail: images.detail };
+  // The frame's sure interior, made once: here for a trusted person, there to cap a face the whole frame showed.
+  let frameSure: FloatImage | undefined;
+  const frameSureOf = () => (frameSure ??= sureInterior(cv, person));
+  const frame = { person, sure: frameSureOf };
   const withFaces = faceDetector
-    ? () => (people ??= peopleWithFaces(cv, photo, person, diff.mask, faceDetector, segmenter, smallPeople))
+    ? () => (people ??= peopleWithFaces(cv, photo, frame, diff.mask, faceDetector, segmenter, smallPeople))
     : undefined;
   const worthAsking = area >= MIN_AREA_AUTO;
   const trusted = worthAsking && agree >= MIN_AGREEMENT_AUTO;
   // The frame's sure interior of a trusted person. Where it holds almost none of the top third of the person the
   // segmenter sees (at 224 px, before a brick wall: a ring of her chest, not her face), their face is asked for now,
   // as for a person who mostly matches the plate, or one too small for the segmenter: found only if a face vouches.
-  const frameSure = trusted ? sureInterior(cv, person) : null;
-  const unsure = frameSure !== null && agreement(topThird(person), frameSure) < HEAD_HELD;
+  const unsure = trusted && agreement(topThird(person), frameSureOf()) < HEAD_HELD;
   const faces =
     ((!trusted && (worthAsking || smallPeople)) || unsure) && withFaces ? await withFaces() : null;
   const found = trusted || faces !== null;
@@ -134,7 +137,7 @@ export async function choosePrior(
   // the whole frame); a person only a closer look found is sure where that look says: around a small person the
   // segmenter takes dunes or foliage for them. A smaller margin closed the shadowed side of a neck but made the
   // person photo's hair a solid blob in `fast`: the same margin.
-  const inFrame = trusted || faces?.inFrame ? (frameSure ?? sureInterior(cv, person)) : null;
+  const inFrame = trusted || faces?.inFrame ? frameSureOf() : null;
   const solid = (found && guardPeople && maxOf(inFrame, faces?.sure ?? null)) || undefined;
   const certain =
     solid && withFaces

@@ -84,19 +84,26 @@ export interface FaceConfirmed {
   small: FloatImage | null;
 }
 
+/** The segmenter's view of the whole frame: its probability, and its sure interior (`sureInterior`), made on demand. */
+export interface FrameSegmentation {
+  person: FloatImage;
+  sure: () => FloatImage;
+}
+
 /**
- * Those people at analysis size; null when no face is found on anyone. `person`: the segmenter's probability over
- * the frame; `difference`: the plate-difference mask; `parts`: look closer over each part of the subject it finds.
+ * Those people at analysis size; null when no face is found on anyone. `frame`: the segmenter over the whole frame;
+ * `difference`: the plate-difference mask; `parts`: look closer over each part of the subject it finds.
  */
 export async function peopleWithFaces(
   cv: CV,
   photo: Photo,
-  person: FloatImage,
+  frame: FrameSegmentation,
   difference: FloatImage,
   detector: FaceDetectorNetwork,
   segmenter: SegmenterNetwork,
   parts = false,
 ): Promise<FaceConfirmed | null> {
+  const { person } = frame;
   const { width, height } = person;
   const { label, count: n } = labelComponents(cv, width, height, (p) => person.data[p] > 0.5);
   const size = new Uint32Array(n);
@@ -148,8 +155,7 @@ export async function peopleWithFaces(
   // photo's hair where it falls on her shoulder.
   if (faces.length === 0) return null;
   const [sureWidth, sureHeight] = sureSize(photo, width, height);
-  const frameSure =
-    inWholeFrame > 0 ? cutAtHalf(resize(sureInterior(cv, person), sureWidth, sureHeight)) : undefined;
+  const frameSure = inWholeFrame > 0 ? cutAtHalf(resize(frame.sure(), sureWidth, sureHeight)) : undefined;
   const sure = createImage(sureWidth, sureHeight, 1);
   let small: FloatImage | null = null;
   let viewed = false;
