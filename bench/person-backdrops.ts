@@ -6,13 +6,17 @@
  * the background itself. Per mode and size: the see-through area of her annotated face, neck and torso
  * (test/fixtures/person-interior.json, α < 0.9), mean and worst over the backgrounds, and the pixels matted as her
  * outside her outline (test/fixtures/person-outline.json, grown by 6 px: her soft hair reaches it once shrunk).
- * Writes bench-results/person-backdrops.json and, per mode and size, the scene and α of the worst background.
+ * Writes bench-results/person-backdrops.json and, per mode and size, the scene and α of the background where she is
+ * most see-through (-worst-) and of the one with most of it matted as her (-most-room-).
  *
  * `--hand-held`: the plate as a hand-held camera takes it, turned by up to 0.8°, zoomed by up to 1 %, moved by up to
  * 6 px and with a white balance a few per cent warmer (both shots drawn from the background at twice the size, so
  * they are equally sharp), and aligned by the pipeline; writes person-backdrops-hand-held.json and its pictures.
  *
+ * `--only`: the backgrounds whose names start with these (comma-separated), to look at them again.
+ *
  *   node --import tsx bench/person-backdrops.ts [--modes fast,balanced,best] [--scales 1,0.6,0.35] [--hand-held]
+ *     [--only cockpit,canyon]
  */
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -32,7 +36,12 @@ import { MODE_NAMES, type ModeName } from "../src/vocabulary.js";
 import { annotation, noisy, perChannel, PERSON, ROOT, turnAndZoom } from "./person-photo.js";
 
 const { values } = parseArgs({
-  options: { modes: { type: "string" }, scales: { type: "string" }, "hand-held": { type: "boolean" } },
+  options: {
+    modes: { type: "string" },
+    scales: { type: "string" },
+    "hand-held": { type: "boolean" },
+    only: { type: "string" },
+  },
 });
 const handHeld = values["hand-held"] ?? false;
 const suffix = handHeld ? "-hand-held" : "";
@@ -63,7 +72,18 @@ const outline = rasteriseInterior(cv, annotation("person-outline.json"), W, H);
 const files = readdirSync(backgrounds)
   .filter((f) => /\.(jpe?g|png)$/i.test(f))
   .sort();
+// Each background keeps its place in the whole list: its noise and its hand-held plate's move go with it.
+const chosen = (file: string) => !values.only || values.only.split(",").some((p) => file.startsWith(p));
+if (!files.some(chosen)) {
+  console.error(`no background in ${backgrounds} starts with ${values.only}`);
+  process.exit(2);
+}
 
+interface Shown {
+  row: Row;
+  scene: FloatImage;
+  alpha: FloatImage;
+}
 interface Row {
   background: string;
   seeThroughPercent: number;
@@ -80,8 +100,11 @@ for (const mode of modes) {
   for (const scale of scales) {
     const placed = place(scale);
     const rows: Row[] = [];
-    let worst: { row: Row; scene: FloatImage; alpha: FloatImage } | undefined;
+    // The background where her face and torso are most see-through, and the one where most of it is matted as her.
+    let worst: Shown | undefined;
+    let roomiest: Shown | undefined;
     for (const [i, file] of files.entries()) {
+      if (!chosen(file)) continue;
       const photo = await decodeImage(join(backgrounds, file), "background");
       const { background, plate } = handHeld
         ? takenByHand(photo, i)
@@ -100,6 +123,8 @@ for (const mode of modes) {
       rows.push(row);
       if (!worst || row.seeThroughPercent > worst.row.seeThroughPercent)
         worst = { row, scene: shots.image, alpha };
+      if (!roomiest || row.roomPixels > roomiest.row.roomPixels)
+        roomiest = { row, scene: shots.image, alpha };
     }
     const mean = rows.reduce((s, r) => s + r.seeThroughPercent, 0) / rows.length;
     const meanRoomPixels = rows.reduce((s, r) => s + r.roomPixels, 0) / rows.length;
@@ -114,9 +139,14 @@ for (const mode of modes) {
         `${worst!.row.seeThroughPercent} % (${worst!.row.background}); room pixels mean ${meanRoomPixels.toFixed(1)}, ` +
         `most ${Math.max(...rows.map((r) => r.roomPixels))}`,
     );
-    const name = `person-backdrops${suffix}-${mode}-${scale}-worst`;
-    await writePng(join(ROOT, "bench-results", `${name}-scene.png`), worst!.scene);
-    await writePng(join(ROOT, "bench-results", `${name}-alpha.png`), worst!.alpha);
+    for (const [kind, shown] of [
+      ["worst", worst!],
+      ["most-room", roomiest!],
+    ] as const) {
+      const name = `person-backdrops${suffix}-${mode}-${scale}-${kind}`;
+      await writePng(join(ROOT, "bench-results", `${name}-scene.png`), shown.scene);
+      await writePng(join(ROOT, "bench-results", `${name}-alpha.png`), shown.alpha);
+    }
   }
   await matter.dispose();
 }

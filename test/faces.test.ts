@@ -243,3 +243,62 @@ test("a person whose head the frame's segmenter is unsure of has their face look
     "the face's own view is not held to the frame's sure torso",
   );
 });
+
+test("a part of the scene behind that the segmenter joins to a person beside their face is not held solid", async () => {
+  const cv = await loadOpenCV();
+  // A blue torso, a neck and a head of skin on a grey wall (512 × 288, the analysis size), and at the frame's foot
+  // the brown arm of a seat, in the plate too, joined to the torso by a strip of its colour.
+  const [W, H] = [512, 288];
+  const [skin, seat] = [
+    [0.85, 0.65, 0.55],
+    [0.45, 0.35, 0.25],
+  ];
+  const plate = createImage(W, H, 3);
+  const image = createImage(W, H, 3);
+  for (let y = 0; y < H; y++)
+    for (let x = 0; x < W; x++) {
+      const inSeat = (x >= 100 && x < 176 && y >= 200) || (x >= 176 && x < 196 && y >= 280);
+      plate.data.set(inSeat ? seat : [0.5, 0.5, 0.5], 3 * (y * W + x));
+      const torso = x >= 196 && x < 316 && y >= 150;
+      const head = Math.hypot(x - 256, y - 90) < 32 || (x >= 240 && x < 272 && y >= 110 && y < 150);
+      const at = 3 * (y * W + x);
+      image.data.set(torso ? [0.2, 0.3, 0.8] : head ? skin : plate.data.subarray(at, at + 3), at);
+    }
+  // The segmenter is sure of the torso, the head and the seat alike; the detector finds the face.
+  const near = (v: number, c: number[]) => Math.abs(v - c[0]) < 0.1;
+  const segmenter = {
+    size: 256,
+    async run({ data, dims }: RawTensor) {
+      const n = dims[2] * dims[3];
+      const out = new Float32Array(n);
+      for (let p = 0; p < n; p++) {
+        const [r, b] = [data[p], data[2 * n + p]];
+        const person =
+          (b > 0.7 && r < 0.3) || near(r, skin) || (near(r, seat) && Math.abs(b - seat[2]) < 0.1);
+        out[p] = person ? 0.97 : 0.02;
+      }
+      return { data: out, dims: [1, 1, dims[2], dims[3]] };
+    },
+    dispose: async () => {},
+  };
+  let detected = 0;
+  const detector = {
+    size: 128,
+    // The face at (256, 90), 64 px, in the frame's 128-px letterbox (0.25 of it, 28 px from the top); closer looks
+    // find nothing more.
+    run: async () => ({
+      data: Float32Array.from(
+        detected++ > 0 ? [] : [0.95, 64 / 128, (28 + 90 / 4) / 128, 16 / 128, 16 / 128],
+      ),
+      dims: [1, 1, 5],
+    }),
+    dispose: async () => {},
+  };
+  const choice = await choosePrior(cv, { image, plate }, "any", segmenter, true, detector, true);
+  const sure = (await choice.certain!())?.sure;
+  assert.ok(sure);
+  const holds = (x: number, y: number) =>
+    sure.data[Math.round((y * sure.height) / H) * sure.width + Math.round((x * sure.width) / W)] === 1;
+  assert.ok(holds(256, 90) && holds(256, 250), "her face and torso are surely solid");
+  assert.ok(!holds(130, 260), "the seat is not");
+});

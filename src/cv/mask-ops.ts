@@ -222,6 +222,15 @@ export function openByDisc(cv: CV, mask: { data: Uint8Array }, radius: number, t
   });
 }
 
+/** Binary opening of `mask > 0.5` by a disc of `radius` (`openByDisc`): bridges and strips narrower than it go. */
+export function openMask(cv: CV, mask: FloatImage, radius: number): FloatImage {
+  return withMats((t) => {
+    const m = t(toMat8(cv, mask, 0.5));
+    openByDisc(cv, m, radius);
+    return fromMat8(m);
+  });
+}
+
 /** Binary closing of `mask > 0.5` by an ellipse of the given radius: gaps and notches narrower than it are filled. */
 export function closeMask(cv: CV, mask: FloatImage, radius: number): FloatImage {
   return byDisc(cv, mask, radius, (m, k) => cv.morphologyEx(m, m, cv.MORPH_CLOSE, k));

@@ -13,9 +13,11 @@
 import {
   closeByDisc,
   componentSizes,
+  dilateMask,
   interiorOf,
   labelComponents,
   largestComponents,
+  openMask,
 } from "../cv/mask-ops.js";
 import type { CV } from "../cv/opencv.js";
 import { shrinkImage } from "../cv/shrink.js";
@@ -56,6 +58,9 @@ const SURE_SIDE = 1024;
 const LEAST_MARGIN = 2;
 /** Parts of a person's sure interior in their own view smaller than this share of the largest go. */
 const LEAST_PART = 0.1;
+/** Parts of a person's sure interior are told apart across bridges narrower than this share of their face's width
+ * (their neck is several times wider). */
+const PART_BRIDGE = 0.1;
 /** A person's sure interior: where the segmenter is this sure, farther than this share of the frame's (or view's)
  * longer side from anywhere it is less sure (hair and edges stay out). */
 const SOLID_PROBABILITY = 0.9;
@@ -259,7 +264,53 @@ async function personInterior(
     }
   if (differing < MIN_AGREEMENT_WITH_FACE * inPerson || kept === 0) return null;
   // Specks of the scene behind that the view's segmenter is sure of, joined to the person by its doubt, go.
-  return { interior: largestComponents(cv, sure, 0.5, LEAST_PART).mask, box: drawn };
+  const interior = largestComponents(cv, sure, 0.5, LEAST_PART).mask;
+  withoutSceneBeside(cv, interior, at(face), (x, y) => {
+    const [ax, ay] = [Math.floor((drawn.x + x) / kx), Math.floor((drawn.y + y) / ky)];
+    return difference.data[Math.min(height - 1, ay) * width + Math.min(width - 1, ax)] > 0.5;
+  });
+  return { interior, box: drawn };
+}
+
+/**
+ * Clears the parts of a person's sure interior (`interior`, changed in place) that lie wholly beside their `face`, none
+ * of their columns under it, and differ from the plate (`differs` at a pixel of `interior`) on less than
+ * MIN_AGREEMENT_WITH_FACE of their pixels: the scene behind, such as the arm of a seat at the frame's edge, that the
+ * segmenter joined to the person. Parts are told apart across bridges narrower than PART_BRIDGE of the face. A torso
+ * of the backdrop's colour lies under the face and stays.
+ */
+function withoutSceneBeside(
+  cv: CV,
+  interior: FloatImage,
+  face: Box,
+  differs: (x: number, y: number) => boolean,
+): void {
+  const { width, height } = interior;
+  const bridge = Math.max(1, Math.round(PART_BRIDGE * face.width));
+  const parts = openMask(cv, interior, bridge);
+  const { label, count } = labelComponents(cv, width, height, (p) => parts.data[p] > 0.5);
+  const [size, differing] = [new Int32Array(count), new Int32Array(count)];
+  const [left, right] = [new Int32Array(count).fill(width), new Int32Array(count).fill(-1)];
+  for (let y = 0; y < height; y++)
+    for (let x = 0; x < width; x++) {
+      const k = label[y * width + x];
+      if (k === 0) continue;
+      size[k]++;
+      if (differs(x, y)) differing[k]++;
+      left[k] = Math.min(left[k], x);
+      right[k] = Math.max(right[k], x);
+    }
+  const scene = createImage(width, height, 1);
+  let any = false;
+  for (let p = 0; p < label.length; p++) {
+    const k = label[p];
+    if (k === 0 || (right[k] >= face.x && left[k] <= face.x + face.width)) continue;
+    if (differing[k] < MIN_AGREEMENT_WITH_FACE * size[k]) [scene.data[p], any] = [1, true];
+  }
+  if (!any) return;
+  // The bridge that joined such a part to the person goes with it.
+  const gone = dilateMask(cv, scene, bridge);
+  for (let p = 0; p < gone.data.length; p++) if (gone.data[p] > 0.5) interior.data[p] = 0;
 }
 
 /** Raises `out` to `mask` over `box` (only where `within`, of `out`'s size, holds too); whether it raised any. */
