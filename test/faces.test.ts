@@ -214,18 +214,7 @@ test("a person whose head the frame's segmenter is unsure of has their face look
     },
     dispose: async () => {},
   };
-  let detected = 0;
-  const detector = {
-    size: 128,
-    // The face at (256, 90), 64 px, in the frame's 128-px letterbox (0.25 of it, 28 px from the top).
-    run: async () => ({
-      data: Float32Array.from(
-        detected++ > 0 ? [] : [0.95, 64 / 128, (28 + 90 / 4) / 128, 16 / 128, 16 / 128],
-      ),
-      dims: [1, 1, 5],
-    }),
-    dispose: async () => {},
-  };
+  const detector = faceOnceAt256x90();
   const choice = await choosePrior(
     cv,
     { image, plate: { ...image, data: plate } },
@@ -281,19 +270,7 @@ test("a part of the scene behind that the segmenter joins to a person beside the
     },
     dispose: async () => {},
   };
-  let detected = 0;
-  const detector = {
-    size: 128,
-    // The face at (256, 90), 64 px, in the frame's 128-px letterbox (0.25 of it, 28 px from the top); closer looks
-    // find nothing more.
-    run: async () => ({
-      data: Float32Array.from(
-        detected++ > 0 ? [] : [0.95, 64 / 128, (28 + 90 / 4) / 128, 16 / 128, 16 / 128],
-      ),
-      dims: [1, 1, 5],
-    }),
-    dispose: async () => {},
-  };
+  const detector = faceOnceAt256x90();
   const choice = await choosePrior(cv, { image, plate }, "any", segmenter, true, detector, true);
   const sure = (await choice.certain!())?.sure;
   assert.ok(sure);
@@ -302,3 +279,19 @@ test("a part of the scene behind that the segmenter joins to a person beside the
   assert.ok(holds(256, 90) && holds(256, 250), "her face and torso are surely solid");
   assert.ok(!holds(130, 260), "the seat is not");
 });
+
+/** A stand-in face detector that finds one face over the whole 512 × 288 frame, at (256, 90) and 64 px across (in
+ * the frame's 128-px letterbox: 0.25 of it, 28 px from the top), and nothing on closer looks. */
+function faceOnceAt256x90() {
+  let detected = 0;
+  return {
+    size: 128,
+    run: async () => ({
+      data: Float32Array.from(
+        detected++ > 0 ? [] : [0.95, 64 / 128, (28 + 90 / 4) / 128, 16 / 128, 16 / 128],
+      ),
+      dims: [1, 1, 5],
+    }),
+    dispose: async () => {},
+  };
+}
