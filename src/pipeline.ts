@@ -701,7 +701,7 @@ async function composeFrame(
   cv: CV,
   plan: PipelinePlan,
   image: FloatImage,
-  { plate }: PreparedPlate,
+  { plate, coverage }: PreparedPlate,
   { choice }: LocatedSubject,
   regions: MattedRegion[],
 ): Promise<{ alpha: FloatImage; foreground: FloatImage }> {
@@ -715,11 +715,20 @@ async function composeFrame(
       paste(foreground, region.foreground, region.box);
     }
   }
-  if (choice.solid && guardPeople(cv, alpha, image, choice.solid) && choice.certain) {
+  if (
+    choice.solid &&
+    guardPeople(cv, alpha, image, choice.solid, { behind: { plate, coverage } }) &&
+    choice.certain
+  ) {
     // Holes left: a face, if the detector finds one on this person, says to fill the wide ones whatever their colour;
     // only where it does (the rules without a face have had their passes).
     const certain = await choice.certain();
-    if (certain) guardPeople(cv, alpha, image, certain.sure, certain.sure, certain.small);
+    if (certain)
+      guardPeople(cv, alpha, image, certain.sure, {
+        certain: certain.sure,
+        small: certain.small,
+        behind: { plate, coverage },
+      });
   }
   if (plan.cleanup === "full")
     keepMainComponents(

@@ -73,7 +73,7 @@ test("on a person with a face, holes in the sure interior that are wide or close
   const inside = (x: number, y: number) => Math.hypot(x - 100, y - 75) < 44;
   const before = holesIn(s.alpha, (x, y) => inside(x, y) && strands(x, y));
   const outside = s.alpha.data.filter((_, p) => s.solid.data[p] === 0);
-  guardPeople(cv, s.alpha, s.image, s.solid, s.solid);
+  guardPeople(cv, s.alpha, s.image, s.solid, { certain: s.solid });
   // (Slivers of patches that the interior's rim cuts run out of it: only the patches well inside are counted.)
   assert.equal(
     holesIn(s.alpha, (x, y) => Math.hypot(x - 100, y - 75) < 36 && (patches(x, y) || line(x, y))),
@@ -98,7 +98,7 @@ test("on a person too small for gaps between strands of hair to show, every hole
   const run = (small: boolean) => {
     const s = scene([0.7, 0.45, 0.2], [0.2, 0.5, 0.3], lace);
     const outside = s.alpha.data.filter((_, p) => s.solid.data[p] === 0);
-    guardPeople(cv, s.alpha, s.image, s.solid, s.solid, small ? s.solid : null);
+    guardPeople(cv, s.alpha, s.image, s.solid, { certain: s.solid, small: small ? s.solid : null });
     assert.deepEqual(
       s.alpha.data.filter((_, p) => s.solid.data[p] === 0),
       outside,
@@ -167,4 +167,38 @@ test("a sure interior found at a lower resolution is solid up to its enlarged ed
   let solid = 0;
   for (const v of s.alpha.data) if (v === 1) solid++;
   assert.ok(Math.abs(solid - Math.PI * 45 * 45) < 0.05 * Math.PI * 45 * 45, `${solid} solid pixels`);
+});
+
+test("where the photo shows the plate's texture the guard holds nothing; over a flat plate it fills as before", () => {
+  const dark = [0.3, 0.3, 0.3];
+  // A patch of the sure interior that the matte calls background and whose colour continues the subject's: the
+  // plate's rocks there, of the subject's shade, which the photo reproduces grain for grain.
+  const patch = (x: number, y: number) => Math.hypot(x - 85, y - 75) < 14;
+  // Its core, farther than the texture's window from the opaque subject around it.
+  const core = (x: number, y: number) => Math.hypot(x - 85, y - 75) < 10;
+  const coreArea = holesIn(scene(dark, dark, core).alpha, core);
+  const fill = (textured: boolean) => {
+    const s = scene(dark, [0.6, 0.6, 0.6], patch);
+    const plate = { image: createImage(W, H, 3), exposure: null };
+    for (let p = 0; p < W * H; p++) {
+      const grain = textured ? (Math.sin(p * 12.9898) > 0 ? 0.05 : -0.05) : 0;
+      const shown = dark.map((v) => v + grain);
+      plate.image.data.set(shown, 3 * p);
+      if (patch(p % W, Math.floor(p / W))) s.image.data.set(shown, 3 * p);
+    }
+    const [withPlate, warpedEmpty] = [0, 1].map(() => ({ data: s.alpha.data.slice() }));
+    guardPeople(cv, s.alpha, s.image, s.solid);
+    guardPeople(cv, { ...s.alpha, ...withPlate }, s.image, s.solid, { behind: { plate } });
+    // Where a warp left the plate empty it holds the photo: that is no texture shown.
+    const coverage = new Float32Array(W * H).fill(0.5);
+    guardPeople(cv, { ...s.alpha, ...warpedEmpty }, s.image, s.solid, { behind: { plate, coverage } });
+    return [s.alpha.data, withPlate.data, warpedEmpty.data].map((data) =>
+      holesIn({ ...s.alpha, data }, core),
+    );
+  };
+  const [withoutPlate, shown, warpedEmpty] = fill(true);
+  assert.equal(withoutPlate, 0, "without the plate the colour rule fills the patch");
+  assert.equal(shown, coreArea, "the plate's texture shows: the patch stays open");
+  assert.equal(warpedEmpty, 0, "the plate holds the photo: filled");
+  assert.deepEqual(fill(false), [0, 0, 0], "a flat plate says nothing: filled");
 });

@@ -31,6 +31,9 @@ export interface PreparedPlate {
   /** The plate-difference subject mask measured for the exposure ring (before its matching; against a rough
    * whole-frame matching where the plain difference covered most of the frame), if any. */
   difference?: DifferenceMask;
+  /** Per full-resolution pixel, how much of it the warped plate covers; where less than 1 the plate holds the photo
+   * (absent when the plate was not warped). */
+  coverage?: Float32Array;
   warnings: string[];
   timings: Record<string, number>;
 }
@@ -127,7 +130,17 @@ export function preparePlate(
     plateSmall = matchExposure(prepared, small(refocused));
   }
   timings.focus = performance.now() - t;
-  return { plate: prepared, small: plateSmall, alignment, exposure, focus, difference, warnings, timings };
+  return {
+    plate: prepared,
+    small: plateSmall,
+    alignment,
+    exposure,
+    focus,
+    difference,
+    coverage,
+    warnings,
+    timings,
+  };
 }
 
 /**

@@ -22,9 +22,11 @@ import {
   upsampledBox,
   type Box,
 } from "../image/geometry.js";
-import type { FloatImage } from "../image/types.js";
-import { componentSizes, onImageBorder, openByDisc } from "../cv/mask-ops.js";
+import { createImage, type FloatImage } from "../image/types.js";
+import { componentSizes, dilateMask, onImageBorder, openByDisc, openMask } from "../cv/mask-ops.js";
 import { withMats, type CV } from "../cv/opencv.js";
+import { DEFAULT_PLATE_TEXTURE, plateTexture } from "../cv/plate-texture.js";
+import { cropPlate, matchExposure, type Plate } from "../align/plate.js";
 
 /** The neighbourhood the guard looks at, as a share of the frame's longer side. */
 const NEIGHBOURHOOD = 0.02;
@@ -43,13 +45,33 @@ const SAME_COLOUR = 0.1;
  * is filled whatever its colour: wider than the gaps between strands of hair (and than 2 px on a small frame). */
 const WIDE_HOLE = 0.002;
 
+/** The plate behind the photo (aligned, with its exposure matching) and how much of each pixel its warp covers. */
+export interface PlateBehind {
+  plate: Plate;
+  coverage?: Float32Array;
+}
+
+/** Where the plate's texture shows through fewer pixels across than this radius, the guard still holds; and within
+ * the texture's window of the opaque subject (α above OPAQUE). */
+const SPECK = 2;
+const OPAQUE = 0.95;
+
 /** Each pass fills a neighbourhood's width into a hole from its rim: three reach holes of 12 % of the frame. */
 const PASSES = 3;
 
+/** What the guard knows beyond the frame's sure interior. */
+export interface GuardEvidence {
+  /** The sure interior's part on people whose face was found (the same size as it). */
+  certain?: FloatImage;
+  /** The part of that on people too small in the frame for gaps between strands of their hair to show, where every
+   * hole is filled (the same size). */
+  small?: FloatImage | null;
+  /** The plate: where it shows through, the guard holds nothing. */
+  behind?: PlateBehind;
+}
+
 /**
- * `solid`: the person's sure interior (1 inside) at any size of the frame's aspect; `certain`: its part on people
- * whose face was found (the same size as it); `small`: the part of that on people too small in the frame for gaps
- * between strands of their hair to show, where every hole is filled (the same size); `image` the photo (RGB) the
+ * `solid`: the person's sure interior (1 inside) at any size of the frame's aspect; `image` the photo (RGB) the
  * matte `alpha` belongs to; `alpha` is changed in place. Returns whether enough of the sure interior is left open to
  * hold a wide hole: only then is a face worth looking for (a live frame usually leaves a few pixels at most).
  */
@@ -58,8 +80,7 @@ export function guardPeople(
   alpha: FloatImage,
   image: FloatImage,
   solid: FloatImage,
-  certain?: FloatImage,
-  small?: FloatImage | null,
+  { certain, small, behind }: GuardEvidence = {},
 ): boolean {
   const r = Math.max(1, Math.round(NEIGHBOURHOOD * Math.max(alpha.width, alpha.height)));
   const sure = sureOverItsBox(solid, alpha.width, alpha.height, r);
@@ -69,6 +90,8 @@ export function guardPeople(
   const [a, im] = [crop(alpha, box), crop(image, box)];
   const wide = Math.max(2, WIDE_HOLE * Math.max(alpha.width, alpha.height));
   const over = (mask: FloatImage) => maskOverBox(mask, alpha.width, alpha.height, box);
+  // What the plate shows through is left open, and counts as open below: it is for a face to decide on.
+  const shown = behind ? notWherePlateShows(cv, s, a, im, behind, box) : 0;
   const c = certain && holesToFill(cv, over(certain), a, wide, small ? over(small) : undefined);
   // The first rules need no neighbourhood: applied alone first, they usually leave no hole, and a live frame then
   // skips the passes' box filters.
@@ -76,7 +99,7 @@ export function guardPeople(
     if (s.data[p] > a.data[p] && (a.data[p] > MOSTLY_SUBJECT || c?.[p])) a.data[p] = s.data[p];
   // What is left below the sure interior are the holes.
   const holes = boxWhere(a.width, a.height, (p) => s.data[p] > a.data[p]);
-  let left = 0;
+  let left = shown;
   if (holes) {
     // The passes fill only the holes, from what lies within a neighbourhood of them: their box, grown by one.
     const around = growBox(holes, r, a.width, a.height);
@@ -89,6 +112,59 @@ export function guardPeople(
   }
   paste(alpha, a, box);
   return left >= Math.PI * wide * wide;
+}
+
+/**
+ * Clears the sure interior `s` where the matte `a` calls background (MOSTLY_SUBJECT or less) and the photo `image`
+ * reproduces the plate's texture (cv/plate-texture): the scene behind shows there, such as a canyon's rocks that the
+ * segmenter took for a person's dark shoulder. A face or a blouse never copies a textured plate pixel for pixel; over
+ * a flat plate (the sky, a wall) the test says nothing and the guard holds as before. `s`, `a` and `image` are the
+ * region `frameBox` of the frame. Returns how many pixels it cleared.
+ */
+function notWherePlateShows(
+  cv: CV,
+  s: FloatImage,
+  a: FloatImage,
+  image: FloatImage,
+  { plate, coverage }: PlateBehind,
+  frameBox: Box,
+): number {
+  const { width, height } = s;
+  const background = (p: number) => s.data[p] > 0 && a.data[p] <= MOSTLY_SUBJECT;
+  const inner = boxWhere(width, height, background);
+  if (!inner) return 0;
+  const { radius } = DEFAULT_PLATE_TEXTURE;
+  // Read over that box grown by the texture's window, so that what lies just outside it counts too.
+  const box = growBox(inner, radius, width, height);
+  const at = (q: number) => (box.y + Math.floor(q / box.width)) * width + box.x + (q % box.width);
+  const inFrame = { ...box, x: frameBox.x + box.x, y: frameBox.y + box.y };
+  const frameAt = (q: number) =>
+    (inFrame.y + Math.floor(q / box.width)) * plate.image.width + inFrame.x + (q % box.width);
+  const region = cropPlate(plate, inFrame);
+  const { shows } = plateTexture(cv, crop(image, box), matchExposure(region, region.image));
+  // Specks and strips where a window happens to match stay held; so does a window over the opaque subject's edge (a
+  // few pixels of a jaw), and one where the warp left the plate empty: there it holds the photo itself.
+  const shown = openMask(
+    cv,
+    maskOf(box, (q) => shows[q]),
+    SPECK,
+  );
+  const held = dilateMask(
+    cv,
+    maskOf(box, (q) => a.data[at(q)] > OPAQUE || (coverage && coverage[frameAt(q)] < 1)),
+    radius,
+  );
+  let cleared = 0;
+  for (let q = 0; q < shown.data.length; q++)
+    if (shown.data[q] && !held.data[q] && background(at(q))) [s.data[at(q)], cleared] = [0, cleared + 1];
+  return cleared;
+}
+
+/** A 0/1 mask over `box`'s pixels, 1 where `inside` holds (its index within the box). */
+function maskOf(box: Box, inside: (q: number) => unknown): FloatImage {
+  const mask = createImage(box.width, box.height, 1);
+  for (let q = 0; q < mask.data.length; q++) if (inside(q)) mask.data[q] = 1;
+  return mask;
 }
 
 /**
@@ -172,7 +248,7 @@ function maskOverBox(mask: FloatImage, width: number, height: number, box: Box):
 }
 
 /**
- * Window sums over a region in O(1) per pixel: summed-area tables of α and of the opaque subject (α > 0.95) — its
+ * Window sums over a region in O(1) per pixel: summed-area tables of α and of the opaque subject (α > OPAQUE) — its
  * colour and its count. The passes read them only at holes, which a live frame has few of.
  */
 class WindowSums {
@@ -202,7 +278,7 @@ class WindowSums {
       for (let x = 0; x < width; x++) {
         const p = y * width + x;
         rowAlpha += alpha[p];
-        if (alpha[p] > 0.95) {
+        if (alpha[p] > OPAQUE) {
           rowR += image[3 * p];
           rowG += image[3 * p + 1];
           rowB += image[3 * p + 2];
