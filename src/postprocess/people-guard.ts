@@ -91,7 +91,7 @@ export function guardPeople(
   const wide = Math.max(2, WIDE_HOLE * Math.max(alpha.width, alpha.height));
   const over = (mask: FloatImage) => maskOverBox(mask, alpha.width, alpha.height, box);
   // What the plate shows through is left open, and counts as open below: it is for a face to decide on.
-  const shown = behind ? notWherePlateShows(cv, s, a, im, behind, box) : 0;
+  const plateShown = behind ? notWherePlateShows(cv, s, a, im, behind, box) : 0;
   const c = certain && holesToFill(cv, over(certain), a, wide, small ? over(small) : undefined);
   // The first rules need no neighbourhood: applied alone first, they usually leave no hole, and a live frame then
   // skips the passes' box filters.
@@ -99,7 +99,7 @@ export function guardPeople(
     if (s.data[p] > a.data[p] && (a.data[p] > MOSTLY_SUBJECT || c?.[p])) a.data[p] = s.data[p];
   // What is left below the sure interior are the holes.
   const holes = boxWhere(a.width, a.height, (p) => s.data[p] > a.data[p]);
-  let left = shown;
+  let left = plateShown;
   if (holes) {
     // The passes fill only the holes, from what lies within a neighbourhood of them: their box, grown by one.
     const around = growBox(holes, r, a.width, a.height);

@@ -249,6 +249,11 @@ async function personInterior(
   });
   const k = label[centreOf(at(face), drawn.width, drawn.height)];
   if (k === 0) return null;
+  // Whether the photo differs from the plate at a pixel of the drawing (read at the analysis size).
+  const differs = (x: number, y: number) => {
+    const [ax, ay] = [Math.floor((drawn.x + x) / kx), Math.floor((drawn.y + y) / ky)];
+    return difference.data[Math.min(height - 1, ay) * width + Math.min(width - 1, ax)] > 0.5;
+  };
   let [inPerson, differing, kept] = [0, 0, 0];
   for (let y = 0; y < drawn.height; y++)
     for (let x = 0; x < drawn.width; x++) {
@@ -258,17 +263,13 @@ async function personInterior(
         continue;
       }
       inPerson++;
-      const [ax, ay] = [Math.floor((drawn.x + x) / kx), Math.floor((drawn.y + y) / ky)];
-      if (difference.data[Math.min(height - 1, ay) * width + Math.min(width - 1, ax)] > 0.5) differing++;
+      if (differs(x, y)) differing++;
       kept += sure.data[q];
     }
   if (differing < MIN_AGREEMENT_WITH_FACE * inPerson || kept === 0) return null;
   // Specks of the scene behind that the view's segmenter is sure of, joined to the person by its doubt, go.
   const interior = largestComponents(cv, sure, 0.5, LEAST_PART).mask;
-  withoutSceneBeside(cv, interior, at(face), (x, y) => {
-    const [ax, ay] = [Math.floor((drawn.x + x) / kx), Math.floor((drawn.y + y) / ky)];
-    return difference.data[Math.min(height - 1, ay) * width + Math.min(width - 1, ax)] > 0.5;
-  });
+  withoutSceneBeside(cv, interior, at(face), differs);
   return { interior, box: drawn };
 }
 
