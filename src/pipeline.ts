@@ -564,9 +564,11 @@ function workingLongSide(plan: PipelinePlan, box: Box): number {
 }
 
 interface CroppedRegion {
-  /** The region at full resolution: the photo and the plate (with its exposure). */
+  /** The region at full resolution: the photo and the plate (with its exposure), and the plate as shot where that
+   * was brought to the photo's focus (cut out when asked for: most frames never read it). */
   image: FloatImage;
   plate: Plate;
+  asShot?: () => Plate;
   /** The network's input size, and its inputs. */
   work: Size;
   network: NetworkInputs;
@@ -585,7 +587,11 @@ function cropToWorkingSize(
 ): CroppedRegion {
   const { image } = inputs;
   const isWhole = box.width === image.width && box.height === image.height;
-  const region = { image: isWhole ? image : crop(image, box), plate: cropPlate(prepared.plate, box) };
+  const region = {
+    image: isWhole ? image : crop(image, box),
+    plate: cropPlate(prepared.plate, box),
+    asShot: prepared.asShot && (() => cropPlate(prepared.asShot!, box)),
+  };
   if (plan.wholeFrame) {
     const work = plan.analysis;
     const prior = softSegmentation(cv, choice.mask);
@@ -676,7 +682,8 @@ async function restoreFullResolution(
   if (plan.holesHidingPlate) {
     // Without gap opening, every hole is the network's: it is looked for at the network's few pixels first.
     const networkHoles = plan.gaps ? undefined : coarse.alpha;
-    fillHolesHidingThePlate(ctx.cv, image, plate, alpha, networkHoles, plan.holesHidingPlate);
+    const { asShot } = region;
+    fillHolesHidingThePlate(ctx.cv, image, plate, alpha, networkHoles, plan.holesHidingPlate, asShot);
     clock.lap("hidden-plate-holes");
   }
   if (heldOut) raiseToHeld(alpha, heldOut);

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { gaussianBlur } from "../src/cv/mask-ops.js";
 import { loadOpenCV } from "../src/cv/opencv.js";
 import { resize } from "../src/image/geometry.js";
 import { createImage, type FloatImage } from "../src/image/types.js";
@@ -100,4 +101,47 @@ test("a hole joined to the outside only through a narrow gap in the subject is a
   const plate = { image: closedOnly.plate, exposure: null };
   assert.equal(fillHolesHidingThePlate(cv, closedOnly.image, plate, closedOnly.alpha, undefined, options), 0);
   // The notch as wide as the hole (60 px) stays open at the default leak (the test above).
+});
+
+/** Camera noise of ±0.01, different in every shot (`shot`). */
+const noise = (x: number, y: number, shot: number) =>
+  (((((x + 31 * shot) * 2654435761) ^ ((y + 17 * shot) * 40503)) >>> 0) % 1001) / 50000 - 0.01;
+/** A wall with a fine grain of ±0.015 (its paint), faint beside the texture test's spread, as each shot sees it. */
+const paintedWall = (shot: number) => (x: number, y: number) =>
+  smoothWall(x).map((v) => v + 0.03 * grain(x, y) + noise(x, y, shot));
+
+test("over a plate whose fine grain the photo repeats around the subject, a hole that repeats none of it is filled", () => {
+  // Flat, of the wall's very colour (a shape's inside the plate's colour): only the missing grain tells.
+  const { image, plate, alpha } = scene((x, y) => smoothWall(x).map((v) => v + noise(x, y, 1)), {
+    plateAt: paintedWall(0),
+  });
+  for (let p = 0; p < W * H; p++)
+    if (!alpha.data[p] && !inHole(p % W, Math.floor(p / W)))
+      image.data.set(paintedWall(1)(p % W, Math.floor(p / W)), 3 * p);
+  // Too faint for the texture test: without the grain's, the hole stays.
+  const withoutGrain = { ...DEFAULT_HIDDEN_PLATE_HOLES, grain: undefined };
+  const behind = { image: plate, exposure: null };
+  const held = { ...alpha, data: alpha.data.slice() };
+  assert.equal(fillHolesHidingThePlate(cv, image, behind, held, undefined, withoutGrain), 0);
+  // Blurred to a softer photo's focus, the plate keeps too little of its grain to tell; the plate as shot tells.
+  const softened = { image: gaussianBlur(cv, plate, 2), exposure: null };
+  const soft = { ...alpha, data: alpha.data.slice() };
+  assert.equal(fillHolesHidingThePlate(cv, image, softened, soft), 0);
+  assert.ok(fillHolesHidingThePlate(cv, image, softened, soft, undefined, undefined, () => behind) > 0);
+  assert.ok(fillHolesHidingThePlate(cv, image, behind, alpha) > 0);
+  assert.equal(filledShare(alpha), 1);
+});
+
+test("a gap through which the wall's fine grain shows stays open, and so does one over a wall without grain", () => {
+  const gap = scene((x, y) => paintedWall(1)(x, y), { plateAt: paintedWall(0) });
+  for (let p = 0; p < W * H; p++)
+    if (!gap.alpha.data[p]) gap.image.data.set(paintedWall(1)(p % W, Math.floor(p / W)), 3 * p);
+  assert.equal(fillHolesHidingThePlate(cv, gap.image, { image: gap.plate, exposure: null }, gap.alpha), 0);
+  // Grain that is only each shot's own noise: the photo repeats none of it anywhere, and nothing tells.
+  const noisyWall = (shot: number) => (x: number, y: number) =>
+    smoothWall(x).map((v) => v + noise(x, y, shot));
+  const flat = scene((x, y) => smoothWall(x).map((v) => v + noise(x, y, 1)), { plateAt: noisyWall(0) });
+  for (let p = 0; p < W * H; p++)
+    if (!flat.alpha.data[p]) flat.image.data.set(noisyWall(1)(p % W, Math.floor(p / W)), 3 * p);
+  assert.equal(fillHolesHidingThePlate(cv, flat.image, { image: flat.plate, exposure: null }, flat.alpha), 0);
 });

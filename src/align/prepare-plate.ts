@@ -28,6 +28,8 @@ export interface PreparedPlate {
   exposure: ExposureReport | null;
   /** How much the plate was blurred or sharpened to the photo's focus (align/focus-match). */
   focus: FocusReport;
+  /** The plate before that, where it was blurred or sharpened: aligned, with its exposure matching. */
+  asShot?: Plate;
   /** The plate-difference subject mask measured for the exposure ring (before its matching; against a rough
    * whole-frame matching where the plain difference covered most of the frame), if any. */
   difference?: DifferenceMask;
@@ -125,6 +127,7 @@ export function preparePlate(
   t = performance.now();
   const focus = measureFocus(cv, image, prepared, imageSmall, plateSmall);
   const refocused = refocusPlate(cv, plate, focus);
+  const asShot = refocused !== plate ? prepared : undefined;
   if (refocused !== plate) {
     prepared = { image: refocused, exposure };
     plateSmall = matchExposure(prepared, small(refocused));
@@ -136,6 +139,7 @@ export function preparePlate(
     alignment,
     exposure,
     focus,
+    asShot,
     difference,
     coverage,
     warnings,

@@ -5,11 +5,18 @@
  * apart: through a gap it reproduces the plate's texture (shifted a little by a hand-held camera, still a texture),
  * while a solid part is flat over it (cv/plate-texture). So a hole whose middle hides a textured plate, and nowhere
  * shows it, is filled. A hole that shows the plate stays open (the triangle between an arm and a torso), and so
- * does any hole over a flat plate (a wall, the sky), where nothing tells, and any region open to the outside.
+ * does any region open to the outside.
+ *
+ * A plate too smooth for that test may still have a fine grain, near a camera's noise, that the photo repeats wherever
+ * the background shows (cv/plate-grain). A large hole over such a plate whose photo follows none of the grain that the
+ * background around it repeats, over a grain as strong and at the plate's brightness, is filled too: a shape's inside
+ * the plate's very colour. Over a plate with no grain the photo repeats (the sky, a wall under a camera's noise),
+ * nothing tells, and the hole stays.
  */
 import { matchExposure, type Plate } from "../align/plate.js";
 import type { CV } from "../cv/opencv.js";
 import { closeByDisc, componentSizes, dilateMask, onImageBorder } from "../cv/mask-ops.js";
+import { grainBands, grainEvidence, grainOver, type GrainBands } from "../cv/plate-grain.js";
 import { DEFAULT_PLATE_TEXTURE, plateTexture, type PlateTextureOptions } from "../cv/plate-texture.js";
 import { boxWhere, crop, growBox, scaleBox, type Box } from "../image/geometry.js";
 import { boxFilter } from "../image/box-filter.js";
@@ -31,6 +38,27 @@ export interface HiddenPlateHoleOptions {
   /** A gap in the subject's outline narrower than twice this does not open a hole to the outside, in proportion for
    * regions longer than 1000 pixels; 0: only a hole closed all round is one. */
   leak: number;
+  /** The fine-grain test, for holes the texture test cannot judge (none: no such test). */
+  grain?: GrainHoleOptions;
+}
+
+/** When a hole over a plate too smooth for the texture test hides the plate's fine grain (cv/plate-grain). */
+export interface GrainHoleOptions {
+  /** Pixels of the hole's middle needed before it is judged. */
+  minPixels: number;
+  /** Width of the band around the hole whose background (α under 0.02) it is compared with, in proportion for
+   * regions longer than 1000 pixels. */
+  ring: number;
+  /** Standard errors from chance (`grainEvidence`) by which the background there must repeat the grain, and by
+   * which the hole would, had it shown it as much: below, the grain is noise to this photo. */
+  minEvidence: number;
+  /** The hole is hidden where its correlation is at most this share of the background's. */
+  hiddenShare: number;
+  /** The band's background compared is where the plate's grain is at most this many times as strong as under the
+   * hole, and its grain there at least this share of the hole's (a fainter grain is repeated less through noise). */
+  amplitudeRatio: number;
+  /** The photo's brightness over the plate's in the hole, at least: a shadow's dimmed grain drowns in noise. */
+  minBrightness: number;
 }
 
 export const DEFAULT_HIDDEN_PLATE_HOLES: HiddenPlateHoleOptions = {
@@ -47,10 +75,20 @@ export const DEFAULT_HIDDEN_PLATE_HOLES: HiddenPlateHoleOptions = {
   // 54.35 / 11.53 → 6.64 / 54.32 / 11.52 (scene05's label 94.16 → 93.54), pair b 55.83 → 56.66 (labels its
   // references call 0.38 and 0.67); `best` 6.67 / 54.68 / 10.79 → 6.67 / 54.61 / 10.77.
   leak: 8,
+  grain: {
+    minPixels: 1000,
+    ring: 48,
+    minEvidence: 5,
+    hiddenShare: 0.3,
+    amplitudeRatio: 2,
+    minBrightness: 0.5,
+  },
 };
 
 /** α below which a pixel is a hole. */
 const HOLE = 0.5;
+/** α below which the matte shows the background (the grain test's reference). */
+const SHOWN_BACKGROUND = 0.02;
 
 /**
  * Fills (α = 1), in place, the holes of `alpha` whose middle hides the texture of `plate` (the size of `image`).
@@ -65,6 +103,8 @@ export function fillHolesHidingThePlate(
   alpha: FloatImage,
   networkAlpha?: FloatImage,
   opts: HiddenPlateHoleOptions = DEFAULT_HIDDEN_PLATE_HOLES,
+  /** The plate as shot, where `plate` was blurred or sharpened to the photo's focus: the grain test reads it. */
+  asShot?: () => Plate,
 ): number {
   const { width: w, height: h } = alpha;
   const minTextured = opts.minTextured * Math.max(1, (w * h) / 1e6);
@@ -92,17 +132,33 @@ export function fillHolesHidingThePlate(
   const plateInBox = matchExposure(plate, crop(plate.image, box));
   const { textured, hidden, shows } = plateTexture(cv, crop(image, box), plateInBox, opts.texture);
   const counts = new Uint32Array(3 * count);
+  const middles = new Uint32Array(count);
   for (let q = 0; q < label.length; q++) {
-    if (share[q] < 1 - 1e-4 || !textured[q]) continue;
+    if (share[q] < 1 - 1e-4) continue;
+    middles[label[q]]++;
+    if (!textured[q]) continue;
     const k = 3 * label[q];
     counts[k]++;
     counts[k + 1] += hidden[q];
     counts[k + 2] += shows[q];
   }
   const fill = new Uint8Array(count);
+  const unjudged: number[] = [];
   for (let k = 1; k < count; k++) {
     const [n, hid, shown] = [counts[3 * k], counts[3 * k + 1], counts[3 * k + 2]];
+    if (n < minTextured) unjudged.push(k);
     fill[k] = n >= minTextured && hid >= opts.hiddenShare * n && shown <= opts.showsShare * n ? 1 : 0;
+  }
+  const grain = opts.grain;
+  const judged = grain && unjudged.filter((k) => middles[k] >= grain.minPixels);
+  if (grain && judged?.length) {
+    const shot = asShot?.() ?? plate;
+    const bands = grainBands(
+      crop(image, box),
+      shot === plate ? plateInBox : matchExposure(shot, crop(shot.image, box)),
+    );
+    const ring = Math.round(grain.ring * perPixel);
+    for (const k of judged) fill[k] = hidesGrain(cv, bands, region, label, k, share, ring, grain) ? 1 : 0;
   }
   if (!fill.includes(1)) return 0;
   const filled = createImage(box.width, box.height, 1);
@@ -116,6 +172,52 @@ export function fillHolesHidingThePlate(
         raised++;
       }
   return raised / (w * h);
+}
+
+/**
+ * Whether hole `k` of `label` (over `region`'s α) hides the plate's fine grain: its middle (`share` 1) correlates with
+ * it at most `hiddenShare` as much as the background within `ring` of it over a grain as strong, both by enough pixels
+ * to tell, and the hole is not in deep shadow.
+ */
+function hidesGrain(
+  cv: CV,
+  bands: GrainBands,
+  region: FloatImage,
+  label: Int32Array,
+  k: number,
+  share: Float32Array,
+  ring: number,
+  opts: GrainHoleOptions,
+): boolean {
+  const { width: w, height: h } = region;
+  const hole = boxWhere(w, h, (p) => label[p] === k)!;
+  const near = growBox(hole, ring, w, h);
+  const inHole = createImage(near.width, near.height, 1);
+  for (let y = 0, q = 0; y < near.height; y++)
+    for (let x = 0; x < near.width; x++, q++)
+      inHole.data[q] = label[(near.y + y) * w + near.x + x] === k ? 1 : 0;
+  const around = dilateMask(cv, inHole, ring).data;
+  const [middle, background]: [number[], number[]] = [[], []];
+  for (let y = 0, q = 0; y < near.height; y++)
+    for (let x = 0; x < near.width; x++, q++) {
+      const p = (near.y + y) * w + near.x + x;
+      if (inHole.data[q]) {
+        if (share[p] >= 1 - 1e-4) middle.push(p);
+      } else if (around[q] > 0.5 && !label[p] && region.data[p] < SHOWN_BACKGROUND) background.push(p);
+    }
+  const inside = grainOver(bands, middle);
+  // The background compared is where the plate's grain is no stronger than under the hole.
+  const strongest = (opts.amplitudeRatio * inside.amplitude) ** 2;
+  const alike = background.filter((p) => bands.plateEnergy[p] <= strongest);
+  const outside = grainOver(bands, alike);
+  const r = outside.correlation;
+  return (
+    grainEvidence(r, outside.pixels) >= opts.minEvidence &&
+    grainEvidence(r, inside.pixels) >= opts.minEvidence &&
+    outside.amplitude * opts.amplitudeRatio >= inside.amplitude &&
+    inside.brightness >= opts.minBrightness &&
+    inside.correlation <= opts.hiddenShare * r
+  );
 }
 
 /**
