@@ -25,6 +25,18 @@ export function growBox(box: Box, margin: number, width: number, height: number)
   return { x: x0, y: y0, width: x1 - x0, height: y1 - y0 };
 }
 
+/** The smallest box holding both `a` and `b`. */
+export function spanBox(a: Box, b: Box): Box {
+  const x = Math.min(a.x, b.x);
+  const y = Math.min(a.y, b.y);
+  return {
+    x,
+    y,
+    width: Math.max(a.x + a.width, b.x + b.width) - x,
+    height: Math.max(a.y + a.height, b.y + b.height) - y,
+  };
+}
+
 /** The bounding box of the pixels of a 1-channel mask above `threshold`, or null when there are none. */
 export function boxOfMask(mask: FloatImage, threshold: number): Box | null {
   return boxWhere(mask.width, mask.height, (p) => mask.data[p] > threshold);

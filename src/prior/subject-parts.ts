@@ -8,7 +8,7 @@
  */
 import { componentBoxes } from "../cv/mask-ops.js";
 import type { CV } from "../cv/opencv.js";
-import { growBox, type Box } from "../image/geometry.js";
+import { growBox, spanBox, type Box } from "../image/geometry.js";
 import type { FloatImage } from "../image/types.js";
 
 export interface PartOptions {
@@ -65,7 +65,7 @@ function mergeWithinReach(boxes: Box[], reach: number, width: number, height: nu
       const i = out.findIndex((o) => meet(grown(o), grown(box)));
       if (i < 0) out.push(box);
       else {
-        out[i] = span(out[i], box);
+        out[i] = spanBox(out[i], box);
         changed = true;
       }
     }
@@ -80,15 +80,4 @@ function overlapAny(boxes: Box[]): boolean {
 
 function meet(a: Box, b: Box): boolean {
   return a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
-}
-
-function span(a: Box, b: Box): Box {
-  const x = Math.min(a.x, b.x);
-  const y = Math.min(a.y, b.y);
-  return {
-    x,
-    y,
-    width: Math.max(a.x + a.width, b.x + b.width) - x,
-    height: Math.max(a.y + a.height, b.y + b.height) - y,
-  };
 }
