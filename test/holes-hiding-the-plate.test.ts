@@ -110,21 +110,33 @@ const noise = (x: number, y: number, shot: number) =>
 const paintedWall = (shot: number) => (x: number, y: number) =>
   smoothWall(x).map((v) => v + 0.03 * grain(x, y) + noise(x, y, shot));
 
+/**
+ * The subject before a wall (`wall(shot)`): the plate is shot 0 of it, the photo shows shot 1 around the subject and
+ * `hole(x, y)` in its hole.
+ */
+function beforeWall(
+  wall: (shot: number) => (x: number, y: number) => number[],
+  hole: (x: number, y: number) => number[],
+) {
+  const s = scene(hole, { plateAt: wall(0) });
+  for (let p = 0; p < W * H; p++) {
+    const [x, y] = [p % W, Math.floor(p / W)];
+    if (!s.alpha.data[p] && !inHole(x, y)) s.image.data.set(wall(1)(x, y), 3 * p);
+  }
+  return { image: s.image, behind: { image: s.plate, exposure: null }, alpha: s.alpha };
+}
+
 test("over a plate whose fine grain the photo repeats around the subject, a hole that repeats none of it is filled", () => {
   // Flat, of the wall's very colour (a shape's inside the plate's colour): only the missing grain tells.
-  const { image, plate, alpha } = scene((x, y) => smoothWall(x).map((v) => v + noise(x, y, 1)), {
-    plateAt: paintedWall(0),
-  });
-  for (let p = 0; p < W * H; p++)
-    if (!alpha.data[p] && !inHole(p % W, Math.floor(p / W)))
-      image.data.set(paintedWall(1)(p % W, Math.floor(p / W)), 3 * p);
+  const { image, behind, alpha } = beforeWall(paintedWall, (x, y) =>
+    smoothWall(x).map((v) => v + noise(x, y, 1)),
+  );
   // Too faint for the texture test: without the grain's, the hole stays.
   const withoutGrain = { ...DEFAULT_HIDDEN_PLATE_HOLES, grain: undefined };
-  const behind = { image: plate, exposure: null };
   const held = { ...alpha, data: alpha.data.slice() };
   assert.equal(fillHolesHidingThePlate(cv, image, behind, held, undefined, withoutGrain), 0);
   // Blurred to a softer photo's focus, the plate keeps too little of its grain to tell; the plate as shot tells.
-  const softened = { image: gaussianBlur(cv, plate, 2), exposure: null };
+  const softened = { image: gaussianBlur(cv, behind.image, 2), exposure: null };
   const soft = { ...alpha, data: alpha.data.slice() };
   assert.equal(fillHolesHidingThePlate(cv, image, softened, soft), 0);
   assert.ok(fillHolesHidingThePlate(cv, image, softened, soft, undefined, undefined, () => behind) > 0);
@@ -132,16 +144,22 @@ test("over a plate whose fine grain the photo repeats around the subject, a hole
   assert.equal(filledShare(alpha), 1);
 });
 
-test("a gap through which the wall's fine grain shows stays open, and so does one over a wall without grain", () => {
-  const gap = scene((x, y) => paintedWall(1)(x, y), { plateAt: paintedWall(0) });
-  for (let p = 0; p < W * H; p++)
-    if (!gap.alpha.data[p]) gap.image.data.set(paintedWall(1)(p % W, Math.floor(p / W)), 3 * p);
-  assert.equal(fillHolesHidingThePlate(cv, gap.image, { image: gap.plate, exposure: null }, gap.alpha), 0);
+test("a gap through which the wall's fine grain shows stays open, as do one over a wall without grain and one in deep shadow", () => {
+  const gap = beforeWall(paintedWall, paintedWall(1));
+  assert.equal(fillHolesHidingThePlate(cv, gap.image, gap.behind, gap.alpha), 0);
   // Grain that is only each shot's own noise: the photo repeats none of it anywhere, and nothing tells.
   const noisyWall = (shot: number) => (x: number, y: number) =>
     smoothWall(x).map((v) => v + noise(x, y, shot));
-  const flat = scene((x, y) => smoothWall(x).map((v) => v + noise(x, y, 1)), { plateAt: noisyWall(0) });
-  for (let p = 0; p < W * H; p++)
-    if (!flat.alpha.data[p]) flat.image.data.set(noisyWall(1)(p % W, Math.floor(p / W)), 3 * p);
-  assert.equal(fillHolesHidingThePlate(cv, flat.image, { image: flat.plate, exposure: null }, flat.alpha), 0);
+  const flat = beforeWall(noisyWall, noisyWall(1));
+  assert.equal(fillHolesHidingThePlate(cv, flat.image, flat.behind, flat.alpha), 0);
+  // A gap onto the wall in the subject's deep shadow (8 % of its light): the dimmed grain drowns in the noise, and
+  // would read as hidden; so a hole that dark is not judged.
+  const shaded = beforeWall(paintedWall, (x, y) =>
+    paintedWall(1)(x, y).map((v) => 0.08 * v + noise(x, y, 2)),
+  );
+  const anyBrightness = { ...DEFAULT_HIDDEN_PLATE_HOLES.grain!, minBrightness: 0 };
+  const judged = { ...shaded.alpha, data: shaded.alpha.data.slice() };
+  const options = { ...DEFAULT_HIDDEN_PLATE_HOLES, grain: anyBrightness };
+  assert.ok(fillHolesHidingThePlate(cv, shaded.image, shaded.behind, judged, undefined, options) > 0);
+  assert.equal(fillHolesHidingThePlate(cv, shaded.image, shaded.behind, shaded.alpha), 0);
 });
