@@ -127,8 +127,9 @@ export function preparePlate(
   t = performance.now();
   const focus = measureFocus(cv, image, prepared, imageSmall, plateSmall);
   const refocused = refocusPlate(cv, plate, focus);
-  const asShot = refocused !== plate ? prepared : undefined;
+  let asShot: Plate | undefined;
   if (refocused !== plate) {
+    asShot = prepared;
     prepared = { image: refocused, exposure };
     plateSmall = matchExposure(prepared, small(refocused));
   }

@@ -129,12 +129,13 @@ export function fillHolesHidingThePlate(
   for (let q = 0; q < label.length; q++) if (label[q] > 0) inHole.data[q] = 1;
   // (Running sums: an erosion through OpenCV's WASM build took ~20 ms over a 274×691 box.)
   const share = boxFilter(inHole, reach).data;
+  const inMiddle = (q: number) => share[q] >= 1 - 1e-4;
   const plateInBox = matchExposure(plate, crop(plate.image, box));
   const { textured, hidden, shows } = plateTexture(cv, crop(image, box), plateInBox, opts.texture);
   const counts = new Uint32Array(3 * count);
   const middles = new Uint32Array(count);
   for (let q = 0; q < label.length; q++) {
-    if (share[q] < 1 - 1e-4) continue;
+    if (!inMiddle(q)) continue;
     middles[label[q]]++;
     if (!textured[q]) continue;
     const k = 3 * label[q];
@@ -154,14 +155,14 @@ export function fillHolesHidingThePlate(
   if (grain && judged?.length) {
     // Read only around the holes judged: the grain's bands take ~30 ms per 200 000 pixels.
     const ring = Math.round(grain.ring * perPixel);
-    const boxes = holeBoxes(label, count, box.width);
-    const near = judged.map((k) => growBox(boxes[k]!, ring, box.width, box.height));
+    const holeBox = (k: number) => boxWhere(box.width, box.height, (q) => label[q] === k)!;
+    const near = judged.map((k) => growBox(holeBox(k), ring, box.width, box.height));
     const area = near.reduce(spanBox);
     const inFrame = { ...area, x: box.x + area.x, y: box.y + area.y };
     const shot = asShot?.() ?? plate;
     const bands = grainBands(crop(image, inFrame), matchExposure(shot, crop(shot.image, inFrame)));
     judged.forEach((k, i) => {
-      const around = { label, k, box: near[i], area, share, ring };
+      const around = { label, k, box: near[i], area, inMiddle, ring };
       fill[k] = hidesGrain(cv, bands, region, around, grain) ? 1 : 0;
     });
   }
@@ -187,8 +188,8 @@ interface HoleSurroundings {
   /** The hole's box grown by `ring`, and the box the grain's bands cover (holding it), over the region. */
   box: Box;
   area: Box;
-  /** Per pixel of the region, 1 in a hole's middle. */
-  share: Float32Array;
+  /** Whether a pixel of the region lies in a hole's middle. */
+  inMiddle: (p: number) => boolean;
   ring: number;
 }
 
@@ -201,7 +202,7 @@ function hidesGrain(
   cv: CV,
   bands: GrainBands,
   region: FloatImage,
-  { label, k, box: near, area, share, ring }: HoleSurroundings,
+  { label, k, box: near, area, inMiddle, ring }: HoleSurroundings,
   opts: GrainHoleOptions,
 ): boolean {
   const w = region.width;
@@ -218,7 +219,7 @@ function hidesGrain(
       const p = (near.y + y) * w + near.x + x;
       const b = (near.y + y - area.y) * area.width + near.x + x - area.x;
       if (inHole.data[q]) {
-        if (share[p] >= 1 - 1e-4) middle.push(b);
+        if (inMiddle(p)) middle.push(b);
       } else if (distance[q] <= ring && !label[p] && region.data[p] < SHOWN_BACKGROUND) background.push(b);
     }
   const inside = grainOver(bands, middle);
@@ -233,24 +234,6 @@ function hidesGrain(
     outside.amplitude * opts.amplitudeRatio >= inside.amplitude &&
     inside.brightness >= opts.minBrightness &&
     inside.correlation <= opts.hiddenShare * r
-  );
-}
-
-/** Per label of `label` (a region `width` wide), the box around its pixels (undefined for labels with none). */
-function holeBoxes(label: Int32Array, count: number, width: number): (Box | undefined)[] {
-  const [left, top] = [new Int32Array(count).fill(2 ** 30), new Int32Array(count).fill(2 ** 30)];
-  const [right, bottom] = [new Int32Array(count).fill(-1), new Int32Array(count).fill(-1)];
-  for (let p = 0; p < label.length; p++) {
-    const k = label[p];
-    if (!k) continue;
-    const [x, y] = [p % width, Math.floor(p / width)];
-    left[k] = Math.min(left[k], x);
-    top[k] = Math.min(top[k], y);
-    right[k] = Math.max(right[k], x);
-    bottom[k] = Math.max(bottom[k], y);
-  }
-  return Array.from(left, (x, k) =>
-    right[k] < 0 ? undefined : { x, y: top[k], width: right[k] - x + 1, height: bottom[k] - top[k] + 1 },
   );
 }
 
