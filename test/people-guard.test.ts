@@ -202,3 +202,38 @@ test("where the photo shows the plate's texture the guard holds nothing; over a 
   assert.equal(warpedEmpty, 0, "the plate holds the photo: filled");
   assert.deepEqual(fill(false), [0, 0, 0], "a flat plate says nothing: filled");
 });
+
+test("where the photo repeats the plate's fine grain, too faint for the texture test, the guard holds nothing", () => {
+  const dark = [0.3, 0.3, 0.3];
+  const patch = (x: number, y: number) => Math.hypot(x - 85, y - 75) < 14;
+  const core = (x: number, y: number) => Math.hypot(x - 85, y - 75) < 10;
+  const coreArea = holesIn(scene(dark, dark, core).alpha, core);
+  /** Camera noise of ±0.01, different in every shot. */
+  const noise = (p: number, shot: number) => (((p * 2654435761 + shot * 40503) >>> 0) % 1001) / 50000 - 0.01;
+  // The plate's rocks in shade: a grain of ±0.01 (the texture test's spread is 0.025), under each shot's noise.
+  const rocks = (p: number, shot: number) =>
+    dark.map((v) => v + (Math.sin(p * 12.9898) > 0 ? 0.01 : -0.01) + noise(p, shot));
+  // The person's own dark clothes: a knit stronger than the rocks' grain, which the plate does not have.
+  const knit = (p: number) => dark.map((v) => v + (Math.sin(p * 78.233) > 0 ? 0.02 : -0.02) + noise(p, 1));
+  /** Below this row the warp left the plate empty: it holds the photo there. */
+  const warpEdge = 78;
+  const fill = (seen: boolean, warped = false) => {
+    const s = scene(dark, [0.6, 0.6, 0.6], patch);
+    const plate = { image: createImage(W, H, 3), exposure: null };
+    const coverage = new Float32Array(W * H).fill(1);
+    for (let p = 0; p < W * H; p++) {
+      plate.image.data.set(rocks(p, 0), 3 * p);
+      if (patch(p % W, Math.floor(p / W))) s.image.data.set(seen ? rocks(p, 1) : knit(p), 3 * p);
+      if (warped && Math.floor(p / W) >= warpEdge) {
+        coverage[p] = 0;
+        plate.image.data.set(s.image.data.subarray(3 * p, 3 * p + 3), 3 * p);
+      }
+    }
+    guardPeople(cv, s.alpha, s.image, s.solid, { behind: { plate, coverage } });
+    return holesIn(s.alpha, core);
+  };
+  assert.equal(fill(true), coreArea, "the rocks' grain shows: the patch stays open");
+  assert.equal(fill(false), 0, "her clothes repeat none of it: filled");
+  // Where the plate holds the photo, photo and plate share every grain; that strip is no sign of the plate.
+  assert.equal(fill(false, true), 0, "the empty warp's strip lets none of her go");
+});

@@ -23,7 +23,15 @@ import {
   type Box,
 } from "../image/geometry.js";
 import { createImage, type FloatImage } from "../image/types.js";
-import { componentSizes, dilateMask, onImageBorder, openByDisc, openMask } from "../cv/mask-ops.js";
+import {
+  componentSizes,
+  dilateMask,
+  labelComponents,
+  onImageBorder,
+  openByDisc,
+  openMask,
+} from "../cv/mask-ops.js";
+import { grainBands, grainEvidence, grainOver } from "../cv/plate-grain.js";
 import { withMats, type CV } from "../cv/opencv.js";
 import { DEFAULT_PLATE_TEXTURE, plateTexture } from "../cv/plate-texture.js";
 import { cropPlate, matchExposure, type Plate } from "../align/plate.js";
@@ -55,6 +63,11 @@ export interface PlateBehind {
  * the texture's window of the opaque subject (α above OPAQUE). */
 const SPECK = 2;
 const OPAQUE = 0.95;
+/** A part of the sure interior the matte calls background is the plate where its photo's grain correlates with the
+ * plate's at least this much (cv/plate-grain), by this many standard errors, over at least this many pixels. */
+const GRAIN_SHOWN = 0.3;
+const GRAIN_EVIDENCE = 5;
+const GRAIN_PART = 100;
 
 /** Each pass fills a neighbourhood's width into a hole from its rim: three reach holes of 12 % of the frame. */
 const PASSES = 3;
@@ -116,9 +129,10 @@ export function guardPeople(
 
 /**
  * Clears the sure interior `s` where the matte `a` calls background (MOSTLY_SUBJECT or less) and the photo `image`
- * reproduces the plate's texture (cv/plate-texture): the scene behind shows there, such as a canyon's rocks that the
- * segmenter took for a person's dark shoulder. A face or a blouse never copies a textured plate pixel for pixel; over
- * a flat plate (the sky, a wall) the test says nothing and the guard holds as before. `s`, `a` and `image` are the
+ * reproduces the plate's texture (cv/plate-texture) or, over a whole part, its fine grain (cv/plate-grain): the scene
+ * behind shows there, such as a canyon's rocks that the segmenter took for a person's dark shoulder. A face or a
+ * blouse never copies a textured plate pixel for pixel; over a flat plate (the sky, a wall) the tests say nothing and
+ * the guard holds as before. `s`, `a` and `image` are the
  * region `frameBox` of the frame. Returns how many pixels it cleared.
  */
 function notWherePlateShows(
@@ -141,7 +155,8 @@ function notWherePlateShows(
   const frameAt = (q: number) =>
     (inFrame.y + Math.floor(q / box.width)) * plate.image.width + inFrame.x + (q % box.width);
   const region = cropPlate(plate, inFrame);
-  const { shows } = plateTexture(cv, crop(image, box), matchExposure(region, region.image));
+  const [photo, behind] = [crop(image, box), matchExposure(region, region.image)];
+  const { shows } = plateTexture(cv, photo, behind);
   // Specks and strips where a window happens to match stay held; so does a window over the opaque subject's edge (a
   // few pixels of a jaw), and one where the warp left the plate empty: there it holds the photo itself.
   const shown = openMask(
@@ -154,10 +169,45 @@ function notWherePlateShows(
     maskOf(box, (q) => a.data[at(q)] > OPAQUE || (coverage && coverage[frameAt(q)] < 1)),
     radius,
   );
+  // Not over what is held either: where the warp left the plate empty, photo and plate share every grain.
+  showsGrain(cv, photo, behind, shown, (q) => background(at(q)) && !held.data[q]);
   let cleared = 0;
   for (let q = 0; q < shown.data.length; q++)
     if (shown.data[q] && !held.data[q] && background(at(q))) [s.data[at(q)], cleared] = [0, cleared + 1];
   return cleared;
+}
+
+/**
+ * Adds to `shown` the parts of what `candidate` marks (pixels of `photo`) whose photo follows the plate's fine grain
+ * (cv/plate-grain) closely, beyond chance: there the plate is seen, though too smooth for the texture test (a
+ * canyon's rocks in shade beside a dark cardigan). A person's face or clothes never repeat the grain of the scene
+ * behind them (correlation ~0 on the person photo's, 0.5–0.7 over its background).
+ */
+function showsGrain(
+  cv: CV,
+  photo: FloatImage,
+  plate: FloatImage,
+  shown: FloatImage,
+  candidate: (q: number) => boolean,
+): void {
+  const { width, height } = photo;
+  const parts = labelComponents(cv, width, height, (q) => candidate(q) && !shown.data[q]);
+  if (parts.count < 2) return;
+  const members: number[][] = Array.from({ length: parts.count }, () => []);
+  for (let q = 0; q < parts.label.length; q++) if (parts.label[q]) members[parts.label[q]].push(q);
+  const judged = members.map((part) => part.length >= GRAIN_PART);
+  const around = boxWhere(width, height, (q) => judged[parts.label[q]]);
+  if (!around) return;
+  // The grain only over the judged parts' box, grown by its 5×5 mean's reach: the same there as over the whole.
+  const area = growBox(around, 2, width, height);
+  const bands = grainBands(crop(photo, area), crop(plate, area));
+  const inArea = (q: number) => (Math.floor(q / width) - area.y) * area.width + (q % width) - area.x;
+  for (const [k, part] of members.entries()) {
+    if (!judged[k]) continue;
+    const { correlation, pixels } = grainOver(bands, part.map(inArea));
+    if (correlation >= GRAIN_SHOWN && grainEvidence(correlation, pixels) >= GRAIN_EVIDENCE)
+      for (const q of part) shown.data[q] = 1;
+  }
 }
 
 /** A 0/1 mask over `box`'s pixels, 1 where `inside` holds (its index within the box). */
