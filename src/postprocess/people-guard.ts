@@ -132,8 +132,8 @@ export function guardPeople(
  * reproduces the plate's texture (cv/plate-texture) or, over a whole part, its fine grain (cv/plate-grain): the scene
  * behind shows there, such as a canyon's rocks that the segmenter took for a person's dark shoulder. A face or a
  * blouse never copies a textured plate pixel for pixel; over a flat plate (the sky, a wall) the tests say nothing and
- * the guard holds as before. `s`, `a` and `image` are the
- * region `frameBox` of the frame. Returns how many pixels it cleared.
+ * the guard holds as before. `s`, `a` and `image` are the region `frameBox` of the frame. Returns how many pixels it
+ * cleared.
  */
 function notWherePlateShows(
   cv: CV,
