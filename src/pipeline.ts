@@ -565,10 +565,11 @@ function workingLongSide(plan: PipelinePlan, box: Box): number {
 
 interface CroppedRegion {
   /** The region at full resolution: the photo and the plate (with its exposure), and the plate as shot where that
-   * was brought to the photo's focus (cut out when asked for: most frames never read it). */
+   * was brought to the photo's focus (only a box of the region is cut out, when asked for: most frames never read
+   * it). */
   image: FloatImage;
   plate: Plate;
-  asShot?: () => Plate;
+  asShot?: (within: Box) => Plate;
   /** The network's input size, and its inputs. */
   work: Size;
   network: NetworkInputs;
@@ -590,7 +591,9 @@ function cropToWorkingSize(
   const region = {
     image: isWhole ? image : crop(image, box),
     plate: cropPlate(prepared.plate, box),
-    asShot: prepared.asShot && (() => cropPlate(prepared.asShot!, box)),
+    asShot:
+      prepared.asShot &&
+      ((within: Box) => cropPlate(prepared.asShot!, { ...within, x: box.x + within.x, y: box.y + within.y })),
   };
   if (plan.wholeFrame) {
     const work = plan.analysis;

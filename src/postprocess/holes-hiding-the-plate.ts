@@ -13,7 +13,7 @@
  * the plate's very colour. Over a plate with no grain the photo repeats (the sky, a wall under a camera's noise),
  * nothing tells, and the hole stays.
  */
-import { matchExposure, type Plate } from "../align/plate.js";
+import { cropPlate, matchExposure, type Plate } from "../align/plate.js";
 import type { CV } from "../cv/opencv.js";
 import { closeByDisc, componentSizes, dilateMask, distanceToMask, onImageBorder } from "../cv/mask-ops.js";
 import { grainBands, grainEvidence, grainOver, type GrainBands } from "../cv/plate-grain.js";
@@ -103,8 +103,9 @@ export function fillHolesHidingThePlate(
   alpha: FloatImage,
   networkAlpha?: FloatImage,
   opts: HiddenPlateHoleOptions = DEFAULT_HIDDEN_PLATE_HOLES,
-  /** The plate as shot, where `plate` was blurred or sharpened to the photo's focus: the grain test reads it. */
-  asShot?: () => Plate,
+  /** The plate as shot over a box of the region, where `plate` was blurred or sharpened to the photo's focus: the
+   * grain test reads it. */
+  asShot?: (within: Box) => Plate,
 ): number {
   const { width: w, height: h } = alpha;
   const minTextured = opts.minTextured * Math.max(1, (w * h) / 1e6);
@@ -159,8 +160,8 @@ export function fillHolesHidingThePlate(
     const near = judged.map((k) => growBox(holeBox(k), ring, box.width, box.height));
     const area = near.reduce(spanBox);
     const inFrame = { ...area, x: box.x + area.x, y: box.y + area.y };
-    const shot = asShot?.() ?? plate;
-    const bands = grainBands(crop(image, inFrame), matchExposure(shot, crop(shot.image, inFrame)));
+    const shot = asShot ? asShot(inFrame) : cropPlate(plate, inFrame);
+    const bands = grainBands(crop(image, inFrame), matchExposure(shot, shot.image));
     judged.forEach((k, i) => {
       const around = { label, k, box: near[i], area, inMiddle, ring };
       fill[k] = hidesGrain(cv, bands, region, around, grain) ? 1 : 0;
