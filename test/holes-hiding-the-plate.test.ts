@@ -168,3 +168,42 @@ test("a gap through which the wall's fine grain shows stays open, as do one over
   assert.ok(fillHolesHidingThePlate(cv, shaded.image, shaded.behind, judged, undefined, options) > 0);
   assert.equal(fillHolesHidingThePlate(cv, shaded.image, shaded.behind, shaded.alpha), 0);
 });
+
+/** Four strokes 12 px wide, each a hole of its own: a label's letters in the wall's colour, or slits. */
+const inStroke = (x: number, y: number) =>
+  y >= 35 && y < 145 && [60, 90, 120, 150].some((s) => x >= s && x < s + 12);
+
+/** `beforeWall`'s subject with the strokes for its holes, which show `stroke(x, y)`. */
+function strokesBeforeWall(stroke: (x: number, y: number) => number[]) {
+  const s = beforeWall(paintedWall, paintedWall(1));
+  for (let p = 0; p < W * H; p++) {
+    const [x, y] = [p % W, Math.floor(p / W)];
+    const body = inBody(x, y) && !inStroke(x, y);
+    s.image.data.set(body ? ORANGE : inStroke(x, y) ? stroke(x, y) : paintedWall(1)(x, y), 3 * p);
+    s.alpha.data[p] = body ? 1 : 0;
+  }
+  return s;
+}
+
+const strokesFilled = (alpha: FloatImage) => shareWhere(alpha.data, W, inStroke, (v) => v === 1);
+
+test("thin holes are judged by the grain within them: strokes that repeat none of it are filled, slits that show it stay open", () => {
+  // Thin beside a texture window: the grain is read a pixel in from their edges, its mean over the hole alone.
+  const letters = strokesBeforeWall((x, y) => smoothWall(x).map((v) => v + noise(x, y, 1)));
+  assert.ok(fillHolesHidingThePlate(cv, letters.image, letters.behind, letters.alpha) > 0);
+  assert.equal(strokesFilled(letters.alpha), 1);
+  const slits = strokesBeforeWall(paintedWall(1));
+  assert.equal(fillHolesHidingThePlate(cv, slits.image, slits.behind, slits.alpha), 0);
+  // Strands the matte missed cross the slits: they add grain of their own, and take none of the wall's away.
+  const strands = strokesBeforeWall((x, y) =>
+    paintedWall(1)(x, y).map((v) => ((x + 2 * y) % 5 === 0 ? v - 0.1 : v)),
+  );
+  assert.equal(fillHolesHidingThePlate(cv, strands.image, strands.behind, strands.alpha), 0);
+  // Light thrown through glass breaks the grain without hiding the wall: a hole much brighter than it is not judged.
+  const bright = strokesBeforeWall((x, y) => smoothWall(x).map((v) => 1.6 * v + noise(x, y, 1)));
+  assert.equal(fillHolesHidingThePlate(cv, bright.image, bright.behind, bright.alpha), 0);
+  // Nor holes in a body the matte holds only partly: glass or water bends the grain as a solid hides it.
+  const glass = strokesBeforeWall((x, y) => smoothWall(x).map((v) => v + noise(x, y, 1)));
+  glass.alpha.data.forEach((a, p) => (glass.alpha.data[p] = a > 0 ? 0.55 : 0));
+  assert.equal(fillHolesHidingThePlate(cv, glass.image, glass.behind, glass.alpha), 0);
+});

@@ -6,7 +6,9 @@
  * and near 0 where it is hidden; how far above 0 depends on how strong the grain is beside the noise, so a region's
  * correlation means something only beside the correlation nearby over a grain as strong (not over the plate's edges,
  * a tower against the sky, which a photo repeats through any noise), and only over enough pixels to stand out of
- * chance. The plate read is the one as shot, not one blurred to the photo's focus, which keeps little of its grain.
+ * chance. How much of the grain the photo repeats (the slope of its grain against the plate's) is the same test
+ * unmoved by what else the photo adds: strands crossing a gap lower the correlation, not the slope. The plate read is
+ * the one as shot, not one blurred to the photo's focus, which keeps little of its grain.
  */
 import { boxFilter } from "../image/box-filter.js";
 import { toGrey, type FloatImage } from "../image/types.js";
@@ -17,8 +19,6 @@ export interface GrainBands {
   plateGrey: Float32Array;
   photoGrain: Float32Array;
   plateGrain: Float32Array;
-  /** The plate's grain squared, averaged over each pixel's 7×7 window: how strong it is around the pixel. */
-  plateEnergy: Float32Array;
 }
 
 /** What the photo does with the plate's grain over a set of pixels. */
@@ -30,6 +30,11 @@ export interface GrainOver {
   amplitude: number;
   /** The photo's mean grey level over the plate's. */
   brightness: number;
+  /** How much of the plate's grain the photo repeats (the slope of its grain against the plate's: 1 where the plate
+   * shows as it is, 0 where it is hidden), whatever else the photo adds… */
+  slope: number;
+  /** …and that slope's standard error, from what the grain does not explain (4 px counted as one). */
+  slopeError: number;
 }
 
 /** The grain bands of `image` and `plate` (exposure-matched, the same size). */
@@ -40,14 +45,11 @@ export function grainBands(image: FloatImage, plate: FloatImage): GrainBands {
     const mean = boxFilter(grey, 2).data;
     return grey.data.map((v, p) => v - mean[p]);
   };
-  const plateGrain = highPass(back);
-  const squared = { ...back, data: plateGrain.map((v) => v * v) };
   return {
     photoGrey: photo.data,
     plateGrey: back.data,
     photoGrain: highPass(photo),
-    plateGrain,
-    plateEnergy: boxFilter(squared, 3).data,
+    plateGrain: highPass(back),
   };
 }
 
@@ -64,11 +66,16 @@ export function grainOver(bands: GrainBands, at: ArrayLike<number>): GrainOver {
     plateSum += plateGrey[p];
   }
   const n = at.length;
+  const slope = plate2 > 0 ? both / plate2 : 0;
+  // The photo's grain the plate's leaves unexplained (its squares' sum).
+  const left = Math.max(0, photo2 - slope * both);
   return {
     pixels: n,
     correlation: photo2 > 0 && plate2 > 0 ? both / Math.sqrt(photo2 * plate2) : 0,
     amplitude: n ? Math.sqrt(plate2 / n) : 0,
     brightness: plateSum > 0 ? photoSum / plateSum : 0,
+    slope,
+    slopeError: plate2 > 0 && n > CORRELATED ? Math.sqrt((left / plate2) * (CORRELATED / n)) : Infinity,
   };
 }
 
