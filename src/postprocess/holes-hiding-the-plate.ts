@@ -143,12 +143,16 @@ export function fillHolesHidingThePlate(
   if (!holes) return 0;
   const { label, count } = holes;
 
-  // A hole's middle: farther from its edge than the texture window reaches (the window there sees only the hole).
+  // Whether a pixel lies `r` or more pixels inside a hole: its whole window of radius `r` in holes (two holes never
+  // touch). (Running sums: an erosion through OpenCV's WASM build took ~20 ms over a 274×691 box.)
   const inHole = createImage(box.width, box.height, 1);
   for (let q = 0; q < label.length; q++) if (label[q] > 0) inHole.data[q] = 1;
-  // (Running sums: an erosion through OpenCV's WASM build took ~20 ms over a 274×691 box.)
-  const share = boxFilter(inHole, reach).data;
-  const inMiddle = (q: number) => share[q] >= 1 - 1e-4;
+  const within = (r: number) => {
+    const share = boxFilter(inHole, r).data;
+    return (q: number) => share[q] >= 1 - 1e-4;
+  };
+  // A hole's middle: farther from its edge than the texture window reaches (the window there sees only the hole).
+  const inMiddle = within(reach);
   const plateInBox = matchExposure(plate, crop(plate.image, box));
   const { textured, hidden, shows } = plateTexture(cv, crop(image, box), plateInBox, opts.texture);
   const counts = new Uint32Array(3 * count);
@@ -168,15 +172,16 @@ export function fillHolesHidingThePlate(
   }
   const grain = opts.grain;
   // The grain is read in a hole's core, a pixel in from its edge: there its photo is no blend with the subject.
-  const inCore = grain && unjudged.length ? coreOf(label, box.width, box.height) : undefined;
+  const inCore = grain && unjudged.length ? within(1) : undefined;
   const cores = new Uint32Array(count);
-  if (inCore) for (let q = 0; q < label.length; q++) cores[label[q]] += inCore[q];
+  if (inCore) for (let q = 0; q < label.length; q++) if (inCore(q)) cores[label[q]]++;
   const judged = unjudged.filter((k) => grain && cores[k] >= grain.minPixels);
   if (grain && inCore && judged.length) {
     // Read only around the holes judged: the grain's bands take ~30 ms per 200 000 pixels.
     const ring = Math.round(grain.ring * perPixel);
-    const near = boxesOf(label, count, box.width).map((b) => b && growBox(b, ring, box.width, box.height));
-    const area = judged.map((k) => near[k]!).reduce(spanBox);
+    const holeBox = (k: number) => boxWhere(box.width, box.height, (q) => label[q] === k)!;
+    const near = judged.map((k) => growBox(holeBox(k), ring, box.width, box.height));
+    const area = near.reduce(spanBox);
     const inFrame = { ...area, x: box.x + area.x, y: box.y + area.y };
     const shot = asShot ? asShot(inFrame) : cropPlate(plate, inFrame);
     const bands = grainBands(crop(image, inFrame), matchExposure(shot, shot.image));
@@ -188,10 +193,10 @@ export function fillHolesHidingThePlate(
       data: bands.plateGrain.map((v) => v * v),
     };
     const plateEnergy = boxFilter(squared, 3).data;
-    for (const k of judged) {
-      const around = { label, k, box: near[k]!, area, inCore, ring, plateEnergy };
+    judged.forEach((k, i) => {
+      const around = { label, k, box: near[i], area, inCore, ring, plateEnergy };
       fill[k] = hidesGrain(cv, bands, region, around, grain) ? 1 : 0;
-    }
+    });
   }
   if (!fill.includes(1)) return 0;
   const filled = createImage(box.width, box.height, 1);
@@ -215,8 +220,8 @@ interface HoleSurroundings {
   /** The hole's box grown by `ring`, and the box the grain's bands cover (holding it), over the region. */
   box: Box;
   area: Box;
-  /** 1 where a pixel of the region lies in a hole's core (a pixel in from its edge). */
-  inCore: Uint8Array;
+  /** Whether a pixel of the region lies in a hole's core (a pixel in from its edge). */
+  inCore: (p: number) => boolean;
   ring: number;
   /** The plate's grain squared, averaged over each pixel's 7×7 window (over `area`): how strong it is there. */
   plateEnergy: Float32Array;
@@ -249,7 +254,7 @@ function hidesGrain(
       const p = (near.y + y) * w + near.x + x;
       const b = (near.y + y - area.y) * area.width + near.x + x - area.x;
       if (inHole.data[q]) {
-        if (inCore[p]) core.push(b);
+        if (inCore(p)) core.push(b);
         continue;
       }
       if (distance[q] <= ring && !label[p] && region.data[p] < SHOWN_BACKGROUND) background.push(b);
@@ -276,38 +281,6 @@ function hidesGrain(
     held >= opts.minHeld * band &&
     inside.slope <= opts.hiddenShare * outside.slope
   );
-}
-
-/** The box around each label (index: the label; undefined for a label no pixel has), in one pass. */
-function boxesOf(label: Int32Array, count: number, width: number): (Box | undefined)[] {
-  const [x0, y0, x1, y1] = [0, 1, 2, 3].map((i) => new Int32Array(count).fill(i < 2 ? 1 << 30 : -1));
-  for (let q = 0; q < label.length; q++) {
-    const k = label[q];
-    const [x, y] = [q % width, Math.floor(q / width)];
-    if (x < x0[k]) x0[k] = x;
-    if (y < y0[k]) y0[k] = y;
-    if (x > x1[k]) x1[k] = x;
-    if (y > y1[k]) y1[k] = y;
-  }
-  return [...Array(count).keys()].map((k) =>
-    x1[k] < 0 ? undefined : { x: x0[k], y: y0[k], width: x1[k] - x0[k] + 1, height: y1[k] - y0[k] + 1 },
-  );
-}
-
-/** 1 where a labelled pixel's eight neighbours (inside the frame) carry its label: a hole's core, clear of its edge. */
-function coreOf(label: Int32Array, width: number, height: number): Uint8Array {
-  const core = new Uint8Array(label.length);
-  for (let y = 0, q = 0; y < height; y++)
-    for (let x = 0; x < width; x++, q++) {
-      const k = label[q];
-      if (!k) continue;
-      let whole = true;
-      for (let v = Math.max(0, y - 1); v <= Math.min(height - 1, y + 1) && whole; v++)
-        for (let u = Math.max(0, x - 1); u <= Math.min(width - 1, x + 1); u++)
-          if (label[v * width + u] !== k) whole = false;
-      core[q] = whole ? 1 : 0;
-    }
-  return core;
 }
 
 /**
