@@ -2,7 +2,8 @@
  * The real person (../shared/data/person) in front of every background photo (../shared/data/backgrounds), at her
  * size in the photo and smaller: her `best` matte as α and the photo as her colours, composited over each background
  * covering a 960×540 frame, scaled about the frame's bottom centre (1: head and shoulders, as shot; 0.6; 0.35: a face
- * some 45 px across, as a person seen whole). Both shots get a little sensor noise (σ 2 grey levels); the plate is
+ * some 45 px across, as a person seen whole; 0.15 and 0.07: a face 19 and 9 px across, a passer-by in a fixed-camera
+ * video). Both shots get a little sensor noise (σ 2 grey levels); the plate is
  * the background itself. Per mode and size: the see-through area of her annotated face, neck and torso
  * (test/fixtures/person-interior.json, α < 0.9), mean and worst over the backgrounds, and the pixels matted as her
  * outside her outline (test/fixtures/person-outline.json, grown by 6 px: her soft hair reaches it once shrunk).
@@ -15,8 +16,8 @@
  *
  * `--only`: the backgrounds whose names start with these (comma-separated), to look at them again.
  *
- *   node --import tsx bench/person-backdrops.ts [--modes fast,balanced,best] [--scales 1,0.6,0.35] [--hand-held]
- *     [--only cockpit,canyon]
+ *   node --import tsx bench/person-backdrops.ts [--modes fast,balanced,best] [--scales 1,0.6,0.35,0.15,0.07]
+ *     [--hand-held] [--only cockpit,canyon]
  */
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -51,7 +52,7 @@ if (!existsSync(PERSON) || !existsSync(backgrounds)) {
   process.exit(3);
 }
 const modes = (values.modes?.split(",") ?? MODE_NAMES) as ModeName[];
-const scales = (values.scales ?? "1,0.6,0.35").split(",").map(Number);
+const scales = (values.scales ?? "1,0.6,0.35,0.15,0.07").split(",").map(Number);
 if (scales.some((s) => !(s > 0 && s <= 1))) {
   console.error(`--scales takes sizes in (0, 1], such as 1,0.6,0.35, not "${values.scales}"`);
   process.exit(2);

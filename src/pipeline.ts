@@ -28,6 +28,7 @@ import {
   paste,
   resize,
   scaleBox,
+  spanBox,
   upsampleBilinear,
   type Box,
 } from "./image/geometry.js";
@@ -53,6 +54,7 @@ import {
   opinionOverRegion,
   secondOpinionAlpha,
   takeSecondOpinion,
+  type Opinion,
 } from "./postprocess/second-opinion.js";
 import { choosePrior, type PriorChoice } from "./prior/choose-prior.js";
 import { stillMotionCues } from "./prior/motion.js";
@@ -207,6 +209,9 @@ export interface PipelinePlan {
   options: PipelineOptions;
   /** The network sees the whole frame at `analysis` size (one downscale per frame), or a crop around the subject. */
   wholeFrame: boolean;
+  /** With `wholeFrame`: a subject small in the frame is cropped after all, where that shows it to the network at
+   * least this many times larger (Mode.cropSmallSubjects). */
+  cropSmallSubjects?: number;
   /** Size at which the subject is located and the plate's statistics measured. */
   analysis: Size;
   /** Longest side of the network input; smaller crops are enlarged up to `minSide`. */
@@ -262,6 +267,7 @@ export function planPipeline(options: PipelineOptions, network: MattingNetwork, 
   return {
     options,
     wholeFrame: mode.wholeFrame,
+    cropSmallSubjects: mode.cropSmallSubjects,
     // Whole-frame modes feed the network the analysis image itself: a single downscale of the photo per frame.
     analysis: mode.wholeFrame
       ? fitSize(frame.width, frame.height, Math.min(maxSide, longest), 4)
@@ -345,10 +351,10 @@ export async function runPipeline(
 
   const subject = await locateSubject(ctx, plan, inputs.image, analysed, warnings);
   clock.lap("prior");
-  // `fast`'s network on the whole frame, once: each region reads its opinion over itself.
-  let opinion: FloatImage | undefined;
+  // `fast`'s network on the frame as `fast` sees it, once: each region reads its opinion over itself.
+  let opinion: Opinion | undefined;
   if (plan.secondOpinion && ctx.secondOpinion) {
-    opinion = await wholeFrameOpinion(ctx.cv, ctx.secondOpinion, inputs, analysed, subject);
+    opinion = await fastOpinion(ctx.cv, ctx.secondOpinion, plan, inputs, analysed, subject);
     clock.lap("second-opinion");
   }
   const parts = regionsToMatte(ctx.cv, plan, subject, inputs.image);
@@ -421,7 +427,7 @@ async function matteRegion(
   inputs: PipelineInputs,
   analysed: AnalysedFrame,
   subject: LocatedSubject,
-  opinion: FloatImage | undefined,
+  opinion: Opinion | undefined,
   clock: ReturnType<typeof stageClock>,
   checkpoint: () => void,
 ): Promise<MattedRegion> {
@@ -446,23 +452,16 @@ async function matteRegion(
     keepMainComponents(ctx.cv, coarse.alpha, { ...DEFAULT_CLEANUP, solidShare: 0 }, shown);
   }
 
-  const { width, height } = inputs.image;
-  const seen =
-    opinion &&
-    opinionOverRegion(opinion, subject.box, width, height, cropped.image.width, cropped.image.height);
-  // Where the whole-frame network doubts what the crop network holds (sky through loops of hair), the solve decides.
+  const seen = opinion && opinionOverRegion(opinion, subject.box, cropped.image.width, cropped.image.height);
+  const seenArea = opinion ? opinion.box.width * opinion.box.height : 0;
+  // Where the second network doubts what the crop network holds (sky through loops of hair), the solve decides.
   const doubted =
     seen &&
-    doubtedPixels(
-      ctx.cv,
-      seen,
-      coarse.alpha,
-      (cropped.image.width * cropped.image.height) / (width * height),
-    );
+    doubtedPixels(ctx.cv, seen, coarse.alpha, (cropped.image.width * cropped.image.height) / seenArea);
   if (seen) clock.lap("second-opinion");
   const restored = await restoreFullResolution(ctx, plan, cropped, coarse, clock, doubted);
-  if (seen) {
-    takeSecondOpinion(ctx.cv, cropped.image, restored.alpha, restored.foreground, seen, width * height);
+  if (opinion && seen) {
+    takeSecondOpinion(ctx.cv, cropped.image, restored.alpha, restored.foreground, seen, opinion);
     clock.lap("second-opinion");
   }
   return { ...restored, box: subject.box, work: cropped.work };
@@ -538,23 +537,47 @@ async function locateSubject(
     warnings.push("no subject found (the photo matches its plate everywhere); the whole frame was matted");
     found = { x: 0, y: 0, width: plan.analysis.width, height: plan.analysis.height };
   }
-  if (plan.wholeFrame) return { choice, box: { x: 0, y: 0, width, height } };
   const { sx, sy } = frameScale(plan, prepared.plate.image);
-  return {
-    choice,
-    box: expandBox(scaleBox(found, sx, sy, width, height), plan.options.margin, width, height),
-  };
+  const toFrame = (b: Box) =>
+    expandBox(scaleBox(b, sx, sy, width, height), plan.options.margin, width, height);
+  if (!plan.wholeFrame) return { choice, box: toFrame(found) };
+  const whole = { x: 0, y: 0, width, height };
+  if (!cropsSmallSubject(plan, toFrame(found), whole)) return { choice, box: whole };
+  // The whole-frame prior reaches only what differs clearly; a crop must take in the faint rest of the subject too
+  // (a head the wall's colour), as the crop modes' prior does.
+  const reach = differenceMask(ctx.cv, imageSmall, prepared.small, true).box;
+  const box = toFrame(reach ? spanBox(found, reach) : found);
+  return { choice, box: cropsSmallSubject(plan, box, whole) ? box : whole };
+}
+
+/** Whether a whole-frame plan crops to `box` after all: the subject is small enough in the frame that its crop shows
+ * it to the network `plan.cropSmallSubjects` times larger or more. */
+function cropsSmallSubject(plan: PipelinePlan, box: Box, whole: Box): boolean {
+  const gain = plan.cropSmallSubjects;
+  return gain !== undefined && networkScale(plan, box) >= gain * networkScale(plan, whole);
+}
+
+/** The network's input pixels per frame pixel over a region (`workingLongSide`). */
+function networkScale(plan: PipelinePlan, box: Box): number {
+  return workingLongSide(plan, box) / Math.max(box.width, box.height);
 }
 
 /** The regions to matte: the subject's, or its parts far apart, each on its own (prior/subject-parts). */
 function regionsToMatte(cv: CV, plan: PipelinePlan, { choice, box }: LocatedSubject, frame: Size): Box[] {
-  if (plan.wholeFrame) return [box];
-  const { sx, sy } = frameScale(plan, frame);
   const { width, height } = frame;
+  const { sx, sy } = frameScale(plan, frame);
   const toFrame = (b: Box) =>
     expandBox(scaleBox(b, sx, sy, width, height), plan.options.margin, width, height);
-  const scaleOf = (b: Box) => workingLongSide(plan, b) / Math.max(b.width, b.height);
-  return separateParts(cv, choice.mask, toFrame, scaleOf, box);
+  const scaleOf = (b: Box) => networkScale(plan, b);
+  if (!isWholeFrame(box, frame)) return separateParts(cv, choice.mask, toFrame, scaleOf, box);
+  // The whole frame (`fast`): walkers spread across it, each small in it, are still matted each in a crop of its own.
+  if (!plan.cropSmallSubjects || !choice.box) return [box];
+  const parts = separateParts(cv, choice.mask, toFrame, scaleOf, toFrame(choice.box));
+  return parts.length > 1 && parts.every((b) => cropsSmallSubject(plan, b, box)) ? parts : [box];
+}
+
+function isWholeFrame(box: Box, frame: Size): boolean {
+  return box.width === frame.width && box.height === frame.height;
 }
 
 /** The network's input size (longer side) for a region: small ones are enlarged up to the size the network was
@@ -587,7 +610,7 @@ function cropToWorkingSize(
   { choice, box }: LocatedSubject,
 ): CroppedRegion {
   const { image } = inputs;
-  const isWhole = box.width === image.width && box.height === image.height;
+  const isWhole = isWholeFrame(box, image);
   const region = {
     image: isWhole ? image : crop(image, box),
     plate: cropPlate(prepared.plate, box),
@@ -595,7 +618,7 @@ function cropToWorkingSize(
       prepared.asShot &&
       ((within: Box) => cropPlate(prepared.asShot!, { ...within, x: box.x + within.x, y: box.y + within.y })),
   };
-  if (plan.wholeFrame) {
+  if (plan.wholeFrame && isWhole) {
     const work = plan.analysis;
     const prior = softSegmentation(cv, choice.mask);
     const motion = motionFor(inputs, box, work) ?? stillMotionCues(imageSmall);
@@ -693,17 +716,34 @@ async function restoreFullResolution(
   return { alpha, foreground, refinerReport };
 }
 
-/** `fast`'s whole-frame network on the frame at analysis size: where it doubts what the crop network holds, the solve
- * decides; where it is sure of large parts the matte dropped, they are subject. */
-async function wholeFrameOpinion(
+/** `fast`'s network on the frame as `fast` sees it (the frame at analysis size, or a small subject's own crop): where
+ * it doubts what the crop network holds, the solve decides; where it is sure of large parts the matte dropped, they
+ * are subject. */
+async function fastOpinion(
   cv: CV,
   network: MattingNetwork,
+  plan: PipelinePlan,
   inputs: PipelineInputs,
-  { imageSmall, prepared }: AnalysedFrame,
-  { choice }: LocatedSubject,
-): Promise<FloatImage> {
-  const frame = { image: imageSmall, plate: prepared.small, mask: choice.mask, motion: inputs.motion };
-  return secondOpinionAlpha(cv, network, frame);
+  analysed: AnalysedFrame,
+  subject: LocatedSubject,
+): Promise<Opinion> {
+  const { width, height } = inputs.image;
+  const whole = { x: 0, y: 0, width, height };
+  // A subject small in the frame is seen as `fast` sees it: its own crop (its box reaches the faint differences).
+  const { maxSide, minSide, cropSmallSubjects } = MODES.fast;
+  const asFast = { ...plan, wholeFrame: false, maxSide, minSide, cropSmallSubjects };
+  if (cropsSmallSubject(asFast, subject.box, whole)) {
+    const { network: crop } = cropToWorkingSize(cv, asFast, inputs, analysed, subject);
+    return { alpha: (await network.run(crop)).alpha, box: subject.box, cropped: true };
+  }
+  const { imageSmall, prepared } = analysed;
+  const frame = {
+    image: imageSmall,
+    plate: prepared.small,
+    mask: subject.choice.mask,
+    motion: inputs.motion,
+  };
+  return { alpha: await secondOpinionAlpha(cv, network, frame), box: whole, cropped: false };
 }
 
 /** Stage 6: the regions pasted into the full frame (the photo's colours around them), then cleaned up. */

@@ -240,3 +240,44 @@ test("fast: a plate whose white balance is a few per cent off finds the subject 
     await m.dispose();
   }
 });
+
+test("fast: a subject small in the frame is cropped and seen larger, and so are walkers far apart; one filling the frame is seen whole", async () => {
+  const [W, H] = [960, 540];
+  const { plate } = makeScene(W, H);
+  // Figures 40 × 90 px: over the whole frame at 224 px the network would see them 9 × 21 px.
+  const figures = (...ellipses: number[][]) => {
+    const photo = { ...plate, data: plate.data.slice() };
+    for (let y = 0; y < H; y++)
+      for (let x = 0; x < W; x++)
+        if (ellipses.some(([cx, cy, rx, ry]) => Math.hypot((x - cx) / rx, (y - cy) / ry) < 1))
+          photo.data.set([0.15, 0.35, 0.7], 3 * (y * W + x));
+    return photo;
+  };
+  const figure = (cx: number, cy: number, rx: number, ry: number) => figures([cx, cy, rx, ry]);
+  const m = await createMatter({ threads: 2, mode: "fast" });
+  try {
+    const apart = await m.matte({
+      image: raw(figures([150, 300, 20, 45], [810, 280, 20, 45])),
+      plate: raw(plate),
+    });
+    assert.equal(apart.meta.parts?.length, 2, JSON.stringify(apart.meta.parts));
+    for (const [x, y] of [
+      [150, 300],
+      [810, 280],
+    ])
+      assert.ok(apart.alpha.data[y * W + x] > 0.95, `α ${apart.alpha.data[y * W + x]} at ${x}, ${y}`);
+
+    const small = await m.matte({ image: raw(figure(600, 300, 20, 45)), plate: raw(plate) });
+    const { box, workingSize } = small.meta;
+    assert.ok(box.width < W / 2 && box.x < 580 && box.x + box.width > 620, JSON.stringify(box));
+    // The crop is enlarged up to the mode's least input size: the figure is seen at least at the frame's own scale.
+    assert.ok(workingSize.height >= 128, JSON.stringify(workingSize));
+    assert.ok(small.alpha.data[300 * W + 600] > 0.95 && small.alpha.data[300 * W + 200] < 0.05);
+
+    const large = await m.matte({ image: raw(figure(480, 300, 200, 220)), plate: raw(plate) });
+    assert.deepEqual(large.meta.box, { x: 0, y: 0, width: W, height: H });
+    assert.deepEqual(large.meta.workingSize, { width: 224, height: 128 });
+  } finally {
+    await m.dispose();
+  }
+});

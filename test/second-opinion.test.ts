@@ -34,13 +34,17 @@ function crop(alphaAt: (x: number, y: number) => number) {
   return { image, alpha, foreground: createImage(BOX.width, BOX.height, 3) };
 }
 
+/** The second network's opinion over the whole frame. */
+const WHOLE = { x: 0, y: 0, width: FW, height: FH };
+const WHOLE_SEEN = { box: WHOLE, cropped: false };
+
 /** The second network's α over the whole frame at half its size (`sure` over the body, 0 elsewhere), over the crop. */
 function wholeFrame(sure: number): FloatImage {
   const other = createImage(FW / 2, FH / 2, 1);
   for (let y = 0; y < FH / 2; y++)
     for (let x = 0; x < FW / 2; x++)
       other.data[y * (FW / 2) + x] = inBody(2 * x - BOX.x, 2 * y - BOX.y) ? sure : 0;
-  return opinionOverRegion(other, BOX, FW, FH, BOX.width, BOX.height);
+  return opinionOverRegion({ alpha: other, ...WHOLE_SEEN }, BOX, BOX.width, BOX.height);
 }
 
 const matte = (x: number, y: number) =>
@@ -49,7 +53,7 @@ const at = (a: FloatImage, x: number, y: number) => a.data[y * a.width + x];
 
 test("a large part the matte dropped is subject where the whole-frame network is sure of it, in the photo's colour", () => {
   const s = crop(matte);
-  const raised = takeSecondOpinion(cv, s.image, s.alpha, s.foreground, wholeFrame(0.95), FW * FH);
+  const raised = takeSecondOpinion(cv, s.image, s.alpha, s.foreground, wholeFrame(0.95), WHOLE_SEEN);
   assert.ok(raised > 0.08, `raised ${raised}`);
   for (const [x, y] of [
     [72, 42],
@@ -71,6 +75,28 @@ test("a large part the matte dropped is subject where the whole-frame network is
 test("where the whole-frame network is unsure, the matte stays as it is", () => {
   const s = crop(matte);
   const before = s.alpha.data.slice();
-  assert.equal(takeSecondOpinion(cv, s.image, s.alpha, s.foreground, wholeFrame(0.7), FW * FH), 0);
+  assert.equal(takeSecondOpinion(cv, s.image, s.alpha, s.foreground, wholeFrame(0.7), WHOLE_SEEN), 0);
   assert.deepEqual(s.alpha.data, before);
+});
+
+test("over a small subject's own crop, a large part the matte holds only partly is raised where it is sure", () => {
+  // The torso held at 0.5 (a dark top before a dark doorway, seen by the crop network at a few pixels): over the
+  // whole frame that is the matte's call; over the subject's own crop, the second network is sure of it.
+  const partly = (x: number, y: number) => (inTorso(x, y) ? 0.5 : matte(x, y));
+  const whole = crop(partly);
+  assert.equal(
+    takeSecondOpinion(cv, whole.image, whole.alpha, whole.foreground, wholeFrame(0.95), WHOLE_SEEN),
+    0,
+  );
+  const small = crop(partly);
+  const raised = takeSecondOpinion(cv, small.image, small.alpha, small.foreground, wholeFrame(0.95), {
+    box: BOX,
+    cropped: true,
+  });
+  assert.ok(raised > 0.08, `raised ${raised}`);
+  assert.ok(Math.abs(at(small.alpha, 100, 65) - 0.95) < 0.01, `α ${at(small.alpha, 100, 65)}`);
+  // A small dropped patch stays the matte's call (the least area is a share of what the second network saw), and so
+  // does the background.
+  assert.equal(at(small.alpha, 52, 122), 0);
+  assert.equal(at(small.alpha, 10, 10), 0);
 });

@@ -9,6 +9,9 @@
  * It also says where it doubts what the crop network holds: the sky seen through loops of hair, which the crop
  * network holds solid and the whole-frame one partial. There the compositing-equation solve runs at full weight
  * (refine/compositing-equation `doubted`), inside what the crop network holds opaque too.
+ *
+ * A subject small in the frame (a person across a room) it sees as `fast` does, on the subject's own crop: at that
+ * scale it is the surer of the two networks, and it is heeded also where the matte holds a part only partly.
  */
 import type { CV } from "../cv/opencv.js";
 import { componentSizes } from "../cv/mask-ops.js";
@@ -28,17 +31,21 @@ export interface SecondOpinionOptions {
   sure: number;
   /** …where the matte has dropped the pixel (α under this)… */
   dropped: number;
+  /** …or, over a small subject's own crop (seen at the second network's scale, as `fast` sees it), holds it only
+   * partly (α under this)… */
+  droppedSmall: number;
   /**
-   * …over a region of at least this share of the frame: at 224 px, about 10 × 10 of the second network's pixels, a
-   * region it resolves rather than the blur at its edges (at 0.2 % it filled a gap in the camouflage set, and one
-   * between the wooden bars of a composite's subject: its gap fill 0.2 → 2.0 %).
+   * …over a region of at least this share of what it saw (the frame, or the small subject's crop): at 224 px, about
+   * 10 × 10 of the second network's pixels, a region it resolves rather than the blur at its edges (at 0.2 % it
+   * filled a gap in the camouflage set, and one between the wooden bars of a composite's subject: its gap fill 0.2 →
+   * 2.0 %).
    */
   minArea: number;
   /** α under which the second network doubts a pixel: the solve decides it (`doubtedPixels`)… */
   doubts: number;
   /**
-   * …inside a part of the subject (a component of the crop network's α above 0.1) of at least this share of the
-   * frame. At 224 px a walker in a 768 × 576 street scene (0.3–0.8 % of the frame) is 30 × 10 of the second network's
+   * …inside a part of the subject (a component of the crop network's α above 0.1) of at least this share of what it
+   * saw. At 224 px a walker in a 768 × 576 street scene (0.3–0.8 % of the frame) is 30 × 10 of the second network's
    * pixels: its α there is the blur of legs 2 px wide, and its doubt punched holes in pale jeans over a pale pavement.
    */
   doubtsMinArea: number;
@@ -52,6 +59,10 @@ export const DEFAULT_SECOND_OPINION: SecondOpinionOptions = {
   // above.
   sure: 0.8,
   dropped: 0.05,
+  // Measured on the person photo shrunk to 15, 10 and 7 % on 62 backgrounds (bench/person-backdrops.ts): the crop
+  // network speckled her dark top before dark doorways and rock (α 0.3–0.9); see-through 6.26 / 6.34 / 5.99 % with
+  // the crop's opinion heeded only where the matte dropped her (0.05), 1.43 / 1.75 / 1.96 % from 0.9.
+  droppedSmall: 0.9,
   minArea: 0.003,
   // Measured in `balanced` (composites / realpairs / camouflage set, see-through of the first and last; without:
   // 6.98 / 54.49 / 11.56, 1.10 / 6.92 %): 0.5 → no pixel of the person photo's hair moved; 0.7 → 6.86 / 54.41 / 11.56,
@@ -91,25 +102,33 @@ export async function secondOpinionAlpha(
   return (await network.run(inputs)).alpha;
 }
 
-/** The second network's α over the whole frame (`other`), over `box` of a `frameWidth` × `frameHeight` frame at
- * `width` × `height` (the region's full resolution). */
+/** The second network's α over a region of the frame: the whole frame, or a small subject's crop, as `fast` sees it. */
+export interface Opinion {
+  alpha: FloatImage;
+  /** The region of the frame it covers (full-resolution pixels). */
+  box: Box;
+  /** Whether that region is a small subject's own crop. */
+  cropped: boolean;
+}
+
+/** The second network's α over `box` (within the opinion's region), at `width` × `height` (the box's full
+ * resolution). */
 export function opinionOverRegion(
-  other: FloatImage,
+  { alpha: other, box: seen }: Opinion,
   box: Box,
-  frameWidth: number,
-  frameHeight: number,
   width: number,
   height: number,
 ): FloatImage {
-  const sx = other.width / frameWidth;
-  const sy = other.height / frameHeight;
-  return resize(crop(other, scaleBox(box, sx, sy, other.width, other.height)), width, height);
+  const sx = other.width / seen.width;
+  const sy = other.height / seen.height;
+  const within = { ...box, x: box.x - seen.x, y: box.y - seen.y };
+  return resize(crop(other, scaleBox(within, sx, sy, other.width, other.height)), width, height);
 }
 
 /**
  * 1 where the second network's α over the region (`opinionOverRegion`) is under `doubts`, in the parts of the subject
  * large enough for it to judge: components of `coarse` (the crop network's α over the same region) covering
- * `doubtsMinArea` of the frame, the region being `regionShare` of it.
+ * `doubtsMinArea` of what the second network saw, the region being `regionShare` of that.
  */
 export function doubtedPixels(
   cv: CV,
@@ -135,9 +154,10 @@ export function doubtedPixels(
 }
 
 /**
- * Raises `alpha` (full resolution over a region of a frame of `frameArea` pixels) in place to `seen` (the second
- * network's α over the same region, `opinionOverRegion`) over the large regions where it is sure and `alpha` dropped
- * the subject, and writes the photo's colour into `foreground` there. Returns the share of the region's pixels raised.
+ * Raises `alpha` (full resolution over a region of what the second network saw, `seenArea` pixels of the frame) in
+ * place to `seen` (the second network's α over the same region, `opinionOverRegion`) over the large regions where it
+ * is sure and `alpha` dropped the subject, and writes the photo's colour into `foreground` there. Returns the share
+ * of the region's pixels raised.
  */
 export function takeSecondOpinion(
   cv: CV,
@@ -145,13 +165,14 @@ export function takeSecondOpinion(
   alpha: FloatImage,
   foreground: FloatImage,
   seen: FloatImage,
-  frameArea: number,
+  { box, cropped }: Pick<Opinion, "box" | "cropped">,
   opts: SecondOpinionOptions = DEFAULT_SECOND_OPINION,
 ): number {
   const { width: w, height: h } = alpha;
   const [A, O] = [alpha.data, seen.data];
-  const { label, size } = componentSizes(cv, w, h, (p) => A[p] < opts.dropped && O[p] > opts.sure);
-  const minPixels = opts.minArea * frameArea;
+  const dropped = cropped ? opts.droppedSmall : opts.dropped;
+  const { label, size } = componentSizes(cv, w, h, (p) => A[p] < dropped && O[p] > opts.sure);
+  const minPixels = opts.minArea * box.width * box.height;
   let raised = 0;
   for (let p = 0; p < label.length; p++) {
     if (label[p] === 0 || size[label[p]] < minPixels || O[p] <= A[p]) continue;
