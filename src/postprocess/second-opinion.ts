@@ -154,10 +154,10 @@ export function doubtedPixels(
 }
 
 /**
- * Raises `alpha` (full resolution over a region of what the second network saw, `seenArea` pixels of the frame) in
- * place to `seen` (the second network's α over the same region, `opinionOverRegion`) over the large regions where it
- * is sure and `alpha` dropped the subject, and writes the photo's colour into `foreground` there. Returns the share
- * of the region's pixels raised.
+ * Raises `alpha` (full resolution over a region within what the second network saw, `over`) in place to `seen` (the
+ * second network's α over the same region, `opinionOverRegion`) over the large regions where it is sure and `alpha`
+ * dropped the subject (or, over a small subject's own crop, holds it only partly), and writes the photo's colour into
+ * `foreground` there. Returns the share of the region's pixels raised.
  */
 export function takeSecondOpinion(
   cv: CV,
@@ -165,14 +165,14 @@ export function takeSecondOpinion(
   alpha: FloatImage,
   foreground: FloatImage,
   seen: FloatImage,
-  { box, cropped }: Pick<Opinion, "box" | "cropped">,
+  over: Pick<Opinion, "box" | "cropped">,
   opts: SecondOpinionOptions = DEFAULT_SECOND_OPINION,
 ): number {
   const { width: w, height: h } = alpha;
   const [A, O] = [alpha.data, seen.data];
-  const dropped = cropped ? opts.droppedSmall : opts.dropped;
+  const dropped = over.cropped ? opts.droppedSmall : opts.dropped;
   const { label, size } = componentSizes(cv, w, h, (p) => A[p] < dropped && O[p] > opts.sure);
-  const minPixels = opts.minArea * box.width * box.height;
+  const minPixels = opts.minArea * over.box.width * over.box.height;
   let raised = 0;
   for (let p = 0; p < label.length; p++) {
     if (label[p] === 0 || size[label[p]] < minPixels || O[p] <= A[p]) continue;
