@@ -537,17 +537,23 @@ async function locateSubject(
     warnings.push("no subject found (the photo matches its plate everywhere); the whole frame was matted");
     found = { x: 0, y: 0, width: plan.analysis.width, height: plan.analysis.height };
   }
-  const { sx, sy } = frameScale(plan, prepared.plate.image);
-  const toFrame = (b: Box) =>
-    expandBox(scaleBox(b, sx, sy, width, height), plan.options.margin, width, height);
-  if (!plan.wholeFrame) return { choice, box: toFrame(found) };
+  const frame = prepared.plate.image;
+  const subjectBox = regionInFrame(plan, frame, found);
+  if (!plan.wholeFrame) return { choice, box: subjectBox };
   const whole = { x: 0, y: 0, width, height };
-  if (!cropsSmallSubject(plan, toFrame(found), whole)) return { choice, box: whole };
+  if (!cropsSmallSubject(plan, subjectBox, whole)) return { choice, box: whole };
   // The whole-frame prior reaches only what differs clearly; a crop must take in the faint rest of the subject too
   // (a head the wall's colour), as the crop modes' prior does.
   const reach = differenceMask(ctx.cv, imageSmall, prepared.small, true).box;
-  const box = toFrame(reach ? spanBox(found, reach) : found);
+  const box = reach ? regionInFrame(plan, frame, spanBox(found, reach)) : subjectBox;
   return { choice, box: cropsSmallSubject(plan, box, whole) ? box : whole };
+}
+
+/** The frame's region (with the crop's margin) for a box of the analysis-size mask. */
+function regionInFrame(plan: PipelinePlan, frame: Size, box: Box): Box {
+  const { width, height } = frame;
+  const { sx, sy } = frameScale(plan, frame);
+  return expandBox(scaleBox(box, sx, sy, width, height), plan.options.margin, width, height);
 }
 
 /** Whether a whole-frame plan crops to `box` after all: the subject is small enough in the frame that its crop shows
@@ -564,10 +570,7 @@ function networkScale(plan: PipelinePlan, box: Box): number {
 
 /** The regions to matte: the subject's, or its parts far apart, each on its own (prior/subject-parts). */
 function regionsToMatte(cv: CV, plan: PipelinePlan, { choice, box }: LocatedSubject, frame: Size): Box[] {
-  const { width, height } = frame;
-  const { sx, sy } = frameScale(plan, frame);
-  const toFrame = (b: Box) =>
-    expandBox(scaleBox(b, sx, sy, width, height), plan.options.margin, width, height);
+  const toFrame = (b: Box) => regionInFrame(plan, frame, b);
   const scaleOf = (b: Box) => networkScale(plan, b);
   if (!isWholeFrame(box, frame)) return separateParts(cv, choice.mask, toFrame, scaleOf, box);
   // The whole frame (`fast`): walkers spread across it, each small in it, are still matted each in a crop of its own.
