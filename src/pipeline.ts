@@ -54,6 +54,7 @@ import {
   opinionOverRegion,
   secondOpinionAlpha,
   takeSecondOpinion,
+  withoutEvidence,
   type Opinion,
 } from "./postprocess/second-opinion.js";
 import { choosePrior, type PriorChoice } from "./prior/choose-prior.js";
@@ -461,7 +462,8 @@ async function matteRegion(
   if (seen) clock.lap("second-opinion");
   const restored = await restoreFullResolution(ctx, plan, cropped, coarse, clock, doubted);
   if (opinion && seen) {
-    takeSecondOpinion(ctx.cv, cropped.image, restored.alpha, restored.foreground, seen, opinion);
+    const plain = withoutEvidence(ctx.cv, cropped.image, matchExposure(cropped.plate, cropped.plate.image));
+    takeSecondOpinion(ctx.cv, cropped.image, restored.alpha, restored.foreground, seen, opinion, plain);
     clock.lap("second-opinion");
   }
   return { ...restored, box: subject.box, work: cropped.work };

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { loadOpenCV } from "../src/cv/opencv.js";
 import { createImage, type FloatImage } from "../src/image/types.js";
-import { opinionOverRegion, takeSecondOpinion } from "../src/postprocess/second-opinion.js";
+import { opinionOverRegion, takeSecondOpinion, withoutEvidence } from "../src/postprocess/second-opinion.js";
 
 const cv = await loadOpenCV();
 /** The frame, and the region of it the matte covers (a crop around the subject, as in `balanced`). */
@@ -99,4 +99,37 @@ test("over a small subject's own crop, a large part the matte holds only partly 
   // does the background.
   assert.equal(at(small.alpha, 52, 122), 0);
   assert.equal(at(small.alpha, 10, 10), 0);
+});
+
+test("a large part held only partly where the photo gives the solve nothing to read is raised where it is sure", () => {
+  // The torso held at 0.5 over the whole frame: skin before a plain wall a shade off its colour, where the solve's α
+  // is a guess. Over a textured plate, or one the photo clearly differs from (glass before a dark wall), the matte's
+  // partial α is evidence and stays.
+  const partly = (x: number, y: number) => (inTorso(x, y) ? 0.5 : matte(x, y));
+  const plateOf = (colourAt: (x: number, y: number) => number[]) => {
+    const plate = createImage(BOX.width, BOX.height, 3);
+    for (let y = 0; y < BOX.height; y++)
+      for (let x = 0; x < BOX.width; x++) plate.data.set(colourAt(x, y), 3 * (y * BOX.width + x));
+    return plate;
+  };
+  const wall = plateOf(() => SKIN.map((v) => v - 0.04));
+  const textured = plateOf((x, y) => SKIN.map((v) => v - 0.04 + ((x + y) % 2 ? 0.08 : -0.08)));
+  const dark = plateOf(() => [0.2, 0.2, 0.2]);
+  const raisedOver = (plate: FloatImage) => {
+    const s = crop(partly);
+    const plain = withoutEvidence(cv, s.image, plate);
+    const raised = takeSecondOpinion(cv, s.image, s.alpha, s.foreground, wholeFrame(0.95), WHOLE_SEEN, plain);
+    return {
+      raised,
+      torso: at(s.alpha, 100, 65),
+      speck: at(s.alpha, 52, 122),
+      background: at(s.alpha, 10, 10),
+    };
+  };
+  const plainWall = raisedOver(wall);
+  assert.ok(plainWall.raised > 0.08, `raised ${plainWall.raised}`);
+  assert.ok(Math.abs(plainWall.torso - 0.95) < 0.01, `α ${plainWall.torso}`);
+  assert.equal(plainWall.speck, 0);
+  assert.equal(plainWall.background, 0);
+  for (const plate of [textured, dark]) assert.equal(raisedOver(plate).torso, 0.5);
 });

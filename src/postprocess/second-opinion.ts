@@ -15,6 +15,7 @@
  */
 import type { CV } from "../cv/opencv.js";
 import { componentSizes } from "../cv/mask-ops.js";
+import { textureMoments } from "../cv/plate-texture.js";
 import { shrinkImage } from "../cv/shrink.js";
 import { crop, fitSize, resize, scaleBox, type Box } from "../image/geometry.js";
 import type { FloatImage } from "../image/types.js";
@@ -32,8 +33,12 @@ export interface SecondOpinionOptions {
   /** …where the matte has dropped the pixel (α under this)… */
   dropped: number;
   /** …or, over a small subject's own crop (seen at the second network's scale, as `fast` sees it), holds it only
-   * partly (α under this)… */
+   * partly (α under this), and so wherever the photo gives the solve nothing to read (`withoutEvidence`)… */
   droppedSmall: number;
+  /** Where neither the photo nor the plate has more grey-level spread than this over a 7 × 7 window… */
+  plainSpread: number;
+  /** …and the photo's colour lies within this of the plate's there (root mean square over the window and channels). */
+  faint: number;
   /**
    * …over a region of at least this share of what it saw (the frame, or the small subject's crop): at 224 px, about
    * 10 × 10 of the second network's pixels, a region it resolves rather than the blur at its edges (at 0.2 % it
@@ -63,6 +68,12 @@ export const DEFAULT_SECOND_OPINION: SecondOpinionOptions = {
   // network speckled her dark top before dark doorways and rock (α 0.3–0.9); see-through 6.26 / 6.34 / 5.99 % with
   // the crop's opinion heeded only where the matte dropped her (0.05), 1.43 / 1.75 / 1.96 % from 0.9.
   droppedSmall: 0.9,
+  // Measured in `balanced` (composites / realpairs / camouflage set): 6.64 / 53.88 / 6.82 → 6.64 / 53.88 / 6.54, the
+  // skin figures' heads and shoulders kept. Every part held under 0.5: realpairs 56.83 (a glass jug over a textured
+  // plate turned solid); over a plain plate alone: 54.13 (white bottles' shaded sides, 0.12–0.26 from the plate).
+  // 0.04 and 0.12: 6.54 again.
+  plainSpread: 0.03,
+  faint: 0.08,
   minArea: 0.003,
   // Measured in `balanced` (composites / realpairs / camouflage set, see-through of the first and last; without:
   // 6.98 / 54.49 / 11.56, 1.10 / 6.92 %): 0.5 → no pixel of the person photo's hair moved; 0.7 → 6.86 / 54.41 / 11.56,
@@ -153,11 +164,39 @@ export function doubtedPixels(
   return doubted;
 }
 
+/** The window over which photo and plate are plain: 7 × 7 full-resolution pixels. */
+const PLAIN_RADIUS = 3;
+
+/**
+ * 1 where the photo gives the compositing-equation solve nothing to read: a plain photo over a plain plate, the two
+ * within a faint difference (skin on a wall of its colour). The solve's partial α there is a guess from that faint
+ * difference, not evidence of a see-through subject: a gap shows the plate's texture or its colour exactly, glass bends
+ * a textured plate or differs clearly from a plain one, strands and meshes are structure the photo shows.
+ */
+export function withoutEvidence(
+  cv: CV,
+  image: FloatImage,
+  plate: FloatImage,
+  opts: SecondOpinionOptions = DEFAULT_SECOND_OPINION,
+): Uint8Array {
+  const { moments: m, mixed } = textureMoments(cv, image, plate, PLAIN_RADIUS);
+  const spread2 = opts.plainSpread * opts.plainSpread;
+  const faint2 = opts.faint * opts.faint;
+  const plain = new Uint8Array(image.width * image.height);
+  for (let p = 0, j = 0; p < plain.length; p++, j += 4)
+    plain[p] =
+      m[j + 1] - m[j] * m[j] < spread2 && m[j + 3] - m[j + 2] * m[j + 2] < spread2 && mixed[2 * p] < faint2
+        ? 1
+        : 0;
+  return plain;
+}
+
 /**
  * Raises `alpha` (full resolution over a region within what the second network saw, `over`) in place to `seen` (the
  * second network's α over the same region, `opinionOverRegion`) over the large regions where it is sure and `alpha`
- * dropped the subject (or, over a small subject's own crop, holds it only partly), and writes the photo's colour into
- * `foreground` there. Returns the share of the region's pixels raised.
+ * dropped the subject (or, over a small subject's own crop or where the photo gives the solve nothing to read,
+ * `plain`, holds it only partly), and writes the photo's colour into `foreground` there. Returns the share of the
+ * region's pixels raised.
  */
 export function takeSecondOpinion(
   cv: CV,
@@ -166,12 +205,13 @@ export function takeSecondOpinion(
   foreground: FloatImage,
   seen: FloatImage,
   over: Pick<Opinion, "box" | "cropped">,
+  plain?: Uint8Array,
   opts: SecondOpinionOptions = DEFAULT_SECOND_OPINION,
 ): number {
   const { width: w, height: h } = alpha;
   const [A, O] = [alpha.data, seen.data];
-  const dropped = over.cropped ? opts.droppedSmall : opts.dropped;
-  const { label, size } = componentSizes(cv, w, h, (p) => A[p] < dropped && O[p] > opts.sure);
+  const dropped = (p: number) => (over.cropped || plain?.[p] ? opts.droppedSmall : opts.dropped);
+  const { label, size } = componentSizes(cv, w, h, (p) => O[p] > opts.sure && A[p] < dropped(p));
   const minPixels = opts.minArea * over.box.width * over.box.height;
   let raised = 0;
   for (let p = 0; p < label.length; p++) {
