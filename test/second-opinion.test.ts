@@ -115,10 +115,10 @@ test("a large part held only partly where the photo gives the solve nothing to r
   const wall = plateOf(() => SKIN.map((v) => v - 0.04));
   const textured = plateOf((x, y) => SKIN.map((v) => v - 0.04 + ((x + y) % 2 ? 0.08 : -0.08)));
   const dark = plateOf(() => [0.2, 0.2, 0.2]);
-  const raisedOver = (plate: FloatImage) => {
+  const raisedOver = (plate: FloatImage, sure = 0.95) => {
     const s = crop(partly);
     const plain = withoutEvidence(cv, s.image, plate);
-    const raised = takeSecondOpinion(cv, s.image, s.alpha, s.foreground, wholeFrame(0.95), WHOLE_SEEN, plain);
+    const raised = takeSecondOpinion(cv, s.image, s.alpha, s.foreground, wholeFrame(sure), WHOLE_SEEN, plain);
     return {
       raised,
       torso: at(s.alpha, 100, 65),
@@ -132,4 +132,7 @@ test("a large part held only partly where the photo gives the solve nothing to r
   assert.equal(plainWall.speck, 0);
   assert.equal(plainWall.background, 0);
   for (const plate of [textured, dark]) assert.equal(raisedOver(plate).torso, 0.5);
+  // There the second network is heeded from a lower α than elsewhere.
+  assert.ok(Math.abs(raisedOver(wall, 0.7).torso - 0.7) < 0.01, `α ${raisedOver(wall, 0.7).torso}`);
+  assert.equal(raisedOver(wall, 0.5).torso, 0.5);
 });
