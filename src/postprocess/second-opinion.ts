@@ -174,8 +174,9 @@ const PLAIN_RADIUS = 3;
 /**
  * 1 where the photo gives the compositing-equation solve nothing to read: a plain photo over a plain plate, the two
  * within a faint difference (skin on a wall of its colour). The solve's partial α there is a guess from that faint
- * difference, not evidence of a see-through subject: a gap shows the plate's texture or its colour exactly, glass bends
- * a textured plate or differs clearly from a plain one, strands and meshes are structure the photo shows.
+ * difference, not evidence of a see-through subject as it is where glass bends a textured plate or differs clearly
+ * from a plain one, or where strands and meshes show structure. A gap over a plain plate is plain too: the least area
+ * the second network must be sure over (`minArea`) keeps it open, as it does a dropped one.
  */
 export function withoutEvidence(
   cv: CV,
