@@ -19,6 +19,7 @@ import {
 import { preparePlate, type PreparedPlate } from "./align/prepare-plate.js";
 import type { CV } from "./cv/opencv.js";
 import { differenceMask } from "./cv/plate-difference.js";
+import type { TextureMoments } from "./cv/plate-texture.js";
 import { shrinkImage } from "./cv/shrink.js";
 import { throwIfAborted } from "./errors.js";
 import {
@@ -460,9 +461,10 @@ async function matteRegion(
     seen &&
     doubtedPixels(ctx.cv, seen, coarse.alpha, (cropped.image.width * cropped.image.height) / seenArea);
   if (seen) clock.lap("second-opinion");
-  const restored = await restoreFullResolution(ctx, plan, cropped, coarse, clock, doubted);
+  // (The window means are read here only: not kept with the region's matte.)
+  const { moments, ...restored } = await restoreFullResolution(ctx, plan, cropped, coarse, clock, doubted);
   if (opinion && seen) {
-    const plain = withoutEvidence(ctx.cv, cropped.image, matchExposure(cropped.plate, cropped.plate.image));
+    const plain = withoutEvidence(ctx.cv, cropped.image, cropped.plate, moments);
     takeSecondOpinion(ctx.cv, cropped.image, restored.alpha, restored.foreground, seen, opinion, plain);
     clock.lap("second-opinion");
   }
@@ -653,6 +655,8 @@ interface RestoredRegion {
   alpha: FloatImage;
   foreground: FloatImage;
   refinerReport?: PatchRefineReport;
+  /** The window means of photo against plate the solve's texture tests read, for later tests at the same radius. */
+  moments?: TextureMoments;
 }
 
 /** Stage 5: the coarse matte back at full resolution over the region: upsample, then refine where it pays. */
@@ -684,6 +688,7 @@ async function restoreFullResolution(
   // Where the solve lowered a pixel the network holds, in a colour the subject has nearby: raised after the holes.
   const heldOut = plan.solvesWithPlate && gaps?.subjectColours ? new Float32Array(width * height) : undefined;
   let refinerReport: PatchRefineReport | undefined;
+  let moments: TextureMoments | undefined;
   if (plan.refine === "refiner")
     refinerReport = await refineUncertainPatches(
       await ctx.network.loadRefiner(),
@@ -698,7 +703,7 @@ async function restoreFullResolution(
     // With F from the photo and no refiner, the solve also writes, where it solves α, the F that explains the photo.
     const fgOut = plan.refine === "plate" && plan.fgFromPhoto ? foreground : undefined;
     const solve = { gaps, shadows, shadowLike, noiseFloor, matched, heldOut, doubted, fgOut };
-    refineWithPlate(ctx.cv, image, plate, alpha, coarse, solve);
+    moments = refineWithPlate(ctx.cv, image, plate, alpha, coarse, solve);
   }
   clock.lap("refine");
   if (plan.clearRelitPlate && matched) {
@@ -718,7 +723,7 @@ async function restoreFullResolution(
     clock.lap("hidden-plate-holes");
   }
   if (heldOut) raiseToHeld(alpha, heldOut);
-  return { alpha, foreground, refinerReport };
+  return { alpha, foreground, refinerReport, moments };
 }
 
 /** `fast`'s network on the frame as `fast` sees it (the frame at analysis size, or a small subject's own crop): where

@@ -117,7 +117,7 @@ test("a large part held only partly where the photo gives the solve nothing to r
   const dark = plateOf(() => [0.2, 0.2, 0.2]);
   const raisedOver = (plate: FloatImage, sure = 0.95) => {
     const s = crop(partly);
-    const plain = withoutEvidence(cv, s.image, plate);
+    const plain = withoutEvidence(cv, s.image, { image: plate, exposure: null });
     const raised = takeSecondOpinion(cv, s.image, s.alpha, s.foreground, wholeFrame(sure), WHOLE_SEEN, plain);
     return {
       raised,

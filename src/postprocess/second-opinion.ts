@@ -13,9 +13,10 @@
  * A subject small in the frame (a person across a room) it sees as `fast` does, on the subject's own crop: at that
  * scale it is the surer of the two networks, and it is heeded also where the matte holds a part only partly.
  */
+import { matchExposure, type Plate } from "../align/plate.js";
 import type { CV } from "../cv/opencv.js";
 import { componentSizes } from "../cv/mask-ops.js";
-import { textureMoments } from "../cv/plate-texture.js";
+import { textureMoments, type TextureMoments } from "../cv/plate-texture.js";
 import { shrinkImage } from "../cv/shrink.js";
 import { crop, fitSize, resize, scaleBox, type Box } from "../image/geometry.js";
 import type { FloatImage } from "../image/types.js";
@@ -176,15 +177,20 @@ const PLAIN_RADIUS = 3;
  * within a faint difference (skin on a wall of its colour). The solve's partial α there is a guess from that faint
  * difference, not evidence of a see-through subject as it is where glass bends a textured plate or differs clearly
  * from a plain one, or where strands and meshes show structure. A gap over a plain plate is plain too: the least area
- * the second network must be sure over (`minArea`) keeps it open, as it does a dropped one.
+ * the second network must be sure over (`minArea`) keeps it open, as it does a dropped one. The plate is read with its
+ * exposure; the window means are the solve's texture tests' where they have them (`computed`, the same radius).
  */
 export function withoutEvidence(
   cv: CV,
   image: FloatImage,
-  plate: FloatImage,
+  plate: Plate,
+  computed?: TextureMoments,
   opts: SecondOpinionOptions = DEFAULT_SECOND_OPINION,
 ): Uint8Array {
-  const { moments: m, mixed } = textureMoments(cv, image, plate, PLAIN_RADIUS);
+  const { moments: m, mixed } =
+    computed?.radius === PLAIN_RADIUS
+      ? computed
+      : textureMoments(cv, image, matchExposure(plate, plate.image), PLAIN_RADIUS);
   const spread2 = opts.plainSpread * opts.plainSpread;
   const faint2 = opts.faint * opts.faint;
   const plain = new Uint8Array(image.width * image.height);

@@ -43,6 +43,7 @@ import {
   plateTexture,
   textureMoments,
   type PlateTextureOptions,
+  type TextureMoments,
 } from "../cv/plate-texture.js";
 import type { NetworkOutputs } from "../network/contract.js";
 
@@ -108,6 +109,7 @@ export const DEFAULT_GAPS: GapOptions = {
  * Refines `alpha` (full resolution, the size of `image`) in place. With `fgOut` (for callers whose F is otherwise
  * the photo's), also writes there, wherever α is solved, the F that explains the photo at that α: the subject's
  * texture without the plate's colour. With `gaps`, also opens gaps inside the network's opaque region (GapOptions).
+ * Returns the window means its texture tests read, if any, for later tests at the same radius.
  */
 export function refineWithPlate(
   cv: CV,
@@ -146,7 +148,7 @@ export function refineWithPlate(
     doubted?: Uint8Array;
   } = {},
   opts: EquationOptions = DEFAULT_EQUATION,
-): void {
+): TextureMoments | undefined {
   const { width: w, height: h } = alpha;
   const { width: gw, height: gh } = coarse.alpha;
   const [sx, sy] = [w / gw, h / gh]; // full-resolution pixels per network pixel
@@ -341,6 +343,7 @@ export function refineWithPlate(
     if (beforeGaps) solveGapRims(cv, image, exposed, alpha, beforeGaps, gaps.rims);
     solveOutlineRims(cv, image, exposed, alpha, gaps.rims);
   }
+  return moments || undefined;
 }
 
 /** `alpha`'s values where the network cell (of a gw × gh grid) covering the pixel is set in `cells`, 0 elsewhere. */
